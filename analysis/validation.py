@@ -1,0 +1,130 @@
+"""Input checks shared by every statistic.
+
+Each check raises :class:`InputError` naming the column, the rule that failed and up to five
+example rows, so an analyst can find and fix the data. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+N_EXAMPLES = 5
+
+
+class InputError(ValueError):
+    """Invalid input data: the message names the column, the rule and example rows."""
+
+
+def _examples(df: pd.DataFrame, mask: np.ndarray | pd.Series, columns: Sequence[str]) -> str:
+    bad = df.loc[np.asarray(mask, dtype=bool), list(dict.fromkeys(columns))]
+    shown = bad.head(N_EXAMPLES).to_string()
+    more = len(bad) - N_EXAMPLES
+    return shown + (f"\n... and {more} more row(s)" if more > 0 else "")
+
+
+def fail_rows(
+    df: pd.DataFrame,
+    mask: np.ndarray | pd.Series,
+    column: str | Sequence[str],
+    rule: str,
+    *,
+    context: Sequence[str] = (),
+) -> None:
+    """Raise :class:`InputError` if any row of ``df`` is flagged by ``mask``.
+
+    ``column`` is the offending column (or columns), ``rule`` says what was expected, and
+    ``context`` adds columns (such as the grouping) to the example rows shown.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
+    cols = [column] if isinstance(column, str) else list(column)
+    raise InputError(
+        f"column {', '.join(repr(c) for c in cols)}: {rule} "
+        f"({int(mask.sum())} row(s) fail). Example rows:\n"
+        + _examples(df, mask, [*context, *cols])
+    )
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:
+    """Raise if ``df`` lacks any of ``columns`` (listing what it does have)."""
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"{what} is missing column(s) {missing}; it has {list(df.columns)}. "
+            "Name the columns to use with the function's column arguments."
+        )
+
+
+def require_numeric(df: pd.DataFrame, column: str, *, context: Sequence[str] = ()) -> np.ndarray:
+    """Return ``df[column]`` as float64, raising if it is not numeric or has missing values."""
+    s = df[column]
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        converted = pd.to_numeric(s, errors="coerce")
+        fail_rows(df, converted.isna() & s.notna(), column, "must be numeric", context=context)
+        s = converted
+    fail_rows(df, s.isna(), column, "must not be missing", context=context)
+    return s.to_numpy(dtype="float64")
+
+
+def check_counts(
+    df: pd.DataFrame,
+    column: str,
+    *,
+    integer: bool = True,
+    context: Sequence[str] = (),
+) -> np.ndarray:
+    """Check a count column: numeric, not missing, non-negative and (by default) whole numbers."""
+    values = require_numeric(df, column, context=context)
+    fail_rows(df, values < 0, column, "counts must not be negative", context=context)
+    if integer:
+        fail_rows(
+            df, values != np.round(values), column, "counts must be whole numbers", context=context
+        )
+    return values
+
+
+def check_positive(df: pd.DataFrame, column: str, *, context: Sequence[str] = ()) -> np.ndarray:
+    """Check a denominator column: numeric, not missing and strictly positive."""
+    values = require_numeric(df, column, context=context)
+    fail_rows(df, values <= 0, column, "must be greater than zero", context=context)
+    return values
+
+
+def check_not_above(
+    df: pd.DataFrame, numerator: str, denominator: str, *, context: Sequence[str] = ()
+) -> None:
+    """Raise where the numerator exceeds the denominator (e.g. more cases than people)."""
+    mask = df[numerator].to_numpy(dtype="float64") > df[denominator].to_numpy(dtype="float64")
+    fail_rows(
+        df,
+        mask,
+        [numerator, denominator],
+        f"{numerator!r} must not be greater than {denominator!r}",
+        context=context,
+    )
+
+
+def check_confidence(confidence: float | Sequence[float]) -> list[float]:
+    """Normalise ``confidence`` to a list of levels in (0.9, 1) as PHEindicatormethods allows.
+
+    Levels may be given as proportions (0.95) or percentages (95).
+    """
+    levels = [confidence] if np.isscalar(confidence) else list(confidence)  # type: ignore[list-item]
+    out = []
+    for level in levels:
+        value = float(level) / 100 if float(level) >= 90 else float(level)
+        if not 0.9 <= value < 1:
+            raise InputError(
+                f"confidence level {level!r} is not allowed: give a level between 0.9 and 1 "
+                "(or 90 and 100), e.g. 0.95 or [0.95, 0.998]"
+            )
+        out.append(value)
+    if not out:
+        raise InputError("confidence must name at least one level, e.g. 0.95")
+    return out
