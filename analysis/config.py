@@ -1,0 +1,249 @@
+"""The one configuration file that points the book and the indicator command at your data.
+
+The book and ``python -m analysis.indicators`` read ``analysis.yml`` at the project root, or the
+file named by the environment variable ``NHS_ANALYSIS_CONFIG``; with neither they use the
+embedded synthetic data. A documented example is ``analysis.example.yml``. Every key is checked:
+an unknown key, a wrong type or a value that is not allowed raises :class:`ConfigError` naming the
+key and saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.report.disclosure import DisclosureRule
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CONFIG_ENV_VAR = "NHS_ANALYSIS_CONFIG"
+DEFAULT_CONFIG_FILE = "analysis.yml"
+
+SOURCES = ("synthetic", "person", "aggregated")
+FORMATS = ("csv", "parquet", "duckdb", "database")
+ENGINES = ("duckdb", "spark", "postgres", "mssql")
+STANDARD_POPULATIONS = ("esp2013",)
+BREAKDOWNS = ("imd_quintile", "imd_decile", "ethnicity", "sex", "district_name", "age_band")
+OUTCOMES = (
+    "cvd_mortality",
+    "cancer_mortality",
+    "all_cause_mortality",
+    "cvd_admissions",
+    "cancer_incidence",
+    "late_stage_cancer",
+    "emergency_presentation",
+    "hypertension_detection",
+)
+
+
+class ConfigError(ValueError):
+    """Invalid configuration: the message names the key and what is allowed."""
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the data are and how their columns map to ours."""
+
+    source: str = "synthetic"
+    format: str | None = None
+    path: str | None = None
+    connection: str | None = None
+    engine: str = "duckdb"
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    n_people: int | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """What to compute: outcomes, breakdowns, years and the standardisation."""
+
+    outcomes: tuple[str, ...] = OUTCOMES
+    breakdowns: tuple[str, ...] = ("imd_quintile", "ethnicity", "sex", "district_name")
+    years: tuple[int, int] | None = None
+    standard_population: str = "esp2013"
+    confidence: tuple[float, ...] = (0.95, 0.998)
+    multiplier: int = 100_000
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration (see ``analysis.example.yml``)."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    disclosure: DisclosureRule = field(default_factory=DisclosureRule)
+    source_file: str | None = None
+
+
+def _check_keys(section: str, given: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    if not isinstance(given, Mapping):
+        raise ConfigError(f"'{section}' must be a mapping of keys to values, got {given!r}")
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) {', '.join(f'{section}.{k}' for k in unknown)}; "
+            f"allowed keys in '{section}': {', '.join(allowed)}"
+        )
+
+
+def _one_of(key: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"'{key}' is {value!r}; allowed values: {', '.join(allowed)}")
+    return value
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name != "source_file")
+
+
+def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
+    _check_keys("data", raw, _names(DataConfig))
+    source = _one_of("data.source", raw.get("source", "synthetic"), SOURCES)
+    engine = _one_of("data.engine", raw.get("engine", "duckdb"), ENGINES)
+    fmt = raw.get("format")
+    path, connection = raw.get("path"), raw.get("connection")
+    if source != "synthetic":
+        fmt = _one_of("data.format", fmt, FORMATS)
+        if fmt == "database" and not connection:
+            raise ConfigError(
+                "'data.connection' is required when data.format is 'database' "
+                "(e.g. 'postgresql://user@host/db' or 'mssql+pyodbc://...')"
+            )
+        if fmt != "database" and not path:
+            raise ConfigError(
+                f"'data.path' is required when data.format is {fmt!r}: the file or folder "
+                "holding your tables"
+            )
+    columns = raw.get("columns") or {}
+    _check_keys(
+        "data.columns",
+        columns,
+        ("people", "deaths", "cancers", "admissions", "areas", "practices", "aggregated"),
+    )
+    for table, mapping in columns.items():
+        if not isinstance(mapping, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+        ):
+            raise ConfigError(
+                f"'data.columns.{table}' must map your column names to ours, "
+                "e.g. {{patient_id: person_id, lsoa21cd: area_code}}"
+            )
+    n_people = raw.get("n_people")
+    if n_people is not None and (not isinstance(n_people, int) or n_people < 1000):
+        raise ConfigError(
+            f"'data.n_people' must be a whole number of at least 1000, got {n_people!r}"
+        )
+    return DataConfig(
+        source=source,
+        format=fmt,
+        path=path,
+        connection=connection,
+        engine=engine,
+        columns={k: dict(v) for k, v in columns.items()},
+        n_people=n_people,
+    )
+
+
+def _parse_analysis(raw: Mapping[str, Any]) -> AnalysisConfig:
+    _check_keys("analysis", raw, _names(AnalysisConfig))
+    defaults = AnalysisConfig()
+    outcomes = tuple(raw.get("outcomes", defaults.outcomes))
+    for outcome in outcomes:
+        _one_of("analysis.outcomes", outcome, OUTCOMES)
+    breakdowns = tuple(raw.get("breakdowns", defaults.breakdowns))
+    for breakdown in breakdowns:
+        _one_of("analysis.breakdowns", breakdown, BREAKDOWNS)
+    years = raw.get("years")
+    if years is not None:
+        if (
+            not isinstance(years, list | tuple)
+            or len(years) != 2
+            or not all(isinstance(y, int) for y in years)
+            or years[0] > years[1]
+        ):
+            raise ConfigError(f"'analysis.years' must be [first, last] whole years, got {years!r}")
+        years = (years[0], years[1])
+    confidence = raw.get("confidence", defaults.confidence)
+    confidence = tuple(confidence) if isinstance(confidence, list | tuple) else (confidence,)
+    for level in confidence:
+        if not isinstance(level, float | int) or not 0.9 <= level < 1:
+            raise ConfigError(f"'analysis.confidence' levels must lie in [0.9, 1), got {level!r}")
+    multiplier = raw.get("multiplier", defaults.multiplier)
+    if multiplier not in (1, 100, 1000, 10_000, 100_000):
+        raise ConfigError(
+            f"'analysis.multiplier' is {multiplier!r}; allowed values: 1, 100, 1000, 10000, 100000"
+        )
+    return AnalysisConfig(
+        outcomes=outcomes,
+        breakdowns=breakdowns,
+        years=years,
+        standard_population=_one_of(
+            "analysis.standard_population",
+            raw.get("standard_population", "esp2013"),
+            STANDARD_POPULATIONS,
+        ),
+        confidence=confidence,
+        multiplier=multiplier,
+    )
+
+
+def _parse_disclosure(raw: Mapping[str, Any]) -> DisclosureRule:
+    _check_keys("disclosure", raw, ("min_count", "max_count", "rounding_base"))
+    try:
+        return DisclosureRule(**raw)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"'disclosure': {err}") from err
+
+
+def parse_config(raw: Mapping[str, Any] | None, *, source_file: str | None = None) -> Config:
+    """Validate a configuration given as a mapping (as read from YAML).
+
+    >>> parse_config({"data": {"source": "synthetic"}}).data.source
+    'synthetic'
+    >>> parse_config({"data": {"sauce": "x"}})
+    Traceback (most recent call last):
+    ...
+    analysis.config.ConfigError: unknown key(s) data.sauce; allowed keys in 'data': source, format, path, connection, engine, columns, n_people
+    """
+    raw = raw or {}
+    _check_keys("configuration", raw, ("data", "analysis", "disclosure"))
+    return Config(
+        data=_parse_data(raw.get("data") or {}),
+        analysis=_parse_analysis(raw.get("analysis") or {}),
+        disclosure=_parse_disclosure(raw.get("disclosure") or {}),
+        source_file=source_file,
+    )
+
+
+def config_path() -> Path | None:
+    """The configuration file in use: ``$NHS_ANALYSIS_CONFIG``, else ``analysis.yml`` if present."""
+    named = os.environ.get(CONFIG_ENV_VAR)
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise ConfigError(f"{CONFIG_ENV_VAR} names {named!r}, which is not a file")
+        return path
+    default = PROJECT_ROOT / DEFAULT_CONFIG_FILE
+    return default if default.is_file() else None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate the configuration file (defaults: synthetic data, see module doc)."""
+    path = Path(path) if path is not None else config_path()
+    if path is None:
+        return Config()
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path} is not valid YAML: {err}") from err
+    config = parse_config(raw, source_file=str(path))
+    data_path = config.data.path
+    if data_path and not Path(data_path).is_absolute():
+        # relative paths are relative to the configuration file, not the working directory
+        resolved = str((Path(path).resolve().parent / data_path).resolve())
+        config = replace(config, data=replace(config.data, path=resolved))
+    return config

@@ -1,0 +1,75 @@
+"""The configuration file: defaults, validation messages naming the key, path resolution."""
+
+import pytest
+
+from analysis.config import ConfigError, load_config, parse_config
+
+
+def test_no_file_means_the_synthetic_default(monkeypatch, tmp_path):
+    monkeypatch.delenv("NHS_ANALYSIS_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    config = parse_config(None)
+    assert config.data.source == "synthetic"
+    assert config.analysis.standard_population == "esp2013"
+    assert config.analysis.confidence == (0.95, 0.998)
+    assert config.disclosure.max_count == 7
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            {"data": {"source": "excel"}},
+            r"'data.source' is 'excel'; allowed values: synthetic, person, aggregated",
+        ),
+        ({"data": {"source": "person", "format": "parquet"}}, r"'data.path' is required"),
+        ({"data": {"source": "person", "format": "database"}}, r"'data.connection' is required"),
+        (
+            {"data": {"engine": "oracle"}},
+            r"'data.engine' is 'oracle'; allowed values: duckdb, spark",
+        ),
+        ({"data": {"columns": {"people": ["a"]}}}, r"'data.columns.people' must map"),
+        ({"data": {"columns": {"patients": {}}}}, r"unknown key\(s\) data.columns.patients"),
+        (
+            {"analysis": {"outcomes": ["flu"]}},
+            r"'analysis.outcomes' is 'flu'; allowed values: cvd_mortality",
+        ),
+        ({"analysis": {"breakdowns": ["religion"]}}, r"'analysis.breakdowns' is 'religion'"),
+        ({"analysis": {"years": [2024, 2020]}}, r"'analysis.years' must be \[first, last\]"),
+        ({"analysis": {"confidence": [0.5]}}, r"'analysis.confidence' levels must lie"),
+        ({"analysis": {"multiplier": 7}}, r"'analysis.multiplier' is 7"),
+        ({"disclosure": {"max_count": 0}}, r"'disclosure'.*min_count"),
+        ({"disclosure": {"threshold": 5}}, r"unknown key\(s\) disclosure.threshold"),
+        ({"extra": {}}, r"unknown key\(s\) configuration.extra"),
+    ],
+)
+def test_bad_configuration_names_the_key_and_what_is_allowed(raw, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_config(raw)
+
+
+def test_file_paths_resolve_relative_to_the_configuration_file(tmp_path, monkeypatch):
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    (folder / "mine.yml").write_text(
+        "data:\n  source: person\n  format: parquet\n  path: ../extract\n"
+        "  columns:\n    people: {patient_id: person_id}\n"
+        "analysis:\n  years: [2021, 2023]\n"
+        "disclosure:\n  rounding_base: 5\n"
+    )
+    monkeypatch.setenv("NHS_ANALYSIS_CONFIG", str(folder / "mine.yml"))
+    config = load_config()
+    assert config.data.path == str((tmp_path / "extract").resolve())
+    assert config.data.columns == {"people": {"patient_id": "person_id"}}
+    assert config.analysis.years == (2021, 2023)
+    assert config.disclosure.rounding_base == 5
+
+
+def test_missing_or_invalid_files_are_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv("NHS_ANALYSIS_CONFIG", str(tmp_path / "absent.yml"))
+    with pytest.raises(ConfigError, match="not a file"):
+        load_config()
+    bad = tmp_path / "bad.yml"
+    bad.write_text("data: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
