@@ -1,0 +1,64 @@
+"""Starting R through rpy2, lazily: importing :mod:`analysis.rbridge` never needs R.
+
+R is embedded in the Python process once (rpy2 cannot restart it), so :func:`rinterface`
+and :func:`reference_environment` cache their result; everything else is stateless.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from types import ModuleType
+from typing import Any
+
+from analysis.rbridge.errors import INSTALL_R, RUnavailableError
+
+#: The shipped base-R reference implementation (relative to the project root).
+REFERENCE_R = "analysis/rbridge/R/reference.R"
+
+
+@functools.cache
+def rinterface() -> ModuleType:
+    """Import and initialise ``rpy2.rinterface``, or raise :class:`RUnavailableError`."""
+    try:
+        import rpy2.rinterface as ri  # imported lazily on purpose
+    except ImportError as err:
+        raise RUnavailableError(f"rpy2 is not installed ({err}). {INSTALL_R}") from err
+    except Exception as err:  # rpy2 raises various errors when R itself is missing
+        raise RUnavailableError(f"R could not be found by rpy2 ({err}). {INSTALL_R}") from err
+    try:
+        ri.initr_simple()
+    except Exception as err:
+        raise RUnavailableError(f"R failed to start ({err}). {INSTALL_R}") from err
+    return ri
+
+
+def r_available() -> bool:
+    """True when R and rpy2 are installed and R starts."""
+    try:
+        rinterface()
+    except RUnavailableError:
+        return False
+    return True
+
+
+def base_function(name: str) -> Any:
+    """An R function found on R's search path (base, stats, utils, ...)."""
+    return rinterface().globalenv.find(name)
+
+
+@functools.cache
+def reference_environment() -> Any:
+    """An R environment holding the base-R reference functions of ``R/reference.R``."""
+    ri = rinterface()
+    env = base_function("new.env")()
+    path = resources.files("analysis.rbridge") / "R" / "reference.R"
+    with resources.as_file(path) as file:
+        base_function("sys.source")(ri.StrSexpVector([str(file)]), envir=env)
+    return env
+
+
+def r_version() -> str:
+    """The running R's version, e.g. ``"4.2.2"``."""
+    version = base_function("getRversion")()
+    return str(base_function("as.character")(version)[0])
