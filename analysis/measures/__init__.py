@@ -1,0 +1,14 @@
+"""Public-health statistics with their published confidence intervals.
+
+Each function takes a tidy DataFrame (the caller names the columns and the grouping) and
+returns one row per group with ``value``, the confidence limits, ``confidence``,
+``statistic`` and ``method``, as PHEindicatormethods 2.x does.
+"""
+
+from analysis.measures.proportions import proportion
+from analysis.measures.rates import crude_rate
+
+__all__ = [
+    "crude_rate",
+    "proportion",
+]

@@ -1,0 +1,140 @@
+"""Reading the caller's columns for the measures: grouping, counts and the missing-value rule.
+
+Groups are numbered once (``pd.factorize``, sorted like ``dplyr::group_by``) so every
+statistic reduces with ``np.bincount`` over group codes instead of a per-group apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.validation import InputError, check_counts, fail_rows, require_numeric
+
+#: What to do with missing values: raise (default), give NA results, or count them as zero.
+MISSING_RULES = ("raise", "na", "zero")
+
+
+def column_list(group_by: str | Sequence[str] | None) -> list[str]:
+    """``group_by`` as a list of column names (``None`` -> no grouping)."""
+    if group_by is None:
+        return []
+    if isinstance(group_by, str):
+        return [group_by]
+    return list(group_by)
+
+
+def check_missing_rule(missing: str, allowed: Sequence[str]) -> str:
+    """Raise unless ``missing`` is one of the ``allowed`` rules."""
+    if missing not in allowed:
+        raise InputError(f"missing must be one of {list(allowed)}, got {missing!r}")
+    return missing
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Rows numbered by group: ``codes[i]`` is row i's group; ``keys`` has one row per group."""
+
+    codes: np.ndarray
+    keys: pd.DataFrame
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum ``values`` within each group (NaN in a group gives NaN, as in R's ``sum``)."""
+        return np.bincount(self.codes, weights=values, minlength=self.size)
+
+    def count(self) -> np.ndarray:
+        """Number of rows in each group."""
+        return np.bincount(self.codes, minlength=self.size)
+
+
+def _factorize(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    codes, uniques = pd.factorize(column, sort=True, use_na_sentinel=False)
+    return codes.astype("int64"), pd.Index(uniques)
+
+
+def group_rows(data: pd.DataFrame, group_by: Sequence[str]) -> Groups:
+    """Number the rows of ``data`` by the groups of ``group_by`` (sorted; missing keys kept
+    as their own group). Without grouping every row is in group 0."""
+    if not group_by:
+        return Groups(np.zeros(len(data), dtype="int64"), pd.DataFrame(index=range(1)))
+    codes, uniques = _factorize(data[group_by[0]])
+    if len(group_by) == 1:
+        return Groups(codes, pd.DataFrame({group_by[0]: uniques}))
+    parts = [uniques]
+    level_codes = [codes]
+    for name in group_by[1:]:
+        more, more_uniques = _factorize(data[name])
+        parts.append(more_uniques)
+        level_codes.append(more)
+        combined = codes * len(more_uniques) + more
+        codes, _ = pd.factorize(combined, sort=True)
+        codes = codes.astype("int64")
+    first = np.full(int(codes.max()) + 1, len(codes), dtype="int64")
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    keys = pd.DataFrame(
+        {name: parts[i].take(level_codes[i][first]) for i, name in enumerate(group_by)}
+    )
+    return Groups(codes, keys)
+
+
+def read_counts(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    missing: str = "raise",
+    integer: bool = True,
+    context: Sequence[str] = (),
+) -> np.ndarray:
+    """A count column as float64: not negative, whole numbers (if ``integer``).
+
+    Missing values raise (``missing="raise"``), stay NaN (``"na"``) or become 0 (``"zero"``).
+    """
+    if missing == "raise":
+        return check_counts(data, column, integer=integer, context=context)
+    series = data[column]
+    if not pd.api.types.is_numeric_dtype(series):
+        converted = pd.to_numeric(series, errors="coerce")
+        fail_rows(
+            data, converted.isna() & series.notna(), column, "must be numeric", context=context
+        )
+        series = converted
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    fail_rows(data, values < 0, column, "counts must not be negative", context=context)
+    if integer:
+        fail_rows(
+            data, np.mod(values, 1) > 0, column, "counts must be whole numbers",
+            context=context,
+        )  # fmt: skip
+    return np.nan_to_num(values, nan=0.0) if missing == "zero" else values
+
+
+def read_positive(
+    data: pd.DataFrame, column: str, *, missing: str = "raise", context: Sequence[str] = ()
+) -> np.ndarray:
+    """A denominator column as float64: strictly positive; missing values raise unless
+    ``missing="na"`` (they then stay NaN)."""
+    if missing == "na":
+        values = pd.to_numeric(data[column], errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+        fail_rows(
+            data, pd.isna(values) & data[column].notna().to_numpy(), column, "must be numeric",
+            context=context,
+        )  # fmt: skip
+    else:
+        values = require_numeric(data, column, context=context)
+    fail_rows(data, values <= 0, column, "must be greater than zero", context=context)
+    return values
+
+
+def check_not_empty(data: pd.DataFrame) -> None:
+    """Raise if ``data`` has no rows (there is nothing to calculate)."""
+    if len(data) == 0:
+        raise InputError("data has no rows: there is nothing to calculate")

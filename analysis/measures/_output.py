@@ -1,0 +1,90 @@
+"""Output conventions shared by the measures, following PHEindicatormethods 2.x.
+
+- One confidence level gives the limit columns ``lowercl`` and ``uppercl``; several levels
+  give one pair per level named like ``lower95_0cl``/``upper95_0cl`` and
+  ``lower99_8cl``/``upper99_8cl``.
+- ``confidence`` is the text ``"95%"`` (or ``"95%, 99.8%"``), ``statistic`` names the measure
+  and its scale (e.g. ``"rate per 100000"``) and ``method`` names the interval method.
+
+>>> limit_column_names([0.95])
+[('lowercl', 'uppercl')]
+>>> limit_column_names([0.95, 0.998])
+[('lower95_0cl', 'upper95_0cl'), ('lower99_8cl', 'upper99_8cl')]
+>>> confidence_label([0.95, 0.998]), multiplier_label(100_000), multiplier_label(0.5)
+('95%, 99.8%', '100000', '0.5')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.validation import InputError
+
+
+def level_tag(level: float) -> str:
+    """The tag of a confidence level in column names: 0.95 -> ``"95_0"``, 0.998 -> ``"99_8"``."""
+    return f"{level * 100:.1f}".replace(".", "_")
+
+
+def limit_column_names(levels: Sequence[float]) -> list[tuple[str, str]]:
+    """Names of the (lower, upper) limit columns for each confidence level, in order."""
+    if len(levels) == 1:
+        return [("lowercl", "uppercl")]
+    return [(f"lower{level_tag(c)}cl", f"upper{level_tag(c)}cl") for c in levels]
+
+
+def confidence_label(levels: Sequence[float]) -> str:
+    """The ``confidence`` column text: ``"95%"`` or ``"95%, 99.8%"``."""
+    return ", ".join(f"{round(c * 100, 10):g}%" for c in levels)
+
+
+def multiplier_label(multiplier: float) -> str:
+    """A multiplier written out in full without scientific notation (``100000``, ``0.5``)."""
+    value = float(multiplier)
+    if value.is_integer():
+        return str(int(value))
+    return np.format_float_positional(value, trim="-")
+
+
+def check_multiplier(multiplier: float) -> float:
+    """Return ``multiplier`` as a float, raising :class:`InputError` unless it is positive."""
+    try:
+        value = float(multiplier)
+    except (TypeError, ValueError):
+        raise InputError(f"multiplier must be a positive number, got {multiplier!r}") from None
+    if not np.isfinite(value) or value <= 0:
+        raise InputError(f"multiplier must be a positive number, got {multiplier!r}")
+    return value
+
+
+def result_frame(
+    keys: pd.DataFrame,
+    columns: Mapping[str, np.ndarray],
+    value: np.ndarray,
+    limits: Sequence[tuple[np.ndarray, np.ndarray]],
+    levels: Sequence[float],
+    *,
+    statistic: str | np.ndarray,
+    method: str | np.ndarray,
+    extra: Mapping[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """Assemble a tidy result: ``keys``, ``columns``, ``value``, limit pairs, ``extra``,
+    ``confidence``, ``statistic``, ``method`` (the PHEindicatormethods column order)."""
+    out = keys.reset_index(drop=True).copy()
+    for name, values in columns.items():
+        out[name] = values
+    out["value"] = value
+    for (lower_name, upper_name), (lower, upper) in zip(
+        limit_column_names(levels), limits, strict=True
+    ):
+        out[lower_name] = lower
+        out[upper_name] = upper
+    for name, values in (extra or {}).items():
+        out[name] = values
+    out["confidence"] = confidence_label(levels)
+    out["statistic"] = statistic
+    out["method"] = method
+    return out
