@@ -5,10 +5,14 @@ returns one row per group with ``value``, the confidence limits, ``confidence``,
 ``statistic`` and ``method``, as PHEindicatormethods 2.x does.
 """
 
+from analysis.measures.life_expectancy import life_expectancy
 from analysis.measures.proportions import proportion
+from analysis.measures.quantiles import deprivation_quantiles
 from analysis.measures.rates import crude_rate
 
 __all__ = [
     "crude_rate",
+    "deprivation_quantiles",
+    "life_expectancy",
     "proportion",
 ]
