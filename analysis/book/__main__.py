@@ -1,0 +1,71 @@
+"""``python -m analysis.book``: render the book with Quarto, or offline without it.
+
+Examples::
+
+    python -m analysis.book                      # Quarto if installed, else offline
+    python -m analysis.book --offline --only chapters/how-this-book-works.qmd --html-only
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from analysis.book.offline import render_offline
+from analysis.book.project import BookError, load_project
+from analysis.book.quarto import quarto_available, render_with_quarto
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.book", description=__doc__.split("\n")[0]
+    )
+    path = parser.add_mutually_exclusive_group()
+    path.add_argument("--offline", action="store_true", help="never use Quarto")
+    path.add_argument("--quarto", action="store_true", help="require Quarto")
+    formats = parser.add_mutually_exclusive_group()
+    formats.add_argument("--html-only", action="store_true", help="only the HTML site")
+    formats.add_argument("--pdf-only", action="store_true", help="only the PDF")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="CHAPTER",
+        help="chapter files to render, e.g. chapters/intro.qmd",
+    )
+    parser.add_argument("--root", default=".", help="project folder (default: current)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        project = load_project(args.root)
+        unknown = [c for c in args.only or [] if c not in project.chapters]
+        if unknown:
+            raise BookError(
+                f"--only: not chapters of the book (see _quarto.yml): {', '.join(unknown)}"
+            )
+        use_quarto = args.quarto or (not args.offline and quarto_available())
+        if args.quarto and not quarto_available():
+            raise BookError("--quarto: quarto is not on PATH (use --offline, or install Quarto)")
+        if use_quarto:
+            print("Rendering with Quarto (quarto render)")
+            to = "html" if args.html_only else "typst" if args.pdf_only else None
+            render_with_quarto(project, only=args.only, to=to)
+            print(f"HTML: {project.output_dir / 'index.html'}")
+            print(f"PDF:  {project.output_dir / (project.output_file + '.pdf')}")
+        else:
+            print("Rendering offline (Jupyter + pandoc + Typst; Quarto not used)")
+            render_offline(
+                project,
+                only=args.only,
+                html_output=not args.pdf_only,
+                pdf_output=not args.html_only,
+            )
+    except BookError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""The offline path: render the Quarto book without Quarto (Jupyter + pandoc + Typst).
+
+Steps, each in its own module: read and validate the chapters (:mod:`.validate`), run their
+code or reuse the cache (:mod:`.execute`), write pandoc markdown with the outputs
+(:mod:`.assemble`), number and convert with pandoc and the Lua filters (:mod:`.pandoc`), and
+write the site (:mod:`.site`) and the PDF (:mod:`.pdf`).
+"""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.book import pandoc, pdf, site
+from analysis.book.assemble import chapter_markdown
+from analysis.book.execute import ExecutedChapter, execute_chapter, project_fingerprint
+from analysis.book.project import BookProject
+from analysis.book.qmd import INLINE_EXPRESSION, Chapter, Markdown
+from analysis.book.validate import load_and_validate
+
+FILTERS = ["cells.lua", "callouts.lua", "crossref.lua"]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    html_index: Path | None
+    pdf: Path | None
+    executed: list[str]  # chapters whose code ran (the others came from the cache)
+
+
+@dataclass
+class _Chapter:
+    name: str  # path relative to the project root
+    page: str  # root-relative HTML page
+    ast: dict
+    number: int | None = None
+    title: str = ""
+    title_id: str = ""
+
+
+def render_offline(
+    project: BookProject,
+    *,
+    only: list[str] | None = None,
+    html_output: bool = True,
+    pdf_output: bool = True,
+    log: Callable[[str], None] = print,
+    cache_dir: Path | None = None,
+) -> RenderResult:
+    """Render the book (or only the chapters in ``only``) into ``project.output_dir``."""
+    chapters = load_and_validate(project)
+    selected = set(only or project.chapters)
+    cache_dir = cache_dir or project.root / ".cache" / "book"
+    fingerprint = project_fingerprint(project.root)
+    output = project.output_dir
+    output.mkdir(parents=True, exist_ok=True)
+    executed_names: list[str] = []
+    book: list[_Chapter] = []
+    scratch = tempfile.TemporaryDirectory(prefix="book-placeholders-")
+    for name, chapter in zip(project.chapters, chapters, strict=True):
+        page = project.html_page(name)
+        if name in selected:
+            started = time.perf_counter()
+            executed = execute_chapter(
+                chapter, cache_dir=cache_dir, fingerprint=fingerprint, label=name
+            )
+            took = time.perf_counter() - started
+            log(f"  {name}: {'cached' if executed.from_cache else f'executed in {took:.1f} s'}")
+            if not executed.from_cache:
+                executed_names.append(name)
+        else:
+            executed = _placeholder(chapter)
+        stem = Path(page).with_suffix("").name
+        figure_href = str(Path(page).parent / f"{stem}_files" / "figure-html")
+        markdown = chapter_markdown(
+            chapter,
+            executed,
+            figure_dir=output / figure_href if name in selected else Path(scratch.name),
+            figure_href=figure_href,
+            echo=project.echo,
+            code_fold=project.code_fold,
+        )
+        book.append(_Chapter(name, page, pandoc.read_markdown(markdown)))
+    scratch.cleanup()
+    labels = _number_chapters(book)
+    result_html = result_pdf = None
+    pdf_name = f"{project.output_file}.pdf"
+    if html_output:
+        result_html = _write_site(project, book, selected, labels, pdf_name if pdf_output else None)
+        log(f"HTML: {result_html}")
+    if pdf_output:
+        result_pdf = _write_pdf(project, [c for c in book if c.name in selected], labels, pdf_name)
+        log(f"PDF:  {result_pdf}")
+    return RenderResult(result_html, result_pdf, executed_names)
+
+
+def _placeholder(chapter: Chapter) -> ExecutedChapter:
+    """Outputs standing in for a chapter that is not rendered this time (``--only``): one
+    empty figure per figure cell, so numbers and cross-references stay right."""
+    outputs = [
+        [{"kind": "image", "data": ""}]
+        if str(c.options.get("label", "")).startswith("fig-")
+        else []
+        for c in chapter.cells
+    ]
+    inline = sum(
+        len(INLINE_EXPRESSION.findall(text))
+        for part in chapter.parts
+        if isinstance(part, Markdown)
+        for _, text in part.prose_lines()
+    )
+    return ExecutedChapter(outputs, [""] * inline, from_cache=True)
+
+
+def _number_chapters(book: list[_Chapter]) -> dict[str, dict]:
+    """Chapter numbers (index and ``.unnumbered`` chapters get none) and all labels."""
+    labels: dict[str, dict] = {}
+    number = 0
+    for chapter in book:
+        title = next(
+            (b for b in chapter.ast["blocks"] if b["t"] == "Header" and b["c"][0] == 1), None
+        )
+        classes = title["c"][1][1] if title else []
+        if Path(chapter.name).name != "index.qmd" and "unnumbered" not in classes:
+            number += 1
+            chapter.number = number
+        chapter.title = pandoc.stringify(title["c"][2]) if title else chapter.name
+        chapter.title_id = title["c"][1][0] if title else ""
+        labels.update(pandoc.number_labels(chapter.ast, chapter.number, chapter.page))
+    return labels
+
+
+def _context(chapter: _Chapter, labels: dict, **extra) -> dict:
+    return {
+        "labels": labels,
+        "page": chapter.page,
+        "root": site.relative_root(chapter.page),
+        **extra,
+    }
+
+
+def _citeproc_args(project: BookProject) -> list[str]:
+    if project.bibliography is None:
+        return []
+    return ["--citeproc", f"--bibliography={project.bibliography}", "-M", "link-citations=true"]
+
+
+def _write_site(project, book, selected, labels, pdf_name) -> Path:
+    pages = [site.Page(c.page, str(c.number or ""), c.title, c.title_id) for c in book]
+    search_entries = []
+    for chapter, page in zip(book, pages, strict=True):
+        ast = copy.deepcopy(chapter.ast)
+        pandoc.take_title(ast)
+        search_entries += pandoc.search_sections(ast, chapter.page, page.label)
+        if chapter.name not in selected:
+            continue
+        text = pandoc.write(
+            ast,
+            "html5",
+            filters=FILTERS,
+            context=_context(chapter, labels),
+            args=[
+                *_citeproc_args(project),
+                "-M",
+                "reference-section-title=References",
+                *(["--toc", "--toc-depth=3"] if project.html_toc else []),
+                "--section-divs",
+                "--mathml",
+                f"--template={site.ASSETS / 'fragment.html'}",
+            ],
+        )
+        toc, body = text.split("<!-- book-body -->", 1)
+        site.write_page(
+            project,
+            site.Page(page.href, page.number, page.title, page.title_id, toc, body),
+            pages,
+            pdf_name,
+        )
+    site.write_assets(project, search_entries)
+    return project.output_dir / pages[0].href
+
+
+def _write_pdf(project, chapters: list[_Chapter], labels, pdf_name: str) -> Path:
+    bodies = []
+    cited: set[str] = set()
+    for chapter in chapters:
+        cited |= _citations(chapter.ast, labels)
+        bodies.append(
+            pandoc.write(
+                chapter.ast,
+                "typst",
+                filters=FILTERS,
+                context=_context(chapter, labels, echo=project.pdf_echo),
+                args=[
+                    *_citeproc_args(project),
+                    "-M",
+                    "suppress-bibliography=true",
+                    "--syntax-highlighting=none",
+                    f"--template={site.ASSETS / 'body.typ'}",
+                ],
+            )
+        )
+    references = ""
+    if cited and project.bibliography is not None:
+        nocite = ", ".join(f"@{key}" for key in sorted(cited))
+        references = pandoc.run_pandoc(
+            [
+                "-f",
+                "markdown",
+                "-t",
+                "typst",
+                *_citeproc_args(project),
+                f"--template={site.ASSETS / 'body.typ'}",
+            ],
+            f"---\nnocite: '{nocite}'\n---\n\n# References\n\n::: {{#refs}}\n:::\n",
+        )
+    source = pdf.book_source(project, bodies, references)
+    output = project.output_dir
+    return pdf.compile_pdf(source, output / f"{project.output_file}.typ", output / pdf_name)
+
+
+def _citations(node, labels: dict) -> set[str]:
+    """Bibliography keys cited anywhere in an AST node."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if node.get("t") == "Cite":
+            found |= {c["citationId"] for c in node["c"][0] if c["citationId"] not in labels}
+        for value in node.values():
+            found |= _citations(value, labels)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _citations(value, labels)
+    return found
