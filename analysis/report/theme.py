@@ -1,0 +1,126 @@
+"""NHS identity colours and a plotnine theme for the book's figures.
+
+Colours are those of the NHS identity guidelines (NHS England, *NHS identity: colours*).
+:data:`QUALITATIVE` is for unordered groups (ethnicity, sex, sites); :func:`deprivation_palette`
+gives an ordered palette for deprivation quintiles or deciles, darkest for the most deprived.
+
+>>> deprivation_palette(5)[0] == DARK_BLUE
+True
+>>> len(QUALITATIVE)
+9
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from plotnine import (
+    element_blank,
+    element_line,
+    element_rect,
+    element_text,
+    scale_colour_manual,
+    scale_fill_manual,
+    theme,
+    theme_minimal,
+)
+
+NHS_BLUE = "#005EB8"
+DARK_BLUE = "#003087"
+BRIGHT_BLUE = "#0072CE"
+LIGHT_BLUE = "#41B6E6"
+AQUA_BLUE = "#00A9CE"
+AQUA_GREEN = "#00A499"
+GREEN = "#009639"
+LIGHT_GREEN = "#78BE20"
+WARM_YELLOW = "#FFB81C"
+ORANGE = "#ED8B00"
+RED = "#DA291C"
+DARK_PINK = "#7C2855"
+PINK = "#AE2573"
+PURPLE = "#330072"
+DARK_GREY = "#425563"
+MID_GREY = "#768692"
+PALE_GREY = "#E8EDEE"
+BLACK = "#231F20"
+WHITE = "#FFFFFF"
+
+#: Colours for unordered groups, in the order to use them (distinct hues first).
+QUALITATIVE: tuple[str, ...] = (
+    NHS_BLUE,
+    WARM_YELLOW,
+    AQUA_GREEN,
+    DARK_PINK,
+    LIGHT_BLUE,
+    DARK_GREY,
+    PURPLE,
+    GREEN,
+    RED,
+)
+
+#: Stops of the deprivation ramp, most deprived first (dark blue to pale blue).
+_DEPRIVATION_STOPS = (DARK_BLUE, NHS_BLUE, LIGHT_BLUE, "#A6DDF2")
+
+#: Font for figures: DejaVu Sans ships with matplotlib, so it exists on every machine.
+FONT_FAMILY = "DejaVu Sans"
+
+
+def deprivation_palette(n: int = 5) -> list[str]:
+    """``n`` ordered colours from most deprived (dark blue) to least deprived (pale blue).
+
+    >>> deprivation_palette(2)
+    ['#003087', '#A6DDF2']
+    """
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    stops = np.array([_rgb(c) for c in _DEPRIVATION_STOPS])
+    positions = np.linspace(0, 1, len(stops))
+    where = np.linspace(0, 1, n) if n > 1 else np.array([0.0])
+    channels = [np.interp(where, positions, stops[:, k]) for k in range(3)]
+    return [
+        "#{:02X}{:02X}{:02X}".format(*np.rint(rgb).astype(int))
+        for rgb in zip(*channels, strict=True)
+    ]
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def theme_nhs(base_size: float = 10) -> theme:
+    """A clean plotnine theme in NHS colours, legible at PDF size (legend at the bottom)."""
+    return theme_minimal(base_size=base_size, base_family=FONT_FAMILY) + theme(
+        text=element_text(color=BLACK),
+        plot_title=element_text(color=DARK_BLUE, weight="bold", size=base_size * 1.25),
+        plot_subtitle=element_text(color=DARK_GREY, size=base_size),
+        plot_caption=element_text(color=MID_GREY, size=base_size * 0.8),
+        axis_title=element_text(color=DARK_GREY),
+        axis_text=element_text(color=DARK_GREY),
+        panel_grid_major=element_line(color=PALE_GREY, size=0.6),
+        panel_grid_minor=element_blank(),
+        axis_line_x=element_line(color=MID_GREY),
+        legend_position="bottom",
+        legend_title=element_text(color=DARK_GREY, size=base_size * 0.9),
+        strip_background=element_rect(fill=PALE_GREY, color=PALE_GREY),
+        strip_text=element_text(color=DARK_BLUE, weight="bold"),
+        plot_background=element_rect(fill=WHITE, color=WHITE),
+    )
+
+
+def scale_colour_nhs(**kwargs) -> scale_colour_manual:
+    """Qualitative NHS colours for the ``colour`` aesthetic."""
+    return scale_colour_manual(values=list(QUALITATIVE), **kwargs)
+
+
+def scale_fill_nhs(**kwargs) -> scale_fill_manual:
+    """Qualitative NHS colours for the ``fill`` aesthetic."""
+    return scale_fill_manual(values=list(QUALITATIVE), **kwargs)
+
+
+def scale_colour_deprivation(n: int = 5, **kwargs) -> scale_colour_manual:
+    """Ordered colours for ``n`` deprivation groups (level 1 = most deprived = darkest)."""
+    return scale_colour_manual(values=deprivation_palette(n), **kwargs)
+
+
+def scale_fill_deprivation(n: int = 5, **kwargs) -> scale_fill_manual:
+    """Ordered fills for ``n`` deprivation groups (level 1 = most deprived = darkest)."""
+    return scale_fill_manual(values=deprivation_palette(n), **kwargs)
