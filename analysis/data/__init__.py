@@ -1,13 +1,34 @@
-"""The synthetic default dataset, loaders, validation and DuckDB aggregation."""
+"""The synthetic default dataset, loaders, validation and DuckDB aggregation.
 
+- :func:`generate_population` / :func:`default_dataset` -- the synthetic integrated care
+  system (``data/README.md`` describes it; everything is synthetic).
+- :func:`load_dataset` / :func:`save_dataset` -- your own person-level data from CSV, Parquet
+  or DuckDB, validated by :func:`validate_dataset`; :func:`validate_aggregated` for counts.
+- :func:`population_at_risk`, :func:`aggregate_events`, :func:`area_summary` -- strata counts
+  computed inside DuckDB, ready for the measures.
+"""
+
+from analysis.data.aggregate import aggregate_events, area_summary, population_at_risk
 from analysis.data.dataset import Dataset, SyntheticPopulation, dataset_checksum, table_checksum
+from analysis.data.loaders import default_dataset, load_dataset, save_dataset
+from analysis.data.reference import write_reference_tables
 from analysis.data.synthetic import generate_population, write_truth
+from analysis.data.validate import validate_aggregated, validate_dataset
 
 __all__ = [
     "Dataset",
     "SyntheticPopulation",
+    "aggregate_events",
+    "area_summary",
     "dataset_checksum",
+    "default_dataset",
     "generate_population",
+    "load_dataset",
+    "population_at_risk",
+    "save_dataset",
     "table_checksum",
+    "validate_aggregated",
+    "validate_dataset",
+    "write_reference_tables",
     "write_truth",
 ]

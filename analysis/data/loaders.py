@@ -1,0 +1,210 @@
+"""Loading person-level data from CSV, Parquet or DuckDB, and the default synthetic dataset.
+
+Your own data: put one file per table (``areas``, ``practices``, ``people``, ``deaths``,
+``cancers``, ``admissions``; see ``data/README.md``) in a folder as CSV or Parquet, or the
+tables of the same names in a DuckDB database, and call :func:`load_dataset`. Columns with
+other names are mapped with ``columns={"people": {"patient_id": "person_id"}}``. Every table
+is validated (:func:`analysis.data.validate.validate_dataset`) unless ``validate=False``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.data import parameters as P
+from analysis.data.dataset import TABLES, Dataset, dataset_checksum
+from analysis.data.synthetic import generate_population
+from analysis.data.validate import validate_dataset
+from analysis.validation import InputError
+
+OPTIONAL_TABLES = ("people_truth",)
+SYNTHETIC_DIR_ENV_VAR = "NHS_SYNTHETIC_DIR"
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: Modules whose source defines the synthetic data: a change to any of them makes the stored
+#: default dataset stale.
+_GENERATOR_MODULES = (
+    "parameters",
+    "places",
+    "people",
+    "conditions",
+    "events",
+    "sampling",
+    "synthetic",
+)
+_MANIFEST = "manifest.json"
+
+
+def _read_file_table(folder: Path, name: str, fmt: str | None) -> pd.DataFrame | None:
+    candidates = [fmt] if fmt else ["parquet", "csv"]
+    for ext in candidates:
+        path = folder / f"{name}.{ext}"
+        if path.exists():
+            if ext == "parquet":
+                return pd.read_parquet(path)
+            return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=True)
+    return None
+
+
+def _read_duckdb_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame | None:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    if not found or found[0] == 0:
+        return None
+    return con.execute(f'SELECT * FROM "{name}"').df()
+
+
+def load_dataset(
+    source: str | Path | duckdb.DuckDBPyConnection,
+    *,
+    format: str | None = None,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    validate: bool = True,
+    years: Sequence[int] = P.YEARS,
+) -> Dataset:
+    """Load the person-level tables from a folder of CSV/Parquet files or a DuckDB database.
+
+    ``source`` is a folder (files ``people.csv`` or ``people.parquet`` and so on), a DuckDB
+    database file (``.duckdb``/``.db``) or an open DuckDB connection. ``format`` forces
+    ``"csv"`` or ``"parquet"`` for a folder. ``columns`` maps your column names to ours, per
+    table. A missing table or an invalid value raises :class:`InputError`.
+    """
+    columns = columns or {}
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        read = lambda name: _read_duckdb_table(source, name)  # noqa: E731
+        con = None
+    else:
+        path = Path(source)
+        if path.is_dir():
+            read = lambda name: _read_file_table(path, name, format)  # noqa: E731
+            con = None
+        elif path.suffix in (".duckdb", ".db") and path.exists():
+            con = duckdb.connect(str(path), read_only=True)
+            read = lambda name: _read_duckdb_table(con, name)  # noqa: E731
+        else:
+            raise InputError(
+                f"data source {str(path)!r} not found: give a folder of CSV/Parquet files "
+                "or a DuckDB database file (.duckdb)"
+            )
+    try:
+        tables: dict[str, pd.DataFrame] = {}
+        for name in (*TABLES, *OPTIONAL_TABLES):
+            df = read(name)
+            if df is None:
+                if name in OPTIONAL_TABLES:
+                    continue
+                raise InputError(f"table {name!r} not found in {source!r}")
+            tables[name] = df.rename(columns=dict(columns.get(name, {})))
+    finally:
+        if con is not None:
+            con.close()
+    dataset = Dataset(**tables)
+    return validate_dataset(dataset, years=years) if validate else dataset
+
+
+def save_dataset(dataset: Dataset, folder: str | Path, *, format: str = "parquet") -> list[Path]:
+    """Write every table of ``dataset`` to ``folder`` as ``<table>.parquet`` (or ``.csv``)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, df in dataset.tables().items():
+        path = folder / f"{name}.{format}"
+        if format == "parquet":
+            df.to_parquet(path, index=False, compression="zstd")
+        elif format == "csv":
+            df.to_csv(path, index=False)
+        else:
+            raise ValueError(f"format must be 'parquet' or 'csv', got {format!r}")
+        paths.append(path)
+    return paths
+
+
+def generator_fingerprint() -> str:
+    """SHA-256 of the generator's source: stored data made by other code are stale."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for module in _GENERATOR_MODULES:
+        h.update((here / f"{module}.py").read_bytes())
+    return h.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def default_directory() -> Path:
+    """Where the default dataset lives: ``$NHS_SYNTHETIC_DIR``, else ``data/synthetic`` in the
+    project, else a user cache folder (for an installed package)."""
+    if os.environ.get(SYNTHETIC_DIR_ENV_VAR):
+        return Path(os.environ[SYNTHETIC_DIR_ENV_VAR])
+    if (_PROJECT_ROOT / "pyproject.toml").exists():
+        return _PROJECT_ROOT / "data" / "synthetic"
+    return Path.home() / ".cache" / "nhs-inequalities" / "synthetic"
+
+
+def _stored_is_current(folder: Path, n_people: int, seed: int) -> bool:
+    manifest_path = folder / _MANIFEST
+    if not manifest_path.exists():
+        return False
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return (
+            manifest["fingerprint"] == generator_fingerprint()
+            and manifest["n_people"] == n_people
+            and manifest["seed"] == seed
+            and all(_file_sha256(folder / f) == h for f, h in manifest["files"].items())
+        )
+    except (OSError, KeyError, ValueError, TypeError):
+        return False
+
+
+def _generate_into(folder: Path, n_people: int, seed: int) -> None:
+    population = generate_population(n_people, seed)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".synthetic-", dir=folder.parent))
+    paths = save_dataset(population, staging)
+    manifest = {
+        "fingerprint": generator_fingerprint(),
+        "generator_version": P.GENERATOR_VERSION,
+        "n_people": n_people,
+        "seed": seed,
+        "checksum": dataset_checksum(population),
+        "files": {p.name: _file_sha256(p) for p in paths},
+    }
+    (staging / _MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    if folder.exists() and not _stored_is_current(folder, n_people, seed):
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        staging.rename(folder)
+    except OSError:  # another process stored the same data first
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def default_dataset(
+    *,
+    n_people: int = P.DEFAULT_N_PEOPLE,
+    seed: int = P.DEFAULT_SEED,
+    directory: str | Path | None = None,
+) -> Dataset:
+    """The default synthetic dataset (about a million residents), generated on first use.
+
+    The tables are stored as Parquet in :func:`default_directory` with a manifest of the
+    generator's fingerprint and each file's SHA-256; stale or damaged files are regenerated,
+    otherwise they are just read (deterministic: same data on every machine).
+    """
+    folder = Path(directory) if directory is not None else default_directory()
+    if not _stored_is_current(folder, n_people, seed):
+        _generate_into(folder, n_people, seed)
+    tables = {
+        name: pd.read_parquet(folder / f"{name}.parquet") for name in (*TABLES, *OPTIONAL_TABLES)
+    }
+    return Dataset(**tables, truth=P.planted_truth())
