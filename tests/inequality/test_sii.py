@@ -1,0 +1,308 @@
+"""Slope and relative index of inequality: reference values, exact limits, R, presets, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analysis.inequality import slope_index_of_inequality
+from analysis.validation import InputError
+
+GROUPS = ["Area", "Grouping1", "Grouping2"]
+MC_TOLERANCE = 0.05  # the reference package's own tolerance for Monte-Carlo limits
+REPS = 100_000  # as the reference values were made; per-element 5% then holds comfortably
+
+
+@pytest.fixture(scope="module")
+def sii_sheet(phe_reference):
+    return pd.read_excel(phe_reference / "testdata_SII.xlsx", sheet_name="testdata_SII")
+
+
+@pytest.fixture(scope="module")
+def life_expectancy(phe_reference):
+    data = pd.read_csv(phe_reference / "LE_testdata.csv", encoding="utf-8-sig")
+    complete = data.groupby(["GeoCode", "Sex"])["Decile"].transform("size") == 10
+    return data[complete]
+
+
+# (input rows, expected rows, keyword arguments) as in the reference package's test script
+CASES = {
+    "normal, SE given": ((1, 20), (1, 11), dict(se="StandardError")),
+    "normal, limits given": ((1, 20), (1, 11), dict(lower_cl="LowerCL", upper_cl="UpperCL")),
+    "normal, intercept": ((1, 20), (246, 256), dict(lower_cl="LowerCL", upper_cl="UpperCL", intercept=True)),
+    "normal, 99% limits": ((21, 40), (21, 31), dict(se="StandardError", confidence=0.99)),
+    "normal, 95% and 99% limits": ((226, 245), (226, 236), dict(se="StandardError", confidence=[95, 99])),
+    "normal, 100,000 repetitions": ((41, 60), (41, 51), dict(se="StandardError", repetitions=100_000)),
+    "normal, quintiles": ((61, 70), (61, 66), dict(se="StandardError")),
+    "rate, SE given": ((71, 90), (71, 81), dict(value_type="rate", se="StandardError")),
+    "rate, limits given": ((71, 90), (71, 81), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL")),
+    "rate, intercept": ((71, 90), (266, 276), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", intercept=True)),
+    "rate, log fit": ((306, 325), (306, 316), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True)),
+    "rate, log fit, multiplier -1": ((386, 405), (386, 396), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, multiplier=-1)),
+    "rate, log fit, 98%": ((406, 425), (406, 416), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, confidence=98)),
+    "rate, log fit, 95% and 98%": ((366, 385), (366, 376), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, confidence=[95, 98])),
+    "rate, log fit, no RII": ((426, 445), (426, 436), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, rii=False)),
+    "proportion, SE given": ((91, 110), (91, 101), dict(value_type="proportion", se="StandardError")),
+    "proportion, limits given": ((91, 110), (91, 101), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL")),
+    "proportion, intercept": ((91, 110), (286, 296), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", intercept=True)),
+    "proportion, multiplier 100": ((111, 130), (111, 121), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", multiplier=100)),
+    "proportion, multiplier -100": ((131, 150), (131, 141), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", multiplier=-100)),
+    "proportion, logit fit": ((326, 345), (326, 336), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True)),
+    "proportion, logit fit, multiplier -1": ((346, 365), (346, 356), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, multiplier=-1)),
+    "proportion, logit fit, 98%": ((466, 485), (466, 476), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, confidence=98)),
+    "proportion, logit fit, 95% and 98%": ((486, 505), (486, 496), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, confidence=[95, 98])),
+    "proportion, logit fit, no RII": ((446, 465), (446, 456), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, rii=False)),
+}  # fmt: skip
+
+
+def _expected_columns(limits_given: bool, levels: int) -> list[tuple[str, str, str]]:
+    """(statistic, our column, reference column) pairs to compare."""
+    ours = ["lowercl", "uppercl"] if levels == 1 else ["lower95_0cl", "upper95_0cl"]
+    second = ["lower99_0cl", "upper99_0cl"]
+    pairs = [("SII", "value", "sii")]
+    if limits_given:
+        pairs += [("SII", ours[0], "sii_lowercl_1"), ("SII", ours[1], "sii_uppercl_1")]
+    return pairs, second
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_ohid_sii_matches_phe_reference_sheet(sii_sheet, case):
+    """Point estimates to 1e-6; Monte-Carlo limits within the reference's 5% (10,000 reps)."""
+    (first, last), expected_rows, kwargs = CASES[case]
+    kwargs = {"rii": True, "repetitions": REPS, **kwargs}
+    out = slope_index_of_inequality(
+        sii_sheet.iloc[first - 1 : last], "Quantile", "Population", "Value",
+        group_by=GROUPS, seed=20240501, **kwargs,
+    )  # fmt: skip
+    expected = sii_sheet.iloc[[r - 1 for r in expected_rows]].reset_index(drop=True)
+    sii = out[out["statistic"] == "SII"].reset_index(drop=True)
+    np.testing.assert_array_equal(sii["Area"], expected["Area"])
+    np.testing.assert_allclose(sii["value"], expected["sii"], rtol=1e-6)
+    levels = 1 if np.isscalar(kwargs.get("confidence", 0.95)) else 2
+    tags = ["lowercl", "uppercl"] if levels == 1 else ["lower95_0cl", "upper95_0cl"]
+    checks = [(sii, tags, "sii", "1")]
+    if levels == 2:
+        second = "99_0" if 99 in kwargs["confidence"] else "98_0"
+        checks.append((sii, [f"lower{second}cl", f"upper{second}cl"], "sii", "2"))
+    if kwargs["rii"]:
+        rii = out[out["statistic"] == "RII"].reset_index(drop=True)
+        np.testing.assert_allclose(rii["value"], expected["rii"], rtol=1e-6)
+        checks += [(rii, cols, "rii", n) for _, cols, _, n in list(checks)]
+    if case != "normal, quintiles":  # the reference sheet has only the SII for quintiles
+        for frame, (lower, upper), stat, n in checks:
+            np.testing.assert_allclose(
+                frame[lower], expected[f"{stat}_lowercl_{n}"], rtol=MC_TOLERANCE
+            )
+            np.testing.assert_allclose(
+                frame[upper], expected[f"{stat}_uppercl_{n}"], rtol=MC_TOLERANCE
+            )
+    if kwargs.get("intercept"):
+        start = out[out["statistic"] == "intercept"].reset_index(drop=True)
+        np.testing.assert_allclose(start["value"], expected["Intercept"], rtol=1e-6)
+
+
+def test_monte_carlo_limits_converge_to_normal_theory_limits(life_expectancy):
+    """For untransformed normal values the simulated slope is exactly normal with variance
+    sum(c_i^2 se_i^2) (c_i the WLS slope weights), so the MC limits must approach
+    slope +/- z * sd; computed here independently with numpy's weighted polyfit."""
+    data = life_expectancy[
+        life_expectancy["GeoCode"].isin(life_expectancy["GeoCode"].unique()[:40])
+    ]
+    out = slope_index_of_inequality(
+        data, "Decile", "Pop", "LifeExp", group_by=["GeoCode", "Sex"], se="SE", seed=7
+    )
+    for (code, sex), grp in data.groupby(["GeoCode", "Sex"]):
+        grp = grp.sort_values("Decile")
+        share = grp["Pop"].to_numpy() / grp["Pop"].sum()
+        rank = np.cumsum(share) - share / 2
+        slope = np.polyfit(rank, grp["LifeExp"], 1, w=np.sqrt(share))[0]
+        # slope is linear in the values: derivative by finite differences of the fit
+        jac = np.array([np.polyfit(rank, np.eye(10)[i], 1, w=np.sqrt(share))[0] for i in range(10)])
+        sd = np.sqrt(np.sum(jac**2 * grp["SE"].to_numpy() ** 2))
+        row = out[(out["GeoCode"] == code) & (out["Sex"] == sex)].iloc[0]
+        assert row["value"] == pytest.approx(slope, rel=1e-9)
+        z = stats.norm.ppf(0.975)
+        assert row["lowercl"] == pytest.approx(slope - z * sd, abs=0.02 * sd)
+        assert row["uppercl"] == pytest.approx(slope + z * sd, abs=0.02 * sd)
+
+
+def test_same_seed_same_limits_and_generator_accepted(sii_sheet):
+    data = sii_sheet.iloc[0:20]
+    args = (data, "Quantile", "Population", "Value")
+    kw = dict(group_by=GROUPS, se="StandardError", repetitions=2000, rii=True)
+    a = slope_index_of_inequality(*args, seed=3, **kw)
+    b = slope_index_of_inequality(*args, seed=np.random.default_rng(3), **kw)
+    pd.testing.assert_frame_equal(a, b)
+    c = slope_index_of_inequality(*args, seed=4, **kw)
+    assert not np.allclose(a["lowercl"], c["lowercl"])
+
+
+def test_reliability_statistic_is_small_relative_to_interval(sii_sheet):
+    out = slope_index_of_inequality(
+        sii_sheet.iloc[0:20], "Quantile", "Population", "Value", group_by=GROUPS,
+        se="StandardError", repetitions=5000, reliability_stat=True, seed=1,
+    )  # fmt: skip
+    width = out["uppercl"] - out["lowercl"]
+    assert (out["mad"] > 0).all() and (out["mad"] < 0.05 * width).all()
+
+
+def _r_weighted_lm():
+    pytest.importorskip("rpy2")
+    from analysis.rbridge.session import r_available
+
+    if not r_available():
+        pytest.skip("R is not available through rpy2")
+    import rpy2.robjects as ro
+
+    return ro, ro.r(
+        "function(y, x, w, level) { m <- lm(y ~ x, weights = w); "
+        "c(coef(m), confint(m, level = level)[2, ]) }"
+    )
+
+
+@pytest.mark.r
+def test_sii_and_scotpho_limits_match_base_r_weighted_lm(phe_reference):
+    """Point estimate (all presets) and ScotPHO t limits against R's lm(weights = population)
+    on real England DSRs by deprivation quintile."""
+    ro, fit = _r_weighted_lm()
+    data = pd.read_csv(phe_reference / "DSR_testdata.csv", encoding="utf-8-sig")
+    out = {
+        m: slope_index_of_inequality(
+            data,
+            "Quintile",
+            "total_pop",
+            "value",
+            group_by="Period",
+            value_type="rate",
+            lower_cl="lowercl",
+            upper_cl="uppercl",
+            method=m,
+            intercept=True,
+            seed=1,
+            repetitions=2000,
+        )  # fmt: skip
+        for m in ("ohid", "scotpho", "who_heat")
+    }
+    for period, grp in data.groupby("Period"):
+        grp = grp.sort_values("Quintile")
+        share = grp["total_pop"].to_numpy() / grp["total_pop"].sum()
+        rank = np.cumsum(share) - share / 2
+        r = np.asarray(
+            fit(ro.FloatVector(grp["value"]), ro.FloatVector(rank),
+                ro.FloatVector(grp["total_pop"]), 0.95)
+        )  # fmt: skip
+        for frame in out.values():
+            rows = frame[frame["Period"] == period].set_index("statistic")
+            assert rows.loc["SII", "value"] == pytest.approx(r[1], rel=1e-9)
+            assert rows.loc["intercept", "value"] == pytest.approx(r[0], rel=1e-9)
+        scot = out["scotpho"][out["scotpho"]["Period"] == period].set_index("statistic")
+        assert scot.loc["SII", "lowercl"] == pytest.approx(r[2], rel=1e-9)
+        assert scot.loc["SII", "uppercl"] == pytest.approx(r[3], rel=1e-9)
+
+
+def test_who_heat_matches_statsmodels_robust_fits(phe_reference):
+    """HEAT preset against statsmodels' HC1 covariance (independent implementation): linear
+    WLS for life-expectancy-like values, binomial GLM for proportions (NCMP obesity)."""
+    sm = pytest.importorskip("statsmodels.api")
+    data = pd.read_csv(phe_reference / "NCMP_testdata.csv", encoding="utf-8-sig")
+    data["p"] = data["Rate"] / 100
+    grp = data[(data["Period"] == data["Period"].iloc[0]) & (data["SchoolYear"] == "6")]
+    grp = grp.sort_values("Decile")
+    share = grp["Measured"].to_numpy() / grp["Measured"].sum()
+    rank = np.cumsum(share) - share / 2
+    x = sm.add_constant(rank)
+    z = stats.norm.ppf(0.975)
+    # logistic, proportions
+    glm = sm.GLM(grp["p"].to_numpy(), x, family=sm.families.Binomial(), var_weights=share)
+    res = glm.fit(cov_type="HC0")  # HC1 = HC0 * n / (n - k) (MacKinnon & White 1985)
+    k = len(grp)
+    p0, p1 = 1 / (1 + np.exp(-res.params[0])), 1 / (1 + np.exp(-res.params.sum()))
+    grad = np.array([p1 * (1 - p1) - p0 * (1 - p0), p1 * (1 - p1)])
+    se = np.sqrt(grad @ res.cov_params() @ grad * k / (k - 2))
+    out = slope_index_of_inequality(
+        grp, "Decile", "Measured", "p", value_type="proportion", method="who_heat", rii=True
+    ).set_index("statistic")
+    assert out.loc["SII", "value"] == pytest.approx(p1 - p0, rel=1e-8)
+    assert out.loc["SII", "lowercl"] == pytest.approx(p1 - p0 - z * se, rel=1e-6)
+    assert out.loc["RII", "value"] == pytest.approx(p1 / p0, rel=1e-8)
+    # linear, rates per 100
+    wls = sm.WLS(grp["Rate"].to_numpy(), x, weights=share).fit(cov_type="HC1")
+    out = slope_index_of_inequality(
+        grp, "Decile", "Measured", "Rate", value_type="rate", method="who_heat"
+    )
+    assert out["value"].iloc[0] == pytest.approx(wls.params[1], rel=1e-9)
+    assert out["uppercl"].iloc[0] == pytest.approx(wls.params[1] + z * wls.bse[1], rel=1e-9)
+
+
+def test_presets_on_the_same_data_differ_as_documented(phe_reference):
+    """Same slope for normal/rate data; ScotPHO RII = SII / weighted mean; HEAT RII = ratio
+    of the line's ends (as OHID); limits differ (sampling error vs residual scatter)."""
+    data = pd.read_csv(phe_reference / "DSR_testdata.csv", encoding="utf-8-sig")
+    grp = data[data["Period"] == 2015]
+    kw = dict(value_type="rate", lower_cl="lowercl", upper_cl="uppercl", rii=True, seed=2)
+    res = {
+        m: slope_index_of_inequality(
+            grp, "Quintile", "total_pop", "value", method=m, **kw
+        ).set_index("statistic")
+        for m in ("ohid", "scotpho", "who_heat")
+    }
+    sii = res["ohid"].loc["SII", "value"]
+    assert res["scotpho"].loc["SII", "value"] == pytest.approx(sii)
+    assert res["who_heat"].loc["SII", "value"] == pytest.approx(sii)
+    mean = np.average(grp["value"], weights=grp["total_pop"])
+    assert res["scotpho"].loc["RII", "value"] == pytest.approx(sii / mean)
+    assert res["who_heat"].loc["RII", "value"] == pytest.approx(res["ohid"].loc["RII", "value"])
+    widths = {m: r.loc["SII", "uppercl"] - r.loc["SII", "lowercl"] for m, r in res.items()}
+    assert len({round(w, 6) for w in widths.values()}) == 3
+
+
+def _rows(sheet, first, last):
+    return sheet.iloc[first - 1 : last]
+
+
+@pytest.mark.parametrize(
+    ("rows", "kwargs", "message"),
+    [
+        ((151, 160), dict(se="StandardError"), "greater than zero"),
+        ((161, 165), dict(se="StandardError"), "must not be negative"),
+        ((191, 200), dict(se="StandardError"), "must not be missing"),
+        ((191, 200), dict(lower_cl="LowerCL", upper_cl="UpperCL"), "must not be missing"),
+        ((1, 20), dict(se="StandardError", value_type="proportion"), "between 0 and 1"),
+        ((171, 175), dict(lower_cl="LowerCL", upper_cl="UpperCL", value_type="proportion"), "between 0 and 1"),
+        ((176, 180), dict(lower_cl="LowerCL", upper_cl="UpperCL", value_type="proportion"), "between 0 and 1"),
+        ((1, 3), dict(lower_cl="LowerCL", upper_cl="UpperCL"), "between 5 and 100 quantiles"),
+        ((1, 20), dict(lower_cl="LowerCL", upper_cl="UpperCL", transform=True), "transform"),
+        ((71, 90), dict(se="StandardError", value_type="rate", transform=True), "not se"),
+        ((1, 20), dict(), "either se or both"),
+        ((1, 20), dict(se="StandardError", repetitions=10), "1000 or more"),
+        ((1, 20), dict(se="StandardError", confidence=0.35), "confidence level"),
+        ((1, 20), dict(se="StandardError", value_type="rates"), "value_type"),
+    ],
+)  # fmt: skip
+def test_invalid_input_raises_input_error(sii_sheet, rows, kwargs, message):
+    data = _rows(sii_sheet, *rows)
+    with pytest.raises(InputError, match=message):
+        slope_index_of_inequality(
+            data,
+            "Quantile",
+            "Population",
+            "Value",
+            group_by=GROUPS,
+            repetitions=kwargs.pop("repetitions", 1000),
+            **kwargs,
+        )
+
+
+def test_non_positive_rate_and_missing_population_name_rows():
+    data = pd.DataFrame(
+        {"q": range(1, 6), "pop": [10.0, 20, np.nan, 10, 10], "v": [1.0, 0, 2, 3, 4], "se": 0.1}
+    )
+    with pytest.raises(InputError, match=r"'pop'.*must not be missing"):
+        slope_index_of_inequality(data, "q", "pop", "v", se="se")
+    data["pop"] = 10.0
+    with pytest.raises(InputError, match=r"'v'.*greater than zero"):
+        slope_index_of_inequality(data, "q", "pop", "v", se="se", value_type="rate")
+    with pytest.raises(InputError, match="once per group"):
+        slope_index_of_inequality(pd.concat([data, data]), "q", "pop", "v", se="se")
