@@ -141,7 +141,7 @@ class BandedData:
     labels: tuple  #: the caller's labels of the 20 bands, youngest first
 
 
-def _default_labels(column: pd.Series) -> tuple:
+def default_age_labels(column: pd.Series) -> tuple:
     if pd.api.types.is_numeric_dtype(column):
         return LIFE_TABLE_START_AGES
     return LIFE_TABLE_AGE_BANDS
@@ -165,13 +165,13 @@ def to_band_matrix(
     death_values = check_counts(data, deaths, integer=False, context=group_by)
     population_values = check_counts(data, population, integer=False, context=group_by)
 
-    labels = tuple(_default_labels(data[age_band]) if age_labels is None else age_labels)
+    labels = tuple(default_age_labels(data[age_band]) if age_labels is None else age_labels)
     if len(labels) != N_BANDS or len(set(labels)) != N_BANDS:
         raise InputError(
             f"age_labels must name the {N_BANDS} life-table bands "
             f"{', '.join(LIFE_TABLE_AGE_BANDS)} once each, youngest first; got {list(labels)}"
         )
-    band = _band_positions(data[age_band], labels)
+    band = band_positions(data[age_band], labels)
     unknown = band < 0
     if unknown.any():
         fail_rows(
@@ -204,7 +204,7 @@ def to_band_matrix(
     )
 
 
-def _band_positions(column: pd.Series, labels: tuple) -> np.ndarray:
+def band_positions(column: pd.Series, labels: tuple) -> np.ndarray:
     """Position of each row's band in ``labels`` (-1 when unknown or missing)."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     if pd.api.types.is_numeric_dtype(column) and all(
