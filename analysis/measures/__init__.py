@@ -5,7 +5,10 @@ returns one row per group with ``value``, the confidence limits, ``confidence``,
 ``statistic`` and ``method``, as PHEindicatormethods 2.x does.
 """
 
+from analysis.measures.dsr import directly_standardised_rate
+from analysis.measures.isr import indirectly_standardised_rate, indirectly_standardised_ratio
 from analysis.measures.life_expectancy import life_expectancy
+from analysis.measures.means import mean
 from analysis.measures.proportions import proportion
 from analysis.measures.quantiles import deprivation_quantiles
 from analysis.measures.rates import crude_rate
@@ -13,6 +16,10 @@ from analysis.measures.rates import crude_rate
 __all__ = [
     "crude_rate",
     "deprivation_quantiles",
+    "directly_standardised_rate",
+    "indirectly_standardised_rate",
+    "indirectly_standardised_ratio",
     "life_expectancy",
+    "mean",
     "proportion",
 ]

@@ -85,3 +85,25 @@ def poisson_count_limits(
     b_lo, b_hi = byars_limits(x, confidence)
     small = x < exact_below
     return np.where(small, e_lo, b_lo), np.where(small, e_hi, b_hi)
+
+
+def dobson_limits(
+    value: ArrayLike, count: ArrayLike, variance: ArrayLike, confidence: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dobson limits for a weighted sum of Poisson counts, e.g. a directly standardised rate.
+
+    Dobson, Kuulasmaa, Eberle & Scherer (1991), *Stat Med* 10:457-462: the limits of the
+    total ``count`` (here Byar's) are mapped onto the weighted sum through its variance,
+    ``value + sqrt(variance / count) * (limit - count)``. Undefined (NaN) for a zero count.
+
+    >>> lo, hi = dobson_limits(0.1, 100, 0.0001, 0.95)
+    >>> round(float(lo), 6), round(float(hi), 6)
+    (0.081362, 0.121628)
+    """
+    value = np.asarray(value, dtype="float64")
+    count = np.asarray(count, dtype="float64")
+    lower_count, upper_count = byars_limits(count, confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.sqrt(np.asarray(variance, dtype="float64") / count)
+        spread = np.where(count > 0, spread, np.nan)
+    return value + spread * (lower_count - count), value + spread * (upper_count - count)
