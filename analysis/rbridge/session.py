@@ -13,9 +13,6 @@ from typing import Any
 
 from analysis.rbridge.errors import INSTALL_R, RUnavailableError
 
-#: The shipped base-R reference implementation (relative to the project root).
-REFERENCE_R = "analysis/rbridge/R/reference.R"
-
 
 @functools.cache
 def rinterface() -> ModuleType:
@@ -48,14 +45,19 @@ def base_function(name: str) -> Any:
 
 
 @functools.cache
-def reference_environment() -> Any:
-    """An R environment holding the base-R reference functions of ``R/reference.R``."""
+def shipped_environment(file_name: str) -> Any:
+    """A new R environment holding the functions of the shipped R file ``R/<file_name>``."""
     ri = rinterface()
     env = base_function("new.env")()
-    path = resources.files("analysis.rbridge") / "R" / "reference.R"
+    path = resources.files("analysis.rbridge") / "R" / file_name
     with resources.as_file(path) as file:
         base_function("sys.source")(ri.StrSexpVector([str(file)]), envir=env)
     return env
+
+
+def reference_environment() -> Any:
+    """The R environment holding the base-R reference functions of ``R/reference.R``."""
+    return shipped_environment("reference.R")
 
 
 def r_version() -> str:

@@ -1,0 +1,383 @@
+"""Python and R side by side: run one of our measures and its R counterpart on the same input
+and return a tidy table of the differences.
+
+:func:`compare_with_r` runs the Python measure (from :mod:`analysis.measures` or
+:mod:`analysis.inequality`) and, in R, PHEindicatormethods when it is installed or else the
+shipped base-R reference (``R/reference.R``), then lines the results up by their keys:
+
+=================  ===============================================================
+column             meaning
+=================  ===============================================================
+keys               the ``group_by`` columns (or ``row`` for per-row statistics)
+statistic          which number is compared (``value``, ``lowercl``, ``uppercl`` ...)
+python, r          the two results
+abs_diff           ``|python - r|``
+rel_diff           ``abs_diff / |r|``
+tolerance          the largest difference allowed (absolute)
+pass               ``abs_diff <= tolerance`` (or both missing)
+r_implementation   e.g. ``PHEindicatormethods 2.1.0`` or the base-R reference
+=================  ===============================================================
+
+Tolerances: closed-form statistics agree to ``1e-9`` relative (plus ``1e-12`` absolute for
+zeros). Monte-Carlo limits (the slope index of inequality) are random on both sides; the
+standard error of a simulated ``p`` quantile from ``R`` repetitions is
+``sigma * sqrt(p (1 - p) / R) / phi(z_p)`` (the normal approximation to the sampling
+distribution of a quantile), and the two independent simulations may differ by four
+standard errors of their difference (``4 * sqrt(2)`` of those).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.rbridge.hooks import PACKAGE_FUNCTIONS, PHE, call_package, call_reference, r_packages
+from analysis.standards import ESP2013_AGE_BANDS, ESP2013_WEIGHTS
+
+#: Relative and absolute tolerance for closed-form statistics.
+RELATIVE_TOLERANCE = 1e-9
+ABSOLUTE_TOLERANCE = 1e-12
+#: Standard errors of the difference allowed between two Monte-Carlo limits.
+MONTE_CARLO_SE_MULTIPLE = 4.0
+
+_LIMIT = re.compile(r"^(lower|upper)(\d+_\d)?cl$")
+
+Prepared = tuple[pd.DataFrame, dict[str, Any]]
+
+
+def _groups(group_by: str | Sequence[str] | None) -> list[str]:
+    return [group_by] if isinstance(group_by, str) else list(group_by or [])
+
+
+def _same(names: Sequence[str]) -> Callable[[pd.DataFrame, dict[str, Any]], Prepared]:
+    """Arguments passed to R under the same names, plus ``group_by``."""
+
+    def prepare(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
+        args = {k: kwargs[k] for k in names if k in kwargs}
+        return data, {**args, "group_by": _groups(kwargs.get("group_by"))}
+
+    return prepare
+
+
+def _standardised(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
+    standard = kwargs.get("standard_population")
+    band = kwargs.get("age_band", "age_band")
+    if standard is None:
+        weights = dict(zip(ESP2013_AGE_BANDS, ESP2013_WEIGHTS, strict=True))
+        data = data.assign(_standard=data[band].astype(str).map(weights).astype("float64"))
+        standard = "_standard"
+    elif not isinstance(standard, str):
+        raise ValueError("to compare with R, give standard_population as a column name")
+    args = {
+        "x": kwargs["x"],
+        "n": kwargs["n"],
+        "standard": standard,
+        "group_by": _groups(kwargs.get("group_by")),
+        "independent_events": kwargs.get("independent_events", True),
+    }
+    if kwargs.get("event_frequency"):
+        args["frequency"] = kwargs["event_frequency"]
+    return data, args | {k: kwargs[k] for k in ("confidence", "multiplier") if k in kwargs}
+
+
+def _indirect(rate: bool) -> Callable[[pd.DataFrame, dict[str, Any]], Prepared]:
+    def prepare(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
+        if not (isinstance(kwargs.get("x_ref"), str) and isinstance(kwargs.get("n_ref"), str)):
+            raise ValueError("to compare with R, give x_ref and n_ref as column names")
+        args = {
+            "x": kwargs["x"],
+            "n": kwargs["n"],
+            "ref_x": kwargs["x_ref"],
+            "ref_n": kwargs["n_ref"],
+            "group_by": _groups(kwargs.get("group_by")),
+            "rate": rate,
+            "multiplier": kwargs.get("multiplier", 100_000) if rate else kwargs.get("refvalue", 1),
+        }
+        return data, args | ({"confidence": kwargs["confidence"]} if "confidence" in kwargs else {})
+
+    return prepare
+
+
+def _start_age(label: Any) -> float:
+    return float(str(label).split("-")[0].rstrip("+"))
+
+
+def _life_table(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
+    band = kwargs.get("age_band", "age_band")
+    groups = _groups(kwargs.get("group_by"))
+    frame = data.assign(_start_age=data[band].map(_start_age).astype("float64"))
+    frame = frame.sort_values([*groups, "_start_age"], kind="stable")
+    args = {
+        "deaths": kwargs["deaths"],
+        "population": kwargs["population"],
+        "start_age": "_start_age",
+        "group_by": groups,
+    }
+    return frame, args | ({"confidence": kwargs["confidence"]} if "confidence" in kwargs else {})
+
+
+def _quantiles(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
+    invert = kwargs.get("invert", True)
+    args = {
+        "value": kwargs["value"],
+        "group_by": _groups(kwargs.get("group_by")),
+        "n_quantiles": kwargs.get("n_quantiles", 10),
+        "highest_is_first": bool(invert),
+    }
+    return data.assign(row=np.arange(len(data))), args
+
+
+def _slope_index(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
+    se = kwargs.get("se")
+    if kwargs.get("transform") or kwargs.get("value_type", "normal") != "normal":
+        raise ValueError("the base-R reference SII covers value_type='normal' without transform")
+    if se is None:
+        z = stats.norm.ppf(0.5 + kwargs.get("limits_confidence", 0.95) / 2)
+        spread = data[kwargs["upper_cl"]] - data[kwargs["lower_cl"]]
+        data = data.assign(_se=spread / (2 * z))
+        se = "_se"
+    args = {
+        "quantile": kwargs["quantile"],
+        "population": kwargs["population"],
+        "value": kwargs["value"],
+        "se": se,
+        "group_by": _groups(kwargs.get("group_by")),
+        "repetitions": kwargs.get("repetitions", 100_000),
+        "multiplier": kwargs.get("multiplier", 1),
+    }
+    return data, args | ({"confidence": kwargs["confidence"]} if "confidence" in kwargs else {})
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    """A Python measure and its base-R reference function.
+
+    ``prepare`` turns the data and the Python keyword arguments into the R call's data and
+    arguments; ``per_row`` marks statistics that are per input row when ungrouped;
+    ``extra_keys`` are output columns that identify rows besides the grouping.
+    """
+
+    module: str
+    function: str
+    reference: str
+    prepare: Callable[[pd.DataFrame, dict[str, Any]], Prepared]
+    per_row: bool = False
+    extra_keys: tuple[str, ...] = ()
+    statistics: tuple[str, ...] = ("value",)
+    monte_carlo: bool = False
+
+
+MEASURES: dict[str, Counterpart] = {
+    "proportion": Counterpart(
+        "analysis.measures",
+        "proportion",
+        "ref_proportion",
+        _same(("x", "n", "confidence", "multiplier")),
+        per_row=True,
+    ),
+    "crude_rate": Counterpart(
+        "analysis.measures",
+        "crude_rate",
+        "ref_crude_rate",
+        _same(("x", "n", "confidence", "multiplier")),
+        per_row=True,
+    ),
+    "mean": Counterpart("analysis.measures", "mean", "ref_mean", _same(("value", "confidence"))),
+    "directly_standardised_rate": Counterpart(
+        "analysis.measures", "directly_standardised_rate", "ref_dsr", _standardised
+    ),
+    "indirectly_standardised_ratio": Counterpart(
+        "analysis.measures", "indirectly_standardised_ratio", "ref_isr", _indirect(rate=False)
+    ),
+    "indirectly_standardised_rate": Counterpart(
+        "analysis.measures", "indirectly_standardised_rate", "ref_isr", _indirect(rate=True)
+    ),
+    "life_expectancy": Counterpart(
+        "analysis.measures",
+        "life_expectancy",
+        "ref_life_expectancy",
+        _life_table,
+        extra_keys=("start_age",),
+    ),
+    "deprivation_quantiles": Counterpart(
+        "analysis.measures",
+        "deprivation_quantiles",
+        "ref_deprivation_quantiles",
+        _quantiles,
+        extra_keys=("row",),
+        statistics=("quantile",),
+    ),
+    "slope_index_of_inequality": Counterpart(
+        "analysis.inequality",
+        "slope_index_of_inequality",
+        "ref_sii",
+        _slope_index,
+        monte_carlo=True,
+    ),
+}
+
+
+def available_measures() -> list[str]:
+    """The measures whose Python implementation has landed (importable) and has an R side."""
+    out = []
+    for name, spec in MEASURES.items():
+        try:
+            module = importlib.import_module(spec.module)
+        except ImportError:
+            continue
+        if hasattr(module, spec.function):
+            out.append(name)
+    return out
+
+
+def python_measure(measure: str) -> Callable[..., pd.DataFrame]:
+    """The Python function for ``measure`` (imported lazily), with a clear error if absent."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; choose from {sorted(MEASURES)}")
+    spec = MEASURES[measure]
+    try:
+        return getattr(importlib.import_module(spec.module), spec.function)
+    except (ImportError, AttributeError) as err:
+        raise NotImplementedError(
+            f"{spec.module}.{spec.function} is not available in this version ({err})"
+        ) from err
+
+
+def run_in_r(measure: str, data: pd.DataFrame, *, use_package: bool | None = None, **kwargs: Any):
+    """Run the R counterpart of ``measure``: PHEindicatormethods when installed (or when
+    ``use_package=True``), else the base-R reference. Returns pandas with ``r_implementation``.
+    """
+    spec = MEASURES[measure]
+    if use_package is None:
+        use_package = measure in PACKAGE_FUNCTIONS and bool(r_packages([PHE])["version"].notna()[0])
+    if use_package and not spec.monte_carlo:
+        return call_package(measure, data, **kwargs)
+    frame, args = spec.prepare(data, kwargs)
+    return call_reference(spec.reference, frame, **args)
+
+
+def _statistics(spec: Counterpart, python: pd.DataFrame, r: pd.DataFrame) -> list[str]:
+    limits = [c for c in python.columns if _LIMIT.match(str(c)) and c in r.columns]
+    return [s for s in spec.statistics if s in python.columns and s in r.columns] + limits
+
+
+def _keys(spec: Counterpart, kwargs: dict[str, Any]) -> list[str]:
+    groups = _groups(kwargs.get("group_by"))
+    if spec.per_row and not groups:
+        return ["row"]
+    return groups + list(spec.extra_keys)
+
+
+def compare_with_r(
+    measure: str,
+    data: pd.DataFrame,
+    *,
+    use_package: bool | None = None,
+    relative_tolerance: float = RELATIVE_TOLERANCE,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Run ``measure`` in Python and in R on ``data`` and return the side-by-side table.
+
+    ``kwargs`` are the Python function's arguments, by name (e.g. ``x="deaths"``). See the
+    module docstring for the output columns and the tolerances.
+
+    >>> compare_with_r("crude_rate", deaths, x="deaths", n="population")  # doctest: +SKIP
+    """
+    spec = MEASURES.get(measure)
+    python_fn = python_measure(measure)
+    python = python_fn(data, **kwargs)
+    r = run_in_r(measure, data, use_package=use_package, **kwargs)
+    keys = _keys(spec, kwargs)
+    python = _with_keys(spec, python, data, kwargs)
+    r = r.assign(row=np.arange(len(r))) if keys == ["row"] else r
+    statistics = _statistics(spec, python, r)
+    if not statistics:
+        raise ValueError(f"no statistic in common: Python {list(python)}, R {list(r)}")
+    merged = python[keys + statistics].merge(
+        r[keys + statistics + ["r_implementation"]],
+        on=keys,
+        how="outer",
+        suffixes=("_python", "_r"),
+        validate="one_to_one",
+    )
+    parts = [
+        merged[keys].assign(
+            statistic=s,
+            python=pd.to_numeric(merged[f"{s}_python"]).astype("float64"),
+            r=pd.to_numeric(merged[f"{s}_r"]).astype("float64"),
+            r_implementation=merged["r_implementation"],
+        )
+        for s in statistics
+    ]
+    table = pd.concat(parts, ignore_index=True)
+    return _judge(table, spec, merged, kwargs, relative_tolerance)
+
+
+def _with_keys(
+    spec: Counterpart, python: pd.DataFrame, data: pd.DataFrame, kwargs: dict[str, Any]
+) -> pd.DataFrame:
+    if _keys(spec, kwargs) == ["row"] or "row" in spec.extra_keys:
+        python = python.reset_index(drop=True).assign(row=np.arange(len(python)))
+    if "start_age" in spec.extra_keys and "start_age" not in python.columns:
+        band = kwargs.get("age_band", "age_band")
+        python = python.assign(start_age=python[band].map(_start_age).astype("float64"))
+    return python
+
+
+def _judge(
+    table: pd.DataFrame,
+    spec: Counterpart,
+    merged: pd.DataFrame,
+    kwargs: dict[str, Any],
+    relative_tolerance: float,
+) -> pd.DataFrame:
+    diff = (table["python"] - table["r"]).abs()
+    scale = np.maximum(table["python"].abs(), table["r"].abs())
+    tolerance = relative_tolerance * scale + ABSOLUTE_TOLERANCE
+    if spec.monte_carlo:
+        tolerance = np.where(
+            table["statistic"] == "value", tolerance, _monte_carlo_tolerance(table, kwargs)
+        )
+    both_missing = table["python"].isna() & table["r"].isna()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = diff / table["r"].abs()
+    return table.assign(
+        abs_diff=diff,
+        rel_diff=relative,
+        tolerance=tolerance,
+        **{"pass": both_missing | (diff <= tolerance)},
+    )[
+        [c for c in table.columns if c != "r_implementation"]
+        + ["abs_diff", "rel_diff", "tolerance", "pass", "r_implementation"]
+    ]
+
+
+def _monte_carlo_tolerance(table: pd.DataFrame, kwargs: dict[str, Any]) -> np.ndarray:
+    """Allowed difference between two simulated limits (see the module docstring).
+
+    The spread ``sigma`` of the simulated statistic is read from R's widest limits.
+    """
+    repetitions = float(kwargs.get("repetitions", 100_000))
+    confidence = kwargs.get("confidence", 0.95)
+    levels = [float(confidence)] if np.isscalar(confidence) else [float(c) for c in confidence]
+    levels = [c / 100 if c > 1 else c for c in levels]
+    keys = list(table.columns[: table.columns.get_loc("statistic")])
+    group = table.groupby(keys, dropna=False).ngroup() if keys else pd.Series(0, table.index)
+    name = table["statistic"].astype(str)
+    low = table["r"].where(name.str.startswith("lower")).groupby(group).transform("min")
+    high = table["r"].where(name.str.startswith("upper")).groupby(group).transform("max")
+    sigma = (high - low).to_numpy() / (2 * stats.norm.ppf(0.5 + max(levels) / 2))
+    label = name.str.extract(r"(\d+_\d)cl$")[0]
+    level = pd.to_numeric(label.str.replace("_", "."), errors="coerce") / 100
+    tail = ((1 - level.fillna(levels[0])) / 2).to_numpy()
+    quantile_se = (
+        sigma * np.sqrt(tail * (1 - tail) / repetitions) / stats.norm.pdf(stats.norm.ppf(tail))
+    )
+    return MONTE_CARLO_SE_MULTIPLE * np.sqrt(2) * quantile_se
