@@ -6,6 +6,7 @@ returns one row per group with ``value``, the confidence limits, ``confidence``,
 """
 
 from analysis.measures.dsr import directly_standardised_rate
+from analysis.measures.funnels import funnel_limits, funnel_points, funnel_significance
 from analysis.measures.isr import indirectly_standardised_rate, indirectly_standardised_ratio
 from analysis.measures.life_expectancy import life_expectancy
 from analysis.measures.means import mean
@@ -17,6 +18,9 @@ __all__ = [
     "crude_rate",
     "deprivation_quantiles",
     "directly_standardised_rate",
+    "funnel_limits",
+    "funnel_points",
+    "funnel_significance",
     "indirectly_standardised_rate",
     "indirectly_standardised_ratio",
     "life_expectancy",
