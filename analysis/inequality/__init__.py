@@ -2,10 +2,12 @@
 
 - :func:`slope_index_of_inequality` -- slope and relative index of inequality (SII/RII) with
   OHID/PHE, ScotPHO and WHO HEAT presets.
+- :func:`summary_measures` -- WHO HEAT summary measures of inequality.
 - :func:`decompose_life_expectancy_gap` -- the life-expectancy gap by age and cause (Arriaga).
 """
 
 from analysis.inequality.decomposition import decompose_life_expectancy_gap
 from analysis.inequality.sii import slope_index_of_inequality
+from analysis.inequality.summary_measures import summary_measures
 
-__all__ = ["decompose_life_expectancy_gap", "slope_index_of_inequality"]
+__all__ = ["decompose_life_expectancy_gap", "slope_index_of_inequality", "summary_measures"]

@@ -105,3 +105,23 @@ def weighted_line_coefficients(
     c = share * (rank - centre) / spread
     d = share - centre * c
     return c, d
+
+
+def weighted_line_fit(
+    y: np.ndarray, share: np.ndarray, rank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted least-squares slope, intercept and the slope's model-based standard error.
+
+    The standard error is the usual regression one, ``sqrt(s2 / sum(w (r - rbar)^2))`` with
+    ``s2 = sum(w e^2) / (k - 2)``; it does not depend on how the weights are scaled, so
+    population shares give the same answer as populations (R ``lm(y ~ r, weights = pop)``).
+    """
+    c, d = weighted_line_coefficients(share, rank)
+    slope = (c * y).sum(axis=-1)
+    intercept = (d * y).sum(axis=-1)
+    residual = y - intercept[..., None] - slope[..., None] * rank
+    centre = (share * rank).sum(axis=-1, keepdims=True)
+    spread = (share * (rank - centre) ** 2).sum(axis=-1)
+    k = y.shape[-1]
+    se = np.sqrt((share * residual**2).sum(axis=-1) / (k - 2) / spread)
+    return slope, intercept, se

@@ -56,6 +56,7 @@ from analysis.inequality._layout import (
     grouped_layout,
     population_shares_and_ranks,
     weighted_line_coefficients,
+    weighted_line_fit,
 )
 from analysis.inequality._simulation import (
     limit_positions,
@@ -406,14 +407,8 @@ def _scotpho(
     y: np.ndarray, share: np.ndarray, rank: np.ndarray, levels: list[float], multiplier: float
 ) -> dict[str, np.ndarray]:
     """ScotPHO: weighted regression with analytic t limits; RII relative to the mean."""
-    c, d = weighted_line_coefficients(share, rank)
-    slope = (c * y).sum(axis=1)
-    start = (d * y).sum(axis=1)
+    slope, start, se = weighted_line_fit(y, share, rank)
     k = y.shape[1]
-    residual = y - start[:, None] - slope[:, None] * rank
-    centre = (share * rank).sum(axis=1, keepdims=True)
-    spread = (share * (rank - centre) ** 2).sum(axis=1)
-    se = np.sqrt((share * residual**2).sum(axis=1) / (k - 2) / spread)
     t = np.array([stats.t.ppf(0.5 + level / 2, k - 2) for level in levels])
     limits = np.stack([slope[:, None] - t * se[:, None], slope[:, None] + t * se[:, None]], -1)
     mean = (share * y).sum(axis=1)
