@@ -323,6 +323,8 @@ def compare_with_r(
 def _with_keys(
     spec: Counterpart, python: pd.DataFrame, data: pd.DataFrame, kwargs: dict[str, Any]
 ) -> pd.DataFrame:
+    if spec.monte_carlo and "statistic" in python.columns:
+        python = python[python["statistic"].astype(str).str.lower() == "sii"]
     if _keys(spec, kwargs) == ["row"] or "row" in spec.extra_keys:
         python = python.reset_index(drop=True).assign(row=np.arange(len(python)))
     if "start_age" in spec.extra_keys and "start_age" not in python.columns:

@@ -169,3 +169,33 @@ def test_deprivation_quantiles_agree(r_reference, invert, n_quantiles):
         invert=invert,
     )
     assert_agrees(table, 160)
+
+
+def test_slope_index_agrees_within_monte_carlo_tolerance(r_reference):
+    needs("slope_index_of_inequality")
+    data = pd.DataFrame(
+        {
+            "area": np.repeat(["A", "B"], 10),
+            "decile": np.tile(np.arange(1, 11), 2),
+            "population": RNG.integers(5000, 20_000, 20),
+            "life_expectancy": np.tile(np.linspace(76, 84, 10), 2) + RNG.normal(0, 0.5, 20),
+            "se": RNG.uniform(0.3, 0.8, 20),
+        }
+    )
+    table = compare_with_r(
+        "slope_index_of_inequality",
+        data,
+        quantile="decile",
+        population="population",
+        value="life_expectancy",
+        se="se",
+        group_by="area",
+        repetitions=20_000,
+        confidence=BOTH_LEVELS,
+        seed=3,
+    )
+    assert_agrees(table, 2 * 5)
+    point = table[table["statistic"] == "value"]
+    assert (point["rel_diff"] < 1e-9).all()  # the point estimate is closed form
+    limits = table[table["statistic"] != "value"]
+    assert (limits["tolerance"] < 0.05 * limits["r"].abs()).all()  # a tolerance that still bites

@@ -305,13 +305,14 @@ ref_sii <- function(data, quantile, population, value, se, group_by = character(
   stats <- do.call(rbind, lapply(rows_by_group, one_group))
   out <- g$keys
   stats <- matrix(stats, nrow = length(rows_by_group))
-  out$sii <- stats[, 1] * multiplier
-  out$intercept <- stats[, 2] * multiplier
+  out$statistic <- "sii"
+  out$value <- stats[, 1] * multiplier
   names <- ci_names(confidence)
   for (i in seq_along(confidence)) {
-    out[[paste0("sii_", names[[i]][1])]] <- stats[, 1 + 2 * i] * multiplier
-    out[[paste0("sii_", names[[i]][2])]] <- stats[, 2 + 2 * i] * multiplier
+    out[[names[[i]][1]]] <- stats[, 1 + 2 * i] * multiplier
+    out[[names[[i]][2]]] <- stats[, 2 + 2 * i] * multiplier
   }
+  out$intercept <- stats[, 2] * multiplier
   out$confidence <- paste0(100 * confidence, "%", collapse = ", ")
   out$repetitions <- repetitions
   out
