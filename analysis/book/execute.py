@@ -35,7 +35,7 @@ SETUP_CODE = """\
 import warnings as _w
 _w.filterwarnings("ignore")
 import matplotlib as _mpl
-_mpl.rcParams.update({"figure.dpi": 150, "savefig.dpi": 150, "figure.figsize": (7, 4.5)})
+_mpl.rcParams.update({"figure.dpi": 150, "savefig.dpi": 150, "figure.figsize": (6.5, 4)})
 try:
     from matplotlib_inline.backend_inline import set_matplotlib_formats as _fmt
     _fmt("png")
@@ -45,7 +45,7 @@ try:
     import plotnine as _p9
     _p9.options.set_option("figure_format", "png")
     _p9.options.set_option("dpi", 150)
-    _p9.options.set_option("figure_size", (7, 4.5))
+    _p9.options.set_option("figure_size", (6.5, 4))
 except ImportError:
     pass
 """

@@ -169,6 +169,7 @@ def _write_site(project, book, selected, labels, pdf_name) -> Path:
                 "reference-section-title=References",
                 *(["--toc", "--toc-depth=3"] if project.html_toc else []),
                 "--section-divs",
+                "--wrap=none",
                 "--mathml",
                 f"--template={site.ASSETS / 'fragment.html'}",
             ],
@@ -200,6 +201,7 @@ def _write_pdf(project, chapters: list[_Chapter], labels, pdf_name: str) -> Path
                     "-M",
                     "suppress-bibliography=true",
                     "--syntax-highlighting=none",
+                    "--wrap=none",
                     f"--template={site.ASSETS / 'body.typ'}",
                 ],
             )
