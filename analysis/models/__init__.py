@@ -1,0 +1,22 @@
+"""Regression-based inequality models: adjusted rate and odds ratios, standardised absolute
+differences, and intersectional MAIHDA models."""
+
+from analysis.models.glm import (
+    ModelFit,
+    binary_model,
+    interaction_test,
+    likelihood_ratio_test,
+    overdispersion,
+    rate_model,
+    trend_test,
+)
+
+__all__ = [
+    "ModelFit",
+    "binary_model",
+    "interaction_test",
+    "likelihood_ratio_test",
+    "overdispersion",
+    "rate_model",
+    "trend_test",
+]

@@ -1,0 +1,477 @@
+"""Rate and binary-outcome regression models for inequalities (Poisson, negative binomial, logistic).
+
+Methods
+-------
+- **Rate models**: Poisson generalised linear model with a log link and log person-time
+  offset, giving adjusted *rate ratios* (exp of the coefficients); negative binomial (NB2,
+  variance mu + alpha mu^2) when counts are overdispersed, alpha estimated by maximum
+  likelihood and the coefficients' standard errors taken at the estimated alpha, as R's
+  ``MASS::glm.nb`` does (Venables & Ripley 2002, *Modern Applied Statistics with S*, 4th ed.,
+  section 7.4; Hilbe 2011, *Negative Binomial Regression*, 2nd ed.).
+- **Binary models**: binomial GLM with a logit link on successes/trials, giving adjusted
+  *odds ratios* (Hosmer, Lemeshow & Sturdivant 2013, *Applied Logistic Regression*, 3rd ed.).
+- **Sufficient statistics**: when every predictor is categorical, person-level rows are first
+  collapsed to strata (see :mod:`analysis.models.strata`); the fit is identical and fast.
+  A continuous predictor keeps the rows as given.
+- **Wald intervals** on the log scale, exponentiated; **robust** standard errors are the
+  Huber-White sandwich (HC0) over the rows fitted -- for a collapsed table that is the strata,
+  not people.
+- **Likelihood-ratio tests** for nested models (e.g. deprivation x ethnicity interaction);
+  **test for trend** across ordered groups by entering the group as a score.
+- **Overdispersion**: Pearson chi-squared / residual df of the Poisson fit (about 1 when the
+  Poisson variance holds; Cameron & Trivedi 2013, *Regression Analysis of Count Data*, 2nd ed.,
+  section 3.4) and the NB alpha with a likelihood-ratio test of alpha = 0 (half the
+  chi-squared(1) tail probability, as alpha = 0 is on the boundary).
+
+Outputs are tidy: ``term, variable, level, reference, estimate, lower, upper, p, std_error,
+model, scale, confidence`` with the ratio on ``scale`` ("rate ratio" or "odds ratio").
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import optimize, special, stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+from analysis.measures.intervals import z_value
+from analysis.models.design import INTERCEPT, Design, make_design
+from analysis.models.numerics import hessian_from_gradient
+from analysis.models.strata import collapse_binary, collapse_counts
+from analysis.models.tidy import coefficient_table
+from analysis.validation import (
+    InputError,
+    check_confidence,
+    check_counts,
+    check_not_above,
+    check_positive,
+    fail_rows,
+    require_columns,
+)
+
+FAMILIES = {"poisson": "rate ratio", "negative_binomial": "rate ratio", "binomial": "odds ratio"}
+MODEL_NAMES = {
+    "poisson": "Poisson",
+    "negative_binomial": "negative binomial",
+    "binomial": "logistic",
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What was asked for: enough to refit a variant (e.g. with an interaction added)."""
+
+    family: str
+    outcome: str
+    predictors: tuple[str, ...]
+    exposure: str | None = None
+    trials: str | None = None
+    continuous: tuple[str, ...] = ()
+    reference: Mapping[str, object] = field(default_factory=dict)
+    interactions: tuple[tuple[str, str], ...] = ()
+    robust: bool = False
+    confidence: float = 0.95
+    aggregate: bool = True
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """A fitted model: the tidy ``table`` plus what is needed for predictions and tests.
+
+    ``data`` holds the rows actually fitted (collapsed strata when predictors are categorical),
+    ``weights`` the people (binary) or person-time (rates) in each row -- the observed
+    covariate distribution used for standardised predictions.
+    """
+
+    spec: ModelSpec
+    design: Design
+    data: pd.DataFrame
+    weights: np.ndarray
+    params: np.ndarray
+    cov: np.ndarray
+    loglik: float
+    n_params: int
+    pearson_chi2: float
+    df_resid: float
+    alpha: float | None
+    alpha_se: float | None
+    table: pd.DataFrame
+
+    @property
+    def model(self) -> str:
+        return MODEL_NAMES[self.spec.family]
+
+    @property
+    def scale(self) -> str:
+        return FAMILIES[self.spec.family]
+
+    def linear_predictor(self, data: pd.DataFrame) -> np.ndarray:
+        """Linear predictor (no offset) for rows of ``data`` coded like the fitted data."""
+        return self.design.matrix(data) @ self.params
+
+
+def rate_model(
+    data: pd.DataFrame,
+    events: str,
+    population: str,
+    predictors: Sequence[str],
+    *,
+    family: str = "poisson",
+    continuous: Sequence[str] = (),
+    reference: Mapping[str, object] | None = None,
+    interactions: Sequence[tuple[str, str]] = (),
+    robust: bool = False,
+    confidence: float = 0.95,
+    aggregate: bool = True,
+) -> ModelFit:
+    """Adjusted rate ratios from a Poisson or negative binomial model with a log-population offset.
+
+    ``data`` is either one row per person (``events`` per person, ``population`` the
+    person-time) or already counts by strata; with only categorical ``predictors`` (and
+    ``aggregate=True``) it is collapsed to strata first. Put adjustment variables such as
+    ``age_band`` among the ``predictors``. ``family="negative_binomial"`` fits the rows as
+    given (collapsing changes what the extra-Poisson variation means).
+
+    >>> df = pd.DataFrame({"group": ["a", "b"], "deaths": [10, 30], "years": [1000, 1500]})
+    >>> fit = rate_model(df, "deaths", "years", ["group"])
+    >>> round(float(fit.table.loc[0, "estimate"]), 6)  # (30/1500) / (10/1000)
+    2.0
+    """
+    if family not in ("poisson", "negative_binomial"):
+        raise InputError(f"family must be 'poisson' or 'negative_binomial', got {family!r}")
+    spec = ModelSpec(
+        family=family,
+        outcome=events,
+        predictors=tuple(predictors),
+        exposure=population,
+        continuous=tuple(continuous),
+        reference=dict(reference or {}),
+        interactions=tuple(tuple(p) for p in interactions),
+        robust=robust,
+        confidence=check_confidence(confidence)[0],
+        aggregate=aggregate and family == "poisson",
+    )
+    return fit_model(data, spec)
+
+
+def binary_model(
+    data: pd.DataFrame,
+    outcome: str,
+    predictors: Sequence[str],
+    *,
+    trials: str | None = None,
+    continuous: Sequence[str] = (),
+    reference: Mapping[str, object] | None = None,
+    interactions: Sequence[tuple[str, str]] = (),
+    robust: bool = False,
+    confidence: float = 0.95,
+    aggregate: bool = True,
+) -> ModelFit:
+    """Adjusted odds ratios from a logistic (binomial) model.
+
+    Give either person-level rows with a 0/1 ``outcome`` (``trials=None``; collapsed to
+    successes/trials by strata when all predictors are categorical) or counts by strata with
+    ``outcome`` successes out of ``trials``.
+
+    >>> df = pd.DataFrame({"group": ["a", "b"], "late": [20, 40], "cases": [100, 100]})
+    >>> fit = binary_model(df, "late", ["group"], trials="cases")
+    >>> round(float(fit.table.loc[0, "estimate"]), 6)  # (40/60) / (20/80)
+    2.666667
+    """
+    spec = ModelSpec(
+        family="binomial",
+        outcome=outcome,
+        predictors=tuple(predictors),
+        trials=trials,
+        continuous=tuple(continuous),
+        reference=dict(reference or {}),
+        interactions=tuple(tuple(p) for p in interactions),
+        robust=robust,
+        confidence=check_confidence(confidence)[0],
+        aggregate=aggregate,
+    )
+    return fit_model(data, spec)
+
+
+def _prepare(data: pd.DataFrame, spec: ModelSpec) -> tuple[pd.DataFrame, str, str]:
+    """Validate and (where allowed) collapse the rows; return rows, outcome and size columns."""
+    predictors = list(spec.predictors)
+    if spec.family == "binomial":
+        if spec.trials is None:
+            require_columns(data, [spec.outcome, *predictors], what="data")
+            if spec.aggregate and not spec.continuous:
+                return collapse_binary(data, predictors, spec.outcome), spec.outcome, "trials"
+            values = check_counts(data, spec.outcome)
+            fail_rows(data, values > 1, spec.outcome, "a binary outcome must be 0/1 or True/False")
+            rows = data[[spec.outcome, *predictors]].copy()
+            rows[spec.outcome] = values
+            rows["trials"] = 1.0
+            return rows, spec.outcome, "trials"
+        size = spec.trials
+        require_columns(data, [spec.outcome, size, *predictors], what="data")
+        check_counts(data, spec.outcome, context=predictors)
+        check_positive(data, size, context=predictors)
+        check_not_above(data, spec.outcome, size, context=predictors)
+    else:
+        size = spec.exposure
+        require_columns(data, [spec.outcome, size, *predictors], what="data")
+        check_counts(data, spec.outcome, context=predictors)
+        check_positive(data, size, context=predictors)
+    rows = data[[spec.outcome, size, *predictors]]
+    if spec.aggregate and not spec.continuous:
+        rows = collapse_counts(rows, predictors, [spec.outcome, size])
+    return rows.reset_index(drop=True), spec.outcome, size
+
+
+def _check_estimable(
+    rows: pd.DataFrame,
+    x: np.ndarray,
+    design: Design,
+    y: np.ndarray,
+    size: np.ndarray,
+    spec: ModelSpec,
+) -> None:
+    """Raise for empty cells and for levels whose ratio is zero or infinite (separation)."""
+    binomial = spec.family == "binomial"
+    for j, term in enumerate(design.terms):
+        if term.name == INTERCEPT or term.variable in design.continuous:
+            continue
+        inside = x[:, j] != 0
+        if not inside.any():
+            raise InputError(
+                f"term {term.name!r}: no rows have this combination of levels (an empty "
+                "stratum), so its effect cannot be estimated; drop the interaction or merge levels"
+            )
+    for variable, levels in design.levels.items():
+        codes = pd.Categorical(rows[variable], categories=list(levels)).codes
+        events = np.bincount(codes, weights=y, minlength=len(levels))
+        totals = np.bincount(codes, weights=size, minlength=len(levels))
+        bad = (events == 0) | (binomial & (events == totals))
+        if bad.any():
+            what = (
+                "all or none of the people have the outcome" if binomial else "there are no events"
+            )
+            fail_rows(
+                rows,
+                np.isin(codes, np.flatnonzero(bad)),
+                variable,
+                f"in level(s) {[str(levels[k]) for k in np.flatnonzero(bad)]} {what} "
+                "(perfect separation): the ratio is zero or infinite; merge levels or remove the "
+                "predictor",
+                context=[spec.outcome],
+            )
+
+
+def _fit_glm(endog, x, family, offset, robust: bool):
+    model = sm.GLM(endog, x, family=family, offset=offset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        # separation is checked before fitting (_check_estimable); statsmodels also warns for a
+        # saturated model whose fitted values equal the data, which is not an error
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # zero residual df in IRLS's WLS step
+        try:
+            return model.fit(tol=1e-12, maxiter=200, cov_type="HC0" if robust else "nonrobust")
+        except ConvergenceWarning as err:
+            raise InputError(f"the model did not converge ({err}); merge sparse levels") from err
+
+
+def _negative_binomial_gradient(y, x, offset, theta: np.ndarray) -> np.ndarray:
+    """Score of the NB2 log-likelihood in (beta, log alpha)."""
+    mu = np.exp(x @ theta[:-1] + offset)
+    r = np.exp(-theta[-1])  # 1 / alpha
+    d_eta = r * (y - mu) / (r + mu)
+    d_r = (
+        special.digamma(y + r) - special.digamma(r) + np.log(r / (r + mu)) + 1 - (r + y) / (r + mu)
+    )
+    return np.append(d_eta @ x, -r * d_r.sum())
+
+
+def _fit_negative_binomial(y, x, offset, robust: bool):
+    """NB2 by maximising the profile log-likelihood over log(alpha) (the coefficients by IRLS
+    at each alpha, as ``MASS::glm.nb`` alternates); the SE of alpha from the observed
+    information of (beta, log alpha)."""
+    poisson = _fit_glm(y, x, sm.families.Poisson(), offset, robust=False)
+
+    def fit_at(log_alpha: float):
+        family = sm.families.NegativeBinomial(alpha=float(np.exp(log_alpha)))
+        return sm.GLM(y, x, family=family, offset=offset).fit(
+            tol=1e-12, maxiter=200, start_params=poisson.params
+        )
+
+    best = optimize.minimize_scalar(
+        lambda la: -fit_at(la).llf, bounds=(-15.0, 5.0), method="bounded",
+        options={"xatol": 1e-10},
+    )  # fmt: skip
+    alpha = float(np.exp(best.x))
+    result = _fit_glm(y, x, sm.families.NegativeBinomial(alpha=alpha), offset, robust)
+    theta = np.append(result.params, np.log(alpha))
+    hess = hessian_from_gradient(lambda t: _negative_binomial_gradient(y, x, offset, t), theta)
+    log_alpha_var = float(np.linalg.inv(-hess)[-1, -1])
+    alpha_se = alpha * np.sqrt(log_alpha_var) if log_alpha_var > 0 else float("nan")  # nan at 0
+    return result, float(result.llf), alpha, alpha_se, poisson
+
+
+def fit_model(data: pd.DataFrame, spec: ModelSpec) -> ModelFit:
+    """Fit the model described by ``spec`` (used by :func:`rate_model` and :func:`binary_model`)."""
+    rows, outcome, size_col = _prepare(data, spec)
+    design = make_design(
+        rows,
+        spec.predictors,
+        continuous=spec.continuous,
+        reference=spec.reference,
+        interactions=spec.interactions,
+    )
+    x = design.matrix(rows)
+    y = rows[outcome].to_numpy(dtype="float64")
+    size = rows[size_col].to_numpy(dtype="float64")
+    _check_estimable(rows, x, design, y, size, spec)
+    if np.linalg.matrix_rank(x) < x.shape[1]:
+        raise InputError(
+            "the predictors are collinear (some combinations of levels never occur or one "
+            f"predictor determines another): {design.names}"
+        )
+    alpha = alpha_se = None
+    if spec.family == "binomial":
+        result = _fit_glm(
+            np.column_stack([y, size - y]), x, sm.families.Binomial(), None, spec.robust
+        )
+        loglik = float(result.llf)
+        mu = result.fittedvalues * size
+        pearson = float(np.sum((y - mu) ** 2 / (mu * (1 - mu / size))))
+    else:
+        offset = np.log(size)
+        if spec.family == "poisson":
+            result = _fit_glm(y, x, sm.families.Poisson(), offset, spec.robust)
+            loglik, poisson = float(result.llf), result
+        else:
+            result, loglik, alpha, alpha_se, poisson = _fit_negative_binomial(
+                y, x, offset, spec.robust
+            )
+        pearson = float(poisson.pearson_chi2)
+    params = np.asarray(result.params)
+    cov = np.asarray(result.cov_params())
+    n_params = x.shape[1] + (spec.family == "negative_binomial")
+    return ModelFit(
+        spec=spec,
+        design=design,
+        data=rows,
+        weights=size,
+        params=params,
+        cov=cov,
+        loglik=loglik,
+        n_params=n_params,
+        pearson_chi2=pearson,
+        df_resid=float(len(rows) - x.shape[1]),
+        alpha=alpha,
+        alpha_se=alpha_se,
+        table=coefficient_table(
+            design,
+            params,
+            np.sqrt(np.diag(cov)),
+            model=MODEL_NAMES[spec.family],
+            scale=FAMILIES[spec.family],
+            confidence=spec.confidence,
+        ),
+    )
+
+
+def likelihood_ratio_test(reduced: ModelFit, full: ModelFit) -> pd.DataFrame:
+    """Likelihood-ratio test of a nested ``reduced`` model against ``full`` (fitted to the same rows).
+
+    Returns one row: ``statistic`` (2 x the log-likelihood difference), ``df``, ``p``.
+    """
+    if len(reduced.data) != len(full.data) or reduced.spec.family != full.spec.family:
+        raise InputError("the two models must be of the same family and fitted to the same rows")
+    df = full.n_params - reduced.n_params
+    if df <= 0:
+        raise InputError("the full model must have more parameters than the reduced model")
+    statistic = max(2 * (full.loglik - reduced.loglik), 0.0)
+    return pd.DataFrame(
+        {
+            "test": ["likelihood ratio"],
+            "statistic": [statistic],
+            "df": [df],
+            "p": [float(stats.chi2.sf(statistic, df))],
+            "model": [full.model],
+        }
+    )
+
+
+def interaction_test(data: pd.DataFrame, fit: ModelFit, a: str, b: str) -> pd.DataFrame:
+    """Likelihood-ratio test of the ``a`` x ``b`` interaction added to ``fit`` (refitted on ``data``).
+
+    The result names the interaction in ``term`` (e.g. ``imd_quintile:ethnicity``).
+    """
+    full = fit_model(data, replace(fit.spec, interactions=(*fit.spec.interactions, (a, b))))
+    out = likelihood_ratio_test(fit, full)
+    out.insert(0, "term", f"{a}:{b}")
+    return out
+
+
+def trend_test(data: pd.DataFrame, fit: ModelFit, variable: str) -> pd.DataFrame:
+    """Test for (log-linear) trend: refit with ``variable`` entered as a numeric score.
+
+    The estimate is the ratio per one-step increase of the score (e.g. per quintile) with its
+    Wald interval and p-value, adjusted for the other predictors of ``fit``.
+    """
+    if variable not in fit.spec.predictors:
+        raise InputError(f"{variable!r} is not a predictor of the model")
+    if any(variable in pair for pair in fit.spec.interactions):
+        raise InputError(f"{variable!r} is in an interaction; test trend in a main-effects model")
+    score_fit = fit_model(
+        data,
+        replace(
+            fit.spec,
+            continuous=(*fit.spec.continuous, variable),
+            reference={k: v for k, v in fit.spec.reference.items() if k != variable},
+            aggregate=fit.spec.aggregate,
+        ),
+    )
+    out = score_fit.table[score_fit.table["term"] == variable].reset_index(drop=True)
+    out["term"] = f"{variable} (trend per step)"
+    return out
+
+
+def overdispersion(fit: ModelFit) -> pd.DataFrame:
+    """Overdispersion check: Pearson chi-squared / df, and (rate models) the NB alpha.
+
+    For a Poisson ``fit`` the negative binomial model is fitted to the same rows to estimate
+    alpha and test alpha = 0 (likelihood ratio, boundary-corrected p = half the chi-squared(1)
+    tail). Columns: ``pearson_chi2, df_resid, dispersion, p_dispersion, alpha, alpha_lower,
+    alpha_upper, lr_statistic, p_alpha``.
+    """
+    if fit.spec.family == "negative_binomial":
+        nb = fit
+        poisson_loglik = fit_model(
+            fit.data, replace(fit.spec, family="poisson", aggregate=False)
+        ).loglik
+    elif fit.spec.family == "poisson":
+        nb = fit_model(fit.data, replace(fit.spec, family="negative_binomial", aggregate=False))
+        poisson_loglik = fit.loglik
+    else:
+        nb, poisson_loglik = None, None
+    dispersion = fit.pearson_chi2 / fit.df_resid
+    row = {
+        "pearson_chi2": fit.pearson_chi2,
+        "df_resid": fit.df_resid,
+        "dispersion": dispersion,
+        "p_dispersion": float(stats.chi2.sf(fit.pearson_chi2, fit.df_resid)),
+    }
+    if nb is not None:
+        z = z_value(fit.spec.confidence)
+        lr = max(2 * (nb.loglik - poisson_loglik), 0.0)
+        log_se = nb.alpha_se / nb.alpha
+        row |= {
+            "alpha": nb.alpha,
+            "alpha_lower": nb.alpha * np.exp(-z * log_se),
+            "alpha_upper": nb.alpha * np.exp(z * log_se),
+            "lr_statistic": lr,
+            "p_alpha": 0.5 * float(stats.chi2.sf(lr, 1)),
+        }
+    return pd.DataFrame([row])
