@@ -14,8 +14,8 @@ def hessian_from_gradient(
 
     >>> h = hessian_from_gradient(lambda t: np.array([-2 * t[0], -6 * t[1]]), np.array([1.0, 2.0]))
     >>> np.round(h, 8)
-    array([[-2., -0.],
-           [-0., -6.]])
+    array([[-2.,  0.],
+           [ 0., -6.]])
     """
     k = len(theta)
     steps = 1e-5 * np.maximum(1.0, np.abs(theta))
