@@ -10,6 +10,7 @@ from analysis.models.glm import (
     rate_model,
     trend_test,
 )
+from analysis.models.marginal import standardised_predictions
 
 __all__ = [
     "ModelFit",
@@ -18,5 +19,6 @@ __all__ = [
     "likelihood_ratio_test",
     "overdispersion",
     "rate_model",
+    "standardised_predictions",
     "trend_test",
 ]
