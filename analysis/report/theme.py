@@ -86,7 +86,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
-def theme_nhs(base_size: float = 10) -> theme:
+def theme_nhs(base_size: float = 11) -> theme:
     """A clean plotnine theme in NHS colours, legible at PDF size (legend at the bottom)."""
     return theme_minimal(base_size=base_size, base_family=FONT_FAMILY) + theme(
         text=element_text(color=BLACK),
