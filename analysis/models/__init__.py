@@ -10,13 +10,17 @@ from analysis.models.glm import (
     rate_model,
     trend_test,
 )
+from analysis.models.maihda import MaihdaResult, auc_from_counts, maihda
 from analysis.models.marginal import standardised_predictions
 
 __all__ = [
+    "MaihdaResult",
     "ModelFit",
+    "auc_from_counts",
     "binary_model",
     "interaction_test",
     "likelihood_ratio_test",
+    "maihda",
     "overdispersion",
     "rate_model",
     "standardised_predictions",
