@@ -56,8 +56,9 @@ def _match_labels(
     """Re-code ``bands`` onto the labels ``wanted`` (matching normalised labels)."""
     lookup = {_normalise(label): i for i, label in enumerate(wanted)}
     position = np.array([lookup.get(_normalise(label), -1) for label in bands.labels])
-    codes = position[bands.codes] if len(position) else bands.codes
-    fail_rows(data, codes < 0, age_band, rule, context=context)
+    codes = position.take(bands.codes) if len(position) else bands.codes
+    if (position < 0).any():
+        fail_rows(data, codes < 0, age_band, rule, context=context)
     return Bands(codes, pd.Index(wanted))
 
 
@@ -83,7 +84,7 @@ def align_per_band(
     if isinstance(spec, pd.Series):
         rule = f"age band must be one of the bands of the {what} {list(spec.index)}"
         bands = _match_labels(data, age_band, bands, pd.Index(spec.index), rule, context)
-        return bands, spec.to_numpy(dtype="float64", na_value=np.nan)[bands.codes]
+        return bands, spec.to_numpy(dtype="float64", na_value=np.nan).take(bands.codes)
     if spec is None:
         raise InputError(f"{what} is required: give a column name, a Series or a sequence")
     values = np.asarray(spec, dtype="float64")
@@ -93,7 +94,7 @@ def align_per_band(
             f"{len(bands.labels)} bands {list(bands.labels)}; give one value per band in "
             "that order, or a Series indexed by band label"
         )
-    return bands, values[bands.codes]
+    return bands, values.take(bands.codes)
 
 
 def esp2013_series() -> pd.Series:
@@ -108,16 +109,22 @@ def check_one_row_per_band(
     age_band: str,
     *,
     duplicates_allowed: bool = False,
-) -> np.ndarray:
+) -> None:
     """Raise unless every group has every band (exactly once unless ``duplicates_allowed``).
 
-    Returns each row's combined (group, band) code.
+    Fast path: a group has each of its ``B`` bands once exactly when it has ``B`` rows and
+    the sum of ``2**band`` over its rows is ``2**B - 1`` (no binary carries). Otherwise the
+    (group, band) cells are counted to name the offending rows and groups.
     """
     n_bands = len(bands.labels)
+    if not duplicates_allowed and n_bands <= 52:
+        bits = np.ldexp(1.0, np.arange(n_bands)).take(bands.codes)
+        if (groups.count() == n_bands).all() and (groups.sum(bits) == 2.0**n_bands - 1).all():
+            return
     cell = groups.codes * n_bands + bands.codes
     counts = np.bincount(cell, minlength=groups.size * n_bands)
     context = [c for c in groups.keys.columns if c != age_band]
-    if not duplicates_allowed:
+    if not duplicates_allowed and counts.max() > 1:
         fail_rows(
             data,
             counts[cell] > 1,
@@ -139,4 +146,3 @@ def check_one_row_per_band(
             "bands listed (add them with zero counts, or give a standard for fewer bands)",
             context=context,
         )
-    return cell

@@ -60,6 +60,18 @@ def check_multiplier(multiplier: float) -> float:
     return value
 
 
+def labels(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
+    """Text labels as a categorical from integer ``codes`` into ``categories`` (-1 = NA):
+    cheap for millions of rows, and compares equal to the plain strings."""
+    return pd.Categorical.from_codes(np.asarray(codes, dtype="int8"), categories=list(categories))
+
+
+def _label_column(value: str | pd.Categorical, size: int) -> pd.Categorical:
+    if isinstance(value, str):
+        return labels(np.zeros(size, dtype="int8"), [value])
+    return value
+
+
 def result_frame(
     keys: pd.DataFrame,
     columns: Mapping[str, np.ndarray],
@@ -67,12 +79,15 @@ def result_frame(
     limits: Sequence[tuple[np.ndarray, np.ndarray]],
     levels: Sequence[float],
     *,
-    statistic: str | np.ndarray,
-    method: str | np.ndarray,
+    statistic: str | pd.Categorical,
+    method: str | pd.Categorical,
     extra: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Assemble a tidy result: ``keys``, ``columns``, ``value``, limit pairs, ``extra``,
-    ``confidence``, ``statistic``, ``method`` (the PHEindicatormethods column order)."""
+    ``confidence``, ``statistic``, ``method`` (the PHEindicatormethods column order).
+
+    The three text columns are categoricals (one code per row instead of one string).
+    """
     out = keys.reset_index(drop=True).copy()
     for name, values in columns.items():
         out[name] = values
@@ -84,7 +99,7 @@ def result_frame(
         out[upper_name] = upper
     for name, values in (extra or {}).items():
         out[name] = values
-    out["confidence"] = confidence_label(levels)
-    out["statistic"] = statistic
-    out["method"] = method
+    out["confidence"] = _label_column(confidence_label(levels), len(out))
+    out["statistic"] = _label_column(statistic, len(out))
+    out["method"] = _label_column(method, len(out))
     return out

@@ -20,7 +20,7 @@ from analysis.measures._inputs import (
     group_rows,
     read_counts,
 )
-from analysis.measures._output import check_multiplier, multiplier_label, result_frame
+from analysis.measures._output import check_multiplier, labels, multiplier_label, result_frame
 from analysis.measures.intervals import dobson_limits
 from analysis.validation import (
     InputError,
@@ -111,21 +111,22 @@ def directly_standardised_rate(
         default=esp2013_series(),
         context=keys,
     )
-    fail_rows(
-        data.assign(standard_population=weights),
-        np.isnan(weights) | (weights < 0),
-        "standard_population",
-        "standard populations must be present and not negative",
-        context=[*keys, age_band],
-    )
-    cell = check_one_row_per_band(
-        data, groups, bands, age_band, duplicates_allowed=bool(frequency_column)
-    )
+    invalid = ~(weights >= 0)  # negative or missing
+    if invalid.any():
+        fail_rows(
+            data.assign(standard_population=weights),
+            invalid,
+            "standard_population",
+            "standard populations must be present and not negative",
+            context=[*keys, age_band],
+        )
+    check_one_row_per_band(data, groups, bands, age_band, duplicates_allowed=bool(frequency_column))
 
     if frequency_column:
         frequency = check_positive(data, frequency_column[0], context=keys)
         variance_terms = frequency**2 * events * (weights / population) ** 2
         events = frequency * events
+        cell = groups.codes * len(bands.labels) + bands.codes
         first_in_cell = _first_rows_checked(data, cell, n, population, weights, age_band, keys)
     else:
         variance_terms = events * (weights / population) ** 2
@@ -151,10 +152,8 @@ def directly_standardised_rate(
         limits.append(
             (np.where(shown, lower * scale, np.nan), np.where(shown, upper * scale, np.nan))
         )
-    statistic = np.where(
-        shown,
-        f"dsr per {multiplier_label(scale)}",
-        f"dsr NA for total count < {MIN_TOTAL_COUNT}",
+    statistic = labels(
+        shown, [f"dsr NA for total count < {MIN_TOTAL_COUNT}", f"dsr per {multiplier_label(scale)}"]
     )
     method = "Dobson" if independent_events else (
         "Dobson, with confidence adjusted for non-independent events"

@@ -17,7 +17,7 @@ from analysis.measures._inputs import (
 )
 from analysis.measures._output import check_multiplier, multiplier_label, result_frame
 from analysis.measures.intervals import wilson_limits
-from analysis.validation import check_confidence, check_not_above, require_columns
+from analysis.validation import check_confidence, fail_rows, require_columns
 
 
 def proportion(
@@ -71,7 +71,7 @@ def proportion(
     check_not_empty(data)
     num = read_counts(data, x, missing=missing, context=keys)
     den = read_positive(data, n, missing=missing, context=keys)
-    check_not_above(data, x, n, context=keys)
+    fail_rows(data, num > den, [x, n], f"{x!r} must not be greater than {n!r}", context=keys)
 
     if keys:
         groups = group_rows(data, keys)

@@ -15,17 +15,32 @@ from analysis.measures._inputs import (
     read_counts,
     read_positive,
 )
-from analysis.measures._output import check_multiplier, multiplier_label, result_frame
-from analysis.measures.intervals import poisson_count_limits
+from analysis.measures._output import check_multiplier, labels, multiplier_label, result_frame
+from analysis.measures.intervals import byars_limits, exact_poisson_limits
 from analysis.validation import check_confidence, require_columns
 
 #: Counts below this use exact Poisson limits; from this count on, Byar's approximation.
 EXACT_BELOW = 10
 
 
-def poisson_method(count: np.ndarray) -> np.ndarray:
+def poisson_method(count: np.ndarray) -> pd.Categorical:
     """``"Exact"`` for counts below 10, ``"Byars"`` otherwise, missing where the count is."""
-    return np.where(np.isnan(count), None, np.where(count < EXACT_BELOW, "Exact", "Byars"))
+    return labels(np.where(np.isnan(count), -1, count >= EXACT_BELOW), ["Exact", "Byars"])
+
+
+def poisson_limits(count: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact limits below 10 events, Byar's from 10 on (NaN for a missing count).
+
+    Same values as :func:`~analysis.measures.intervals.poisson_count_limits`; the exact
+    (chi-squared) limits are only evaluated for the small counts, which keeps millions of
+    rows fast.
+    """
+    lower, upper = byars_limits(count, confidence)
+    small = np.flatnonzero(count < EXACT_BELOW)
+    lower[small], upper[small] = exact_poisson_limits(count[small], confidence)
+    missing = np.isnan(count)
+    lower[missing], upper[missing] = np.nan, np.nan
+    return lower, upper
 
 
 def crude_rate(
@@ -80,11 +95,8 @@ def crude_rate(
         count, den, front = groups.sum(count), groups.sum(den), groups.keys
     else:
         front = data.drop(columns=[x, n])
-    factor = np.where(np.isnan(count), np.nan, scale / den)  # NaN count -> NaN limits
-    limits = [
-        tuple(lim * factor for lim in poisson_count_limits(count, c, exact_below=EXACT_BELOW))
-        for c in levels
-    ]
+    factor = scale / den
+    limits = [tuple(lim * factor for lim in poisson_limits(count, c)) for c in levels]
     return result_frame(
         front,
         {x: count, n: den},
