@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.data import dataset_checksum, generate_population
+from analysis.data import dataset_checksum, default_dataset, generate_population
 from analysis.data import parameters as P
 
 TRUTH_FILE = Path(__file__).resolve().parents[2] / "data" / "truth.json"
@@ -62,3 +62,26 @@ def test_truth_file_is_what_the_generator_plants():
         shipped["condition_probabilities"]["Respiratory"]["copd"],
         P.GROUP_CONDITION_PROBABILITIES["Respiratory"][P.CONDITIONS.index("copd")],
     )
+
+
+#: Checksum of the default-seed population at 20,000 people. It changes only when the
+#: generator or its parameters change: then update it (and say why in the commit).
+PINNED_20K = "5209340cd89b47d283ff17b20729eba7d545b5389498fd231229e87510ce27f4"
+
+
+def test_default_seed_checksum_is_pinned():
+    assert dataset_checksum(generate_population(20_000)) == PINNED_20K
+
+
+def test_default_dataset_is_stored_once_and_regenerated_when_damaged(tmp_path):
+    folder = tmp_path / "synthetic"
+    first = default_dataset(n_people=20_000, directory=folder)
+    assert dataset_checksum(first) == PINNED_20K
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["checksum"] == PINNED_20K
+    stamp = (folder / "people.parquet").stat().st_mtime_ns
+    default_dataset(n_people=20_000, directory=folder)
+    assert (folder / "people.parquet").stat().st_mtime_ns == stamp  # just loaded
+    (folder / "deaths.parquet").write_bytes(b"damaged")
+    again = default_dataset(n_people=20_000, directory=folder)
+    assert dataset_checksum(again) == PINNED_20K
