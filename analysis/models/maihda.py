@@ -30,10 +30,16 @@ Summaries:
   Poisson on the count scale at the mean rate per unit of exposure mu,
   ``mu (exp(sigma2_u) - 1) / (mu (exp(sigma2_u) - 1) + 1)`` (Stryhn et al. 2006; Leckie,
   Browne, Goldstein, Merlo & Austin 2020, *Psychol Methods* 25:787-801). Intervals from the
-  interval of sigma2_u (Wald on log sigma_u).
-- Shrunken stratum predictions: inverse link of ``x_j beta + E[u_j | y]`` with an interval from
-  the variance of the fixed part plus the posterior variance of u_j (an approximation that
-  ignores their small covariance).
+  interval of sigma2_u (Wald on log sigma_u); when sigma2_u is estimated at its boundary (0,
+  common in main-effects models without intersectional effects) the lower limit is 0 and the
+  upper limit is not given (NaN).
+- Shrunken stratum predictions: inverse link of ``x_j beta + E[u_j | y]`` with a Wald interval
+  on the linear-predictor scale whose variance is ``lambda_j^2 x_j V x_j' + Var(u_j | y)``:
+  the posterior variance of u_j plus the fixed part's variance scaled by the stratum's
+  shrinkage factor ``lambda_j = Var(u_j | y) / sigma2_u`` (how much the prediction leans on the
+  fixed part: the prediction-error variance of the Gaussian case, Henderson 1975,
+  *Biometrics* 31:423-447; approximate for binary and count outcomes, and conditional on
+  sigma2_u).
 - Discriminatory accuracy: the area under the ROC curve (AUC) of the stratum predictions as a
   classifier of individuals (binary outcomes; Merlo et al. 2016, *SSM Popul Health* 2:40-49).
 """
@@ -203,11 +209,15 @@ def maihda(
     for name, fit in fits.items():
         x = matrices[name]
         log_s, se_log_s = fit.log_sigma_u, float(np.sqrt(fit.cov[fit.n_beta, fit.n_beta]))
-        sigma2 = np.exp(2 * np.array([log_s, log_s - z * se_log_s, log_s + z * se_log_s]))
+        if np.isnan(se_log_s):  # at the boundary sigma2_u = 0: no Wald interval
+            sigma2 = np.array([np.exp(2 * log_s), 0.0, np.nan])
+        else:
+            sigma2 = np.exp(2 * np.array([log_s, log_s - z * se_log_s, log_s + z * se_log_s]))
         vpc = _vpc(family, sigma2, fit.sigma_e2, mean_rate)
         eta = x @ fit.beta + fit.u_mean
         fixed_var = np.einsum("jp,pq,jq->j", x, fit.cov[: fit.n_beta, : fit.n_beta], x)
-        se = np.sqrt(fixed_var + fit.u_sd**2)
+        shrink = fit.u_sd**2 / fit.sigma_u2 if fit.sigma_u2 > 1e-12 else np.ones(len(rows))
+        se = np.sqrt(shrink**2 * fixed_var + fit.u_sd**2)
         inverse = _inverse_link(family)
         auc = auc_from_counts(special.expit(eta), y, size - y) if family == "binomial" else np.nan
         summary.append(

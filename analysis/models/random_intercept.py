@@ -152,6 +152,22 @@ def _hessian(data: StratumTotals, theta: np.ndarray, n_nodes: int) -> np.ndarray
     return hessian_from_gradient(lambda t: _quadrature(data, t, n_nodes)[1], theta)
 
 
+#: Below this sigma_u the variance is at its boundary (zero): the likelihood is flat in
+#: log sigma_u, so that parameter gets no standard error.
+BOUNDARY_SIGMA = 1e-4
+
+
+def _covariance(hess: np.ndarray, theta: np.ndarray, n_beta: int) -> np.ndarray:
+    """Inverse of the observed information; at the boundary sigma_u = 0 the other parameters'
+    covariance comes from their own block and log sigma_u's variance is NaN."""
+    if np.exp(theta[n_beta]) >= BOUNDARY_SIGMA:
+        return np.linalg.inv(-hess)
+    keep = np.delete(np.arange(len(theta)), n_beta)
+    cov = np.full_like(hess, np.nan)
+    cov[np.ix_(keep, keep)] = np.linalg.inv(-hess[np.ix_(keep, keep)])
+    return cov
+
+
 def fit_random_intercept(
     data: StratumTotals, start: np.ndarray, *, n_nodes: int = 15
 ) -> RandomInterceptFit:
@@ -179,11 +195,13 @@ def fit_random_intercept(
     sigma = np.exp(_split(data, theta)[1])
     z_mean = (post * z).sum(axis=1)
     z_var = (post * (z - z_mean[:, None]) ** 2).sum(axis=1)
-    negative_definite = bool(np.all(np.linalg.eigvalsh(hess) < 0))
+    cov = _covariance(hess, theta, data.x.shape[1])
+    free = ~np.isnan(np.diag(cov))
+    negative_definite = bool(np.all(np.linalg.eigvalsh(hess[np.ix_(free, free)]) < 0))
     return RandomInterceptFit(
         family=data.family,
         params=theta,
-        cov=np.linalg.inv(-hess),
+        cov=cov,
         loglik=float(log_integral.sum()),
         u_mean=sigma * z_mean,
         u_sd=sigma * np.sqrt(z_var),

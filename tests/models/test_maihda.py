@@ -159,3 +159,18 @@ def test_input_errors_name_the_column():
     people = pd.DataFrame({"sex": ["F", None, "M"], "age": ["a", "b", "a"], "y": [1, 0, 1]})
     with pytest.raises(InputError, match="column 'sex': must not be missing"):
         maihda(people, ["sex", "age"], "y")
+
+
+def test_large_strata_intervals_match_their_own_binomial_precision(result):
+    """A stratum with thousands of people hardly borrows strength: its interval on the logit
+    scale is close to the stratum's own Wald interval (independent closed form)."""
+    fit, _ = result
+    strata = fit.strata.nlargest(10, "trials")
+    p = strata["outcome"] / strata["trials"]
+    own_se = 1 / np.sqrt(strata["trials"] * p * (1 - p))
+
+    def logit(v):
+        return np.log(v / (100 - v))
+
+    model_se = (logit(strata["upper"]) - logit(strata["lower"])) / (2 * 1.959964)
+    np.testing.assert_allclose(model_se, own_se, rtol=0.1)

@@ -1,0 +1,124 @@
+"""Charts of model results (plotnine, NHS theme): forest plots, predicted rates, caterpillars.
+
+Plotting sits at the edge: each function takes a tidy table produced by the models and
+returns a ``plotnine.ggplot`` without computing any statistic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from plotnine import (
+    aes,
+    coord_flip,
+    element_blank,
+    facet_grid,
+    geom_errorbar,
+    geom_hline,
+    geom_point,
+    ggplot,
+    labs,
+    scale_y_continuous,
+    scale_y_log10,
+    theme,
+)
+
+from analysis.report.theme import DARK_GREY, NHS_BLUE, theme_nhs
+from analysis.validation import InputError, require_columns
+
+RATIO_SCALES = ("rate ratio", "odds ratio")
+
+
+def forest_plot(
+    table: pd.DataFrame,
+    *,
+    variables: Sequence[str] | None = None,
+    title: str | None = None,
+) -> ggplot:
+    """Estimates with intervals, one row per term, faceted by variable; ratios on a log axis.
+
+    ``table`` is a model's tidy table (``term, variable, level, estimate, lower, upper,
+    scale``), optionally several models stacked (coloured by ``model``). The line of no
+    difference is drawn at 1 for ratios and 0 otherwise.
+    """
+    require_columns(
+        table, ["variable", "level", "estimate", "lower", "upper", "scale"], what="table"
+    )
+    rows = table if variables is None else table[table["variable"].isin(list(variables))]
+    if rows.empty:
+        raise InputError(f"no terms to plot for variables {variables}")
+    scales = rows["scale"].unique()
+    if len(scales) != 1:
+        raise InputError(f"plot one scale at a time; the table mixes {list(scales)}")
+    ratio = scales[0] in RATIO_SCALES
+    rows = rows.assign(
+        level=pd.Categorical(rows["level"], categories=list(dict.fromkeys(rows["level"]))[::-1]),
+        variable=pd.Categorical(rows["variable"], categories=list(dict.fromkeys(rows["variable"]))),
+    )
+    several = "model" in rows and rows["model"].nunique() > 1
+    mapping = aes(
+        "level", "estimate", ymin="lower", ymax="upper", **({"colour": "model"} if several else {})
+    )
+    point = {} if several else {"colour": NHS_BLUE}
+    return (
+        ggplot(rows, mapping)
+        + geom_hline(yintercept=1 if ratio else 0, colour=DARK_GREY, linetype="dashed")
+        + geom_errorbar(width=0.25, **point)
+        + geom_point(size=2.2, **point)
+        + (scale_y_log10() if ratio else scale_y_continuous())
+        + coord_flip()
+        + facet_grid("variable ~ .", scales="free_y", space="free_y")
+        + labs(x="", y=f"{scales[0]} (95% confidence interval)", title=title or "")
+        + theme_nhs()
+    )
+
+
+def predicted_chart(predictions: pd.DataFrame, *, title: str | None = None) -> ggplot:
+    """Standardised probabilities or rates by level with intervals (from
+    :func:`analysis.models.standardised_predictions`; difference rows are left out)."""
+    require_columns(
+        predictions, ["level", "estimate", "lower", "upper", "scale"], what="predictions"
+    )
+    rows = predictions[predictions["scale"].str.startswith("standardised")]
+    if rows.empty:
+        raise InputError("predictions has no standardised rows to chart")
+    rows = rows.assign(
+        level=pd.Categorical(rows["level"], categories=sorted(rows["level"].unique()))
+    )
+    return (
+        ggplot(rows, aes("level", "estimate", ymin="lower", ymax="upper"))
+        + geom_errorbar(width=0.25, colour=NHS_BLUE)
+        + geom_point(size=2.5, colour=NHS_BLUE)
+        + labs(
+            x=rows["variable"].iloc[0] if "variable" in rows else "",
+            y=rows["scale"].iloc[0],
+            title=title or "",
+        )  # fmt: skip
+        + theme_nhs()
+    )
+
+
+def caterpillar_plot(
+    strata: pd.DataFrame,
+    *,
+    estimate: str = "estimate",
+    lower: str = "lower",
+    upper: str = "upper",
+    y_label: str = "predicted value",
+    title: str | None = None,
+) -> ggplot:
+    """Stratum estimates ranked from lowest to highest with their intervals (a caterpillar
+    plot of MAIHDA strata). Use ``estimate="interaction"`` (and its limits) for the
+    main-effects model's stratum interaction effects."""
+    require_columns(strata, [estimate, lower, upper], what="strata")
+    rows = strata.sort_values(estimate).reset_index(drop=True)
+    rows = rows.assign(rank=range(1, len(rows) + 1))
+    return (
+        ggplot(rows, aes("rank", estimate, ymin=lower, ymax=upper))
+        + geom_errorbar(width=0, colour=DARK_GREY, alpha=0.6)
+        + geom_point(size=1.2, colour=NHS_BLUE)
+        + labs(x="stratum (ranked)", y=y_label, title=title or "")
+        + theme_nhs()
+        + theme(axis_text_x=element_blank())
+    )
