@@ -164,6 +164,31 @@ def _finish(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def _prepare(
+    source: Source,
+    by: Sequence[str],
+    years: Sequence[int] | None,
+    age_bands: str,
+    measure: str,
+    base_year: int,
+) -> tuple[duckdb.DuckDBPyConnection, list[str], str, str]:
+    """Check the arguments, register the helper tables and build the population query.
+
+    Returns the connection, the breakdown names, the person sub-query and the population SQL.
+    """
+    if measure not in MEASURES:
+        raise InputError(f"measure is {measure!r}; allowed: {', '.join(MEASURES)}")
+    by_exprs, needs_areas = _breakdowns(by)
+    names = [e.split(".")[1] for e in by_exprs]
+    con = connect(source)
+    _register_helpers(con, _years(years), age_bands)
+    person_source = _person_source(by_exprs, needs_areas)
+    pop_sql = _population_sql(names, int(base_year), measure).replace(
+        "{person_source}", person_source
+    )
+    return con, names, person_source, pop_sql
+
+
 def population_at_risk(
     source: Source,
     *,
@@ -185,15 +210,7 @@ def population_at_risk(
     >>> int(pop["population"].sum())
     5000
     """
-    if measure not in MEASURES:
-        raise InputError(f"measure is {measure!r}; allowed: {', '.join(MEASURES)}")
-    by_exprs, needs_areas = _breakdowns(by)
-    names = [e.split(".")[1] for e in by_exprs]
-    con = connect(source)
-    _register_helpers(con, _years(years), age_bands)
-    sql = _population_sql(names, int(base_year), measure).replace(
-        "{person_source}", _person_source(by_exprs, needs_areas)
-    )
+    con, names, _, sql = _prepare(source, by, years, age_bands, measure, base_year)
     out = _finish(con.execute(sql).df(), names)
     if measure == "start_of_year":
         out["population"] = out["population"].astype("int64")
@@ -240,17 +257,8 @@ def aggregate_events(
     """
     if event not in EVENTS:
         raise InputError(f"event is {event!r}; allowed: {', '.join(EVENTS)}")
-    if measure not in MEASURES:
-        raise InputError(f"measure is {measure!r}; allowed: {', '.join(MEASURES)}")
-    by_exprs, needs_areas = _breakdowns(by)
-    names = [e.split(".")[1] for e in by_exprs]
-    con = connect(source)
-    _register_helpers(con, _years(years), age_bands)
-    person_source = _person_source(by_exprs, needs_areas)
+    con, names, person_source, pop_sql = _prepare(source, by, years, age_bands, measure, base_year)
     year_col = EVENTS[event][0]
-    pop_sql = _population_sql(names, int(base_year), measure).replace(
-        "{person_source}", person_source
-    )
     ev_sql = _events_sql(
         names, event, year_col, _event_filter(event, cause), int(base_year)
     ).replace("{person_source}", person_source)

@@ -32,5 +32,7 @@ def test_age_bands_csv_matches_standards_and_covers_every_age():
     assert life["age_band"].tolist() == list(LIFE_TABLE_AGE_BANDS)
     assert life["start_age"].tolist() == list(LIFE_TABLE_START_AGES)
     for scheme in (esp, life):  # contiguous, no gaps or overlaps, open top band
-        assert (scheme["start_age"].iloc[1:].to_numpy() == scheme["end_age"].iloc[:-1].to_numpy() + 1).all()
+        assert (
+            scheme["start_age"].iloc[1:].to_numpy() == scheme["end_age"].iloc[:-1].to_numpy() + 1
+        ).all()
         assert scheme["start_age"].iloc[0] == 0 and scheme["end_age"].iloc[-1] >= 120
