@@ -293,22 +293,30 @@ def _negative_binomial_gradient(y, x, offset, theta: np.ndarray) -> np.ndarray:
 
 
 def _fit_negative_binomial(y, x, offset, robust: bool):
-    """NB2 by maximising the profile log-likelihood over log(alpha) (the coefficients by IRLS
-    at each alpha, as ``MASS::glm.nb`` alternates); the SE of alpha from the observed
+    """NB2 by solving the profile score equation in log(alpha) (the coefficients by IRLS at
+    each alpha, as ``MASS::glm.nb`` alternates); the SE of alpha from the observed
     information of (beta, log alpha)."""
     poisson = _fit_glm(y, x, sm.families.Poisson(), offset, robust=False)
 
-    def fit_at(log_alpha: float):
+    def profile_score(log_alpha: float) -> float:
+        """d(profile log-likelihood)/d(log alpha): by the envelope theorem, the partial
+        derivative at the coefficients that maximise the likelihood for this alpha."""
         family = sm.families.NegativeBinomial(alpha=float(np.exp(log_alpha)))
-        return sm.GLM(y, x, family=family, offset=offset).fit(
-            tol=1e-12, maxiter=200, start_params=poisson.params
+        beta = (
+            sm.GLM(y, x, family=family, offset=offset)
+            .fit(tol=1e-12, maxiter=200, start_params=poisson.params)
+            .params
         )
+        return float(_negative_binomial_gradient(y, x, offset, np.append(beta, log_alpha))[-1])
 
-    best = optimize.minimize_scalar(
-        lambda la: -fit_at(la).llf, bounds=(-15.0, 5.0), method="bounded",
-        options={"xatol": 1e-10},
-    )  # fmt: skip
-    alpha = float(np.exp(best.x))
+    low, high = -15.0, 5.0
+    if profile_score(low) <= 0:  # the likelihood falls as soon as alpha leaves 0: Poisson
+        log_alpha = low
+    elif profile_score(high) >= 0:
+        raise InputError("the negative binomial alpha exceeds exp(5): the counts are too sparse")
+    else:
+        log_alpha = optimize.brentq(profile_score, low, high, xtol=1e-12)
+    alpha = float(np.exp(log_alpha))
     result = _fit_glm(y, x, sm.families.NegativeBinomial(alpha=alpha), offset, robust)
     theta = np.append(result.params, np.log(alpha))
     hess = hessian_from_gradient(lambda t: _negative_binomial_gradient(y, x, offset, t), theta)
