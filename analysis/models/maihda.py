@@ -41,7 +41,7 @@ Summaries:
   *Biometrics* 31:423-447; approximate for binary and count outcomes, and conditional on
   sigma2_u).
 - Discriminatory accuracy: the area under the ROC curve (AUC) of the stratum predictions as a
-  classifier of individuals (binary outcomes; Merlo et al. 2016, *SSM Popul Health* 2:40-49).
+  classifier of individuals (binary outcomes; Merlo 2018, *Soc Sci Med* 203:74-80).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ returns a ``plotnine.ggplot`` without computing any statistic.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from plotnine import (
@@ -34,9 +34,13 @@ def forest_plot(
     table: pd.DataFrame,
     *,
     variables: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
     title: str | None = None,
 ) -> ggplot:
     """Estimates with intervals, one row per term, faceted by variable; ratios on a log axis.
+
+    ``labels`` renames the variables in the facet strips (e.g. ``{"imd_quintile": "IMD
+    quintile"}``).
 
     ``table`` is a model's tidy table (``term, variable, level, estimate, lower, upper,
     scale``), optionally several models stacked (coloured by ``model``). The line of no
@@ -54,7 +58,10 @@ def forest_plot(
     ratio = scales[0] in RATIO_SCALES
     rows = rows.assign(
         level=pd.Categorical(rows["level"], categories=list(dict.fromkeys(rows["level"]))[::-1]),
-        variable=pd.Categorical(rows["variable"], categories=list(dict.fromkeys(rows["variable"]))),
+        variable=pd.Categorical(
+            rows["variable"].map(lambda v: (labels or {}).get(v, v)),
+            categories=[(labels or {}).get(v, v) for v in dict.fromkeys(rows["variable"])],
+        ),
     )
     several = "model" in rows and rows["model"].nunique() > 1
     mapping = aes(
