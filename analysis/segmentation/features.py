@@ -77,7 +77,8 @@ def _check_binary(data: pd.DataFrame, column: str) -> None:
     )
 
 
-def _fail_constant(column: str, value: object) -> None:
+def _fail_constant(column: str, values: pd.Series) -> None:
+    value = values.iloc[:1].tolist()[0]
     raise InputError(
         f"column {column!r}: is constant (every row is {value!r}), so it cannot tell "
         "segments apart; remove it from the features"
@@ -134,14 +135,15 @@ class CategoricalEncoding:
                 _check_binary(data, variable)
                 codes[:, j] = data[variable].astype("int64").to_numpy()
                 continue
-            cat = pd.Categorical(data[variable], categories=list(self.categories[j]))
+            known = pd.Index(list(self.categories[j]))
+            found = known.get_indexer(data[variable])
             fail_rows(
                 data,
-                cat.codes < 0,
+                found < 0,
                 variable,
-                f"category not seen when the segments were fitted (known: {list(cat.categories)})",
+                f"category not seen when the segments were fitted (known: {list(known)})",
             )
-            codes[:, j] = cat.codes
+            codes[:, j] = found
         return codes
 
 
@@ -176,12 +178,12 @@ def build_encoding(
     for column in conditions:
         _check_binary(data, column)
         if data[column].nunique() < 2:
-            _fail_constant(column, data[column].iloc[0])
+            _fail_constant(column, data[column])
         categories.append((False, True))
     for column in covariates:
         values = data[column]
         if values.nunique() < 2:
-            _fail_constant(column, values.iloc[0])
+            _fail_constant(column, values)
         numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         if column in bins or (numeric and values.nunique() > MAX_CATEGORIES):
             x = require_numeric(data, column)

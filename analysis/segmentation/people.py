@@ -140,7 +140,8 @@ class PeopleSegmentation:
             )
         return pd.concat(frames, ignore_index=True)
 
-    def _posteriors(self, patterns: np.ndarray) -> np.ndarray:
+    def posterior_for_codes(self, patterns: np.ndarray) -> np.ndarray:
+        """Posterior probability of each segment (columns) for rows of encoded features."""
         onehot = one_hot(patterns, self.encoding.n_categories)
         joint = log_joint(onehot, self.class_shares[None], self.item_probabilities[None])
         return posterior(joint)[0][:, 0, :]
@@ -156,7 +157,7 @@ class PeopleSegmentation:
         kept, dropped = handle_missing(people, self.encoding.variables, missing)
         codes = self.encoding.encode(kept)
         patterns, inverse, _ = response_patterns(codes, self.encoding.n_categories)
-        probs = self._posteriors(patterns)
+        probs = self.posterior_for_codes(patterns)
         best = probs.argmax(axis=1)
         segment = best[inverse]
         out = pd.DataFrame(
@@ -201,7 +202,7 @@ class PeopleSegmentation:
         )
         onehot = one_hot(self.sample_patterns, self.encoding.n_categories)
         replicate = posterior(log_joint(onehot, refit.class_shares, refit.item_probabilities))[0]
-        reference = self._posteriors(self.sample_patterns).argmax(axis=1)
+        reference = self.posterior_for_codes(self.sample_patterns).argmax(axis=1)
         tables = contingency_tables(
             reference, replicate.argmax(axis=2).T, self.sample_counts, self.n_segments
         )

@@ -80,7 +80,7 @@ def label_segments(
     if descriptors is not None:
         repeated = pd.Series(labels).duplicated(keep=False)
         labels = [
-            f"{lab}, {d}" if rep else lab
+            f"{lab}, {d}" if rep and d else lab
             for lab, d, rep in zip(labels, descriptors, repeated, strict=True)
         ]
     counts = pd.Series(labels).groupby(labels).cumcount() + 1

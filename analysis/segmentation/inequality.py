@@ -1,0 +1,111 @@
+"""Who is in which segment: age-standardised shares by group and the SII of high need.
+
+The share of people in a segment is a proportion of the population, so it is
+age-standardised exactly like a prevalence: a directly standardised rate per 100 people
+(European Standard Population 2013, Dobson limits; :func:`analysis.measures.
+directly_standardised_rate`). The slope index of inequality (Low and Low 2004; OHID method,
+:func:`analysis.inequality.slope_index_of_inequality`) of the age-standardised share in
+high-need segments across deprivation deciles summarises the social gradient in one number.
+
+>>> import pandas as pd
+>>> from analysis.standards import ESP2013_AGE_BANDS
+>>> people = pd.DataFrame({"age_band": list(ESP2013_AGE_BANDS) * 40,
+...                        "segment": [1, 2] * 380, "sex": ["Female"] * 760})
+>>> out = segment_shares(people, by=["sex"])
+>>> out[["sex", "segment", "value"]].to_string(index=False)
+'   sex  segment  value\\nFemale        1   50.0\\nFemale        2   50.0'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analysis.inequality import slope_index_of_inequality
+from analysis.measures import directly_standardised_rate
+from analysis.validation import require_columns
+
+
+def _counts(people: pd.DataFrame, segment: str, by: Sequence[str], age_band: str) -> pd.DataFrame:
+    """People per group, age band and segment, with every segment present (zeros kept)."""
+    keys = [*by, age_band]
+    wide = people.groupby([*keys, segment], observed=True).size().unstack(segment, fill_value=0)
+    total = wide.sum(axis=1).rename("n")
+    return wide.stack().rename("x").reset_index().merge(total.reset_index(), on=keys)
+
+
+def segment_shares(
+    people: pd.DataFrame,
+    *,
+    segment: str = "segment",
+    by: Sequence[str] = ("imd_quintile",),
+    age_band: str = "age_band",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Age-standardised percentage of people in each segment, by the ``by`` groups.
+
+    ``people`` has one row per person with their ``segment`` (e.g. from
+    :meth:`PeopleSegmentation.assign`), ESP 2013 ``age_band`` and the ``by`` columns. Age
+    bands in which a group has nobody are left out of that group's standardisation (a
+    standardised share needs people in the band). Output as
+    :func:`~analysis.measures.directly_standardised_rate` with ``multiplier=100``, plus
+    the ``by`` and ``segment`` columns.
+    """
+    by = list(by)
+    require_columns(people, [segment, age_band, *by], what="people")
+    counts = _counts(people, segment, by, age_band)
+    return directly_standardised_rate(
+        counts,
+        "x",
+        "n",
+        age_band=age_band,
+        group_by=[*by, segment],
+        confidence=confidence,
+        multiplier=100,
+    )
+
+
+def high_need_gradient(
+    people: pd.DataFrame,
+    high_need_segments: Sequence[int],
+    *,
+    segment: str = "segment",
+    quantile: str = "imd_decile",
+    age_band: str = "age_band",
+    group_by: Sequence[str] = (),
+    repetitions: int = 100_000,
+    seed: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Age-standardised % in high-need segments per deprivation ``quantile``, and its SII.
+
+    Returns ``(shares, sii)``: the standardised shares (one row per quantile) and the OHID
+    slope index of inequality in percentage points, signed so that a positive SII means a
+    higher share in the more deprived quantiles (``quantile`` 1 = most deprived).
+    """
+    group_by = list(group_by)
+    require_columns(people, [segment, quantile, age_band, *group_by], what="people")
+    flagged = people[[quantile, age_band, *group_by]].assign(
+        high_need=people[segment].isin(list(high_need_segments))
+    )
+    shares = segment_shares(
+        flagged, segment="high_need", by=[*group_by, quantile], age_band=age_band
+    )
+    shares = shares[shares["high_need"]].drop(columns="high_need").reset_index(drop=True)
+    as_proportion = shares.assign(
+        share=shares["value"] / 100, low=shares["lowercl"] / 100, high=shares["uppercl"] / 100
+    )
+    sii = slope_index_of_inequality(
+        as_proportion.sort_values([*group_by, quantile]),
+        quantile,
+        "total_pop",
+        "share",
+        group_by=group_by or None,
+        value_type="proportion",
+        lower_cl="low",
+        upper_cl="high",
+        repetitions=repetitions,
+        multiplier=-100,
+        seed=seed,
+    )
+    return shares, sii
