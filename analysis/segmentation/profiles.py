@@ -41,6 +41,8 @@ CONDITION_GROUPS: dict[str, str] = {
 
 #: Average number of conditions from which a segment counts as multimorbid (high need).
 MULTIMORBIDITY = 2.0
+#: From this average number of conditions a multimorbid segment is "Complex ...".
+COMPLEX = 4.0
 #: Below this average number of conditions a segment is "Generally well".
 GENERALLY_WELL = 0.5
 
@@ -54,6 +56,8 @@ def _headline(excess: pd.Series, expected: float) -> str:
         groups.append(top.index[1])
     name = " and ".join(groups)
     name = name[0] + name[1:].lower()
+    if expected >= COMPLEX:
+        return f"Complex {name.lower()} multimorbidity"
     return f"{name} {'multimorbidity' if expected >= MULTIMORBIDITY else 'conditions'}"
 
 
@@ -68,7 +72,8 @@ def label_segments(
 
     The headline is the condition group whose prevalence most exceeds the population's
     (``overall``), with a second group when it exceeds by at least half as much; members
-    with two or more conditions on average make it "multimorbidity", fewer than 0.5
+    with two or more conditions on average make it "multimorbidity" (four or more "Complex
+    ... multimorbidity"), fewer than 0.5
     "Generally well". Repeated labels get the segment's ``descriptors`` (e.g. its typical
     age group) and, if still repeated, a number.
     """
