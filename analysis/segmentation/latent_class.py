@@ -4,8 +4,8 @@ The model (Goodman 1974; Linzer and Lewis 2011, *poLCA*, J Stat Softw 42(10)) sa
 person belongs to one of ``K`` unobserved classes with probability ``pi_k`` and, within a
 class, answers the ``J`` categorical indicators independently with probabilities
 ``theta_kjc``. It is fitted by the EM algorithm (Dempster, Laird and Rubin 1977). This is
-the same model as StepMix's ``categorical`` measurement model (Morin et al. 2025,
-*StepMix*, J Stat Softw); the tests check that both reach the same maximum likelihood.
+the same model as the ``categorical`` measurement model of the StepMix package
+(Morin et al.); the tests check that both reach the same maximum likelihood.
 
 Two things make it fast and exactly reproducible:
 
