@@ -1,0 +1,242 @@
+"""The full indicator set for the configured data, as tables rather than a book.
+
+``python -m analysis.indicators --out results/`` reads the configuration (``analysis.yml``,
+``$NHS_ANALYSIS_CONFIG`` or ``--config``; see :mod:`analysis.config`), loads the data, and
+writes one CSV per indicator table (and, with ``--excel``, one workbook with a sheet each):
+
+- rates: directly standardised rates (ESP 2013, Dobson limits) of each configured rate outcome
+  by each breakdown, pooled over the configured years (crude rates when the breakdown is the age
+  band itself);
+- proportions: Wilson-limit percentages for the configured binary outcomes by each breakdown;
+- inequality: the slope and relative index of inequality (OHID method) of each rate outcome
+  across deprivation deciles.
+
+Row-level work (counting people and events into strata) runs in DuckDB through
+:mod:`analysis.data`; only aggregates are written, after the configured disclosure control.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from analysis.config import Config, ConfigError, load_config
+from analysis.data import aggregate_events, default_dataset, load_dataset
+from analysis.data.aggregate import connect
+from analysis.data.dataset import Dataset
+from analysis.data.loaders import default_directory
+from analysis.inequality import slope_index_of_inequality
+from analysis.measures import crude_rate, directly_standardised_rate, proportion
+from analysis.report.disclosure import apply_disclosure_control
+
+#: Rate outcomes: (event table, cause filter).
+RATE_OUTCOMES: dict[str, tuple[str, str | None]] = {
+    "all_cause_mortality": ("deaths", None),
+    "cvd_mortality": ("deaths", "CVD"),
+    "cancer_mortality": ("deaths", "Cancer"),
+    "cvd_admissions": ("admissions", "CVD"),
+    "cancer_incidence": ("cancers", None),
+}
+
+#: Binary outcomes: (table, SQL condition for the numerator, SQL condition for the denominator).
+PROPORTION_OUTCOMES: dict[str, tuple[str, str, str]] = {
+    "late_stage_cancer": ("cancers", "NOT e.early_stage", "e.stage IS NOT NULL"),
+    "emergency_presentation": ("cancers", "e.emergency_presentation", "TRUE"),
+    "hypertension_detection": ("people", "e.hypertension_recorded", "e.hypertension"),
+}
+
+
+def configured_dataset(config: Config) -> Dataset:
+    """Load the data the configuration points at (the synthetic default when it says so)."""
+    data = config.data
+    if data.source == "synthetic":
+        if data.n_people:  # a smaller (or larger) synthetic population, stored beside the default
+            folder = default_directory().parent / f"synthetic-{data.n_people}"
+            return default_dataset(n_people=data.n_people, directory=folder)
+        return default_dataset()
+    if data.source == "aggregated":
+        raise ConfigError(
+            "'data.source: aggregated' is not supported by the indicator command yet: it needs "
+            "person-level tables (people, deaths, cancers, admissions, areas)"
+        )
+    if data.format == "database":
+        raise ConfigError(
+            "'data.format: database' is not supported by the indicator command yet; export the "
+            "tables to Parquet or a DuckDB file and set data.format and data.path"
+        )
+    fmt = None if data.format == "duckdb" else data.format
+    return load_dataset(data.path, format=fmt, columns=data.columns or None)
+
+
+def _years(config: Config) -> list[int] | None:
+    if config.analysis.years is None:
+        return None
+    first, last = config.analysis.years
+    return list(range(first, last + 1))
+
+
+def _pooled(counts: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Pool yearly counts over the years (events and person-time summed per stratum)."""
+    return counts.groupby([*by, "age_band"], observed=True, as_index=False)[
+        ["events", "population"]
+    ].sum()
+
+
+def rate_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Standardised rates of each configured rate outcome by each breakdown."""
+    years = _years(config)
+    settings = config.analysis
+    for outcome in (o for o in settings.outcomes if o in RATE_OUTCOMES):
+        event, cause = RATE_OUTCOMES[outcome]
+        for breakdown in settings.breakdowns:
+            by = [] if breakdown == "age_band" else [breakdown]
+            counts = _pooled(aggregate_events(dataset, event, cause=cause, by=by, years=years), by)
+            if breakdown == "age_band":
+                table = crude_rate(
+                    counts, "events", "population", group_by="age_band",
+                    confidence=list(settings.confidence), multiplier=settings.multiplier,
+                )  # fmt: skip
+            else:
+                table = directly_standardised_rate(
+                    counts, "events", "population", group_by=breakdown,
+                    confidence=list(settings.confidence), multiplier=settings.multiplier,
+                )  # fmt: skip
+            table = table.rename(columns={breakdown: "level"}).assign(
+                outcome=outcome, breakdown=breakdown
+            )
+            yield f"{outcome}_by_{breakdown}", table
+
+
+def proportion_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Percentages (Wilson limits) of each configured binary outcome by each breakdown."""
+    con = connect(dataset)
+    years = _years(config)
+    for outcome in (o for o in config.analysis.outcomes if o in PROPORTION_OUTCOMES):
+        table, numerator, denominator = PROPORTION_OUTCOMES[outcome]
+        join = "" if table == "people" else "JOIN people p ON e.person_id = p.person_id"
+        person = "e" if table == "people" else "p"
+        year_filter = (
+            f"AND e.diagnosis_year BETWEEN {years[0]} AND {years[-1]}"
+            if years and table == "cancers"
+            else ""
+        )
+        for breakdown in (b for b in config.analysis.breakdowns if b != "age_band"):
+            source = "a" if breakdown == "district_name" else person
+            counts = con.execute(
+                f"""
+                SELECT {source}.{breakdown} AS level,
+                       SUM(CASE WHEN {numerator} THEN 1 ELSE 0 END) AS numerator,
+                       COUNT(*) AS denominator
+                FROM {table} e {join}
+                LEFT JOIN areas a ON {person}.area_code = a.area_code
+                WHERE {denominator} {year_filter}
+                GROUP BY 1 ORDER BY 1
+                """
+            ).df()
+            result = proportion(
+                counts, "numerator", "denominator",
+                confidence=list(config.analysis.confidence), multiplier=100,
+            )  # fmt: skip
+            yield f"{outcome}_by_{breakdown}", result.assign(outcome=outcome, breakdown=breakdown)
+
+
+def inequality_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
+    """SII and RII (OHID method) of each rate outcome across deprivation deciles."""
+    years = _years(config)
+    rows = []
+    for outcome in (o for o in config.analysis.outcomes if o in RATE_OUTCOMES):
+        event, cause = RATE_OUTCOMES[outcome]
+        counts = _pooled(
+            aggregate_events(dataset, event, cause=cause, by=["imd_decile"], years=years),
+            ["imd_decile"],
+        )
+        dsr = directly_standardised_rate(
+            counts, "events", "population", group_by="imd_decile",
+            confidence=0.95, multiplier=config.analysis.multiplier,
+        )  # fmt: skip
+        population = counts.groupby("imd_decile", as_index=False)["population"].sum()
+        dsr = dsr.drop(columns="total_pop", errors="ignore").merge(population, on="imd_decile")
+        if dsr["value"].isna().any():
+            continue  # too few events in some decile for a standardised rate
+        sii = slope_index_of_inequality(
+            dsr.assign(outcome=outcome), "imd_decile", "population", "value",
+            group_by="outcome", value_type="rate", lower_cl="lowercl", upper_cl="uppercl",
+            rii=True, seed=1,
+        )  # fmt: skip
+        rows.append(sii)
+    if rows:
+        yield "slope_index_of_inequality_by_deprivation_decile", pd.concat(rows, ignore_index=True)
+
+
+def _publishable(name: str, table: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Apply the configured disclosure control to the count columns of an indicator table."""
+    counts = [
+        c for c in ("total_count", "numerator", "denominator", "events") if c in table.columns
+    ]
+    if not counts:
+        return table
+    limits = [c for c in table.columns if c == "value" or c.startswith(("lower", "upper"))]
+    return apply_disclosure_control(
+        table, counts, derived={c: counts for c in limits}, rule=config.disclosure
+    )
+
+
+def compute_indicators(config: Config, *, progress: bool = True) -> dict[str, pd.DataFrame]:
+    """Every indicator table for ``config``, keyed by table name, disclosure-controlled."""
+    dataset = configured_dataset(config)
+    producers: list[Callable[[Dataset, Config], Iterator[tuple[str, pd.DataFrame]]]] = [
+        rate_tables,
+        proportion_tables,
+        inequality_tables,
+    ]
+    tables: dict[str, pd.DataFrame] = {}
+    with tqdm(desc="indicator tables", unit="table", disable=not progress) as bar:
+        for produce in producers:
+            for name, table in produce(dataset, config):
+                tables[name] = _publishable(name, table, config)
+                bar.update()
+    return tables
+
+
+def write_indicators(tables: dict[str, pd.DataFrame], out: Path, *, excel: bool) -> list[Path]:
+    """Write one CSV per table (and optionally one workbook); return the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        path = out / f"{name}.csv"
+        table.to_csv(path, index=False)
+        written.append(path)
+    if excel:
+        path = out / "indicators.xlsx"
+        with pd.ExcelWriter(path) as workbook:
+            for name, table in tables.items():
+                table.to_excel(workbook, sheet_name=name[:31], index=False)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.indicators",
+        description="Compute the indicator set for the configured data and write CSV/Excel.",
+    )
+    parser.add_argument(
+        "--config", help="configuration file (default: analysis.yml or $NHS_ANALYSIS_CONFIG)"
+    )
+    parser.add_argument("--out", default="indicators", help="output folder (default: indicators/)")
+    parser.add_argument("--excel", action="store_true", help="also write indicators.xlsx")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    config = load_config(args.config)
+    tables = compute_indicators(config, progress=not args.quiet)
+    for path in write_indicators(tables, Path(args.out), excel=args.excel):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
