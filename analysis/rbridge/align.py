@@ -297,6 +297,9 @@ def compare_with_r(
     keys = _keys(spec, kwargs)
     python = _with_keys(spec, python, data, kwargs)
     r = r.assign(row=np.arange(len(r))) if keys == ["row"] else r
+    if not keys:  # one ungrouped result on each side: pair them under a constant key
+        keys = ["group"]
+        python, r = python.assign(group="all"), r.assign(group="all")
     statistics = _statistics(spec, python, r)
     if not statistics:
         raise ValueError(f"no statistic in common: Python {list(python)}, R {list(r)}")

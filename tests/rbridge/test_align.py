@@ -199,3 +199,22 @@ def test_slope_index_agrees_within_monte_carlo_tolerance(r_reference):
     assert (point["rel_diff"] < 1e-9).all()  # the point estimate is closed form
     limits = table[table["statistic"] != "value"]
     assert (limits["tolerance"] < 0.05 * limits["r"].abs()).all()  # a tolerance that still bites
+
+
+def test_ungrouped_aggregate_comparison_pairs_the_single_results():
+    pytest.importorskip("rpy2")
+    from analysis.rbridge.session import r_available
+
+    if not r_available():
+        pytest.skip("R is not available")
+    data = pd.DataFrame(
+        {"q": range(1, 6), "pop": [1000, 1200, 900, 1100, 1000], "v": [80.0, 78, 77, 75, 74]}
+    ).assign(se=1.0)
+    table = compare_with_r(
+        "slope_index_of_inequality", data, quantile="q", population="pop", value="v", se="se",
+        repetitions=20_000, seed=3,
+    )  # fmt: skip
+    assert (table["group"] == "all").all()
+    value = table[table["statistic"] == "value"]
+    assert len(value) == 1 and bool(value["pass"].iloc[0])
+    assert table["pass"].all()
