@@ -97,7 +97,7 @@ def _one_of(key: str, value: Any, allowed: tuple[str, ...]) -> str:
 
 
 def _names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls) if f.name != "source_file")
+    return tuple(f.name for f in fields(cls))
 
 
 def _parse_data(raw: Mapping[str, Any]) -> DataConfig:

@@ -53,6 +53,11 @@ PROPORTION_OUTCOMES: dict[str, tuple[str, str, str]] = {
 def configured_dataset(config: Config) -> Dataset:
     """Load the data the configuration points at (the synthetic default when it says so)."""
     data = config.data
+    if data.engine != "duckdb":
+        raise ConfigError(
+            f"'data.engine: {data.engine}' is not supported by the indicator command yet; "
+            "row-level work runs in DuckDB: set data.engine to duckdb"
+        )
     if data.source == "synthetic":
         if data.n_people:  # a smaller (or larger) synthetic population, stored beside the default
             folder = default_directory().parent / f"synthetic-{data.n_people}"
@@ -158,12 +163,10 @@ def inequality_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, p
             counts, "events", "population", group_by="imd_decile",
             confidence=0.95, multiplier=config.analysis.multiplier,
         )  # fmt: skip
-        population = counts.groupby("imd_decile", as_index=False)["population"].sum()
-        dsr = dsr.drop(columns="total_pop", errors="ignore").merge(population, on="imd_decile")
         if dsr["value"].isna().any():
             continue  # too few events in some decile for a standardised rate
         sii = slope_index_of_inequality(
-            dsr.assign(outcome=outcome), "imd_decile", "population", "value",
+            dsr.assign(outcome=outcome), "imd_decile", "total_pop", "value",
             group_by="outcome", value_type="rate", lower_cl="lowercl", upper_cl="uppercl",
             rii=True, seed=1,
         )  # fmt: skip
@@ -172,7 +175,7 @@ def inequality_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, p
         yield "slope_index_of_inequality_by_deprivation_decile", pd.concat(rows, ignore_index=True)
 
 
-def _publishable(name: str, table: pd.DataFrame, config: Config) -> pd.DataFrame:
+def _publishable(table: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Apply the configured disclosure control to the count columns of an indicator table."""
     counts = [
         c for c in ("total_count", "numerator", "denominator", "events") if c in table.columns
@@ -197,7 +200,7 @@ def compute_indicators(config: Config, *, progress: bool = True) -> dict[str, pd
     with tqdm(desc="indicator tables", unit="table", disable=not progress) as bar:
         for produce in producers:
             for name, table in produce(dataset, config):
-                tables[name] = _publishable(name, table, config)
+                tables[name] = _publishable(table, config)
                 bar.update()
     return tables
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.config import parse_config
+from analysis.config import ConfigError, parse_config
 from analysis.data import aggregate_events
 from analysis.indicators import compute_indicators, configured_dataset, main
 from analysis.standards import ESP2013_AGE_BANDS, ESP2013_WEIGHTS
@@ -79,3 +79,9 @@ def test_command_writes_csv_and_excel(tmp_path):
     sii = pd.read_csv(tmp_path / "out" / "slope_index_of_inequality_by_deprivation_decile.csv")
     assert set(sii["statistic"]) == {"SII", "RII"}
     assert np.isfinite(sii["value"]).all()
+
+
+def test_an_engine_that_cannot_run_yet_is_refused_not_ignored():
+    config = parse_config({"data": {"source": "synthetic", "engine": "spark"}})
+    with pytest.raises(ConfigError, match="'data.engine: spark' is not supported"):
+        configured_dataset(config)
