@@ -24,11 +24,10 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from analysis.config import Config, ConfigError, load_config
-from analysis.data import aggregate_events, default_dataset, load_dataset
+from analysis.config import Config, load_config
+from analysis.data import aggregate_events, configured_dataset
 from analysis.data.aggregate import connect
 from analysis.data.dataset import Dataset
-from analysis.data.loaders import default_directory
 from analysis.inequality import slope_index_of_inequality
 from analysis.measures import crude_rate, directly_standardised_rate, proportion
 from analysis.report.disclosure import apply_disclosure_control
@@ -48,33 +47,6 @@ PROPORTION_OUTCOMES: dict[str, tuple[str, str, str]] = {
     "emergency_presentation": ("cancers", "e.emergency_presentation", "TRUE"),
     "hypertension_detection": ("people", "e.hypertension_recorded", "e.hypertension"),
 }
-
-
-def configured_dataset(config: Config) -> Dataset:
-    """Load the data the configuration points at (the synthetic default when it says so)."""
-    data = config.data
-    if data.engine != "duckdb":
-        raise ConfigError(
-            f"'data.engine: {data.engine}' is not supported by the indicator command yet; "
-            "row-level work runs in DuckDB: set data.engine to duckdb"
-        )
-    if data.source == "synthetic":
-        if data.n_people:  # a smaller (or larger) synthetic population, stored beside the default
-            folder = default_directory().parent / f"synthetic-{data.n_people}"
-            return default_dataset(n_people=data.n_people, directory=folder)
-        return default_dataset()
-    if data.source == "aggregated":
-        raise ConfigError(
-            "'data.source: aggregated' is not supported by the indicator command yet: it needs "
-            "person-level tables (people, deaths, cancers, admissions, areas)"
-        )
-    if data.format == "database":
-        raise ConfigError(
-            "'data.format: database' is not supported by the indicator command yet; export the "
-            "tables to Parquet or a DuckDB file and set data.format and data.path"
-        )
-    fmt = None if data.format == "duckdb" else data.format
-    return load_dataset(data.path, format=fmt, columns=data.columns or None)
 
 
 def _years(config: Config) -> list[int] | None:

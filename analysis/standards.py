@@ -13,9 +13,7 @@ import numpy as np
 import pandas as pd
 
 #: Labels of the 19 five-year age bands of ESP 2013, youngest first.
-ESP2013_AGE_BANDS: tuple[str, ...] = tuple(
-    [f"{lo}-{lo + 4}" for lo in range(0, 90, 5)] + ["90+"]
-)
+ESP2013_AGE_BANDS: tuple[str, ...] = tuple([f"{lo}-{lo + 4}" for lo in range(0, 90, 5)] + ["90+"])
 
 #: ESP 2013 weights for :data:`ESP2013_AGE_BANDS` (they sum to 100,000).
 ESP2013_WEIGHTS: tuple[int, ...] = (
@@ -37,7 +35,9 @@ def esp2013() -> pd.DataFrame:
     ``standard_population``), youngest band first."""
     return pd.DataFrame(
         {
-            "age_band": pd.Categorical(ESP2013_AGE_BANDS, categories=ESP2013_AGE_BANDS, ordered=True),
+            "age_band": pd.Categorical(
+                ESP2013_AGE_BANDS, categories=ESP2013_AGE_BANDS, ordered=True
+            ),
             "start_age": np.arange(0, 95, 5),
             "standard_population": np.array(ESP2013_WEIGHTS, dtype="int64"),
         }
@@ -67,4 +67,6 @@ def life_table_age_band(age: np.ndarray | pd.Series) -> pd.Categorical:
     if np.isnan(a).any() or (a < 0).any():
         raise ValueError("ages must be non-negative and not missing to assign age bands")
     codes = np.where(a < 1, 0, np.where(a < 5, 1, np.minimum(np.floor(a / 5) + 1, 19)))
-    return pd.Categorical.from_codes(codes.astype("int64"), categories=LIFE_TABLE_AGE_BANDS, ordered=True)
+    return pd.Categorical.from_codes(
+        codes.astype("int64"), categories=LIFE_TABLE_AGE_BANDS, ordered=True
+    )

@@ -44,8 +44,7 @@ def fail_rows(
     cols = [column] if isinstance(column, str) else list(column)
     raise InputError(
         f"column {', '.join(repr(c) for c in cols)}: {rule} "
-        f"({int(mask.sum())} row(s) fail). Example rows:\n"
-        + _examples(df, mask, [*context, *cols])
+        f"({int(mask.sum())} row(s) fail). Example rows:\n" + _examples(df, mask, [*context, *cols])
     )
 
 

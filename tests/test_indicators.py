@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from analysis.config import ConfigError, parse_config
-from analysis.data import aggregate_events
-from analysis.indicators import compute_indicators, configured_dataset, main
+from analysis.data import aggregate_events, configured_dataset
+from analysis.indicators import compute_indicators, main
 from analysis.standards import ESP2013_AGE_BANDS, ESP2013_WEIGHTS
 
 CONFIG = {

@@ -2,6 +2,7 @@
 
 - :func:`generate_population` / :func:`default_dataset` -- the synthetic integrated care
   system (``data/README.md`` describes it; everything is synthetic).
+- :func:`configured_dataset` -- whatever the configuration file points at (the book uses it).
 - :func:`load_dataset` / :func:`save_dataset` -- your own person-level data from CSV, Parquet
   or DuckDB, validated by :func:`validate_dataset`; :func:`validate_aggregated` for counts.
 - :func:`population_at_risk`, :func:`aggregate_events`, :func:`area_summary` -- strata counts
@@ -9,6 +10,7 @@
 """
 
 from analysis.data.aggregate import aggregate_events, area_summary, population_at_risk
+from analysis.data.configured import configured_dataset
 from analysis.data.dataset import Dataset, SyntheticPopulation, dataset_checksum, table_checksum
 from analysis.data.loaders import default_dataset, load_dataset, save_dataset
 from analysis.data.reference import write_reference_tables
@@ -20,6 +22,7 @@ __all__ = [
     "SyntheticPopulation",
     "aggregate_events",
     "area_summary",
+    "configured_dataset",
     "dataset_checksum",
     "default_dataset",
     "generate_population",
