@@ -37,7 +37,7 @@ class _Chapter:
     name: str  # path relative to the project root
     page: str  # root-relative HTML page
     ast: dict
-    number: int | None = None
+    number: int | str | None = None  # str: an appendix letter
     title: str = ""
     title_id: str = ""
 
@@ -86,7 +86,7 @@ def render_offline(
         )
         book.append(_Chapter(name, page, pandoc.read_markdown(markdown)))
     scratch.cleanup()
-    labels = _number_chapters(book)
+    labels = _number_chapters(book, set(project.appendices))
     result_html = result_pdf = None
     pdf_name = f"{project.output_file}.pdf"
     if html_output:
@@ -116,21 +116,29 @@ def _placeholder(chapter: Chapter) -> ExecutedChapter:
     return ExecutedChapter(outputs, [""] * inline, from_cache=True)
 
 
-def _number_chapters(book: list[_Chapter]) -> dict[str, dict]:
-    """Chapter numbers (index and ``.unnumbered`` chapters get none) and all labels."""
+def _number_chapters(book: list[_Chapter], appendices: set[str]) -> dict[str, dict]:
+    """Chapter numbers (index and ``.unnumbered`` chapters get none; appendices get letters,
+    as in Quarto) and all labels."""
     labels: dict[str, dict] = {}
-    number = 0
+    number = letters = 0
     for chapter in book:
         title = next(
             (b for b in chapter.ast["blocks"] if b["t"] == "Header" and b["c"][0] == 1), None
         )
         classes = title["c"][1][1] if title else []
         if Path(chapter.name).name != "index.qmd" and "unnumbered" not in classes:
-            number += 1
-            chapter.number = number
+            if chapter.name in appendices:
+                letters += 1
+                chapter.number = chr(ord("A") + letters - 1)
+            else:
+                number += 1
+                chapter.number = number
         chapter.title = pandoc.stringify(title["c"][2]) if title else chapter.name
         chapter.title_id = title["c"][1][0] if title else ""
-        labels.update(pandoc.number_labels(chapter.ast, chapter.number, chapter.page))
+        chapter_labels = pandoc.number_labels(chapter.ast, chapter.number, chapter.page)
+        if chapter.name in appendices and chapter.title_id in chapter_labels:
+            chapter_labels[chapter.title_id]["kind"] = "appendix"
+        labels.update(chapter_labels)
     return labels
 
 

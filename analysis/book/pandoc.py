@@ -74,7 +74,7 @@ def walk_blocks(blocks: list[dict], *, skip_callouts: bool = True) -> Iterator[d
             yield from walk_blocks(block["c"], skip_callouts=skip_callouts)
 
 
-def number_labels(ast: dict, chapter_number: int | None, page: str) -> dict[str, dict]:
+def number_labels(ast: dict, chapter_number: int | str | None, page: str) -> dict[str, dict]:
     """Numbers of the chapter's headers, figures and tables, keyed by identifier.
 
     Values are ``{"kind": "chapter"|"sec"|"fig"|"tbl", "number": "2.1", "page": page}``.

@@ -21,7 +21,7 @@ class BookProject:
     subtitle: str
     author: str
     date: str
-    chapters: tuple[str, ...]  # paths relative to root, e.g. "chapters/intro.qmd"
+    chapters: tuple[str, ...]  # paths relative to root, e.g. "chapters/intro.qmd"; appendices last
     bibliography: Path | None
     output_dir: Path
     output_file: str  # PDF file stem
@@ -29,6 +29,7 @@ class BookProject:
     html_toc: bool
     pdf_echo: bool
     echo: bool
+    appendices: tuple[str, ...] = ()  # the chapters listed under book.appendices (lettered A, B)
 
     def html_page(self, chapter: str) -> str:
         """Root-relative path of a chapter's HTML page (as Quarto names it)."""
@@ -36,14 +37,16 @@ class BookProject:
 
 
 def load_project(root: str | Path) -> BookProject:
-    """Read ``_quarto.yml`` under ``root``."""
+    """Read ``_quarto.yml`` under ``root``. ``book.appendices`` (as in Quarto) are chapters
+    that follow ``book.chapters`` and are lettered A, B, ... instead of numbered."""
     root = Path(root).resolve()
     config_path = root / "_quarto.yml"
     if not config_path.exists():
         raise BookError(f"{config_path}: no _quarto.yml here (run from the project root)")
     config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
     book = config.get("book") or {}
-    chapters = book.get("chapters") or []
+    appendices = book.get("appendices") or []
+    chapters = [*(book.get("chapters") or []), *appendices]
     for entry in chapters:
         if not isinstance(entry, str):
             raise BookError(
@@ -78,6 +81,7 @@ def load_project(root: str | Path) -> BookProject:
         html_toc=bool(html.get("toc", True)),
         pdf_echo=bool(typst.get("echo", execute.get("echo", True))),
         echo=bool(execute.get("echo", True)),
+        appendices=tuple(appendices),
     )
 
 

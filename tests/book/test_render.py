@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from analysis.book import load_project, render_offline
+from tests.book.conftest import QUARTO_YML
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +118,27 @@ def test_html_only_writes_no_pdf(tmp_path: Path, book_writer):
     result = render_offline(load_project(root), pdf_output=False, log=lambda _: None)
     assert result.pdf is None and not (root / "_book" / "tiny.pdf").exists()
     assert "No code." in (root / "_book/chapters/first.html").read_text()
+
+
+def test_appendices_are_lettered_after_the_chapters(tmp_path: Path, book_writer):
+    config = QUARTO_YML.replace(
+        "    - chapters/first.qmd\n", "    - chapters/first.qmd\n  appendices:\n    - extra.qmd\n"
+    )
+    appendix = "# Extra {#sec-extra}\n\n## Details {#sec-details}\n\nSee @sec-methods.\n"
+    chapter = "# Only text\n\n## Methods {#sec-methods}\n\nSee @sec-extra and @sec-details.\n"
+    root = book_writer(
+        tmp_path,
+        {"index.qmd": "# Preface\n", "chapters/first.qmd": chapter, "extra.qmd": appendix},
+        config=config,
+    )
+    project = load_project(root)
+    assert project.chapters[-1] == "extra.qmd" and project.appendices == ("extra.qmd",)
+    render_offline(project, log=lambda _: None)
+    first = (root / "_book/chapters/first.html").read_text()
+    assert ">Appendix\u00a0A</a>" in first and ">Section\u00a0A.1</a>" in first
+    assert '<a href="../extra.html">A\u00a0\u00a0Extra</a>' in first  # sidebar
+    extra = (root / "_book/extra.html").read_text()
+    assert '<span class="chapter-number">A</span> Extra' in extra
+    assert ">Section\u00a01.1</a>" in extra
+    typst = (root / "_book/tiny.typ").read_text()
+    assert "= A Extra" in typst and "== A.1 Details" in typst

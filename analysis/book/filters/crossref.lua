@@ -4,7 +4,8 @@ package.path = PANDOC_SCRIPT_FILE:gsub("[^/]*$", "") .. "?.lua;" .. package.path
 local book = require("context")
 local ctx = book.context
 local labels = ctx.labels or {}
-local NAMES = {fig = "Figure", tbl = "Table", sec = "Section", chapter = "Chapter"}
+local NAMES = {fig = "Figure", tbl = "Table", sec = "Section", chapter = "Chapter",
+  appendix = "Appendix"}
 
 local function target(id)
   local label = labels[id]
