@@ -4,6 +4,10 @@ Examples::
 
     python -m analysis.book                      # Quarto if installed, else offline
     python -m analysis.book --offline --only chapters/how-this-book-works.qmd --html-only
+    NHS_ANALYSIS_CONFIG=examples/second-dataset.yml python -m analysis.book --output-dir _book-example
+
+The chapters read the data named by the configuration file (``analysis.yml`` or
+``$NHS_ANALYSIS_CONFIG``; see ``analysis.example.yml``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
+from pathlib import Path
 
 from analysis.book.offline import render_offline
 from analysis.book.project import BookError, load_project
@@ -34,10 +40,22 @@ def main(argv: list[str] | None = None) -> int:
         help="chapter files to render, e.g. chapters/intro.qmd",
     )
     parser.add_argument("--root", default=".", help="project folder (default: current)")
+    parser.add_argument(
+        "--output-dir",
+        metavar="FOLDER",
+        help="write the book here instead of _quarto.yml's output-dir (e.g. for other data)",
+    )
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="run every chapter's code again, even when its cached results match (offline)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         project = load_project(args.root)
+        if args.output_dir:
+            project = replace(project, output_dir=Path(args.output_dir).resolve())
         unknown = [c for c in args.only or [] if c not in project.chapters]
         if unknown:
             raise BookError(
@@ -59,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                 only=args.only,
                 html_output=not args.pdf_only,
                 pdf_output=not args.html_only,
+                refresh=args.refresh,
             )
     except BookError as error:
         print(f"error: {error}", file=sys.stderr)

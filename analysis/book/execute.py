@@ -6,14 +6,17 @@ evaluated where they appear, after the cells above them. Warnings are silenced a
 is dropped (Quarto's ``warning: false``).
 
 The cache holds only what the chapter displays (text, HTML, images), never data frames or
-kernel state, keyed by a hash of the chapter source, the ``analysis`` package and the
-committed files under ``data/``: an unchanged chapter is not run again.
+kernel state, keyed by a hash of the chapter source, the ``analysis`` package, the
+committed files under ``data/`` and the data the chapters read (:class:`DataKey`: the
+configuration file's content and a cheap fingerprint of the files it points at): an
+unchanged chapter is not run again, and results computed on other data are never reused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -27,6 +30,7 @@ from nbclient.exceptions import CellExecutionError
 
 from analysis.book.project import BookError
 from analysis.book.qmd import INLINE_EXPRESSION, Cell, Chapter, Markdown
+from analysis.config import CONFIG_ENV_VAR, ConfigError, config_path, load_config
 
 #: Bump when the shape of cached outputs changes.
 CACHE_VERSION = "1"
@@ -74,6 +78,56 @@ def project_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class DataKey:
+    """Which data the chapters will read: ``folder`` (a cache sub-folder per configuration
+    file, ``""`` without one) and ``fingerprint`` (its content and the data's)."""
+
+    folder: str
+    fingerprint: str
+
+
+def data_key() -> DataKey:
+    """The cache key of the configured data, cheap enough to compute on every render.
+
+    It hashes the configuration file's content (:func:`analysis.config.config_path`) and,
+    for data in files, the name, size and modification time of every file under
+    ``data.path`` -- never the data themselves, so a re-render stays fast on large data.
+    The synthetic default is made by code already in :func:`project_fingerprint`. A
+    database (``data.format: database``) is known only by its connection string: after
+    changing the data behind it, render with ``--refresh``.
+
+    A relative ``$NHS_ANALYSIS_CONFIG`` is made absolute here, so the chapters' kernels
+    (which run in the chapter's folder) read the same file. Raises :class:`BookError` for
+    an invalid configuration, before any chapter runs.
+    """
+    named = os.environ.get(CONFIG_ENV_VAR)
+    if named:
+        os.environ[CONFIG_ENV_VAR] = str(Path(named).resolve())
+    try:
+        path = config_path()
+        config = load_config(path)
+    except ConfigError as error:
+        raise BookError(f"configuration: {error}") from None
+    if path is None:
+        return DataKey("", hashlib.sha256(b"no configuration file").hexdigest())
+    digest = hashlib.sha256(path.read_bytes())
+    if config.data.path:
+        for file in _data_files(Path(config.data.path)):
+            stat = file.stat()
+            digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+    return DataKey(f"{path.stem}-{where}", digest.hexdigest())
+
+
+def _data_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    return []  # missing: loading the data will say so
+
+
 def _tracked_files(root: Path, folders: list[str]) -> list[Path]:
     try:
         listed = subprocess.run(
@@ -89,10 +143,18 @@ def _tracked_files(root: Path, folders: list[str]) -> list[Path]:
 
 
 def execute_chapter(
-    chapter: Chapter, *, cache_dir: Path, fingerprint: str, label: str, timeout: int = 1200
+    chapter: Chapter,
+    *,
+    cache_dir: Path,
+    fingerprint: str,
+    label: str,
+    timeout: int = 1200,
+    refresh: bool = False,
 ) -> ExecutedChapter:
     """Outputs of ``chapter`` from the cache when its key matches, else by running it.
 
+    ``fingerprint`` identifies the code and data (:func:`project_fingerprint` and
+    :func:`data_key`). ``refresh`` runs the chapter even when the cache matches.
     ``label`` names the chapter in messages (its path relative to the project root).
     Raises :class:`BookError` with the chapter, the cell's line and the traceback when a
     cell raises.
@@ -100,7 +162,7 @@ def execute_chapter(
     source = chapter.path.read_bytes()
     key = hashlib.sha256(CACHE_VERSION.encode() + source + fingerprint.encode()).hexdigest()
     cache_file = cache_dir / (label.replace("/", "__") + ".json")
-    if cache_file.exists():
+    if cache_file.exists() and not refresh:
         cached = json.loads(cache_file.read_text(encoding="utf-8"))
         if cached.get("key") == key:
             return ExecutedChapter(cached["cells"], cached["inline"], from_cache=True)

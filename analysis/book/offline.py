@@ -17,7 +17,7 @@ from pathlib import Path
 
 from analysis.book import pandoc, pdf, site
 from analysis.book.assemble import chapter_markdown
-from analysis.book.execute import ExecutedChapter, execute_chapter, project_fingerprint
+from analysis.book.execute import ExecutedChapter, data_key, execute_chapter, project_fingerprint
 from analysis.book.project import BookProject
 from analysis.book.qmd import INLINE_EXPRESSION, Chapter, Markdown
 from analysis.book.validate import load_and_validate
@@ -50,12 +50,19 @@ def render_offline(
     pdf_output: bool = True,
     log: Callable[[str], None] = print,
     cache_dir: Path | None = None,
+    refresh: bool = False,
 ) -> RenderResult:
-    """Render the book (or only the chapters in ``only``) into ``project.output_dir``."""
+    """Render the book (or only the chapters in ``only``) into ``project.output_dir``.
+
+    Chapters run on the configured data (:mod:`analysis.config`); their cached outputs are
+    kept per configuration file, under ``cache_dir`` (default ``.cache/book/``), and reused
+    only for the same code and data. ``refresh`` re-runs every selected chapter.
+    """
     chapters = load_and_validate(project)
     selected = set(only or project.chapters)
-    cache_dir = cache_dir or project.root / ".cache" / "book"
-    fingerprint = project_fingerprint(project.root)
+    data = data_key()
+    cache_dir = (cache_dir or project.root / ".cache" / "book") / data.folder
+    fingerprint = project_fingerprint(project.root) + data.fingerprint
     output = project.output_dir
     output.mkdir(parents=True, exist_ok=True)
     executed_names: list[str] = []
@@ -66,7 +73,7 @@ def render_offline(
         if name in selected:
             started = time.perf_counter()
             executed = execute_chapter(
-                chapter, cache_dir=cache_dir, fingerprint=fingerprint, label=name
+                chapter, cache_dir=cache_dir, fingerprint=fingerprint, label=name, refresh=refresh
             )
             took = time.perf_counter() - started
             log(f"  {name}: {'cached' if executed.from_cache else f'executed in {took:.1f} s'}")

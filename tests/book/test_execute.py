@@ -7,6 +7,22 @@ import pytest
 from analysis.book import BookError, load_project, render_offline
 from analysis.book.qmd import read_qmd
 
+READS_DATA = """# Data
+
+```{python}
+import os
+import yaml
+from pathlib import Path
+
+
+def configured_file():
+    config = Path(os.environ["NHS_ANALYSIS_CONFIG"])
+    return config.parent / yaml.safe_load(config.read_text())["data"]["path"] / "people.csv"
+```
+
+Rows: `{python} sum(1 for _ in open(configured_file()))`.
+"""
+
 SECOND = "# Second\n\nValue `{python} 1 + 1`.\n\n```{python}\nprint('second ran')\n```\n"
 
 
@@ -67,3 +83,44 @@ def test_cell_options_and_lines_are_read(tmp_path):
     (cell,) = chapter.cells
     assert cell.line == 7 and cell.options == {"label": "fig-a", "echo": False}
     assert cell.code == "x = 1" and chapter.front_matter == {"title": "X"}
+
+
+def test_the_cache_is_keyed_on_the_configuration_and_the_data(tmp_path, book_writer, monkeypatch):
+    book_writer(tmp_path, {"chapters/first.qmd": READS_DATA, "index.qmd": "# Preface\n"})
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "people.csv").write_text("person_id\n1\n")
+        (tmp_path / f"{name}.yml").write_text(
+            f"data: {{source: person, format: csv, path: {name}}}\n"
+        )
+    project = load_project(tmp_path)
+    monkeypatch.chdir(tmp_path)  # a relative $NHS_ANALYSIS_CONFIG, as typed on the command line
+
+    def render(config: str) -> list[str]:
+        monkeypatch.setenv("NHS_ANALYSIS_CONFIG", config)
+        executed = render_offline(project, pdf_output=False, log=lambda _: None).executed
+        return [name for name in executed if name != "index.qmd"]
+
+    def rows() -> str:
+        return (tmp_path / "_book/chapters/first.html").read_text().split("Rows: ")[1][0]
+
+    assert render("a.yml") == ["chapters/first.qmd"] and rows() == "2"
+    assert render("a.yml") == []  # nothing changed
+    (tmp_path / "b" / "people.csv").write_text("person_id\n1\n2\n")
+    assert render("b.yml") == ["chapters/first.qmd"] and rows() == "3"  # other data: run
+    assert render("a.yml") == [] and rows() == "2"  # each configuration keeps its cache
+    (tmp_path / "a" / "people.csv").write_text("person_id\n1\n2\n3\n")
+    assert render("a.yml") == ["chapters/first.qmd"] and rows() == "4"  # the data changed
+    (tmp_path / "a.yml").write_text("data: {source: person, format: csv, path: b}\n")
+    assert render("a.yml") == ["chapters/first.qmd"] and rows() == "3"  # the file changed
+
+
+def test_an_invalid_configuration_stops_the_render_before_any_code_runs(
+    tmp_path, book_writer, monkeypatch
+):
+    book_writer(tmp_path)
+    (tmp_path / "bad.yml").write_text("data: {sauce: person}\n")
+    monkeypatch.setenv("NHS_ANALYSIS_CONFIG", str(tmp_path / "bad.yml"))
+    with pytest.raises(BookError, match="configuration: unknown key.*data.sauce"):
+        render_offline(load_project(tmp_path), pdf_output=False, log=lambda _: None)
+    assert not (tmp_path / ".cache").exists()
