@@ -1,0 +1,146 @@
+"""Core20PLUS5: the most deprived fifth of areas against the rest, and gaps to an ambition.
+
+**Core20** is the most deprived 20% of the national population as identified by the national
+Index of Multiple Deprivation: residents of small areas in national IMD quintile 1 (NHS England
+2021, *Core20PLUS5: an approach to reducing healthcare inequalities*). Two of its five clinical areas
+for adults carry a national ambition used in this book:
+
+- **early cancer diagnosis**: 75% of cancers diagnosed at stage 1 or 2 by 2028 (NHS Long Term
+  Plan, 2019), measured among cancers with a known stage;
+- **hypertension case-finding**: 80% of the expected number of people with high blood pressure
+  diagnosed by 2029 (Public Health England and NHS England CVD prevention ambitions, 2019).
+
+:func:`ambition_gap` sets a table of proportions (e.g. from
+:func:`analysis.measures.proportion`) against such an ambition: the gap in percentage points
+with the proportion's own confidence limits carried over, whether the interval lies wholly
+below or above the ambition, and how many more people would need the outcome (diagnosed early,
+detected) for the group to reach it.
+
+>>> core20_group(pd.Series([1, 2, 5])).tolist()
+['Core20', 'Rest', 'Rest']
+>>> table = pd.DataFrame({"x": [60], "n": [100], "value": [60.0], "lowercl": [50.2],
+...                       "uppercl": [69.1]})
+>>> ambition_gap(table, AMBITIONS["early_diagnosis"].target)[["gap", "additional",
+...                                                             "comparison"]]
+    gap  additional      comparison
+0  15.0          15  Below ambition
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.measures._output import check_multiplier
+from analysis.validation import InputError, check_counts, fail_rows, require_columns
+
+#: National IMD quintile of Core20 (1 = most deprived).
+CORE20_QUINTILE = 1
+#: Labels of the two groups made by :func:`core20_group`.
+CORE20, REST = "Core20", "Rest"
+
+#: How a group's interval lies against the ambition (higher is better).
+BELOW, SIMILAR, ABOVE = "Below ambition", "Not significantly different", "At or above ambition"
+
+
+@dataclass(frozen=True)
+class Ambition:
+    """A national ambition: at least ``target`` (a proportion) of ``denominator`` have
+    ``numerator``."""
+
+    name: str
+    target: float
+    numerator: str
+    denominator: str
+    source: str
+
+
+#: The Core20PLUS5 clinical ambitions this book measures.
+AMBITIONS: dict[str, Ambition] = {
+    "early_diagnosis": Ambition(
+        name="Early cancer diagnosis",
+        target=0.75,
+        numerator="cancers diagnosed at stage 1 or 2",
+        denominator="cancers with a known stage",
+        source="NHS Long Term Plan (2019)",
+    ),
+    "hypertension_detection": Ambition(
+        name="Hypertension case-finding",
+        target=0.80,
+        numerator="people with hypertension on the GP register",
+        denominator="people expected to have hypertension",
+        source="PHE and NHS England CVD prevention ambitions (2019)",
+    ),
+}
+
+
+def core20_group(quintile: pd.Series) -> pd.Series:
+    """``"Core20"`` for national IMD quintile 1 and ``"Rest"`` for quintiles 2-5.
+
+    Returns an ordered categorical with the index of ``quintile``. A missing quintile or one
+    outside 1-5 raises :class:`~analysis.validation.InputError` naming the column and rows.
+    """
+    name = quintile.name if quintile.name is not None else "imd_quintile"
+    values = pd.to_numeric(quintile, errors="coerce")
+    bad = ~values.isin(range(1, 6)).to_numpy()
+    fail_rows(
+        quintile.to_frame(name),
+        bad,
+        name,
+        "must be a national IMD quintile, 1 to 5 (1 = most deprived)",
+    )
+    codes = np.where(values.to_numpy() == CORE20_QUINTILE, 0, 1)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=[CORE20, REST], ordered=True),
+        index=quintile.index,
+        name="core20",
+    )
+
+
+def ambition_gap(
+    table: pd.DataFrame,
+    target: float,
+    *,
+    x: str = "x",
+    n: str = "n",
+    multiplier: float = 100,
+) -> pd.DataFrame:
+    """Set proportions against an ambition of at least ``target`` (a proportion, e.g. 0.75).
+
+    ``table`` has the numerator ``x``, denominator ``n`` and ``value``, ``lowercl`` and
+    ``uppercl`` on the ``multiplier`` scale (100 for percentages), as
+    :func:`analysis.measures.proportion` returns them. Returns a copy with:
+
+    - ``ambition``: ``target`` on the same scale;
+    - ``gap`` = ambition - value (positive = short of the ambition), with ``gap_lowercl`` =
+      ambition - uppercl and ``gap_uppercl`` = ambition - lowercl (the proportion's own
+      limits; the ambition is a fixed number, not an estimate);
+    - ``comparison``: ``"Below ambition"`` when the whole interval is below it, ``"At or
+      above ambition"`` when the lower limit reaches it, otherwise ``"Not significantly
+      different"``;
+    - ``additional``: the fewest extra people with the outcome that would bring the group to
+      the ambition, ``ceil(target * n - x)`` and at least 0.
+    """
+    if not 0 < target < 1:
+        raise InputError(f"target must be a proportion between 0 and 1, got {target!r}")
+    scale = check_multiplier(multiplier)
+    require_columns(table, [x, n, "value", "lowercl", "uppercl"], what="table")
+    numerator = check_counts(table, x)
+    denominator = check_counts(table, n)
+    fail_rows(table, numerator > denominator, [x, n], f"{x!r} must not be greater than {n!r}")
+    ambition = target * scale
+    out = table.copy()
+    out["ambition"] = ambition
+    out["gap"] = ambition - out["value"]
+    out["gap_lowercl"] = ambition - out["uppercl"]
+    out["gap_uppercl"] = ambition - out["lowercl"]
+    out["comparison"] = pd.Categorical(
+        np.select([out["uppercl"] < ambition, out["lowercl"] >= ambition], [BELOW, ABOVE], SIMILAR),
+        categories=[BELOW, SIMILAR, ABOVE],
+    )
+    # round away floating-point noise first: 0.8 * 35 is 28.000000000000004, not 28
+    shortfall = np.round(target * denominator - numerator, 9)
+    out["additional"] = np.maximum(np.ceil(shortfall), 0).astype("int64")
+    return out
