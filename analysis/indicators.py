@@ -195,6 +195,11 @@ def write_indicators(tables: dict[str, pd.DataFrame], out: Path, *, excel: bool)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m analysis.indicators``; returns the exit status.
+
+    ``argv`` are the arguments (default: the command line's): ``--config FILE``,
+    ``--out FOLDER`` (default ``indicators``), ``--excel`` and ``--quiet``; ``--help`` lists them.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m analysis.indicators",
         description="Compute the indicator set for the configured data and write CSV/Excel.",

@@ -104,10 +104,12 @@ class ModelFit:
 
     @property
     def model(self) -> str:
+        """The model's name: ``"Poisson"``, ``"negative binomial"`` or ``"logistic"``."""
         return MODEL_NAMES[self.spec.family]
 
     @property
     def scale(self) -> str:
+        """What the estimates are: ``"rate ratio"`` or ``"odds ratio"``."""
         return FAMILIES[self.spec.family]
 
     def linear_predictor(self, data: pd.DataFrame) -> np.ndarray:

@@ -75,10 +75,12 @@ class PeopleSegmentation:
 
     @property
     def n_segments(self) -> int:
+        """Number of segments in the chosen model."""
         return len(self.class_shares)
 
     @property
     def sample_size(self) -> int:
+        """Number of people the model was fitted on (the random sample)."""
         return int(self.sample_counts.sum())
 
     def _probabilities(self, variable: str) -> np.ndarray:
