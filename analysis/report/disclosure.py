@@ -15,6 +15,11 @@ records (NHS Digital, *Disclosure control method for publications*, and the ONS/
 4. **Rounding** (optional): remaining counts are rounded to the nearest ``rounding_base``
    (5 where configured).
 
+The rule is configurable: the ``disclosure:`` section of the configuration file
+(:mod:`analysis.config`) sets ``min_count``, ``max_count`` and ``rounding_base``, and
+:func:`apply_disclosure_control` uses it unless given a ``rule``. The book's render checks every
+published page for counts the rule forbids (:mod:`analysis.book.disclosure_check`).
+
 Suppressed cells become missing values, and the column ``suppressed`` lists what was suppressed
 in each row, so that a table shows ``[c]`` (the GSS symbol for *confidential*) rather than a
 number. The functions are vectorised over groups; only the secondary-suppression pass repeats,
@@ -71,6 +76,17 @@ class DisclosureRule:
         return text
 
 
+def configured_rule() -> DisclosureRule:
+    """The rule in the configuration file's ``disclosure:`` section (the defaults without one).
+
+    >>> isinstance(configured_rule(), DisclosureRule)
+    True
+    """
+    from analysis.config import load_config  # here: analysis.config imports this module
+
+    return load_config().disclosure
+
+
 def apply_disclosure_control(
     table: pd.DataFrame,
     counts: Sequence[str],
@@ -95,7 +111,8 @@ def apply_disclosure_control(
         published total (e.g. ``[["area"], ["ethnicity"]]`` for an area-by-ethnicity table
         with totals both ways). Secondary suppression protects every such group.
     rule
-        The :class:`DisclosureRule` (default: suppress 1-7, no rounding).
+        The :class:`DisclosureRule` (default: :func:`configured_rule`, the configuration
+        file's ``disclosure:`` section; without one, suppress 1-7 and do not round).
 
     Returns
     -------
@@ -115,7 +132,7 @@ def apply_disclosure_control(
     1    <NA>   NaN  deaths,rate
     2      52  20.8
     """
-    rule = rule or DisclosureRule()
+    rule = rule or configured_rule()
     derived = dict(derived or {})
     require_columns(table, [*counts, *derived, *(c for m in margins for c in m)], what="table")
     for source in (c for sources in derived.values() for c in sources):

@@ -1,5 +1,9 @@
 """great-tables tables in NHS style, with number formats an analyst expects.
 
+Tables also say which columns hold counts, for the book's disclosure check
+(:mod:`analysis.book.disclosure_check`): ``counts=[...]`` marks those column headings with the
+class ``sdc-count`` and every other heading with ``sdc-other``.
+
 >>> import pandas as pd
 >>> table = nhs_table(pd.DataFrame({"area": ["A"], "deaths": [1234], "value": [56.789]}))
 >>> "1,234" in table.as_raw_html() and "56.8" in table.as_raw_html()
@@ -9,11 +13,19 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from html import escape
 
+import numpy as np
 import pandas as pd
-from great_tables import GT, loc, style
+from great_tables import GT, html, loc, style
 
+from analysis.report.disclosure import SUPPRESSED_SYMBOL
 from analysis.report.theme import DARK_BLUE, NHS_BLUE, PALE_GREY, WHITE
+from analysis.validation import InputError
+
+#: Heading classes read by :mod:`analysis.book.disclosure_check`.
+COUNT_CLASS = "sdc-count"
+OTHER_CLASS = "sdc-other"
 
 
 def nhs_table(
@@ -27,17 +39,49 @@ def nhs_table(
     labels: Mapping[str, str] | None = None,
     rowname_col: str | None = None,
     groupname_col: str | None = None,
+    counts: Sequence[str] | None = None,
 ) -> GT:
     """A :class:`great_tables.GT` of ``data`` in NHS colours.
 
     Whole-number columns get thousands separators; other numeric columns are rounded to
     ``decimals`` places (one number for all, or per column); ``percent`` columns hold
     fractions (0.123 -> 12.3%). ``labels`` renames column headings.
+
+    ``counts`` names the columns holding counts of people or events (including population
+    denominators): the render's disclosure check then verifies that none holds a count of
+    1 to 7, and every other column is declared not to hold counts (``counts=[]`` when the
+    table has none). Left as ``None``, the check reports every whole number of 1 to 7 in the
+    table, since it cannot tell counts from labels. Pass counts through
+    :func:`analysis.report.disclosure.apply_disclosure_control` first: missing count cells
+    show ``[c]``, and when ``data`` keeps its ``suppressed`` column, every cell it lists
+    shows ``[c]`` and the column itself is not shown.
+
+    >>> t = pd.DataFrame({"group": ["A", "B"], "deaths": pd.array([None, 12], dtype="Int64")})
+    >>> html = nhs_table(t, counts=["deaths"]).as_raw_html()
+    >>> 'class="sdc-count">deaths<' in html and ">[c]<" in html
+    True
     """
     table = GT(data, rowname_col=rowname_col, groupname_col=groupname_col)
     if title:
         table = table.tab_header(title=title, subtitle=subtitle)
     table = format_numbers(table, data, decimals=decimals, percent=percent)
+    table = _show_suppressed(table, data, counts or ())
+    labels = dict(labels or {})
+    if counts is not None:
+        shown = [c for c in data.columns if c not in {rowname_col, groupname_col, "suppressed"}]
+        missing = sorted(set(counts) - set(shown))
+        if missing:
+            raise InputError(
+                f"nhs_table: counts names column(s) {', '.join(missing)} that the table does "
+                f"not show; shown columns: {', '.join(shown)}"
+            )
+        labels = {
+            column: html(
+                f'<span class="{COUNT_CLASS if column in counts else OTHER_CLASS}">'
+                f"{escape(str(labels.get(column, column)))}</span>"
+            )
+            for column in shown
+        }
     if labels:
         table = table.cols_label(**labels)
     if source:
@@ -61,6 +105,19 @@ def nhs_table(
         .opt_row_striping()
         .tab_style(style=style.text(color=WHITE), locations=loc.column_labels())
     )
+
+
+def _show_suppressed(table: GT, data: pd.DataFrame, counts: Sequence[str]) -> GT:
+    """``[c]`` in missing count cells and in the cells listed in a ``suppressed`` column."""
+    if counts:
+        table = table.sub_missing(columns=list(counts), missing_text=SUPPRESSED_SYMBOL)
+    if "suppressed" in data.columns:
+        listed = "," + data["suppressed"].fillna("").astype(str) + ","
+        for column in data.columns.intersection(listed.str.split(",").explode().unique()):
+            rows = np.flatnonzero(listed.str.contains(f",{column},", regex=False)).tolist()
+            table = table.sub_missing(columns=column, rows=rows, missing_text=SUPPRESSED_SYMBOL)
+        table = table.cols_hide("suppressed")
+    return table
 
 
 def format_numbers(

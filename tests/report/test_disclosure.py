@@ -94,3 +94,15 @@ def test_invalid_input_is_named():
         apply_disclosure_control(
             pd.DataFrame({"n": [1], "r": [1.0], "m": [2]}), ["n"], derived={"r": ["m"]}
         )
+
+
+def test_the_configured_rule_applies_unless_a_rule_is_given(tmp_path, monkeypatch):
+    config = tmp_path / "analysis.yml"
+    config.write_text("disclosure:\n  max_count: 10\n  rounding_base: 5\n")
+    monkeypatch.setenv("NHS_ANALYSIS_CONFIG", str(config))
+    t = pd.DataFrame({"n": [9, 11, 23]})
+    configured = apply_disclosure_control(t, ["n"])["n"]
+    assert configured.isna().tolist() == [True, False, False]
+    assert configured.dropna().tolist() == [10, 25]  # 11 and 23 rounded to the nearest 5
+    default = apply_disclosure_control(t, ["n"], rule=DisclosureRule())["n"]
+    assert default.tolist() == [9, 11, 23]

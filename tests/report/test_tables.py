@@ -1,6 +1,8 @@
 import pandas as pd
+import pytest
 
 from analysis.report.tables import nhs_table
+from analysis.validation import InputError
 
 
 def html_of(data, **kwargs):
@@ -34,3 +36,35 @@ def test_title_source_and_labels_appear():
 def test_column_labels_use_nhs_blue():
     html = html_of(pd.DataFrame({"a": [1]}))
     assert "#005EB8" in html.upper()
+
+
+def test_declared_count_columns_are_marked_for_the_disclosure_check():
+    data = pd.DataFrame({"area": ["North"], "deaths": [12], "rate": [1.5]})
+    html = html_of(data, counts=["deaths"], labels={"deaths": "Deaths & more"})
+    assert '<span class="sdc-count">Deaths &amp; more</span>' in html
+    assert '<span class="sdc-other">area</span>' in html
+    assert '<span class="sdc-other">rate</span>' in html
+    assert "sdc-" not in html_of(data)  # undeclared: the check treats it with suspicion
+
+
+def test_suppressed_cells_show_the_confidential_symbol_and_the_marker_column_is_hidden():
+    data = pd.DataFrame(
+        {
+            "area": ["North", "South", "East"],
+            "deaths": pd.array([None, 40, None], dtype="Int64"),
+            "rate": [float("nan"), 16.0, float("nan")],
+            "note": [None, None, None],
+            "suppressed": ["deaths,rate", "", "deaths"],
+        }
+    )
+    html = html_of(data, counts=["deaths"])
+    body = html[html.index("<tbody") :]
+    assert body.count(">[c]<") == 3  # deaths twice, rate once (East's rate is not suppressed)
+    assert "suppressed" not in html and "deaths,rate" not in html
+    assert "40" in body
+
+
+def test_counts_must_name_shown_columns():
+    data = pd.DataFrame({"area": ["North"], "deaths": [12]})
+    with pytest.raises(InputError, match="counts names column.*death.*shown columns: area, deaths"):
+        html_of(data, counts=["death"])

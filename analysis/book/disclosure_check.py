@@ -1,0 +1,546 @@
+"""Check the rendered book for small counts and person-level rows before it is published.
+
+The render runs this check on every HTML page it writes (and before the PDF is made), and on
+the execution cache (``.cache/book/``) and Quarto's ``_freeze/`` folder, and stops with a
+list of problems when the book would publish something disclosive.
+
+**Small counts** (rule: :class:`~analysis.report.disclosure.DisclosureRule`, configurable in the
+``disclosure:`` section of the configuration file). In every ``<table>`` of every page:
+
+- A column is a *count column* when its heading carries the class ``sdc-count``;
+  :func:`analysis.report.nhs_table` adds it to the columns named in ``counts=[...]`` and marks
+  all other columns ``sdc-other`` (not counts). A count cell holding a number from
+  ``min_count`` to ``max_count`` (1 to 7 by default) is a problem; so is one that is not a
+  multiple of ``rounding_base`` when rounding is configured. ``[c]`` (suppressed), blanks and
+  dashes are fine.
+- A column with neither class is *undeclared*: any cell in it that is just a whole number
+  from ``min_count`` to ``max_count`` is reported, because it may be a count. Declare the
+  table's counts (``nhs_table(..., counts=[...])``, ``counts=[]`` when it has none) to say
+  which numbers are counts. Row labels (``<th>`` cells) are not checked.
+- A single cell may carry the class itself (``<span class="sdc-count">``), e.g. in a table
+  typed in markdown as ``[12]{.sdc-count}``.
+
+Captions, figure alt text and prose are searched for a whole number from ``min_count`` to
+``max_count`` written before a word for people or events ("3 deaths"), outside code.
+
+**Person-level rows.** Pages, the execution cache and ``_freeze/`` must hold aggregates
+only. Reported: a table with a column named after a person identifier (``person_id``,
+``nhs_number``, ... and any of your column names that the configuration maps to
+``person_id``); a table, or a printed data frame ("[N rows x M columns]"), with more than
+:data:`MAX_PUBLISHED_ROWS` rows; a person identifier in a cell's printed output.
+
+Example::
+
+    >>> from analysis.report.disclosure import DisclosureRule
+    >>> page = ('<table><thead><tr><th>Group</th><th><span class="sdc-count">Deaths</span>'
+    ...         '</th></tr></thead><tbody><tr><td>A</td><td>3</td></tr></tbody></table>')
+    >>> [str(f) for f in check_page(page, "x.html", DisclosureRule())]
+    ['x.html, table 1, row "A", column "Deaths": 3 is a count of 1 to 7']
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from analysis.book.project import BookError, BookProject
+from analysis.config import ConfigError, load_config
+from analysis.report.disclosure import SUPPRESSED_SYMBOL, DisclosureRule
+from analysis.report.tables import COUNT_CLASS, OTHER_CLASS
+
+#: Column names that identify a person; published tables never have them.
+PERSON_IDENTIFIERS = ("person_id", "nhs_number", "patient_id", "date_of_birth", "postcode")
+#: A published table longer than this is not an aggregate a reader can use.
+MAX_PUBLISHED_ROWS = 1000
+
+PEOPLE_OR_EVENTS = (
+    "people|persons?|patients?|residents?|individuals?|deaths?|died|cases?|admissions?|"
+    "cancers?|diagnoses|events?|men|women|children|births?"
+)
+WHOLE_NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$")
+FIRST_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+FRAME_FOOTER = re.compile(r"(\d[\d,]*) rows (?:x|×) \d+ columns")
+FREEZE_OUTPUT = re.compile(r"^:::+ *\{\.cell-output[^}\n]*\}\n(.*?)^:::", re.M | re.S)
+SKIPPED_TEXT = {"pre", "code", "script", "style", "table", "nav", "head", "svg", "details"}
+NUMBERING = {"chapter-number", "header-section-number", "figure-number"}
+INLINE = {"a", "abbr", "b", "em", "i", "small", "span", "strong", "sub", "sup", "mark", "q"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+FIX = (
+    "How to fix: pass the chapter's table through "
+    "analysis.report.disclosure.apply_disclosure_control (with derived= for rates and "
+    "percentages computed from the counts, and margins= for groups that add up to a published "
+    "total) and show it with nhs_table(..., counts=[...]); if a flagged number is not a count "
+    "of people or events (a rank, year, quintile or number of areas), declare the table's "
+    "counts with nhs_table(..., counts=[...]) (counts=[] when it has none). Person-level rows: "
+    "never display a person-level data frame; aggregate first. See CONTRIBUTING.md, "
+    "'Disclosure control'."
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where it is and what is wrong."""
+
+    where: str  # page or cache file
+    table: str  # caption, or "table N"; "" for text
+    row: str
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        place = [self.where]
+        if self.table:
+            place.append(self.table)
+        if self.row:
+            place.append(f'row "{self.row}"')
+        if self.column:
+            place.append(f'column "{self.column}"')
+        return f"{', '.join(place)}: {self.problem}"
+
+
+@dataclass
+class _Node:
+    tag: str
+    attrs: dict[str, str]
+    children: list[_Node | str] = field(default_factory=list)
+    parent: _Node | None = None
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def text(self) -> str:
+        return " ".join(self._raw_text().split())
+
+    def _raw_text(self) -> str:
+        return "".join(c if isinstance(c, str) else c._raw_text() for c in self.children)
+
+    def descendants(self) -> Iterator[_Node]:
+        for child in self.children:
+            if isinstance(child, _Node):
+                yield child
+                yield from child.descendants()
+
+    def all_classes(self) -> set[str]:
+        found = set(self.classes)
+        for node in self.descendants():
+            found |= node.classes
+        return found
+
+
+class _TreeBuilder(HTMLParser):
+    """A forgiving HTML tree (the standard library has no DOM for HTML)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#root", {})
+        self.current = self.root
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = _Node(tag, {k: v or "" for k, v in attrs}, parent=self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.current.children.append(
+            _Node(tag, {k: v or "" for k, v in attrs}, parent=self.current)
+        )
+
+    def handle_endtag(self, tag: str) -> None:
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.current.children.append(data)
+
+
+def _parse(html: str) -> _Node:
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+@dataclass
+class _Cell:
+    node: _Node
+    header: bool  # a <th>
+    row: int
+    column: int
+    width: int
+
+
+def _grid(table: _Node) -> tuple[list[list[_Cell]], list[list[_Cell]]]:
+    """Header rows and body rows of ``table`` with each cell's column position
+    (``rowspan``/``colspan`` honoured); nested tables are left to their own check."""
+    rows: list[tuple[str, _Node]] = []  # (section: thead, tbody, tfoot or "", row)
+
+    def collect(node: _Node, section: str) -> None:
+        for child in node.children:
+            if not isinstance(child, _Node) or child.tag == "table":
+                continue
+            if child.tag == "tr":
+                rows.append((section, child))
+            else:
+                inner = child.tag if child.tag in {"thead", "tbody", "tfoot"} else section
+                collect(child, inner)
+
+    collect(table, "")
+    taken: dict[tuple[int, int], bool] = {}
+    head: list[list[_Cell]] = []
+    body: list[list[_Cell]] = []
+    for index, (section, tr) in enumerate(rows):
+        cells = []
+        column = 0
+        for td in (c for c in tr.children if isinstance(c, _Node) and c.tag in {"td", "th"}):
+            while taken.get((index, column)):
+                column += 1
+            width, height = _span(td, "colspan"), _span(td, "rowspan")
+            for r in range(index, index + height):
+                for c in range(column, column + width):
+                    taken[(r, c)] = True
+            cells.append(_Cell(td, td.tag == "th", index, column, width))
+            column += width
+        # a row outside thead/tbody/tfoot is a heading while only <th> rows came before it
+        is_head = section == "thead" or (
+            not section and not body and bool(cells) and all(c.header for c in cells)
+        )
+        (head if is_head else body).append(cells)
+    return head, body
+
+
+def _span(node: _Node, name: str) -> int:
+    value = node.attrs.get(name, "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _caption(table: _Node, number: int) -> str:
+    """The table's caption: the numbered figure around it, its <caption>, or its title."""
+    node: _Node | None = table
+    while node is not None:
+        if node.attrs.get("id", "").startswith("tbl-"):
+            for inner in node.descendants():
+                if inner.tag in {"figcaption", "caption"} or "table-caption" in inner.classes:
+                    return _shorten(inner.text())
+            return node.attrs["id"]
+        node = node.parent
+    for inner in table.descendants():
+        if inner.tag == "caption" or "gt_title" in inner.classes:
+            return _shorten(inner.text())
+    return f"table {number}"
+
+
+def _shorten(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _normalise_name(text: str) -> str:
+    return re.sub(r"[\s-]+", "_", text.strip().lower())
+
+
+def check_page(
+    html: str,
+    where: str,
+    rule: DisclosureRule,
+    identifiers: Sequence[str] = PERSON_IDENTIFIERS,
+) -> list[Finding]:
+    """Every small count and person-level sign in one HTML page (or fragment)."""
+    root = _parse(html)
+    findings: list[Finding] = []
+    tables = [n for n in root.descendants() if n.tag == "table"]
+    for number, node in enumerate(tables, start=1):
+        table, caption = _table(node), _caption(node, number)
+        findings += _person_level(table, caption, where, identifiers)
+        findings += _small_counts(table, caption, where, rule)
+    findings += _check_text(root, where, rule)
+    findings += _check_printed(root, where, identifiers)
+    return findings
+
+
+@dataclass
+class _Table:
+    """A table's columns (heading text and classes by position) and its data rows, each
+    with the row label (row group and first cell)."""
+
+    names: dict[int, str]
+    markers: dict[int, set[str]]
+    rows: list[tuple[str, list[_Cell]]]
+
+
+def _table(node: _Node) -> _Table:
+    head, body = _grid(node)
+    names: dict[int, str] = {}
+    markers: dict[int, set[str]] = {}
+    for row in head:  # lower heading rows override spanners above them
+        for cell in row:
+            for column in range(cell.column, cell.column + cell.width):
+                names[column] = cell.node.text()
+                markers[column] = cell.node.all_classes()
+    n_columns = max((c.column + c.width for row in head + body for c in row), default=0)
+    rows = []
+    group = ""
+    for row in body:
+        if len(row) == 1 and row[0].width == n_columns > 1:  # a row-group heading or note
+            group = row[0].node.text()
+            continue
+        rows.append((" / ".join(filter(None, [group, row[0].node.text() if row else ""])), row))
+    return _Table(names, markers, rows)
+
+
+def _person_level(
+    table: _Table, caption: str, where: str, identifiers: Sequence[str]
+) -> list[Finding]:
+    findings = [
+        Finding(where, caption, "", name, "a person identifier column (person-level rows)")
+        for name in dict.fromkeys(table.names.values())
+        if _normalise_name(name) in identifiers
+    ]
+    if len(table.rows) > MAX_PUBLISHED_ROWS:
+        findings.append(
+            Finding(
+                where, caption, "", "",
+                f"{len(table.rows):,} rows: more than {MAX_PUBLISHED_ROWS:,}, so probably "
+                "person-level rows rather than an aggregate table",
+            )
+        )  # fmt: skip
+    return findings
+
+
+def _small_counts(table: _Table, caption: str, where: str, rule: DisclosureRule) -> list[Finding]:
+    """Small or unrounded counts in count columns, one finding per cell; whole numbers of
+    ``min_count`` to ``max_count`` in undeclared columns, one finding per column."""
+    findings = []
+    undeclared: dict[int, list[tuple[str, str]]] = {}
+    low, high = rule.min_count, rule.max_count
+    for label, row in table.rows:
+        for cell in row:
+            markers = table.markers.get(cell.column, set()) | cell.node.all_classes()
+            text = cell.node.text()
+            if COUNT_CLASS in markers:
+                problem = _count_problem(text, rule)
+                if problem:
+                    column = table.names.get(cell.column, "")
+                    findings.append(Finding(where, caption, label, column, problem))
+            elif (
+                not (OTHER_CLASS in markers or cell.header)
+                and WHOLE_NUMBER.match(text)
+                and low <= int(text.replace(",", "")) <= high
+            ):
+                undeclared.setdefault(cell.column, []).append((label, text))
+    for column, hits in undeclared.items():
+        shown = ", ".join(f'{value} (row "{label}")' for label, value in hits[:3])
+        more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+        findings.append(
+            Finding(
+                where, caption, "", table.names.get(column, ""),
+                f"whole numbers of {low} to {high} in a column not declared as counts or not "
+                f"counts: {shown}{more}",
+            )
+        )  # fmt: skip
+    return findings
+
+
+def _count_problem(text: str, rule: DisclosureRule) -> str | None:
+    """What is wrong with a count cell's text under ``rule`` (None when nothing is)."""
+    match = None if SUPPRESSED_SYMBOL in text else FIRST_NUMBER.search(text)
+    if match is None:
+        return None
+    value = float(match[0].replace(",", ""))
+    if rule.min_count <= value <= rule.max_count:
+        return f"{match[0]} is a count of {rule.min_count} to {rule.max_count}"
+    if rule.rounding_base and value % rule.rounding_base:
+        return f"{match[0]} is a count not rounded to the nearest {rule.rounding_base}"
+    return None
+
+
+def _blocks(node: _Node, out: list[list[str]]) -> None:
+    """Visible text outside code and tables, one list of pieces per block element."""
+    for child in node.children:
+        if isinstance(child, str):
+            out[-1].append(child)
+        elif child.tag not in SKIPPED_TEXT and not child.classes & NUMBERING:
+            inline = child.tag in INLINE
+            if not inline:
+                out.append([])
+            _blocks(child, out)
+            if not inline:
+                out.append([])
+
+
+def _check_text(root: _Node, where: str, rule: DisclosureRule) -> list[Finding]:
+    """Small counts written in prose, captions and figure alt text ("3 deaths")."""
+    numbers = "|".join(str(n) for n in range(rule.min_count, rule.max_count + 1))
+    pattern = re.compile(rf"(?<![\w.,])({numbers})\s+(?:{PEOPLE_OR_EVENTS})\b", re.I)
+    pieces: list[list[str]] = [[]]
+    _blocks(root, pieces)
+    texts = [("text", "".join(block)) for block in pieces if block]
+    texts += [
+        ("figure alt text", node.attrs["alt"])
+        for node in root.descendants()
+        if node.tag == "img" and node.attrs.get("alt")
+    ]
+    return [
+        Finding(where, "", "", "", f'{kind} "{match[0]}" publishes a count of 1 to 7')
+        for kind, text in texts
+        for match in pattern.finditer(" ".join(text.split()))
+    ]
+
+
+def _check_printed(root: _Node, where: str, identifiers: Sequence[str]) -> list[Finding]:
+    """Printed cell outputs (``.cell-output`` blocks) naming a person identifier or showing
+    a long data frame."""
+    findings = []
+    for node in root.descendants():
+        if node.tag == "pre" and "cell-output" in node.classes | _ancestor_classes(node):
+            findings += _printed_problems(node.text(), where, identifiers)
+    return findings
+
+
+def _ancestor_classes(node: _Node) -> set[str]:
+    found: set[str] = set()
+    while node.parent is not None:
+        node = node.parent
+        found |= node.classes
+    return found
+
+
+def _printed_problems(text: str, where: str, identifiers: Sequence[str]) -> list[Finding]:
+    findings = []
+    for name in identifiers:
+        if re.search(rf"(?<![\w.'\"]){re.escape(name)}(?![\w'\"])", text):
+            findings.append(
+                Finding(where, "", "", "", f"printed output names the person identifier {name}")
+            )
+    for match in FRAME_FOOTER.finditer(text):
+        if int(match[1].replace(",", "")) > MAX_PUBLISHED_ROWS:
+            findings.append(
+                Finding(where, "", "", "", f'printed data frame of "{match[0]}" (person-level?)')
+            )
+    return findings
+
+
+def check_cache_file(path: Path, identifiers: Sequence[str] = PERSON_IDENTIFIERS) -> list[Finding]:
+    """Person-level content in one execution-cache or ``_freeze`` JSON file: tables with a
+    person identifier column or too many rows, printed identifiers and long data frames."""
+    findings: list[Finding] = []
+    where = str(path)
+    for kind, text in _cached_outputs(json.loads(path.read_text(encoding="utf-8"))):
+        if kind == "html":
+            tables = [n for n in _parse(text).descendants() if n.tag == "table"]
+            for number, node in enumerate(tables, start=1):
+                findings += _person_level(_table(node), _caption(node, number), where, identifiers)
+            findings += _printed_problems(_parse(text).text(), where, ())
+        else:
+            findings += _printed_problems(text, where, identifiers)
+    return findings
+
+
+def _cached_outputs(cached: object) -> Iterator[tuple[str, str]]:
+    """(kind, text) of every output in a cache file: ours (``cells``, ``inline``) or a Quarto
+    ``_freeze`` file (HTML tables and ``.cell-output`` blocks of its markdown)."""
+    if isinstance(cached, dict) and "cells" in cached:
+        for output in (o for cell in cached["cells"] for o in cell):
+            if output["kind"] in {"html", "text", "markdown"}:
+                yield output["kind"], output["data"]
+        for value in cached.get("inline", []):
+            yield "text", value
+        return
+    for text in _strings(cached):
+        if "<table" in text:
+            yield "html", text
+        for block in FREEZE_OUTPUT.findall(text):
+            yield "text", block
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def person_identifiers(column_mapping: dict[str, dict[str, str]] | None = None) -> tuple[str, ...]:
+    """:data:`PERSON_IDENTIFIERS` plus the names of your columns that the configuration maps
+    to ``person_id`` (``data.columns``).
+
+    >>> person_identifiers({"people": {"patient_key": "person_id", "lsoa": "area_code"}})[-1]
+    'patient_key'
+    """
+    mapped = [
+        _normalise_name(yours)
+        for table in (column_mapping or {}).values()
+        for yours, ours in table.items()
+        if ours == "person_id"
+    ]
+    return tuple(dict.fromkeys([*PERSON_IDENTIFIERS, *mapped]))
+
+
+def check_book(
+    output_dir: Path,
+    pages: Iterable[str],
+    cache_dirs: Iterable[Path],
+    rule: DisclosureRule,
+    identifiers: Sequence[str] = PERSON_IDENTIFIERS,
+) -> list[Finding]:
+    """Findings for the HTML ``pages`` (paths relative to ``output_dir``) and every JSON file
+    under ``cache_dirs``."""
+    findings: list[Finding] = []
+    for page in pages:
+        text = (output_dir / page).read_text(encoding="utf-8")
+        findings += check_page(text, page, rule, identifiers)
+    for folder in cache_dirs:
+        for path in sorted(Path(folder).rglob("*.json")) if Path(folder).is_dir() else []:
+            findings += check_cache_file(path, identifiers)
+    return findings
+
+
+def report(findings: Sequence[Finding], rule: DisclosureRule) -> str:
+    """The message the render stops with: the rule, every problem, and how to fix them."""
+    listed = "\n  ".join(str(f) for f in findings)
+    return (
+        f"disclosure control: the book would publish {len(findings)} disclosive item(s) "
+        f"(rule: {rule.describe()}; no person-level rows):\n  {listed}\n{FIX}"
+    )
+
+
+def check_published(
+    project: BookProject,
+    pages: Sequence[str],
+    *,
+    output_dir: Path | None = None,
+    cache_dir: Path | None = None,
+) -> str:
+    """Check the rendered ``pages`` (in ``output_dir``, default the book's), the execution
+    cache and ``_freeze/`` under the configured rule; raise :class:`BookError` listing every
+    problem and how to fix it, else return a one-line summary for the render log."""
+    try:
+        config = load_config()
+    except ConfigError as error:
+        raise BookError(f"disclosure control: {error}") from None
+    rule = config.disclosure
+    caches = [cache_dir or project.root / ".cache" / "book", project.root / "_freeze"]
+    findings = check_book(
+        output_dir or project.output_dir,
+        pages,
+        caches,
+        rule,
+        person_identifiers(config.data.columns),
+    )
+    if findings:
+        raise BookError(report(findings, rule))
+    return (
+        f"Disclosure check: {len(pages)} page(s) and the execution cache hold no count of "
+        f"{rule.min_count} to {rule.max_count} and no person-level rows"
+    )
