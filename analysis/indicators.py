@@ -26,8 +26,8 @@ from tqdm.auto import tqdm
 
 from analysis.config import Config, load_config
 from analysis.data import aggregate_events, configured_dataset
-from analysis.data.aggregate import connect
-from analysis.data.dataset import Dataset
+from analysis.data.aggregate import Source, is_true
+from analysis.data.engines import running
 from analysis.inequality import slope_index_of_inequality
 from analysis.measures import crude_rate, directly_standardised_rate, proportion
 from analysis.report.disclosure import apply_disclosure_control
@@ -41,11 +41,16 @@ RATE_OUTCOMES: dict[str, tuple[str, str | None]] = {
     "cancer_incidence": ("cancers", None),
 }
 
-#: Binary outcomes: (table, SQL condition for the numerator, SQL condition for the denominator).
+#: Binary outcomes: (table, SQL 0/1 expression for the numerator, SQL condition for the
+#: denominator), in the portable SQL of :mod:`analysis.data.aggregate`.
 PROPORTION_OUTCOMES: dict[str, tuple[str, str, str]] = {
-    "late_stage_cancer": ("cancers", "NOT e.early_stage", "e.stage IS NOT NULL"),
-    "emergency_presentation": ("cancers", "e.emergency_presentation", "TRUE"),
-    "hypertension_detection": ("people", "e.hypertension_recorded", "e.hypertension"),
+    "late_stage_cancer": ("cancers", f"1 - {is_true('e.early_stage')}", "e.stage IS NOT NULL"),
+    "emergency_presentation": ("cancers", is_true("e.emergency_presentation"), "1 = 1"),
+    "hypertension_detection": (
+        "people",
+        is_true("e.hypertension_recorded"),
+        f"{is_true('e.hypertension')} = 1",
+    ),
 }
 
 
@@ -63,7 +68,7 @@ def _pooled(counts: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     ].sum()
 
 
-def rate_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
+def rate_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
     """Standardised rates of each configured rate outcome by each breakdown."""
     years = _years(config)
     settings = config.analysis
@@ -71,7 +76,7 @@ def rate_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, pd.Data
         event, cause = RATE_OUTCOMES[outcome]
         for breakdown in settings.breakdowns:
             by = [] if breakdown == "age_band" else [breakdown]
-            counts = _pooled(aggregate_events(dataset, event, cause=cause, by=by, years=years), by)
+            counts = _pooled(aggregate_events(source, event, cause=cause, by=by, years=years), by)
             if breakdown == "age_band":
                 table = crude_rate(
                     counts, "events", "population", group_by="age_band",
@@ -88,47 +93,50 @@ def rate_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, pd.Data
             yield f"{outcome}_by_{breakdown}", table
 
 
-def proportion_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
+def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
     """Percentages (Wilson limits) of each configured binary outcome by each breakdown."""
-    con = connect(dataset)
     years = _years(config)
-    for outcome in (o for o in config.analysis.outcomes if o in PROPORTION_OUTCOMES):
-        table, numerator, denominator = PROPORTION_OUTCOMES[outcome]
-        join = "" if table == "people" else "JOIN people p ON e.person_id = p.person_id"
-        person = "e" if table == "people" else "p"
-        year_filter = (
-            f"AND e.diagnosis_year BETWEEN {years[0]} AND {years[-1]}"
-            if years and table == "cancers"
-            else ""
-        )
-        for breakdown in (b for b in config.analysis.breakdowns if b != "age_band"):
-            source = "a" if breakdown == "district_name" else person
-            counts = con.execute(
-                f"""
-                SELECT {source}.{breakdown} AS level,
-                       SUM(CASE WHEN {numerator} THEN 1 ELSE 0 END) AS numerator,
-                       COUNT(*) AS denominator
-                FROM {table} e {join}
-                LEFT JOIN areas a ON {person}.area_code = a.area_code
-                WHERE {denominator} {year_filter}
-                GROUP BY 1 ORDER BY 1
-                """
-            ).df()
-            result = proportion(
-                counts, "numerator", "denominator",
-                confidence=list(config.analysis.confidence), multiplier=100,
-            )  # fmt: skip
-            yield f"{outcome}_by_{breakdown}", result.assign(outcome=outcome, breakdown=breakdown)
+    with running(source) as engine:
+        for outcome in (o for o in config.analysis.outcomes if o in PROPORTION_OUTCOMES):
+            table, numerator, denominator = PROPORTION_OUTCOMES[outcome]
+            join = "" if table == "people" else "JOIN people p ON e.person_id = p.person_id"
+            person = "e" if table == "people" else "p"
+            year_filter = (
+                f"AND e.diagnosis_year BETWEEN {years[0]} AND {years[-1]}"
+                if years and table == "cancers"
+                else ""
+            )
+            for breakdown in (b for b in config.analysis.breakdowns if b != "age_band"):
+                level = f"{'a' if breakdown == 'district_name' else person}.{breakdown}"
+                counts = engine.query(
+                    f"""
+                    SELECT {level} AS level, SUM({numerator}) AS numerator,
+                           COUNT(*) AS denominator
+                    FROM {table} e {join}
+                    LEFT JOIN areas a ON {person}.area_code = a.area_code
+                    WHERE {denominator} {year_filter}
+                    GROUP BY {level}
+                    """
+                )
+                counts = counts.sort_values("level", kind="stable", ignore_index=True)
+                result = proportion(
+                    counts, "numerator", "denominator",
+                    confidence=list(config.analysis.confidence), multiplier=100,
+                )  # fmt: skip
+                yield (
+                    f"{outcome}_by_{breakdown}",
+                    result.assign(outcome=outcome, breakdown=breakdown),
+                )
 
 
-def inequality_tables(dataset: Dataset, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
+def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
     """SII and RII (OHID method) of each rate outcome across deprivation deciles."""
     years = _years(config)
     rows = []
     for outcome in (o for o in config.analysis.outcomes if o in RATE_OUTCOMES):
         event, cause = RATE_OUTCOMES[outcome]
         counts = _pooled(
-            aggregate_events(dataset, event, cause=cause, by=["imd_decile"], years=years),
+            aggregate_events(source, event, cause=cause, by=["imd_decile"], years=years),
             ["imd_decile"],
         )
         dsr = directly_standardised_rate(
@@ -162,16 +170,18 @@ def _publishable(table: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 def compute_indicators(config: Config, *, progress: bool = True) -> dict[str, pd.DataFrame]:
     """Every indicator table for ``config``, keyed by table name, disclosure-controlled."""
-    dataset = configured_dataset(config)
-    producers: list[Callable[[Dataset, Config], Iterator[tuple[str, pd.DataFrame]]]] = [
+    producers: list[Callable[[Source, Config], Iterator[tuple[str, pd.DataFrame]]]] = [
         rate_tables,
         proportion_tables,
         inequality_tables,
     ]
     tables: dict[str, pd.DataFrame] = {}
-    with tqdm(desc="indicator tables", unit="table", disable=not progress) as bar:
+    with (
+        running(configured_dataset(config)) as engine,
+        tqdm(desc="indicator tables", unit="table", disable=not progress) as bar,
+    ):
         for produce in producers:
-            for name, table in produce(dataset, config):
+            for name, table in produce(engine, config):
                 tables[name] = _publishable(table, config)
                 bar.update()
     return tables

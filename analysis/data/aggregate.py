@@ -1,31 +1,47 @@
-"""Aggregation of person-level rows into strata counts, run inside DuckDB.
+"""Aggregation of person-level rows into strata counts, written once, run on any engine.
 
-Why SQL (and not Ibis or pandas): the aggregation is a few joins and GROUP BYs, which SQL
-states most plainly and every engine runs. All of it lives in this one module as templates
-that use only portable SQL (CASE, joins, GROUP BY, SUM/COUNT, a years table and an age-band
-table joined on ``BETWEEN``, bare lower-case identifiers), so issue 10 can run the same text on
-Spark SQL or a warehouse by registering tables with the same names; Ibis could wrap it there
-(``con.sql(...)``) without rewriting the logic. DuckDB reads the pandas tables in place
-(Arrow, no copy) and aggregates in parallel; nothing loops over rows in Python.
+The row-level work (joining people to their events and areas, counting them by year, age band
+and the caller's breakdowns) is SQL text built here and run by an
+:class:`~analysis.data.engines.Engine`: DuckDB by default, Spark, or a SQL database
+(PostgreSQL, SQL Server). Only the aggregate leaves the engine; sorting and final types are done
+in pandas. Why SQL rather than a dataframe library: see :mod:`analysis.data.engines`.
+
+The same text runs unchanged on every engine because it keeps to what their dialects share:
+
+- each query is one ``WITH ... SELECT`` (SQL Server allows no ``WITH`` inside a subquery);
+- the years and age bands are inline ``VALUES`` tables in that ``WITH`` (nothing is written to
+  the source, so read access is enough);
+- boolean flags are read with ``CAST(flag AS INTEGER) = 1`` (:func:`is_true`; SQL Server has
+  bits, not booleans), and there are no boolean literals;
+- strata from two sides are combined with ``UNION ALL`` and ``GROUP BY`` (which matches NULL
+  keys) rather than a ``FULL JOIN ... IS NOT DISTINCT FROM`` (PostgreSQL refuses it);
+- no ordinal ``GROUP BY 1``, no ``ORDER BY`` (NULL order and text collation differ between
+  engines; results are sorted in pandas), no division, every column qualified by its table,
+  bare lower-case identifiers, and ``BETWEEN`` only on integers.
 
 Conventions: ``people.age`` is the age at 1 January of ``base_year`` (2020 for the synthetic
 data); in year ``y`` a person's age is ``age + (y - base_year)`` and both the population and
 the events use that age, so numerator and denominator share the same age band. The population
 at risk in year ``y`` is everyone alive on 1 January of ``y`` (people who died in an earlier
 year leave it); ``measure="person_years"`` counts half a year for those who die during ``y``.
+
+``source`` in each function is a :class:`~analysis.data.Dataset` (run in an in-memory DuckDB),
+an :class:`~analysis.data.engines.Engine`, or a DuckDB connection, ``SparkSession`` or
+SQLAlchemy engine that holds the tables ``people``, ``areas``, ``deaths``, ``admissions`` and
+``cancers`` (see :func:`analysis.data.engines.as_engine`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from analysis.data import parameters as P
-from analysis.data.dataset import Dataset
+from analysis.data.engines import Engine, running
 from analysis.data.schema import AREAS, PEOPLE
 from analysis.standards import (
     ESP2013_AGE_BANDS,
@@ -34,7 +50,8 @@ from analysis.standards import (
 )
 from analysis.validation import InputError
 
-Source = Dataset | duckdb.DuckDBPyConnection
+#: A dataset, an engine, or a DuckDB connection / SparkSession / SQLAlchemy engine.
+Source = Any
 
 #: Event tables, their year column and the column that ``cause`` filters.
 EVENTS = {
@@ -68,20 +85,6 @@ def age_band_table(scheme: str = "esp2013") -> pd.DataFrame:
     )
 
 
-def connect(source: Source) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the dataset's tables registered under their names.
-
-    A connection passed in is returned as it is (it must already hold ``people``,
-    ``areas`` and the event tables).
-    """
-    if isinstance(source, duckdb.DuckDBPyConnection):
-        return source
-    con = duckdb.connect()
-    for name, df in source.tables().items():
-        con.register(name, df)
-    return con
-
-
 def _breakdowns(by: Sequence[str]) -> tuple[list[str], bool]:
     """Qualified column expressions for ``by`` and whether the areas table is needed."""
     if isinstance(by, str):
@@ -108,85 +111,120 @@ def _years(years: Sequence[int] | None) -> list[int]:
     return [int(y) for y in values]
 
 
-def _register_helpers(con, years: list[int], scheme: str) -> None:
-    con.register("agg_years", pd.DataFrame({"year": np.asarray(years, dtype="int64")}))
-    con.register("agg_age_bands", age_band_table(scheme))
+def _helper_ctes(years: list[int], scheme: str) -> str:
+    """The years and age bands as inline tables (``agg_years``, ``agg_age_bands``)."""
+    bands = age_band_table(scheme)
+    year_rows = ", ".join(f"({y})" for y in years)
+    band_rows = ", ".join(
+        f"({r.band_order}, '{r.age_band}', {r.start_age}, {r.end_age})" for r in bands.itertuples()
+    )
+    return f"""
+    agg_years AS (SELECT v.year FROM (VALUES {year_rows}) AS v(year)),
+    agg_age_bands AS (
+        SELECT v.band_order, v.age_band, v.start_age, v.end_age
+        FROM (VALUES {band_rows}) AS v(band_order, age_band, start_age, end_age)
+    )"""
 
 
-def _person_source(by_exprs: list[str], needs_areas: bool) -> str:
-    join = "LEFT JOIN areas a ON p.area_code = a.area_code" if needs_areas else ""
+def _person_cte(by_exprs: list[str], needs_areas: bool) -> str:
+    """``person``: one row per person with the breakdown columns, id and age."""
+    join = " LEFT JOIN areas a ON p.area_code = a.area_code" if needs_areas else ""
     cols = "".join(f"{e} AS {e.split('.')[1]}, " for e in by_exprs)
-    return f"SELECT {cols}p.person_id, p.age FROM people p {join}"
+    return f"person AS (SELECT {cols}p.person_id, p.age FROM people p{join})"
 
 
-def _population_sql(by: list[str], base_year: int, measure: str) -> str:
-    keys = "".join(f"{c}, " for c in by)
+def is_true(flag: str) -> str:
+    """1 where the boolean column ``flag`` is true, else 0 (NULL counts as not true).
+
+    ``CAST(... AS INTEGER)`` reads booleans in DuckDB, Spark and PostgreSQL and bits in SQL
+    Server alike (SQL Server has no boolean type, so ``WHEN flag THEN`` does not run there).
+    """
+    return f"CASE WHEN CAST({flag} AS INTEGER) = 1 THEN 1 ELSE 0 END"
+
+
+def _keys(alias: str, by: list[str]) -> str:
+    return "".join(f"{alias}.{c}, " for c in by)
+
+
+def _population_ctes(by: list[str], base_year: int, measure: str) -> str:
+    """``pop``: people at risk by ``by``, year and age band (after ``person``, helpers)."""
     weight = (
         "CASE WHEN c.death_year = y.year THEN 0.5 ELSE 1.0 END"
         if measure == "person_years"
         else "1"
     )
     return f"""
-    WITH persons AS (
-        SELECT {keys}s.age, d.year AS death_year, COUNT(*) AS n
-        FROM ({{person_source}}) s LEFT JOIN deaths d ON s.person_id = d.person_id
-        GROUP BY {keys}s.age, d.year
+    persons AS (
+        SELECT {_keys("s", by)}s.age, d.year AS death_year, COUNT(*) AS n
+        FROM person s LEFT JOIN deaths d ON s.person_id = d.person_id
+        GROUP BY {_keys("s", by)}s.age, d.year
     ),
     at_risk AS (
-        SELECT {keys}y.year, c.age + (y.year - {base_year}) AS age_now, c.n * {weight} AS n
+        SELECT {_keys("c", by)}y.year, c.age + (y.year - {base_year}) AS age_now,
+               c.n * {weight} AS n
         FROM persons c CROSS JOIN agg_years y
         WHERE c.death_year IS NULL OR c.death_year >= y.year
-    )
-    SELECT {keys}r.year, b.age_band, b.band_order, SUM(r.n) AS population
-    FROM at_risk r JOIN agg_age_bands b ON r.age_now BETWEEN b.start_age AND b.end_age
-    GROUP BY {keys}r.year, b.age_band, b.band_order
-    """
+    ),
+    pop AS (
+        SELECT {_keys("r", by)}r.year, b.age_band, b.band_order, SUM(r.n) AS population
+        FROM at_risk r JOIN agg_age_bands b ON r.age_now BETWEEN b.start_age AND b.end_age
+        GROUP BY {_keys("r", by)}r.year, b.age_band, b.band_order
+    )"""
 
 
-def _events_sql(by: list[str], table: str, year_col: str, where: str, base_year: int) -> str:
-    keys = "".join(f"{c}, " for c in by)
+def _events_ctes(by: list[str], table: str, year_col: str, where: str, base_year: int) -> str:
+    """``ev_bands``: events by ``by``, year and age band (after ``person``, helpers)."""
+    age_now = f"s.age + (e.{year_col} - {base_year})"
     return f"""
-    WITH ev AS (
-        SELECT {keys}e.{year_col} AS year, s.age + (e.{year_col} - {base_year}) AS age_now,
-               COUNT(*) AS events
-        FROM {table} e JOIN ({{person_source}}) s ON e.person_id = s.person_id
-        WHERE e.{year_col} IN (SELECT year FROM agg_years){where}
-        GROUP BY {keys}e.{year_col}, s.age + (e.{year_col} - {base_year})
-    )
-    SELECT {keys}ev.year, b.age_band, b.band_order, SUM(ev.events) AS events
-    FROM ev JOIN agg_age_bands b ON ev.age_now BETWEEN b.start_age AND b.end_age
-    GROUP BY {keys}ev.year, b.age_band, b.band_order
-    """
+    ev AS (
+        SELECT {_keys("s", by)}e.{year_col} AS year, {age_now} AS age_now, COUNT(*) AS events
+        FROM {table} e JOIN person s ON e.person_id = s.person_id
+        WHERE e.{year_col} IN (SELECT y.year FROM agg_years y){where}
+        GROUP BY {_keys("s", by)}e.{year_col}, {age_now}
+    ),
+    ev_bands AS (
+        SELECT {_keys("v", by)}v.year, b.age_band, b.band_order, SUM(v.events) AS events
+        FROM ev v JOIN agg_age_bands b ON v.age_now BETWEEN b.start_age AND b.end_age
+        GROUP BY {_keys("v", by)}v.year, b.age_band, b.band_order
+    )"""
 
 
-def _finish(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def _finish(df: pd.DataFrame, by: list[str], counts: Sequence[str]) -> pd.DataFrame:
+    """Sort in pandas (NULL order and collation differ between engines); whole counts."""
     df = df.sort_values([*by, "year", "band_order"], kind="stable").drop(columns="band_order")
+    for column in counts:
+        df[column] = df[column].astype("int64")
     return df.reset_index(drop=True)
 
 
+def _require_tables(engine: Engine, names: Sequence[str]) -> None:
+    missing = [n for n in names if n not in engine.tables()]
+    if missing:
+        raise InputError(
+            f"table(s) {', '.join(missing)} not found in the {engine.name} source; "
+            f"it needs {', '.join(names)}"
+        )
+
+
 def _prepare(
-    source: Source,
+    engine: Engine,
     by: Sequence[str],
     years: Sequence[int] | None,
     age_bands: str,
     measure: str,
     base_year: int,
-) -> tuple[duckdb.DuckDBPyConnection, list[str], str, str]:
-    """Check the arguments, register the helper tables and build the population query.
-
-    Returns the connection, the breakdown names, the person sub-query and the population SQL.
-    """
+    tables: Sequence[str],
+) -> tuple[list[str], str]:
+    """Check the arguments and tables; return the breakdown names and the shared CTEs
+    (helpers, ``person``, ``persons``, ``at_risk``, ``pop``)."""
     if measure not in MEASURES:
         raise InputError(f"measure is {measure!r}; allowed: {', '.join(MEASURES)}")
     by_exprs, needs_areas = _breakdowns(by)
+    helpers = _helper_ctes(_years(years), age_bands)
+    _require_tables(engine, ["people", *tables, *(["areas"] if needs_areas else [])])
     names = [e.split(".")[1] for e in by_exprs]
-    con = connect(source)
-    _register_helpers(con, _years(years), age_bands)
-    person_source = _person_source(by_exprs, needs_areas)
-    pop_sql = _population_sql(names, int(base_year), measure).replace(
-        "{person_source}", person_source
-    )
-    return con, names, person_source, pop_sql
+    person = _person_cte(by_exprs, needs_areas)
+    return names, f"{helpers},\n    {person},{_population_ctes(names, int(base_year), measure)}"
 
 
 def population_at_risk(
@@ -210,11 +248,10 @@ def population_at_risk(
     >>> int(pop["population"].sum())
     5000
     """
-    con, names, _, sql = _prepare(source, by, years, age_bands, measure, base_year)
-    out = _finish(con.execute(sql).df(), names)
-    if measure == "start_of_year":
-        out["population"] = out["population"].astype("int64")
-    return out
+    with running(source) as engine:
+        names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths"])
+        out = engine.query(f"WITH {ctes}\n    SELECT * FROM pop")
+    return _finish(out, names, ["population"] if measure == "start_of_year" else [])
 
 
 def _event_filter(event: str, cause: str | Sequence[str] | None) -> str:
@@ -228,7 +265,8 @@ def _event_filter(event: str, cause: str | Sequence[str] | None) -> str:
             f"cause {unknown or cause!r} unknown for {event}; allowed: {', '.join(allowed)}"
         )
     column = EVENTS[event][1]
-    return f" AND e.{column} IN ({', '.join(repr(c) for c in causes)})"
+    quoted = ", ".join(f"'{c}'" for c in causes)  # checked against the known labels above
+    return f" AND e.{column} IN ({quoted})"
 
 
 def aggregate_events(
@@ -257,23 +295,27 @@ def aggregate_events(
     """
     if event not in EVENTS:
         raise InputError(f"event is {event!r}; allowed: {', '.join(EVENTS)}")
-    con, names, person_source, pop_sql = _prepare(source, by, years, age_bands, measure, base_year)
     year_col = EVENTS[event][0]
-    ev_sql = _events_sql(
-        names, event, year_col, _event_filter(event, cause), int(base_year)
-    ).replace("{person_source}", person_source)
-    keys = [*names, "year", "age_band", "band_order"]
-    on = " AND ".join(f"pop.{k} IS NOT DISTINCT FROM ev.{k}" for k in keys)
-    select = ", ".join(f"COALESCE(pop.{k}, ev.{k}) AS {k}" for k in keys)
-    sql = f"""
-    SELECT {select}, COALESCE(ev.events, 0) AS events, COALESCE(pop.population, 0) AS population
-    FROM ({pop_sql}) pop FULL OUTER JOIN ({ev_sql}) ev ON {on}
-    """
-    out = _finish(con.execute(sql).df(), names)
-    out["events"] = out["events"].astype("int64")
-    if measure == "start_of_year":
-        out["population"] = out["population"].astype("int64")
-    return out
+    with running(source) as engine:
+        names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths", event])
+        ev = _events_ctes(names, event, year_col, _event_filter(event, cause), int(base_year))
+        keys = "".join(f"u.{k}, " for k in [*names, "year", "age_band", "band_order"])
+        # Strata of either side, NULL keys matching NULL keys: UNION ALL + GROUP BY is the
+        # portable form (PostgreSQL cannot FULL JOIN on IS NOT DISTINCT FROM).
+        out = engine.query(
+            f"""WITH {ctes},{ev}
+    SELECT {keys}SUM(u.events) AS events, SUM(u.population) AS population
+    FROM (
+        SELECT {_keys("pop", names)}pop.year, pop.age_band, pop.band_order,
+               0 AS events, pop.population FROM pop
+        UNION ALL
+        SELECT {_keys("ev_bands", names)}ev_bands.year, ev_bands.age_band, ev_bands.band_order,
+               ev_bands.events, 0 AS population FROM ev_bands
+    ) u
+    GROUP BY {keys.rstrip(", ")}"""
+        )
+    counts = ["events", "population"] if measure == "start_of_year" else ["events"]
+    return _finish(out, names, counts)
 
 
 def area_summary(source: Source, *, years: Sequence[int] | None = None) -> pd.DataFrame:
@@ -286,22 +328,32 @@ def area_summary(source: Source, *, years: Sequence[int] | None = None) -> pd.Da
     people on each condition register (``n_<condition>``) -- for funnel plots and clustering.
     """
     ys = _years(years)
-    con = connect(source)
-    _register_helpers(con, ys, "esp2013")
-    first, in_years = min(ys), "(SELECT year FROM agg_years)"
     flags = [*P.CONDITIONS, "hypertension_recorded"]
-    registers = ", ".join(f"SUM(CASE WHEN p.{c} THEN 1 ELSE 0 END) AS n_{c}" for c in flags)
+    registers = ", ".join(f"SUM({is_true(f'p.{c}')}) AS n_{c}" for c in flags)
     area_cols = ", ".join(f"a.{c.name}" for c in AREAS if c.name != "population")
+    counts = [
+        "population", "person_years", "deaths", "deaths_cvd", "deaths_cancer", "admissions",
+        "admissions_cvd", "cancers", "cancers_staged", "cancers_early_stage",
+        "cancers_emergency", *(f"n_{c}" for c in flags),
+    ]  # fmt: skip
+    tables = {"pop": counts[:2], "dth": counts[2:5], "adm": counts[5:7], "can": counts[7:11]}
+    tables["reg"] = counts[11:]
+    totals = ", ".join(
+        f"COALESCE({cte}.{c}, 0) AS {c}" for cte, columns in tables.items() for c in columns
+    )
+    joins = " ".join(f"LEFT JOIN {cte} ON a.area_code = {cte}.area_code" for cte in tables)
+    in_years = "(SELECT y.year FROM agg_years y)"
     sql = f"""
-    WITH alive AS (
+    WITH {_helper_ctes(ys, "esp2013")},
+    alive AS (
         SELECT p.area_code, y.year FROM people p CROSS JOIN agg_years y
         LEFT JOIN deaths d ON p.person_id = d.person_id
         WHERE d.year IS NULL OR d.year >= y.year
     ),
     pop AS (
-        SELECT area_code, SUM(CASE WHEN year = {first} THEN 1 ELSE 0 END) AS population,
+        SELECT l.area_code, SUM(CASE WHEN l.year = {min(ys)} THEN 1 ELSE 0 END) AS population,
                COUNT(*) AS person_years
-        FROM alive GROUP BY area_code
+        FROM alive l GROUP BY l.area_code
     ),
     reg AS (SELECT p.area_code, {registers} FROM people p GROUP BY p.area_code),
     dth AS (
@@ -320,34 +372,17 @@ def area_summary(source: Source, *, years: Sequence[int] | None = None) -> pd.Da
     can AS (
         SELECT p.area_code, COUNT(*) AS cancers,
                SUM(CASE WHEN c.early_stage IS NOT NULL THEN 1 ELSE 0 END) AS cancers_staged,
-               SUM(CASE WHEN c.early_stage THEN 1 ELSE 0 END) AS cancers_early_stage,
-               SUM(CASE WHEN c.emergency_presentation THEN 1 ELSE 0 END) AS cancers_emergency
+               SUM({is_true("c.early_stage")}) AS cancers_early_stage,
+               SUM({is_true("c.emergency_presentation")}) AS cancers_emergency
         FROM cancers c JOIN people p ON c.person_id = p.person_id
         WHERE c.diagnosis_year IN {in_years} GROUP BY p.area_code
     )
-    SELECT {area_cols},
-           COALESCE(pop.population, 0) AS population, COALESCE(pop.person_years, 0) AS person_years,
-           COALESCE(dth.deaths, 0) AS deaths, COALESCE(dth.deaths_cvd, 0) AS deaths_cvd,
-           COALESCE(dth.deaths_cancer, 0) AS deaths_cancer,
-           COALESCE(adm.admissions, 0) AS admissions, COALESCE(adm.admissions_cvd, 0) AS admissions_cvd,
-           COALESCE(can.cancers, 0) AS cancers, COALESCE(can.cancers_staged, 0) AS cancers_staged,
-           COALESCE(can.cancers_early_stage, 0) AS cancers_early_stage,
-           COALESCE(can.cancers_emergency, 0) AS cancers_emergency,
-           {", ".join(f"COALESCE(reg.n_{c}, 0) AS n_{c}" for c in flags)}
-    FROM areas a
-    LEFT JOIN pop ON a.area_code = pop.area_code
-    LEFT JOIN reg ON a.area_code = reg.area_code
-    LEFT JOIN dth ON a.area_code = dth.area_code
-    LEFT JOIN adm ON a.area_code = adm.area_code
-    LEFT JOIN can ON a.area_code = can.area_code
-    ORDER BY a.area_code
+    SELECT {area_cols}, {totals}
+    FROM areas a {joins}
     """
-    out = con.execute(sql).df()
-    counts = [
-        c
-        for c in out.columns
-        if c in ("population", "person_years")
-        or c.startswith(("deaths", "admissions", "cancers", "n_"))
-    ]
+    with running(source) as engine:
+        _require_tables(engine, ["areas", "people", "deaths", "admissions", "cancers"])
+        out = engine.query(sql)
+    out = out.sort_values("area_code", kind="stable").reset_index(drop=True)
     out[counts] = out[counts].astype("int64")
     return out

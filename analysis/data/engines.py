@@ -1,0 +1,440 @@
+"""Where row-level work runs: DuckDB (default), Spark, or a SQL database such as PostgreSQL.
+
+The data layer states its row-level work (joining people to events and areas and counting them
+into strata) once, as portable SQL text in :mod:`analysis.data.aggregate`. An :class:`Engine`
+runs that text where the data live and hands back only the aggregate, as a pandas DataFrame:
+
+- :class:`DuckDBEngine` -- embedded, the default; reads pandas tables in place and Parquet or
+  CSV files lazily (:meth:`Engine.attach_files`), so memory is bounded by the aggregate.
+- :class:`SparkEngine` -- a ``SparkSession``: ``local[n]`` on one machine or a cluster
+  (``spark://...``, ``yarn``, ``k8s://...``); tables are temporary views, queries run through
+  ``spark.sql(...)`` and only the aggregate is collected (``toPandas``).
+- :class:`SQLEngine` -- a database through SQLAlchemy: PostgreSQL with psycopg
+  (``postgresql://user@host/db``), SQL Server with pyodbc
+  (``mssql+pyodbc://user:password@dsn``); the aggregation needs read access only.
+
+Every engine answers the same four questions: :meth:`Engine.query` (run SQL, get the
+aggregate), :meth:`Engine.register` (put a small pandas table under a name),
+:meth:`Engine.define` (a named relation given by a ``SELECT``: a view, used to rename your
+columns to ours) and :meth:`Engine.tables` (which names exist). Results differ between engines
+only in types (PostgreSQL and Spark return ``Decimal`` for sums of decimals, Spark ``int32``
+for small integers, nullable integer types with DuckDB); :func:`normalise` maps them to one set
+of pandas types in one place, so the same query gives identical frames on every engine.
+
+Why portable SQL and not Ibis. Ibis compiles dataframe expressions to each backend's SQL and
+would also reach these engines. We keep hand-written portable SQL because the work is a handful
+of fixed joins and GROUP BYs that SQL states most plainly; NHS analysts read and reuse SQL on
+their warehouses every day, and the exact text that runs can be printed and pasted into a
+warehouse query tool; and Ibis would add a large dependency with a backend extra per engine
+whose compiled SQL we would have to check on each of them anyway. The price is keeping the
+templates to the common subset of the dialects (see :mod:`analysis.data.aggregate`), which the
+tests check by running the same text on DuckDB, Spark and PostgreSQL. Nothing here distributes
+work itself: Spark and the database do.
+
+>>> engine = DuckDBEngine()
+>>> engine.register("people", pd.DataFrame({"sex": ["Female", "Male", "Male"]}))
+>>> engine.query("SELECT sex, COUNT(*) AS n FROM people GROUP BY sex ORDER BY sex")
+      sex  n
+0  Female  1
+1    Male  2
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analysis.data.dataset import Dataset
+from analysis.validation import InputError
+
+#: Engine names, as in the configuration key ``data.engine``.
+ENGINE_NAMES = ("duckdb", "spark", "postgres", "mssql")
+FILE_FORMATS = ("parquet", "csv")
+_RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class EngineUnavailableError(RuntimeError):
+    """The engine's client library (or its runtime, such as Java for Spark) is missing."""
+
+
+def normalise(df: pd.DataFrame) -> pd.DataFrame:
+    """One set of pandas types for an aggregate, whichever engine computed it.
+
+    Integers become ``int64`` (``Int64`` when there are NULLs), decimals and floats ``float64``,
+    booleans ``bool`` (``boolean`` with NULLs) and text pandas' ``str``; NULLs become missing
+    values of those types. Column names and row order are kept.
+
+    >>> from decimal import Decimal
+    >>> normalise(pd.DataFrame({"n": pd.array([1, 2], dtype="int32"),
+    ...                         "py": [Decimal("1.5"), Decimal("2")]})).dtypes.tolist()
+    [dtype('int64'), dtype('float64')]
+    """
+    out = {}
+    for name in df.columns:
+        column = df[name]
+        if column.dtype == object:
+            kind = pd.api.types.infer_dtype(column, skipna=True)
+            if kind in ("decimal", "floating", "mixed-integer-float"):
+                column = column.astype("float64")
+            elif kind == "integer":
+                column = column.astype("Int64")
+            elif kind == "boolean":
+                column = column.astype("boolean")
+            elif kind == "string":
+                column = column.astype("str")
+        if pd.api.types.is_bool_dtype(column.dtype):
+            column = column.astype("bool" if not column.isna().any() else "boolean")
+        elif pd.api.types.is_integer_dtype(column.dtype):
+            column = column.astype("int64" if not column.isna().any() else "Int64")
+        elif pd.api.types.is_float_dtype(column.dtype):
+            column = column.astype("float64")
+        elif pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+            column = column.astype("str")
+        out[name] = column
+    return pd.DataFrame(out, index=df.index)
+
+
+def _sql_string(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _check_relation_name(name: str) -> str:
+    if not _RELATION.match(name):
+        raise InputError(f"table name {name!r} must be a plain identifier (letters, digits, _)")
+    return name
+
+
+class Engine(abc.ABC):
+    """A place that runs SQL on person-level tables and returns aggregates as pandas."""
+
+    #: The engine's name (one of :data:`ENGINE_NAMES`).
+    name: str = ""
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run ``sql`` and return its result with :func:`normalise`-d types."""
+        return normalise(self._fetch(sql))
+
+    @abc.abstractmethod
+    def _fetch(self, sql: str) -> pd.DataFrame:
+        """Run ``sql`` and return the engine's own pandas conversion of the result."""
+
+    @abc.abstractmethod
+    def register(self, name: str, df: pd.DataFrame) -> None:
+        """Make the pandas table ``df`` available as ``name`` (replacing one of that name)."""
+
+    @abc.abstractmethod
+    def define(self, name: str, select: str) -> None:
+        """Make the result of the ``SELECT`` statement ``select`` available as ``name``."""
+
+    @abc.abstractmethod
+    def tables(self) -> set[str]:
+        """Names of the tables and views a query can use (lower case)."""
+
+    def attach_files(self, name: str, path: str | Path, format: str) -> None:
+        """Make Parquet or CSV files available as ``name``, read lazily by the engine.
+
+        ``path`` is one file or a folder of files, possibly hive-partitioned
+        (``people/district_code=ZD01/part-0.parquet``); the partition keys become columns.
+        """
+        raise InputError(
+            f"the {self.name} engine reads tables from its database, not files: "
+            "use data.format: database with data.connection"
+        )
+
+    def columns(self, relation: str) -> list[str]:
+        """Column names of ``relation`` (a table or view name), without reading its rows."""
+        return [str(c) for c in self._fetch(f"SELECT * FROM {relation} WHERE 1 = 0").columns]
+
+    def quote(self, identifier: str) -> str:
+        """``identifier`` quoted for this engine's SQL (keeps its case and any odd characters)."""
+        return '"' + identifier.replace('"', '""') + '"'
+
+    def close(self) -> None:  # noqa: B027 -- nothing to release by default
+        """Release what the engine opened (connections it created); the engine is then unusable."""
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DuckDBEngine(Engine):
+    """DuckDB, embedded: pandas tables are read in place, files lazily.
+
+    ``con`` is an open DuckDB connection (for example on a ``.duckdb`` file holding the tables);
+    without one an in-memory database is opened and closed by :meth:`close`.
+    """
+
+    name = "duckdb"
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection | None = None, *, owned: bool | None = None
+    ) -> None:
+        self._owned = con is None if owned is None else owned
+        self.con = duckdb.connect() if con is None else con
+
+    def _fetch(self, sql: str) -> pd.DataFrame:
+        return self.con.execute(sql).df()
+
+    def register(self, name: str, df: pd.DataFrame) -> None:
+        self.con.register(_check_relation_name(name), df)
+
+    def define(self, name: str, select: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_check_relation_name(name)} AS {select}")
+
+    def tables(self) -> set[str]:
+        rows = self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        return {str(r[0]).lower() for r in rows}
+
+    def attach_files(self, name: str, path: str | Path, format: str) -> None:
+        reader = {"parquet": "read_parquet", "csv": "read_csv"}.get(format)
+        if reader is None:
+            raise InputError(f"format is {format!r}; allowed: {', '.join(FILE_FORMATS)}")
+        target = Path(path)
+        pattern = str(target / "**" / f"*.{format}") if target.is_dir() else str(target)
+        options = "hive_partitioning = true" + (", header = true" if format == "csv" else "")
+        self.define(name, f"SELECT * FROM {reader}({_sql_string(pattern)}, {options})")
+
+    def close(self) -> None:
+        if self._owned:
+            self.con.close()
+
+
+def _import_pyspark() -> Any:
+    try:
+        import pyspark.sql
+    except ImportError as err:
+        raise EngineUnavailableError(
+            "data.engine spark needs PySpark: pip install -e '.[scale]' (and Java 17 or later)"
+        ) from err
+    return pyspark.sql
+
+
+def spark_session(master: str | None = None, **config: str) -> Any:
+    """The active ``SparkSession``, or a new one on ``master`` (default ``local[*]``).
+
+    ``master`` is a Spark master URL: ``local[2]`` (this machine, two cores), ``spark://host:7077``
+    (a standalone cluster), ``yarn`` or ``k8s://...``. ``config`` adds Spark settings, e.g.
+    ``**{"spark.executor.memory": "8g"}``. Arrow transfers (fast ``toPandas``) are switched on.
+    An existing session is returned as it is (Spark allows one per process).
+    """
+    sql = _import_pyspark()
+    master = master or "local[*]"
+    builder = (
+        sql.SparkSession.builder.master(master)
+        .appName("nhs-inequalities")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if master.startswith("local"):  # no dependence on the machine's host name resolving
+        builder = builder.config("spark.driver.host", "127.0.0.1").config(
+            "spark.driver.bindAddress", "127.0.0.1"
+        )
+    for key, value in config.items():
+        builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except Exception as err:  # Java missing or too old: the JVM fails to start
+        raise EngineUnavailableError(f"could not start Spark on {master!r}: {err}") from err
+
+
+class SparkEngine(Engine):
+    """Spark SQL on a ``SparkSession``: tables are temporary views of that session.
+
+    Pass ``spark.newSession()`` to keep this engine's views apart from others in the same
+    process (sessions share the JVM and the cluster). :meth:`close` drops the views this
+    engine made but leaves the session running (starting one is slow, and others may use it).
+    """
+
+    name = "spark"
+
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+        self._views: list[str] = []
+
+    def _fetch(self, sql: str) -> pd.DataFrame:
+        return self.spark.sql(sql).toPandas()
+
+    def _view(self, name: str, frame: Any) -> None:
+        frame.createOrReplaceTempView(_check_relation_name(name))
+        self._views.append(name)
+
+    def register(self, name: str, df: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        # Through Arrow: exact column types (also for empty tables), NA as NULL.
+        self._view(name, self.spark.createDataFrame(pa.Table.from_pandas(df, preserve_index=False)))
+
+    def define(self, name: str, select: str) -> None:
+        self._view(name, self.spark.sql(select))
+
+    def tables(self) -> set[str]:
+        return {t.name.lower() for t in self.spark.catalog.listTables()}
+
+    def attach_files(self, name: str, path: str | Path, format: str) -> None:
+        reader = self.spark.read
+        if format == "parquet":
+            frame = reader.parquet(str(path))
+        elif format == "csv":
+            frame = reader.csv(str(path), header=True, inferSchema=True)
+        else:
+            raise InputError(f"format is {format!r}; allowed: {', '.join(FILE_FORMATS)}")
+        self._view(name, frame)
+
+    def quote(self, identifier: str) -> str:
+        return "`" + identifier.replace("`", "``") + "`"
+
+    def close(self) -> None:
+        for name in dict.fromkeys(self._views):
+            self.spark.catalog.dropTempView(name)
+        self._views.clear()
+
+
+def _import_sqlalchemy() -> Any:
+    try:
+        import sqlalchemy
+    except ImportError as err:
+        raise EngineUnavailableError(
+            "a database engine needs SQLAlchemy and a driver: pip install -e '.[scale]' "
+            "(psycopg for PostgreSQL; pyodbc and Microsoft's ODBC driver for SQL Server)"
+        ) from err
+    return sqlalchemy
+
+
+class SQLEngine(Engine):
+    """A SQL database through SQLAlchemy, on one connection held open (autocommit).
+
+    ``database`` is an SQLAlchemy URL or engine: ``postgresql://user@host:5432/db`` (run with
+    psycopg 3) or ``mssql+pyodbc://user:password@dsn`` (SQL Server through ODBC). Relations
+    made with :meth:`define` are sent as common table expressions in front of each query, so
+    aggregating needs only read access. :meth:`register` writes a real table (it needs write
+    access; used to load test data and small lookups).
+    """
+
+    def __init__(self, database: Any) -> None:
+        sa = _import_sqlalchemy()
+        self._owned = isinstance(database, str)
+        if self._owned:
+            url = sa.engine.make_url(database)
+            if url.drivername == "postgresql":
+                url = url.set(drivername="postgresql+psycopg")
+            database = sa.create_engine(url)
+        self.database = database
+        dialect = database.dialect.name
+        self.name = {"postgresql": "postgres"}.get(dialect, dialect)
+        self._conn = database.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._defined: dict[str, str] = {}
+
+    def _with_definitions(self, sql: str) -> str:
+        if not self._defined:
+            return sql
+        ctes = ", ".join(f"{name} AS ({select})" for name, select in self._defined.items())
+        body = sql.lstrip()
+        if re.match(r"(?is)^with\s", body):
+            return f"WITH {ctes}, {body[4:].lstrip()}"
+        return f"WITH {ctes} {body}"
+
+    def _fetch(self, sql: str) -> pd.DataFrame:
+        result = self._conn.exec_driver_sql(self._with_definitions(sql))
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def register(self, name: str, df: pd.DataFrame) -> None:
+        df.to_sql(
+            _check_relation_name(name),
+            self._conn,
+            if_exists="replace",
+            index=False,
+            method="multi",
+            chunksize=1000,
+        )
+
+    def define(self, name: str, select: str) -> None:
+        self._defined[_check_relation_name(name)] = select
+
+    def tables(self) -> set[str]:
+        inspector = _import_sqlalchemy().inspect(self._conn)
+        names = [*inspector.get_table_names(), *inspector.get_view_names(), *self._defined]
+        return {n.lower() for n in names}
+
+    def quote(self, identifier: str) -> str:
+        return self.database.dialect.identifier_preparer.quote_identifier(identifier)
+
+    def close(self) -> None:
+        self._conn.close()
+        if self._owned:
+            self.database.dispose()
+
+
+def register_dataset(engine: Engine, dataset: Dataset) -> Engine:
+    """Register every table of an in-memory ``dataset`` with ``engine``; return the engine."""
+    for name, df in dataset.tables().items():
+        engine.register(name, df)
+    return engine
+
+
+def as_engine(source: Any) -> Engine:
+    """The engine to run on ``source`` (see :func:`running` to close what it opens).
+
+    ``source`` is an :class:`Engine` (returned as it is), a :class:`Dataset` (its pandas tables
+    in a new in-memory DuckDB), a DuckDB connection, a ``SparkSession`` or an SQLAlchemy
+    engine, each already holding the tables ``people``, ``areas`` and the event tables.
+    """
+    if isinstance(source, Engine):
+        return source
+    if isinstance(source, Dataset):
+        return register_dataset(DuckDBEngine(), source)
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        return DuckDBEngine(source)
+    module = type(source).__module__
+    if module.startswith("pyspark."):
+        return SparkEngine(source)
+    if module.startswith("sqlalchemy."):
+        return SQLEngine(source)
+    raise InputError(
+        f"cannot run on a {type(source).__name__}: give a Dataset, an Engine, a DuckDB "
+        "connection, a SparkSession or an SQLAlchemy engine"
+    )
+
+
+def open_engine(name: str = "duckdb", connection: str | None = None) -> Engine:
+    """A new engine by configuration name (``data.engine``) and ``data.connection``.
+
+    ``duckdb``: ``connection`` is an optional DuckDB database file (opened read-only).
+    ``spark``: ``connection`` is the Spark master URL (default ``local[*]``; an already
+    running session is reused). ``postgres`` / ``mssql``: ``connection`` is the SQLAlchemy URL.
+    """
+    if name == "duckdb":
+        con = duckdb.connect(connection, read_only=True) if connection else None
+        return DuckDBEngine(con, owned=True)
+    if name == "spark":
+        return SparkEngine(spark_session(connection).newSession())
+    if name in ("postgres", "mssql"):
+        if not connection:
+            raise InputError(f"the {name} engine needs a connection URL (data.connection)")
+        engine = SQLEngine(connection)
+        if engine.name != name:
+            raise InputError(
+                f"data.connection {connection.split('://')[0]}://... is not a {name} URL "
+                "(postgresql://... for postgres, mssql+pyodbc://... for mssql)"
+            )
+        return engine
+    raise InputError(f"engine is {name!r}; allowed: {', '.join(ENGINE_NAMES)}")
+
+
+@contextmanager
+def running(source: Any) -> Iterator[Engine]:
+    """``as_engine(source)`` for a ``with`` block, closed afterwards if it was made here."""
+    engine = as_engine(source)
+    try:
+        yield engine
+    finally:
+        if engine is not source:
+            engine.close()
