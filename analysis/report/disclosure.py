@@ -109,7 +109,8 @@ def apply_disclosure_control(
     margins
         Each entry lists the columns whose values identify a group of rows that adds up to a
         published total (e.g. ``[["area"], ["ethnicity"]]`` for an area-by-ethnicity table
-        with totals both ways). Secondary suppression protects every such group.
+        with totals both ways); an empty entry (``[]``) means that all rows add up to a
+        published total. Secondary suppression protects every such group.
     rule
         The :class:`DisclosureRule` (default: :func:`configured_rule`, the configuration
         file's ``disclosure:`` section; without one, suppress 1-7 and do not round).
@@ -147,9 +148,6 @@ def apply_disclosure_control(
     out = table.copy()
     values = {c: check_counts(out, c) for c in counts}
     hidden = {c: (values[c] >= rule.min_count) & (values[c] <= rule.max_count) for c in counts}
-    for margin in margins:
-        if not margin:
-            raise InputError("each margin must name at least one column")
     _secondary_suppression(out, values, hidden, margins)
 
     labels = np.full(len(out), "", dtype=object)
@@ -185,7 +183,10 @@ def _secondary_suppression(
     Updates ``hidden`` in place; repeats until a full pass over all margins changes nothing.
     """
     group_codes = [
-        table.groupby(list(m), sort=False, dropna=False).ngroup().to_numpy() for m in margins
+        table.groupby(list(m), sort=False, dropna=False).ngroup().to_numpy()
+        if m
+        else np.zeros(len(table), dtype="int64")  # the whole table adds up to a total
+        for m in margins
     ]
     changed = True
     while changed:

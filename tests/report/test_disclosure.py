@@ -106,3 +106,10 @@ def test_the_configured_rule_applies_unless_a_rule_is_given(tmp_path, monkeypatc
     assert configured.dropna().tolist() == [10, 25]  # 11 and 23 rounded to the nearest 5
     default = apply_disclosure_control(t, ["n"], rule=DisclosureRule())["n"]
     assert default.tolist() == [9, 11, 23]
+
+
+def test_an_empty_margin_protects_the_table_total():
+    t = pd.DataFrame({"group": ["a", "b", "c"], "n": [5, 30, 12]})
+    assert apply_disclosure_control(t, ["n"])["n"].isna().tolist() == [True, False, False]
+    out = apply_disclosure_control(t, ["n"], margins=[[]])
+    assert out["n"].isna().tolist() == [True, False, True]  # 12: the smallest other cell
