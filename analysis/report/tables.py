@@ -23,6 +23,8 @@ from analysis.report.disclosure import SUPPRESSED_SYMBOL
 from analysis.report.theme import DARK_BLUE, NHS_BLUE, PALE_GREY, WHITE
 from analysis.validation import InputError
 
+#: Shown for a missing value that was not suppressed (e.g. a share with no denominator).
+MISSING_SYMBOL = "–"
 #: Heading classes read by :mod:`analysis.book.disclosure_check`.
 COUNT_CLASS = "sdc-count"
 OTHER_CLASS = "sdc-other"
@@ -54,7 +56,7 @@ def nhs_table(
     table, since it cannot tell counts from labels. Pass counts through
     :func:`analysis.report.disclosure.apply_disclosure_control` first: missing count cells
     show ``[c]``, and when ``data`` keeps its ``suppressed`` column, every cell it lists
-    shows ``[c]`` and the column itself is not shown.
+    shows ``[c]`` and the column itself is not shown. Other missing values show a dash.
 
     >>> t = pd.DataFrame({"group": ["A", "B"], "deaths": pd.array([None, 12], dtype="Int64")})
     >>> html = nhs_table(t, counts=["deaths"]).as_raw_html()
@@ -108,7 +110,9 @@ def nhs_table(
 
 
 def _show_suppressed(table: GT, data: pd.DataFrame, counts: Sequence[str]) -> GT:
-    """``[c]`` in missing count cells and in the cells listed in a ``suppressed`` column."""
+    """``[c]`` in missing count cells and in the cells listed in a ``suppressed`` column;
+    other missing cells show a dash."""
+    table = table.sub_missing(missing_text=MISSING_SYMBOL)
     if counts:
         table = table.sub_missing(columns=list(counts), missing_text=SUPPRESSED_SYMBOL)
     if "suppressed" in data.columns:

@@ -60,6 +60,7 @@ def test_suppressed_cells_show_the_confidential_symbol_and_the_marker_column_is_
     html = html_of(data, counts=["deaths"])
     body = html[html.index("<tbody") :]
     assert body.count(">[c]<") == 3  # deaths twice, rate once (East's rate is not suppressed)
+    assert body.count(">–<") == 4  # East's rate and every note: missing, not suppressed
     assert "suppressed" not in html and "deaths,rate" not in html
     assert "40" in body
 
