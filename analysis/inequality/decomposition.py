@@ -214,6 +214,12 @@ def decompose_life_expectancy_gap(
 ) -> pd.DataFrame:
     """Decompose the gap in life expectancy at birth between two populations by age and cause.
 
+    Method: Arriaga's decomposition by age (Arriaga 1984, *Demography* 21:83-96) of Chiang II
+    life tables, each band's contribution shared among causes in proportion to the
+    differences in cause-specific death rates (Arriaga 1989; Preston, Heuveline & Guillot
+    2001, *Demography*, section 4.4); ``method="symmetric"`` averages both directions
+    (Ponnapalli 2005, *Demographic Research* 12:141-172).
+
     Parameters
     ----------
     data

@@ -153,6 +153,11 @@ def funnel_limits(
 ) -> pd.DataFrame:
     """Funnel-plot control limits at 100 points along the x axis.
 
+    Method: Spiegelhalter (2005, *Stat Med* 24:1185-1202) limits around the overall average,
+    "2s" at 95% (0.025 each side) and "3s" at 99.8% (0.001): Wilson score limits for
+    proportions, exact Poisson limits for ratios and rates (Ulm 1990, *Am J Epidemiol*
+    131:373-375), as PHEindicatormethods ``calculate_funnel_limits``.
+
     Args:
         data: one row per unit (area, practice) with its numerator and denominator.
         numerator: observed count (for ratios: observed events).
@@ -246,6 +251,9 @@ def funnel_significance(
 ) -> pd.DataFrame:
     """Label each unit as above or below the funnel's 95% (0.025) or 99.8% (0.001) limits.
 
+    Method: Spiegelhalter (2005, *Stat Med* 24:1185-1202), as PHEindicatormethods
+    ``assign_funnel_significance``.
+
     ``significance`` is an ordered categorical of "High (0.001)", "High (0.025)",
     "Low (0.001)", "Low (0.025)", "Not significant" and, for DSRs with fewer than 10
     events, "Not applicable for events less than 10 for dsrs". The unit's own limits are
@@ -299,6 +307,9 @@ def funnel_points(
     denominator: str | None = None,
 ) -> pd.DataFrame:
     """Points to plot on a rate funnel: ``<rate>_chart`` and the yearly ``denominator_derived``.
+
+    Method: the funnel plot of Spiegelhalter (2005, *Stat Med* 24:1185-1202) as
+    PHEindicatormethods ``calculate_funnel_points`` prepares it.
 
     The population behind each rate is derived as ``multiplier * events / rate`` per year of
     data (or taken from ``denominator`` for units with 0 events, crude rates only). DSRs with

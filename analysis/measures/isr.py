@@ -172,8 +172,8 @@ def indirectly_standardised_rate(
     """Indirectly standardised rate: the standardised ratio times the reference crude rate.
 
     Method: value = observed / expected * (sum x_ref / sum n_ref) * multiplier, with the
-    ratio's exact (below 10 events) or Byar's limits scaled the same way, as
-    PHEindicatormethods ``calculate_ISRate``. Arguments as
+    ratio's exact (below 10 events; Armitage & Berry 2002) or Byar's limits (Breslow & Day
+    1987, IARC) scaled the same way, as PHEindicatormethods ``calculate_ISRate``. Arguments as
     :func:`indirectly_standardised_ratio`; ``ref_rate`` in the output is the reference crude
     rate per ``multiplier``.
 

@@ -312,6 +312,12 @@ def life_expectancy(
 ) -> pd.DataFrame:
     """Life expectancy with confidence limits by the PHE/OHID method (Chiang II abridged table).
 
+    Method: Chiang's abridged life table and variance (Chiang 1984, *The Life Table and its
+    Applications*) with the open-band variance term of Silcocks, Jenner & Reza (2001,
+    *J Epidemiol Community Health* 55:38-43), as the PHE life expectancy calculator (Eayres &
+    Williams 2004, *J Epidemiol Community Health* 58:243-249) and PHEindicatormethods
+    ``phe_life_expectancy``, including its suppression rules.
+
     Parameters
     ----------
     data

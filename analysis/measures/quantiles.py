@@ -100,6 +100,11 @@ def deprivation_quantiles(
 ) -> pd.DataFrame:
     """Assign areas to quantiles of ``value`` by the OHID method (see the module docstring).
 
+    Method: within each classification the ``N`` areas with a value are ranked and an area
+    of rank ``r`` goes to quantile ``floor((Q + 1) - ceiling((N + 1 - r) / (N / Q)))``, which
+    gives ``Q`` groups as equal in size as ties allow (OHID Fingertips technical guidance,
+    *Assigning deprivation categories*; PHEindicatormethods ``phe_quantile``).
+
     Parameters
     ----------
     data
