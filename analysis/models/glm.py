@@ -133,6 +133,11 @@ def rate_model(
 ) -> ModelFit:
     """Adjusted rate ratios from a Poisson or negative binomial model with a log-population offset.
 
+    Method: Poisson generalised linear model with a log link, or negative binomial (NB2) with
+    alpha by maximum likelihood as R's ``MASS::glm.nb`` (Venables & Ripley 2002, *Modern
+    Applied Statistics with S*, section 7.4; Hilbe 2011, *Negative Binomial Regression*);
+    Wald intervals on the log scale; ``robust=True`` for Huber-White (HC0) standard errors.
+
     ``data`` is either one row per person (``events`` per person, ``population`` the
     person-time) or already counts by strata; with only categorical ``predictors`` (and
     ``aggregate=True``) it is collapsed to strata first. Put adjustment variables such as
@@ -175,6 +180,10 @@ def binary_model(
     aggregate: bool = True,
 ) -> ModelFit:
     """Adjusted odds ratios from a logistic (binomial) model.
+
+    Method: binomial generalised linear model with a logit link on successes out of trials
+    (Hosmer, Lemeshow & Sturdivant 2013, *Applied Logistic Regression*, 3rd ed.); Wald
+    intervals on the log scale; ``robust=True`` for Huber-White (HC0) standard errors.
 
     Give either person-level rows with a 0/1 ``outcome`` (``trials=None``; collapsed to
     successes/trials by strata when all predictors are categorical) or counts by strata with
@@ -394,6 +403,9 @@ def fit_model(data: pd.DataFrame, spec: ModelSpec) -> ModelFit:
 def likelihood_ratio_test(reduced: ModelFit, full: ModelFit) -> pd.DataFrame:
     """Likelihood-ratio test of a nested ``reduced`` model against ``full`` (fitted to the same rows).
 
+    Method: twice the difference in log-likelihoods against the chi-squared distribution with
+    the difference in parameters as degrees of freedom (Wilks 1938, *Ann Math Stat* 9:60-62).
+
     Returns one row: ``statistic`` (2 x the log-likelihood difference), ``df``, ``p``.
     """
     if len(reduced.data) != len(full.data) or reduced.spec.family != full.spec.family:
@@ -416,6 +428,9 @@ def likelihood_ratio_test(reduced: ModelFit, full: ModelFit) -> pd.DataFrame:
 def interaction_test(data: pd.DataFrame, fit: ModelFit, a: str, b: str) -> pd.DataFrame:
     """Likelihood-ratio test of the ``a`` x ``b`` interaction added to ``fit`` (refitted on ``data``).
 
+    Method: :func:`likelihood_ratio_test` (Wilks 1938) of the model with the product terms
+    against ``fit``.
+
     The result names the interaction in ``term`` (e.g. ``imd_quintile:ethnicity``).
     """
     full = fit_model(data, replace(fit.spec, interactions=(*fit.spec.interactions, (a, b))))
@@ -426,6 +441,10 @@ def interaction_test(data: pd.DataFrame, fit: ModelFit, a: str, b: str) -> pd.Da
 
 def trend_test(data: pd.DataFrame, fit: ModelFit, variable: str) -> pd.DataFrame:
     """Test for (log-linear) trend: refit with ``variable`` entered as a numeric score.
+
+    Method: the ordered groups scored 1, 2, ... in the same model and the score's coefficient
+    tested by its Wald statistic -- the regression test for trend (Breslow & Day 1987,
+    *Statistical Methods in Cancer Research* vol. II, IARC).
 
     The estimate is the ratio per one-step increase of the score (e.g. per quintile) with its
     Wald interval and p-value, adjusted for the other predictors of ``fit``.
@@ -450,6 +469,10 @@ def trend_test(data: pd.DataFrame, fit: ModelFit, variable: str) -> pd.DataFrame
 
 def overdispersion(fit: ModelFit) -> pd.DataFrame:
     """Overdispersion check: Pearson chi-squared / df, and (rate models) the NB alpha.
+
+    Method: Pearson chi-squared over residual degrees of freedom (Cameron & Trivedi 2013,
+    *Regression Analysis of Count Data*, 2nd ed., section 3.4) and a likelihood-ratio test of
+    alpha = 0 with the boundary correction of Self & Liang (1987, *JASA* 82:605-610).
 
     For a Poisson ``fit`` the negative binomial model is fitted to the same rows to estimate
     alpha and test alpha = 0 (likelihood ratio, boundary-corrected p = half the chi-squared(1)

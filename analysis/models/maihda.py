@@ -94,7 +94,7 @@ class MaihdaResult:
 def auc_from_counts(score: np.ndarray, positives: np.ndarray, negatives: np.ndarray) -> float:
     """Area under the ROC curve when every person in group j has score ``score[j]``.
 
-    Equals the Mann-Whitney probability that a random person with the outcome scores higher
+    Method: the Mann-Whitney probability that a random person with the outcome scores higher
     than a random person without it, ties counting one half (Hanley & McNeil 1982,
     *Radiology* 143:29-36), computed from group counts without expanding to people.
 
@@ -174,6 +174,12 @@ def maihda(
     multiplier: float | None = None,
 ) -> MaihdaResult:
     """Fit the MAIHDA null and main-effects models with strata from ``strata_by``.
+
+    Method: intersectional MAIHDA (Evans, Williams, Onnela & Subramanian 2018, *Soc Sci Med*
+    203:64-73; Evans et al. 2024, *SSM Popul Health* 26:101664): random-intercept models with
+    strata as level-2 units, fitted by maximum marginal likelihood with adaptive
+    Gauss-Hermite quadrature, summarised by the VPC, the PCV and (binary outcomes) the AUC
+    (Hanley & McNeil 1982); the module docstring gives the formulas and their references.
 
     ``data`` is one row per person (``family="binomial"`` with a 0/1 ``outcome``, or
     ``"gaussian"`` with a continuous one) or counts by any finer breakdown: ``outcome``

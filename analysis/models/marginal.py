@@ -73,6 +73,10 @@ def standardised_predictions(
 ) -> pd.DataFrame:
     """Standardised probabilities (rates) by level of ``variable`` and differences from the reference.
 
+    Method: marginal standardisation by g-computation (Robins 1986; Muller & MacLehose 2014,
+    *Int J Epidemiol* 43:962-970) over the observed covariate distribution; delta-method or
+    simulation intervals (King, Tomz & Wittenberg 2000, *Am J Polit Sci* 44:347-361).
+
     For a categorical ``variable`` the output has one row per level (``scale`` "standardised
     probability" or "standardised rate per 100,000") and one per non-reference level for the
     difference from the reference level ("risk difference" / "rate difference per 100,000").
