@@ -87,6 +87,10 @@ def peer_groups(
     """Each area's ``k`` nearest areas on standardised features: tidy ``area``, ``peer``,
     ``rank`` (1 = most similar) and ``distance`` (Euclidean, in standard deviations).
 
+    Method: k nearest neighbours (Cover & Hart 1967, *IEEE Trans Inf Theory* 13:21-27) by
+    Euclidean distance on features standardised to mean 0 and standard deviation 1, as NHS
+    RightCare's "Similar 10" peer groups.
+
     Ties in distance are broken by the peer's code, so the result is deterministic.
     """
     z = standardise(areas, features, id=id, weights=weights, missing=missing)
@@ -151,6 +155,10 @@ def cluster_areas(
     seed: int | None = 0,
 ) -> AreaClustering:
     """Cluster areas with k-means on standardised features (see the module for why).
+
+    Method: k-means (MacQueen 1967) with k-means++ starts (Arthur & Vassilvitskii 2007), the
+    number of clusters by the average silhouette width (Rousseeuw 1987, *J Comput Appl Math*
+    20:53-65), shown on the first two principal components.
 
     ``n_clusters="silhouette"`` tries 2..``max_clusters`` and keeps the largest average
     silhouette width; an integer fits exactly that many. Clusters are numbered from the

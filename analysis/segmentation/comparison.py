@@ -39,6 +39,10 @@ def compare_with_k_modes(
 ) -> pd.DataFrame:
     """Silhouette curve of k-modes (2..``max_segments``) beside the latent class segments.
 
+    Method: k-modes (Huang 1998, *Data Min Knowl Discov* 2:283-304) on simple-matching
+    distance, average silhouette widths (Rousseeuw 1987) and the adjusted Rand index (Hubert &
+    Arabie 1985, *J Classif* 2:193-218) on a random sample of people.
+
     Returns one row per method and number of segments: ``method`` ("k-modes" or "latent
     class"), ``n_segments``, ``silhouette`` (simple-matching distance) and
     ``adjusted_rand_index`` (agreement with the latent class segments on the sample).

@@ -45,6 +45,9 @@ def segment_shares(
 ) -> pd.DataFrame:
     """Age-standardised percentage of people in each segment, by the ``by`` groups.
 
+    Method: a directly standardised rate per 100 people (European Standard Population 2013)
+    with Dobson limits (Dobson et al. 1991, *Stat Med* 10:457-462).
+
     ``people`` has one row per person with their ``segment`` (e.g. from
     :meth:`PeopleSegmentation.assign`), ESP 2013 ``age_band`` and the ``by`` columns. Age
     bands in which a group has nobody are left out of that group's standardisation (a
@@ -78,6 +81,10 @@ def high_need_gradient(
     seed: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Age-standardised % in high-need segments per deprivation ``quantile``, and its SII.
+
+    Method: shares as :func:`segment_shares` (Dobson et al. 1991) and the slope index of
+    inequality by the OHID method (Low & Low 2004, *J Public Health* 26:388-395;
+    PHEindicatormethods ``phe_sii``).
 
     Returns ``(shares, sii)``: the standardised shares (one row per quantile) and the OHID
     slope index of inequality in percentage points, signed so that a positive SII means a

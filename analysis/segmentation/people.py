@@ -283,6 +283,11 @@ def segment_people(
 ) -> PeopleSegmentation:
     """Segment people by long-term conditions (binary flags) and covariates with LCA.
 
+    Method: latent class analysis (Goodman 1974; Linzer & Lewis 2011, *J Stat Softw* 42(10))
+    fitted by EM (Dempster, Laird & Rubin 1977) on a random sample, the number of segments by
+    BIC (Schwarz 1978; Nylund, Asparouhov & Muthén 2007, *Struct Equ Modeling* 14:535-569),
+    everyone assigned to their most probable segment.
+
     ``n_segments="bic"`` fits 1..``max_segments`` segments and keeps the one with the lowest
     BIC (the curve is in ``selection_curve``); an integer fits exactly that many.
     ``sample_size`` people are drawn at random (without replacement) to fit the model;
