@@ -18,6 +18,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from analysis.book.disclosure_check import check_published
 from analysis.book.offline import render_offline
 from analysis.book.project import BookError, load_project
 from analysis.book.quarto import quarto_available, render_with_quarto
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             render_with_quarto(project, only=args.only, to=to)
             print(f"HTML: {project.output_dir / 'index.html'}")
             print(f"PDF:  {project.output_dir / (project.output_file + '.pdf')}")
+            if not args.pdf_only:  # the disclosure check reads the HTML pages
+                pages = [project.html_page(c) for c in args.only or project.chapters]
+                print(check_published(project, pages))
         else:
             print("Rendering offline (Jupyter + pandoc + Typst; Quarto not used)")
             render_offline(

@@ -2,8 +2,9 @@
 
 Steps, each in its own module: read and validate the chapters (:mod:`.validate`), run their
 code or reuse the cache (:mod:`.execute`), write pandoc markdown with the outputs
-(:mod:`.assemble`), number and convert with pandoc and the Lua filters (:mod:`.pandoc`), and
-write the site (:mod:`.site`) and the PDF (:mod:`.pdf`).
+(:mod:`.assemble`), number and convert with pandoc and the Lua filters (:mod:`.pandoc`),
+write the site (:mod:`.site`), check it for small counts and person-level rows
+(:mod:`.disclosure_check`; the PDF is not written when it fails) and write the PDF (:mod:`.pdf`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import copy
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from analysis.book import pandoc, pdf, site
 from analysis.book.assemble import chapter_markdown
+from analysis.book.disclosure_check import check_published
 from analysis.book.execute import ExecutedChapter, data_key, execute_chapter, project_fingerprint
 from analysis.book.project import BookProject
 from analysis.book.qmd import INLINE_EXPRESSION, Chapter, Markdown
@@ -96,10 +98,16 @@ def render_offline(
     labels = _number_chapters(book, set(project.appendices))
     result_html = result_pdf = None
     pdf_name = f"{project.output_file}.pdf"
+    pages = [c.page for c in book if c.name in selected]
     if html_output:
         result_html = _write_site(project, book, selected, labels, pdf_name if pdf_output else None)
         log(f"HTML: {result_html}")
+        log(check_published(project, pages, cache_dir=cache_dir))
     if pdf_output:
+        if not html_output:  # the disclosure check reads HTML pages: write them aside
+            with tempfile.TemporaryDirectory(prefix="book-check-") as aside:
+                _write_site(replace(project, output_dir=Path(aside)), book, selected, labels, None)
+                log(check_published(project, pages, output_dir=Path(aside), cache_dir=cache_dir))
         result_pdf = _write_pdf(project, [c for c in book if c.name in selected], labels, pdf_name)
         log(f"PDF:  {result_pdf}")
     return RenderResult(result_html, result_pdf, executed_names)
