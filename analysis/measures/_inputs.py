@@ -1,7 +1,8 @@
 """Reading the caller's columns for the measures: grouping, counts and the missing-value rule.
 
 Groups are numbered once (``pd.factorize``, sorted like ``dplyr::group_by``) so every
-statistic reduces with ``np.bincount`` over group codes instead of a per-group apply.
+statistic reduces with ``np.bincount`` over group codes instead of a per-group apply; rows
+that are already one per group in sorted order are recognised and left as they are.
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.validation import InputError, check_counts, fail_rows, require_numeric
+from analysis.measures._output import check_multiplier
+from analysis.validation import (
+    InputError,
+    check_confidence,
+    check_counts,
+    fail_rows,
+    require_columns,
+    require_numeric,
+)
 
 #: What to do with missing values: raise (default), give NA results, or count them as zero.
 MISSING_RULES = ("raise", "na", "zero")
@@ -36,10 +45,15 @@ def check_missing_rule(missing: str, allowed: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class Groups:
-    """Rows numbered by group: ``codes[i]`` is row i's group; ``keys`` has one row per group."""
+    """Rows numbered by group: ``codes[i]`` is row i's group; ``keys`` has one row per group.
+
+    ``one_row_each`` says that every row is its own group, in order (``codes`` is then
+    ``0, 1, 2, ...`` and sums within groups are the values themselves).
+    """
 
     codes: np.ndarray
     keys: pd.DataFrame
+    one_row_each: bool = False
 
     @property
     def size(self) -> int:
@@ -59,11 +73,23 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.astype("int64"), pd.Index(uniques)
 
 
+def _strictly_increasing(column: pd.Series) -> bool:
+    """True if ``column`` has no missing keys and each key is above the one before (so the
+    rows are already one per group, in the sorted order)."""
+    if column.hasnans or not column.is_monotonic_increasing:
+        return False
+    values = column.to_numpy()
+    return bool((values[1:] != values[:-1]).all())
+
+
 def group_rows(data: pd.DataFrame, group_by: Sequence[str]) -> Groups:
     """Number the rows of ``data`` by the groups of ``group_by`` (sorted; missing keys kept
     as their own group). Without grouping every row is in group 0."""
     if not group_by:
         return Groups(np.zeros(len(data), dtype="int64"), pd.DataFrame(index=range(1)))
+    if len(group_by) == 1 and _strictly_increasing(data[group_by[0]]):
+        keys = pd.DataFrame({group_by[0]: data[group_by[0]].reset_index(drop=True)})
+        return Groups(np.arange(len(data), dtype="int64"), keys, one_row_each=True)
     codes, uniques = _factorize(data[group_by[0]])
     if len(group_by) == 1:
         return Groups(codes, pd.DataFrame({group_by[0]: uniques}))
@@ -92,13 +118,17 @@ def read_counts(
     integer: bool = True,
     context: Sequence[str] = (),
 ) -> np.ndarray:
-    """A count column as float64: not negative, whole numbers (if ``integer``).
+    """A count column as float64: not negative, whole numbers (if ``integer``; not checked
+    again for integer columns, whose type already says so).
 
     Missing values raise (``missing="raise"``), stay NaN (``"na"``) or become 0 (``"zero"``).
     """
+    series = data[column]
+    integer = integer and not (
+        pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series)
+    )
     if missing == "raise":
         return check_counts(data, column, integer=integer, context=context)
-    series = data[column]
     if not pd.api.types.is_numeric_dtype(series):
         converted = pd.to_numeric(series, errors="coerce")
         fail_rows(
@@ -109,8 +139,8 @@ def read_counts(
     fail_rows(data, values < 0, column, "counts must not be negative", context=context)
     if integer:
         fail_rows(
-            data, np.mod(values, 1) > 0, column, "counts must be whole numbers",
-            context=context,
+            data, (values != np.round(values)) & ~np.isnan(values), column,
+            "counts must be whole numbers", context=context,
         )  # fmt: skip
     return np.nan_to_num(values, nan=0.0) if missing == "zero" else values
 
@@ -138,3 +168,66 @@ def check_not_empty(data: pd.DataFrame) -> None:
     """Raise if ``data`` has no rows (there is nothing to calculate)."""
     if len(data) == 0:
         raise InputError("data has no rows: there is nothing to calculate")
+
+
+@dataclass(frozen=True)
+class CountsAndDenominators:
+    """The checked inputs of a ratio of counts (proportions, crude rates): confidence
+    ``levels``, ``scale`` (the multiplier) and, one per result row, numerators ``x`` and
+    denominators ``n`` (summed within groups) after the ``front`` columns (the group keys or,
+    without grouping, the caller's other columns). ``columns`` are ``x`` and ``n`` for the
+    result, under the caller's names."""
+
+    levels: list[float]
+    scale: float
+    front: pd.DataFrame
+    x: np.ndarray
+    n: np.ndarray
+    columns: dict[str, np.ndarray | pd.Series]
+
+
+def _result_column(data: pd.DataFrame, column: str, values: np.ndarray) -> np.ndarray | pd.Series:
+    """``values`` for a result column without copying: where they are pandas' read-only view
+    of a float column of ``data``, that column itself (pandas copies it only on a write)."""
+    if values.flags.writeable:
+        return values
+    source = data[column]
+    if source.dtype == np.float64:
+        return source.reset_index(drop=True)
+    return values.copy()
+
+
+def counts_and_denominators(
+    data: pd.DataFrame,
+    x: str,
+    n: str,
+    *,
+    group_by: str | Sequence[str] | None,
+    confidence: float | Sequence[float],
+    multiplier: float,
+    missing: str,
+    x_at_most_n: bool,
+) -> CountsAndDenominators:
+    """Check the arguments and read counts ``x`` (whole, not negative) and denominators ``n``
+    (greater than zero; with ``x_at_most_n`` not below ``x``), summed within ``group_by``.
+
+    ``missing`` is ``"raise"`` or ``"na"`` (NA results where a value is missing). Rows that
+    are already one per group (a single, strictly increasing key) are used as they are.
+    """
+    levels = check_confidence(confidence)
+    scale = check_multiplier(multiplier)
+    check_missing_rule(missing, ("raise", "na"))
+    keys = column_list(group_by)
+    require_columns(data, [x, n, *keys])
+    check_not_empty(data)
+    num = read_counts(data, x, missing=missing, context=keys)
+    den = read_positive(data, n, missing=missing, context=keys)
+    if x_at_most_n:
+        fail_rows(data, num > den, [x, n], f"{x!r} must not be greater than {n!r}", context=keys)
+    groups = group_rows(data, keys) if keys else None
+    if groups is not None and not groups.one_row_each:
+        num, den = groups.sum(num), groups.sum(den)
+        return CountsAndDenominators(levels, scale, groups.keys, num, den, {x: num, n: den})
+    front = groups.keys if groups else data.drop(columns=[x, n]).reset_index(drop=True)
+    columns = {x: _result_column(data, x, num), n: _result_column(data, n, den)}
+    return CountsAndDenominators(levels, scale, front, num, den, columns)

@@ -25,7 +25,7 @@ from scipy import stats
 
 from analysis.measures._inputs import check_not_empty
 from analysis.measures._output import check_multiplier
-from analysis.measures.rates import EXACT_BELOW, poisson_limits
+from analysis.measures.intervals import EXACT_BELOW, poisson_count_limits
 from analysis.validation import InputError, fail_rows, require_columns, require_numeric
 
 #: (label, one-sided tail probability) of the two funnels.
@@ -281,7 +281,7 @@ def funnel_significance(
             centre = 1.0 if statistic == "ratio" else num.sum() / np.nansum(den)
             below, above = {}, {}
             for label, tail in FUNNELS:
-                lower, upper = poisson_limits(num, 1 - 2 * tail)
+                lower, upper = poisson_count_limits(num, 1 - 2 * tail)
                 below[label] = centre > upper / den
                 above[label] = centre < lower / den
     labels = np.select(

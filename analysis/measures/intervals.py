@@ -8,6 +8,8 @@
   Methods in Cancer Research* vol. II, IARC), used by PHE/OHID for counts of 10 or more.
 
 All functions take and return numpy arrays (scalars broadcast) and never loop in Python.
+For millions of rows the arithmetic runs in place in a few arrays allocated once: every
+temporary array of 10 million values is 80 MB that the operating system has to hand over.
 """
 
 from __future__ import annotations
@@ -17,29 +19,55 @@ from scipy import stats
 
 ArrayLike = np.ndarray | float | int
 
+#: Counts below this get exact Poisson limits, counts from it on Byar's approximation
+#: (the switch of PHEindicatormethods ``phe_rate`` and ``calculate_ISRatio``).
+EXACT_BELOW = 10
+
 
 def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile for ``confidence`` (e.g. 1.959964 for 0.95)."""
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
-def wilson_limits(x: ArrayLike, n: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score limits for the proportion ``x / n`` (as proportions in [0, 1]).
+def wilson_limits(
+    x: ArrayLike, n: ArrayLike, confidence: float, *, scale: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score limits for the proportion ``x / n``: proportions in [0, 1] times
+    ``scale`` (100 gives percentages).
+
+    ``(2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2))``.
 
     >>> lo, hi = wilson_limits(65, 100, 0.95)
     >>> round(float(lo), 6), round(float(hi), 6)
     (0.552544, 0.736358)
+    >>> [round(float(v), 4) for v in wilson_limits(65, 100, 0.95, scale=100)]
+    [55.2544, 73.6358]
     """
     x = np.asarray(x, dtype="float64")
     n = np.asarray(n, dtype="float64")
     z = z_value(confidence)
+    z2 = z * z
+    shape = np.broadcast_shapes(x.shape, n.shape)
+    centre, half, denominator = np.empty(shape), np.empty(shape), np.empty(shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        centre = 2 * x + z**2
-        spread = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
-        denom = 2 * (n + z**2)
-        lower = (centre - spread) / denom
-        upper = (centre + spread) / denom
-    return np.clip(lower, 0, 1), np.clip(upper, 0, 1)
+        np.add(n, z2, out=denominator)
+        denominator *= 2 / scale
+        np.multiply(x, 2, out=centre)
+        centre += z2
+        centre /= denominator
+        np.divide(x, n, out=half)
+        np.subtract(1, half, out=half)
+        half *= x
+        half *= 4
+        half += z2
+        np.sqrt(half, out=half)
+        half *= z
+        half /= denominator
+        lower = np.subtract(centre, half, out=denominator)  # the denominator is used up
+        upper = np.add(centre, half, out=half)
+    np.clip(lower, 0, scale, out=lower)
+    np.clip(upper, 0, scale, out=upper)
+    return lower, upper
 
 
 def exact_poisson_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -56,8 +84,25 @@ def exact_poisson_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, n
     return lower, upper
 
 
+def _byars_limit(t: np.ndarray, z: float, out: np.ndarray, work: np.ndarray) -> np.ndarray:
+    """``t (1 - 1/(9t) + z/(3 sqrt t))^3`` written into ``out`` (``work`` is scratch), as
+    ``t (1 + (3z sqrt t - 1)/(9t))^3`` so that it runs in place."""
+    np.sqrt(t, out=out)
+    out *= 3 * z
+    out -= 1
+    out /= t
+    out /= 9
+    out += 1
+    np.square(out, out=work)
+    out *= work
+    out *= t
+    return out
+
+
 def byars_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Byar's approximation to the exact Poisson limits for an observed count ``x``.
+    """Byar's approximation to the exact Poisson limits for an observed count ``x``:
+    lower ``x (1 - 1/(9x) - z/(3 sqrt x))^3`` (0 for no events), upper the same with
+    ``x + 1`` and ``+z``.
 
     >>> lo, hi = byars_limits(100, 0.95)
     >>> round(float(lo), 6), round(float(hi), 6)
@@ -65,26 +110,44 @@ def byars_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarra
     """
     x = np.asarray(x, dtype="float64")
     z = z_value(confidence)
+    lower, upper, work = np.empty(x.shape), np.empty(x.shape), np.empty(x.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lower = x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3
-    lower = np.where(x > 0, lower, 0.0)
-    x1 = x + 1
-    upper = x1 * (1 - 1 / (9 * x1) + z / (3 * np.sqrt(x1))) ** 3
+        np.add(x, 1, out=work)
+        _byars_limit(work, z, out=upper, work=lower)
+        _byars_limit(x, -z, out=lower, work=work)
+    lower[~(x > 0)] = 0.0
     return lower, upper
 
 
-def poisson_count_limits(
-    x: ArrayLike, confidence: float, *, exact_below: float = 10
-) -> tuple[np.ndarray, np.ndarray]:
-    """Limits for a Poisson count: exact below ``exact_below`` events, Byar's otherwise.
+def _exact_small_counts(x: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact limits for counts below :data:`EXACT_BELOW`: whole counts 0-9 are looked up
+    in a table of the ten possible values, anything else is calculated."""
+    table_lower, table_upper = exact_poisson_limits(np.arange(EXACT_BELOW), confidence)
+    index = np.clip(x, 0, EXACT_BELOW - 1).astype(np.intp)
+    lower, upper = table_lower[index], table_upper[index]
+    other = np.flatnonzero(index != x)
+    if other.size:
+        lower[other], upper[other] = exact_poisson_limits(x[other], confidence)
+    return lower, upper
 
-    This is the switch PHEindicatormethods uses for crude rates (exact for counts under 10).
+
+def poisson_count_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Limits for a Poisson count: exact below :data:`EXACT_BELOW` (10) events, Byar's
+    approximation from 10 on, NaN where the count is missing -- the switch of
+    PHEindicatormethods. The exact limits are only evaluated for the small counts.
+
+    >>> lo, hi = poisson_count_limits([5, 100, np.nan], 0.95)
+    >>> lo.round(4).tolist(), hi.round(4).tolist()
+    ([1.6235, 81.3621, nan], [11.6683, 121.6279, nan])
     """
     x = np.asarray(x, dtype="float64")
-    e_lo, e_hi = exact_poisson_limits(x, confidence)
-    b_lo, b_hi = byars_limits(x, confidence)
-    small = x < exact_below
-    return np.where(small, e_lo, b_lo), np.where(small, e_hi, b_hi)
+    lower, upper = byars_limits(x, confidence)
+    small = np.flatnonzero(x < EXACT_BELOW)
+    if small.size:
+        lower[small], upper[small] = _exact_small_counts(x[small], confidence)
+    missing = np.isnan(x)
+    lower[missing] = np.nan
+    return lower, upper
 
 
 def dobson_limits(

@@ -17,7 +17,8 @@ from analysis.measures._inputs import (
     read_counts,
 )
 from analysis.measures._output import check_multiplier, multiplier_label, result_frame
-from analysis.measures.rates import poisson_limits, poisson_method
+from analysis.measures.intervals import poisson_count_limits
+from analysis.measures.rates import poisson_method
 from analysis.validation import InputError, check_confidence, fail_rows, require_columns
 
 
@@ -89,7 +90,7 @@ def _join_totals(
 
 
 def _limits(observed: np.ndarray, factor: np.ndarray, levels: list[float]) -> list:
-    return [tuple(lim * factor for lim in poisson_limits(observed, c)) for c in levels]
+    return [tuple(lim * factor for lim in poisson_count_limits(observed, c)) for c in levels]
 
 
 def indirectly_standardised_ratio(

@@ -7,17 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.measures._inputs import (
-    check_missing_rule,
-    check_not_empty,
-    column_list,
-    group_rows,
-    read_counts,
-    read_positive,
-)
-from analysis.measures._output import check_multiplier, multiplier_label, result_frame
+from analysis.measures._inputs import counts_and_denominators
+from analysis.measures._output import multiplier_label, result_frame
 from analysis.measures.intervals import wilson_limits
-from analysis.validation import check_confidence, fail_rows, require_columns
 
 
 def proportion(
@@ -63,27 +55,19 @@ def proportion(
     >>> out.loc[0, ["confidence", "statistic", "method"]].tolist()
     ['95%', 'percentage', 'Wilson']
     """
-    levels = check_confidence(confidence)
-    scale = check_multiplier(multiplier)
-    check_missing_rule(missing, ("raise", "na"))
-    keys = column_list(group_by)
-    require_columns(data, [x, n, *keys])
-    check_not_empty(data)
-    num = read_counts(data, x, missing=missing, context=keys)
-    den = read_positive(data, n, missing=missing, context=keys)
-    fail_rows(data, num > den, [x, n], f"{x!r} must not be greater than {n!r}", context=keys)
-
-    if keys:
-        groups = group_rows(data, keys)
-        num, den, front = groups.sum(num), groups.sum(den), groups.keys
-    else:
-        front = data.drop(columns=[x, n])
+    counts = counts_and_denominators(
+        data, x, n, group_by=group_by, confidence=confidence, multiplier=multiplier,
+        missing=missing, x_at_most_n=True,
+    )  # fmt: skip
+    scale = counts.scale
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = num / den * scale
-    limits = [tuple(lim * scale for lim in wilson_limits(num, den, c)) for c in levels]
+        value = np.divide(counts.x, counts.n)
+    value *= scale
+    limits = [wilson_limits(counts.x, counts.n, c, scale=scale) for c in counts.levels]
     statistic = {1.0: "proportion of 1", 100.0: "percentage"}.get(
         scale, f"proportion of {multiplier_label(scale)}"
     )
     return result_frame(
-        front, {x: num, n: den}, value, limits, levels, statistic=statistic, method="Wilson"
-    )
+        counts.front, counts.columns, value, limits, counts.levels, statistic=statistic,
+        method="Wilson",
+    )  # fmt: skip

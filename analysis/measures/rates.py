@@ -7,40 +7,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.measures._inputs import (
-    check_missing_rule,
-    check_not_empty,
-    column_list,
-    group_rows,
-    read_counts,
-    read_positive,
-)
-from analysis.measures._output import check_multiplier, labels, multiplier_label, result_frame
-from analysis.measures.intervals import byars_limits, exact_poisson_limits
-from analysis.validation import check_confidence, require_columns
-
-#: Counts below this use exact Poisson limits; from this count on, Byar's approximation.
-EXACT_BELOW = 10
+from analysis.measures._inputs import counts_and_denominators
+from analysis.measures._output import labels, multiplier_label, result_frame
+from analysis.measures.intervals import EXACT_BELOW, poisson_count_limits
 
 
 def poisson_method(count: np.ndarray) -> pd.Categorical:
     """``"Exact"`` for counts below 10, ``"Byars"`` otherwise, missing where the count is."""
-    return labels(np.where(np.isnan(count), -1, count >= EXACT_BELOW), ["Exact", "Byars"])
-
-
-def poisson_limits(count: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Exact limits below 10 events, Byar's from 10 on (NaN for a missing count).
-
-    Same values as :func:`~analysis.measures.intervals.poisson_count_limits`; the exact
-    (chi-squared) limits are only evaluated for the small counts, which keeps millions of
-    rows fast.
-    """
-    lower, upper = byars_limits(count, confidence)
-    small = np.flatnonzero(count < EXACT_BELOW)
-    lower[small], upper[small] = exact_poisson_limits(count[small], confidence)
-    missing = np.isnan(count)
-    lower[missing], upper[missing] = np.nan, np.nan
-    return lower, upper
+    codes = (count >= EXACT_BELOW).astype("int8")
+    codes[np.isnan(count)] = -1
+    return labels(codes, ["Exact", "Byars"])
 
 
 def crude_rate(
@@ -81,28 +57,25 @@ def crude_rate(
     0    A    5.0   1.6235  11.6683  Exact
     1    B   65.0  50.1632  82.8491  Byars
     """
-    levels = check_confidence(confidence)
-    scale = check_multiplier(multiplier)
-    check_missing_rule(missing, ("raise", "na"))
-    keys = column_list(group_by)
-    require_columns(data, [x, n, *keys])
-    check_not_empty(data)
-    count = read_counts(data, x, missing=missing, context=keys)
-    den = read_positive(data, n, missing=missing, context=keys)
-
-    if keys:
-        groups = group_rows(data, keys)
-        count, den, front = groups.sum(count), groups.sum(den), groups.keys
-    else:
-        front = data.drop(columns=[x, n])
-    factor = scale / den
-    limits = [tuple(lim * factor for lim in poisson_limits(count, c)) for c in levels]
+    counts = counts_and_denominators(
+        data, x, n, group_by=group_by, confidence=confidence, multiplier=multiplier,
+        missing=missing, x_at_most_n=False,
+    )  # fmt: skip
+    factor = np.divide(counts.scale, counts.n)
+    limits = []
+    for c in counts.levels:
+        lower, upper = poisson_count_limits(counts.x, c)
+        lower *= factor
+        upper *= factor
+        limits.append((lower, upper))
+    method = poisson_method(counts.x)
+    value = np.multiply(counts.x, factor, out=factor)  # the factor is used up
     return result_frame(
-        front,
-        {x: count, n: den},
-        count * factor,
+        counts.front,
+        counts.columns,
+        value,
         limits,
-        levels,
-        statistic=f"rate per {multiplier_label(scale)}",
-        method=poisson_method(count),
+        counts.levels,
+        statistic=f"rate per {multiplier_label(counts.scale)}",
+        method=method,
     )

@@ -143,3 +143,51 @@ def test_grouped_result_invariant_to_row_order_and_split_calls(rows, rnd):
     parts = [proportion(df[df["g"] == g], "x", "n", group_by="g") for g in df["g"].unique()]
     split = pd.concat(parts).set_index("g").loc[whole.index]
     pd.testing.assert_frame_equal(whole, split, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        [3, 7, 12, 40],
+        ["E01", "E02", "E03", "E04"],
+        pd.Categorical(["d", "c", "b", "a"], categories=["d", "c", "b", "a"]),
+        pd.to_datetime(["2021-01-01", "2022-01-01", "2023-01-01", "2024-01-01"]),
+    ],
+)
+def test_rows_already_one_per_group_give_the_same_result_as_any_order(keys):
+    df = pd.DataFrame({"g": keys, "x": [3, 0, 50, 7], "n": [10, 20, 50, 70]}, index=[9, 8, 7, 6])
+    direct = proportion(df, "x", "n", group_by="g", confidence=[0.95, 0.998])
+    shuffled = proportion(df.iloc[[2, 0, 3, 1]], "x", "n", group_by="g", confidence=[0.95, 0.998])
+    pd.testing.assert_frame_equal(direct, shuffled)
+    assert list(direct["x"]) == [3, 0, 50, 7]
+
+
+def test_result_does_not_share_writable_memory_with_the_input():
+    df = pd.DataFrame({"area": ["A", "B"], "x": [1.0, 2.0], "n": [10.0, 10.0]})
+    out = proportion(df, "x", "n")
+    out.loc[0, ["x", "n", "value", "lowercl"]] = [5.0, 50.0, 0.0, 0.0]
+    out.loc[0, "area"] = "Z"
+    assert df.loc[0, "x"] == 1.0 and df.loc[0, "n"] == 10.0 and df.loc[0, "area"] == "A"
+    grouped = proportion(df.assign(g=[1, 2]), "x", "n", group_by="g")
+    grouped.loc[0, "x"] = 5.0
+    assert df.loc[0, "x"] == 1.0
+
+
+@pytest.mark.parametrize("missing", ["raise", "na"])
+def test_non_whole_and_non_numeric_counts_raise_with_either_missing_rule(missing):
+    df = pd.DataFrame({"x": [1.5, np.nan if missing == "na" else 2.0], "n": [10, 10]})
+    with pytest.raises(InputError, match="'x': counts must be whole numbers"):
+        proportion(df, "x", "n", missing=missing)
+    with pytest.raises(InputError, match="'x': must be numeric"):
+        proportion(pd.DataFrame({"x": ["1", "two"], "n": [10, 10]}), "x", "n", missing=missing)
+    with pytest.raises(InputError, match="'n': must be numeric"):
+        proportion(pd.DataFrame({"x": [1, 2], "n": ["10", "ten"]}), "x", "n", missing=missing)
+
+
+def test_missing_na_gives_na_rows_and_keeps_the_others():
+    df = pd.DataFrame({"x": [1, np.nan, 3], "n": [10, 10, np.nan]})
+    out = proportion(df, "x", "n", missing="na")
+    assert out["value"].isna().tolist() == [False, True, True]
+    assert out["lowercl"].isna().tolist() == [False, True, True]
+    with pytest.raises(InputError, match="'n'.*must not be missing"):
+        proportion(df.fillna({"x": 0}), "x", "n")
