@@ -347,14 +347,7 @@ class SQLEngine(Engine):
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
     def register(self, name: str, df: pd.DataFrame) -> None:
-        df.to_sql(
-            _check_relation_name(name),
-            self._conn,
-            if_exists="replace",
-            index=False,
-            method="multi",
-            chunksize=1000,
-        )
+        df.to_sql(_check_relation_name(name), self._conn, if_exists="replace", index=False)
 
     def define(self, name: str, select: str) -> None:
         self._defined[_check_relation_name(name)] = select
