@@ -415,7 +415,8 @@ def _ancestor_classes(node: _Node) -> set[str]:
 def _printed_problems(text: str, where: str, identifiers: Sequence[str]) -> list[Finding]:
     findings = []
     for name in identifiers:
-        if re.search(rf"(?<![\w.'\"]){re.escape(name)}(?![\w'\"])", text):
+        # quoted or written as code (`person_id`), a name refers to the column, it is not data
+        if re.search(rf"(?<![\w.'\"`]){re.escape(name)}(?![\w'\"`])", text):
             findings.append(
                 Finding(where, "", "", "", f"printed output names the person identifier {name}")
             )
@@ -431,7 +432,7 @@ def check_cache_file(path: Path, identifiers: Sequence[str] = PERSON_IDENTIFIERS
     """Person-level content in one execution-cache or ``_freeze`` JSON file: tables with a
     person identifier column or too many rows, printed identifiers and long data frames."""
     findings: list[Finding] = []
-    where = str(path)
+    where = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
     for kind, text in _cached_outputs(json.loads(path.read_text(encoding="utf-8"))):
         if kind == "html":
             tables = [n for n in _parse(text).descendants() if n.tag == "table"]

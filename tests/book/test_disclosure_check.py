@@ -183,6 +183,7 @@ def test_printed_outputs_naming_identifiers_or_long_frames_are_person_level():
         '<div class="cell-output"><pre><code>   person_id  age\n0  1  50</code></pre></div>'
         '<pre class="cell-output"><code>[1000000 rows x 30 columns]</code></pre>'
         '<pre class="python cell-code"><code>people["person_id"].nunique()</code></pre>'
+        '<pre class="cell-output"><code>Each `person_id` is unique (documentation)</code></pre>'
     )
     assert problems(html) == [
         "page.html: printed output names the person identifier person_id",
