@@ -204,6 +204,8 @@ def test_the_template_renders_on_a_small_synthetic_population(tmp_path, monkeypa
     config = tmp_path / "analysis.yml"
     config.write_text("data:\n  source: synthetic\n  n_people: 20000\n")
     monkeypatch.setenv("NHS_ANALYSIS_CONFIG", str(config))
+    # the population is generated beside this folder: no race with other tests' data
+    monkeypatch.setenv("NHS_SYNTHETIC_DIR", str(tmp_path / "data" / "synthetic"))
     (tmp_path / "chapters").mkdir()
     shutil.copyfile(REPOSITORY / TEMPLATE, tmp_path / "chapters" / "template.qmd")
     shutil.copyfile(REPOSITORY / "references.bib", tmp_path / "references.bib")
