@@ -8,16 +8,18 @@ condition flags rising with age and deprivation, deaths, cancers and emergency a
 with rates rising with age and deprivation -- but none of the planted effects, latent groups
 or calibration of :func:`analysis.data.generate_population`. Do not analyse it.
 
-How: the small tables (areas, practices) are drawn with numpy; every person-level table is
-one DuckDB ``COPY (SELECT ...) TO ... (PARTITION_BY ...)`` statement that streams rows from
-the areas (``unnest(range(population))``), with pseudo-random values from DuckDB's
-``hash(person_id * 128 + stream + seed)`` (a seeded counter-based generator: each value is a pure
-function of the person and the stream, so the tables agree without being held in memory).
-Waiting times to death and to a cancer diagnosis are geometric draws from yearly hazards;
-admission counts are Poisson draws by inverse CDF. Output is hive-partitioned Parquet
-(``people/district_code=.../*.parquet``, ``deaths/year=.../*.parquet``, ...) and, on request,
-one CSV file per table. The same seed and size give the same data with the same DuckDB
-version.
+How: the small tables (areas, practices) and lookup tables (ages by quintile, hazards and
+prevalences by quintile x age x sex) are made with numpy. People are drawn in DuckDB SQL from a
+table of blocks of person ids (``unnest(range(size))``), with pseudo-random values from
+DuckDB's ``hash(person_id * 128 + stream + seed)``: a counter-based generator, so each value is
+a pure function of the person and the stream and any pass redraws the same people. Each
+district is one ``COPY ... TO 'people/district_code=<code>/data_0.parquet'`` (``threads``
+districts at once), so memory holds a district, not the population. Waiting times to death and
+to a cancer diagnosis are geometric draws from yearly hazards; admissions are a Poisson count
+over the five years, kept in the years alive. The people with events are kept compactly and
+the event tables written partitioned by year (``deaths/year=2020/...``). :func:`write_csv`
+copies everything to one CSV file per table. The same seed and size give the same data with
+the same DuckDB version.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
@@ -163,8 +165,9 @@ def make_practices(areas: pd.DataFrame) -> pd.DataFrame:
 def _blocks(areas: pd.DataFrame) -> pd.DataFrame:
     """Each area's residents as runs of at most ``BLOCK`` consecutive person ids.
 
-    DuckDB's ``range`` is single-threaded; a table of blocks is scanned by all threads and
-    each block expands to its people with ``unnest(range(size))``.
+    A district's query selects its blocks by id range (DuckDB's zone maps skip the others)
+    and expands each to its people with ``unnest(range(size))``; measured, this is faster
+    than expanding whole areas, whose many columns are then copied to every person.
     """
     population = areas["population"].to_numpy()
     n_blocks = -(-population // BLOCK)
@@ -406,15 +409,20 @@ def _copy(con, query: str, target: Path, options: str = "FORMAT parquet") -> int
 
 
 def _write_district(con, root: Path, code: str, lo: int, hi: int) -> int:
-    """Draw the people with ids in ``(lo, hi]`` (one district) once: write them to
-    ``people/district_code=<code>/`` and append those with events to ``bench_events``."""
+    """Write the people with ids in ``(lo, hi]`` (one district) to
+    ``people/district_code=<code>/`` and append those with events to ``bench_events``.
+
+    Two passes over the district's draws: a temporary table of all its columns costs more
+    than drawing the few columns ``bench_events`` needs a second time.
+    """
     cur = con.cursor()
-    cur.execute(f"CREATE TEMP TABLE bench_district AS SELECT * FROM bench_persons({lo}, {hi})")
     folder = root / "people" / f"district_code={code}"
     folder.mkdir(parents=True)
     cols = _typed("people", exclude=("district_code",))
-    n = _copy(cur, f"SELECT {cols} FROM bench_district", folder / "data_0.parquet")
-    cur.execute(f"INSERT INTO bench_events SELECT {EVENT_COLUMNS} FROM bench_district {HAS_EVENT}")
+    n = _copy(cur, f"SELECT {cols} FROM bench_persons({lo}, {hi})", folder / "data_0.parquet")
+    cur.execute(
+        f"INSERT INTO bench_events SELECT {EVENT_COLUMNS} FROM bench_persons({lo}, {hi}) {HAS_EVENT}"
+    )
     cur.close()
     return n
 
