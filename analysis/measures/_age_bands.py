@@ -56,7 +56,8 @@ def _match_labels(
     """Re-code ``bands`` onto the labels ``wanted`` (matching normalised labels)."""
     lookup = {_normalise(label): i for i, label in enumerate(wanted)}
     position = np.array([lookup.get(_normalise(label), -1) for label in bands.labels])
-    codes = position.take(bands.codes) if len(position) else bands.codes
+    in_order = np.array_equal(position, np.arange(len(position)))  # nothing to re-code
+    codes = bands.codes if in_order or not len(position) else position.take(bands.codes)
     if (position < 0).any():
         fail_rows(data, codes < 0, age_band, rule, context=context)
     return Bands(codes, pd.Index(wanted))

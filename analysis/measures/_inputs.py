@@ -1,8 +1,9 @@
 """Reading the caller's columns for the measures: grouping, counts and the missing-value rule.
 
 Groups are numbered once (``pd.factorize``, sorted like ``dplyr::group_by``) so every
-statistic reduces with ``np.bincount`` over group codes instead of a per-group apply; rows
-that are already one per group in sorted order are recognised and left as they are.
+statistic reduces with ``np.bincount`` over group codes instead of a per-group apply. Rows
+already sorted by a single key are numbered where the key changes (no hashing), and rows
+that are already one per group are recognised and left as they are.
 """
 
 from __future__ import annotations
@@ -73,13 +74,23 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.astype("int64"), pd.Index(uniques)
 
 
-def _strictly_increasing(column: pd.Series) -> bool:
-    """True if ``column`` has no missing keys and each key is above the one before (so the
-    rows are already one per group, in the sorted order)."""
-    if column.hasnans or not column.is_monotonic_increasing:
-        return False
+def _sorted_groups(column: pd.Series) -> Groups | None:
+    """The groups of a key column whose rows are already sorted (no missing keys, each key
+    at least the one before): numbered where the key changes, no hashing or sorting.
+    ``None`` if the rows are not sorted."""
+    if len(column) == 0 or column.hasnans or not column.is_monotonic_increasing:
+        return None
     values = column.to_numpy()
-    return bool((values[1:] != values[:-1]).all())
+    change = np.empty(len(values), dtype=bool)
+    change[0] = True
+    np.not_equal(values[1:], values[:-1], out=change[1:])
+    keys = column.reset_index(drop=True)
+    if change.all():
+        return Groups(np.arange(len(values), dtype="int64"), keys.to_frame(), one_row_each=True)
+    codes = np.cumsum(change, dtype="int64")
+    codes -= 1
+    keys = keys.take(np.flatnonzero(change)).reset_index(drop=True)
+    return Groups(codes, keys.to_frame())
 
 
 def group_rows(data: pd.DataFrame, group_by: Sequence[str]) -> Groups:
@@ -87,9 +98,10 @@ def group_rows(data: pd.DataFrame, group_by: Sequence[str]) -> Groups:
     as their own group). Without grouping every row is in group 0."""
     if not group_by:
         return Groups(np.zeros(len(data), dtype="int64"), pd.DataFrame(index=range(1)))
-    if len(group_by) == 1 and _strictly_increasing(data[group_by[0]]):
-        keys = pd.DataFrame({group_by[0]: data[group_by[0]].reset_index(drop=True)})
-        return Groups(np.arange(len(data), dtype="int64"), keys, one_row_each=True)
+    if len(group_by) == 1:
+        groups = _sorted_groups(data[group_by[0]])
+        if groups is not None:
+            return groups
     codes, uniques = _factorize(data[group_by[0]])
     if len(group_by) == 1:
         return Groups(codes, pd.DataFrame({group_by[0]: uniques}))
@@ -162,6 +174,13 @@ def read_positive(
         values = require_numeric(data, column, context=context)
     fail_rows(data, values <= 0, column, "must be greater than zero", context=context)
     return values
+
+
+def reusable(values: np.ndarray) -> np.ndarray | None:
+    """``values`` as the ``out=`` of a numpy operation once they are no longer needed: the
+    array itself if the measure made it (it owns and may write it), else ``None`` so numpy
+    allocates -- pandas' read-only views of the caller's data are never written."""
+    return values if values.flags.owndata and values.flags.writeable else None
 
 
 def check_not_empty(data: pd.DataFrame) -> None:

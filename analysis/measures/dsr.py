@@ -19,6 +19,7 @@ from analysis.measures._inputs import (
     column_list,
     group_rows,
     read_counts,
+    reusable,
 )
 from analysis.measures._output import check_multiplier, labels, multiplier_label, result_frame
 from analysis.measures.intervals import dobson_limits
@@ -122,15 +123,13 @@ def directly_standardised_rate(
         )
     check_one_row_per_band(data, groups, bands, age_band, duplicates_allowed=bool(frequency_column))
 
+    frequency = None
+    first_in_cell = slice(None)
     if frequency_column:
         frequency = check_positive(data, frequency_column[0], context=keys)
-        variance_terms = frequency**2 * events * (weights / population) ** 2
         events = frequency * events
         cell = groups.codes * len(bands.labels) + bands.codes
         first_in_cell = _first_rows_checked(data, cell, n, population, weights, age_band, keys)
-    else:
-        variance_terms = events * (weights / population) ** 2
-        first_in_cell = slice(None)
     codes = groups.codes[first_in_cell]
     total_weight = np.bincount(codes, weights=weights[first_in_cell], minlength=groups.size)
     fail_rows(
@@ -142,8 +141,16 @@ def directly_standardised_rate(
     )
     total_pop = np.bincount(codes, weights=population[first_in_cell], minlength=groups.size)
     total_count = groups.sum(events)
-    rate = groups.sum(events * weights / population) / total_weight
-    variance = groups.sum(variance_terms) / total_weight**2
+    # Per row, in place: the weight per person w/n, the rate term x w/n, then the variance
+    # term x w^2/n^2 (times the event frequency f for non-independent events, where x is
+    # already f times the people: f^2 people w^2/n^2).
+    per_person = np.divide(weights, population, out=reusable(population))
+    terms = np.multiply(events, per_person, out=reusable(events))
+    rate = groups.sum(terms) / total_weight
+    terms *= per_person
+    if frequency is not None:
+        terms *= frequency
+    variance = groups.sum(terms) / total_weight**2
 
     shown = total_count >= MIN_TOTAL_COUNT
     limits = []

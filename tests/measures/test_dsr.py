@@ -221,3 +221,17 @@ def test_dsr_limits_bracket_and_are_invariant_to_row_order_and_split(deaths, pop
         ignore_index=True,
     )
     pd.testing.assert_frame_equal(whole, split, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float64"])
+def test_the_callers_data_is_left_unchanged_and_the_result_is_writable(dtype):
+    df = _esp_frame(2, deaths=7, population=900).astype({"deaths": dtype, "population": dtype})
+    df["esp"] = np.tile(np.asarray(ESP2013_WEIGHTS, dtype="float64"), 2)
+    before = df.copy()
+    for standard in [None, "esp"]:
+        out = directly_standardised_rate(
+            df, "deaths", "population", group_by="area", standard_population=standard
+        )
+        out.loc[0, ["value", "total_count"]] = [0.0, 0.0]
+    pd.testing.assert_frame_equal(df, before)
+    assert out.loc[1, "value"] == pytest.approx(7 / 900 * 100_000)

@@ -191,3 +191,13 @@ def test_missing_na_gives_na_rows_and_keeps_the_others():
     assert out["lowercl"].isna().tolist() == [False, True, True]
     with pytest.raises(InputError, match="'n'.*must not be missing"):
         proportion(df.fillna({"x": 0}), "x", "n")
+
+
+def test_rows_sorted_by_group_give_the_same_groups_as_unsorted_rows():
+    df = pd.DataFrame(
+        {"g": ["a", "a", "b", "c", "c", "c"], "x": [1, 2, 3, 4, 5, 6], "n": [9, 9, 9, 9, 9, 9]}
+    )
+    direct = proportion(df, "x", "n", group_by="g")
+    shuffled = proportion(df.iloc[[5, 2, 0, 4, 1, 3]], "x", "n", group_by="g")
+    pd.testing.assert_frame_equal(direct, shuffled)
+    assert direct["x"].tolist() == [3, 3, 15] and direct["n"].tolist() == [18, 9, 27]
