@@ -32,7 +32,10 @@ apt_install() {  # apt_install WHAT PACKAGE...: log and carry on if it fails
 
 # 1. R (optional: the R bridge and the R comparison tests need it)
 if ! command -v R >/dev/null 2>&1 && [ "${SKIP_R:-0}" != 1 ]; then
-  apt_install R r-base-core r-base-dev
+  apt_install R r-base-core r-base-dev r-cran-mass
+elif command -v Rscript >/dev/null 2>&1 && [ "${SKIP_R:-0}" != 1 ] \
+  && ! Rscript -e 'library(MASS)' >/dev/null 2>&1; then
+  apt_install "R's MASS package (negative binomial comparison)" r-cran-mass
 fi
 
 # 2. Java and a PostgreSQL server (optional: the Spark and PostgreSQL engine tests need them;
