@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.measures._output import check_multiplier
+from analysis.measures._output import check_multiplier, result_frame
 from analysis.validation import (
     InputError,
     check_confidence,
@@ -204,6 +204,21 @@ class CountsAndDenominators:
     n: np.ndarray
     columns: dict[str, np.ndarray | pd.Series]
 
+    def result(
+        self,
+        value: np.ndarray,
+        limits: Sequence[tuple[np.ndarray, np.ndarray]],
+        *,
+        statistic: str,
+        method: str | pd.Categorical,
+    ) -> pd.DataFrame:
+        """The tidy result: ``front``, ``x``, ``n``, ``value``, the limits per level, and
+        ``confidence``, ``statistic``, ``method``."""
+        return result_frame(
+            self.front, self.columns, value, limits, self.levels, statistic=statistic,
+            method=method,
+        )  # fmt: skip
+
 
 def _result_column(data: pd.DataFrame, column: str, values: np.ndarray) -> np.ndarray | pd.Series:
     """``values`` for a result column without copying: where they are pandas' read-only view
@@ -220,11 +235,11 @@ def counts_and_denominators(
     data: pd.DataFrame,
     x: str,
     n: str,
-    *,
     group_by: str | Sequence[str] | None,
     confidence: float | Sequence[float],
     multiplier: float,
     missing: str,
+    *,
     x_at_most_n: bool,
 ) -> CountsAndDenominators:
     """Check the arguments and read counts ``x`` (whole, not negative) and denominators ``n``

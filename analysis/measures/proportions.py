@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.measures._inputs import counts_and_denominators
-from analysis.measures._output import multiplier_label, result_frame
+from analysis.measures._output import multiplier_label
 from analysis.measures.intervals import wilson_limits
 
 
@@ -56,9 +56,8 @@ def proportion(
     ['95%', 'percentage', 'Wilson']
     """
     counts = counts_and_denominators(
-        data, x, n, group_by=group_by, confidence=confidence, multiplier=multiplier,
-        missing=missing, x_at_most_n=True,
-    )  # fmt: skip
+        data, x, n, group_by, confidence, multiplier, missing, x_at_most_n=True
+    )
     scale = counts.scale
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.divide(counts.x, counts.n)
@@ -67,7 +66,4 @@ def proportion(
     statistic = {1.0: "proportion of 1", 100.0: "percentage"}.get(
         scale, f"proportion of {multiplier_label(scale)}"
     )
-    return result_frame(
-        counts.front, counts.columns, value, limits, counts.levels, statistic=statistic,
-        method="Wilson",
-    )  # fmt: skip
+    return counts.result(value, limits, statistic=statistic, method="Wilson")

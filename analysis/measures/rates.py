@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.measures._inputs import counts_and_denominators
-from analysis.measures._output import labels, multiplier_label, result_frame
+from analysis.measures._output import labels, multiplier_label
 from analysis.measures.intervals import EXACT_BELOW, poisson_count_limits
 
 
@@ -58,9 +58,8 @@ def crude_rate(
     1    B   65.0  50.1632  82.8491  Byars
     """
     counts = counts_and_denominators(
-        data, x, n, group_by=group_by, confidence=confidence, multiplier=multiplier,
-        missing=missing, x_at_most_n=False,
-    )  # fmt: skip
+        data, x, n, group_by, confidence, multiplier, missing, x_at_most_n=False
+    )
     factor = np.divide(counts.scale, counts.n)
     limits = []
     for c in counts.levels:
@@ -70,12 +69,5 @@ def crude_rate(
         limits.append((lower, upper))
     method = poisson_method(counts.x)
     value = np.multiply(counts.x, factor, out=factor)  # the factor is used up
-    return result_frame(
-        counts.front,
-        counts.columns,
-        value,
-        limits,
-        counts.levels,
-        statistic=f"rate per {multiplier_label(counts.scale)}",
-        method=method,
-    )
+    statistic = f"rate per {multiplier_label(counts.scale)}"
+    return counts.result(value, limits, statistic=statistic, method=method)
