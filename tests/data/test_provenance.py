@@ -69,6 +69,7 @@ def test_a_database_is_named_by_its_kind_only():
             "data": {
                 "source": "aggregated",
                 "format": "database",
+                "engine": "postgres",
                 "connection": "postgresql+psycopg://analyst:secret@db.trust.nhs.uk/ics",
             }
         }
