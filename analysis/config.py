@@ -10,6 +10,7 @@ key and saying what is allowed.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -40,6 +41,9 @@ OUTCOMES = (
 )
 
 
+_TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$")
+
+
 class ConfigError(ValueError):
     """Invalid configuration: the message names the key and what is allowed."""
 
@@ -54,6 +58,7 @@ class DataConfig:
     connection: str | None = None
     engine: str = "duckdb"
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    tables: dict[str, str] = field(default_factory=dict)
     n_people: int | None = None
 
 
@@ -100,6 +105,41 @@ def _names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+_URL_EXAMPLES = {
+    "postgres": "postgresql://user@host:5432/db",
+    "mssql": "mssql+pyodbc://user:password@dsn",
+}
+
+
+def _check_engine(fmt: str | None, engine: str, connection: str | None) -> None:
+    """Engine, format and connection must fit together (see ``analysis.example.yml``)."""
+    if engine in ("postgres", "mssql"):
+        if fmt != "database":
+            raise ConfigError(
+                f"'data.engine: {engine}' aggregates tables in a database: set "
+                "data.source: person, data.format: database and data.connection"
+            )
+        scheme = str(connection).split("://")[0]
+        if not scheme.startswith(_URL_EXAMPLES[engine].split(":")[0]):
+            raise ConfigError(
+                f"'data.connection' must be an SQLAlchemy URL for {engine}, e.g. "
+                f"{_URL_EXAMPLES[engine]!r}; got {connection!r}"
+            )
+    elif fmt == "database":
+        raise ConfigError(
+            f"'data.format: database' needs data.engine postgres or mssql, not {engine!r}"
+        )
+    elif engine == "spark" and fmt == "duckdb":
+        raise ConfigError(
+            "'data.engine: spark' reads parquet or csv files (data.format), not a DuckDB file"
+        )
+    elif engine == "duckdb" and connection:
+        raise ConfigError(
+            "'data.connection' is for data.engine spark (the master URL, e.g. local[2] or "
+            "spark://host:7077) or a database engine; DuckDB reads data.path"
+        )
+
+
 def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
     _check_keys("data", raw, _names(DataConfig))
     source = _one_of("data.source", raw.get("source", "synthetic"), SOURCES)
@@ -118,12 +158,10 @@ def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
                 f"'data.path' is required when data.format is {fmt!r}: the file or folder "
                 "holding your tables"
             )
+    _check_engine(fmt, engine, connection)
+    tables_key = ("people", "deaths", "cancers", "admissions", "areas", "practices")
     columns = raw.get("columns") or {}
-    _check_keys(
-        "data.columns",
-        columns,
-        ("people", "deaths", "cancers", "admissions", "areas", "practices", "aggregated"),
-    )
+    _check_keys("data.columns", columns, (*tables_key, "aggregated"))
     for table, mapping in columns.items():
         if not isinstance(mapping, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
@@ -131,6 +169,19 @@ def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
             raise ConfigError(
                 f"'data.columns.{table}' must map your column names to ours, "
                 "e.g. {{patient_id: person_id, lsoa21cd: area_code}}"
+            )
+    tables = raw.get("tables") or {}
+    _check_keys("data.tables", tables, tables_key)
+    if tables and fmt != "database":
+        raise ConfigError(
+            "'data.tables' names tables in a database (data.format: database); files must be "
+            "named after our tables (people.parquet or a folder people/)"
+        )
+    for table, name in tables.items():
+        if not isinstance(name, str) or not _TABLE_NAME.match(name):
+            raise ConfigError(
+                f"'data.tables.{table}' must be a table or view name, optionally with its "
+                f"schema (e.g. dbo.patients), got {name!r}"
             )
     n_people = raw.get("n_people")
     if n_people is not None and (not isinstance(n_people, int) or n_people < 1000):
@@ -144,6 +195,7 @@ def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
         connection=connection,
         engine=engine,
         columns={k: dict(v) for k, v in columns.items()},
+        tables=dict(tables),
         n_people=n_people,
     )
 
@@ -207,7 +259,7 @@ def parse_config(raw: Mapping[str, Any] | None, *, source_file: str | None = Non
     >>> parse_config({"data": {"sauce": "x"}})
     Traceback (most recent call last):
     ...
-    analysis.config.ConfigError: unknown key(s) data.sauce; allowed keys in 'data': source, format, path, connection, engine, columns, n_people
+    analysis.config.ConfigError: unknown key(s) data.sauce; allowed keys in 'data': source, format, path, connection, engine, columns, tables, n_people
     """
     raw = raw or {}
     _check_keys("configuration", raw, ("data", "analysis", "disclosure"))
@@ -242,7 +294,7 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"{path} is not valid YAML: {err}") from err
     config = parse_config(raw, source_file=str(path))
     data_path = config.data.path
-    if data_path and not Path(data_path).is_absolute():
+    if data_path and "://" not in data_path and not Path(data_path).is_absolute():
         # relative paths are relative to the configuration file, not the working directory
         resolved = str((Path(path).resolve().parent / data_path).resolve())
         config = replace(config, data=replace(config.data, path=resolved))

@@ -11,13 +11,16 @@ writes one CSV per indicator table (and, with ``--excel``, one workbook with a s
 - inequality: the slope and relative index of inequality (OHID method) of each rate outcome
   across deprivation deciles.
 
-Row-level work (counting people and events into strata) runs in DuckDB through
-:mod:`analysis.data`; only aggregates are written, after the configured disclosure control.
+Row-level work (counting people and events into strata) runs where the configuration says
+(``data.engine``: DuckDB by default, Spark, PostgreSQL or SQL Server; see
+:func:`analysis.data.configured.configured_source`); only aggregates leave that engine, and only
+aggregates are written, after the configured disclosure control.
 """
 
 from __future__ import annotations
 
 import argparse
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,8 +28,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from analysis.config import Config, load_config
-from analysis.data import aggregate_events, configured_dataset
+from analysis.data import aggregate_events
 from analysis.data.aggregate import Source, is_true
+from analysis.data.configured import configured_source
 from analysis.data.engines import running
 from analysis.inequality import slope_index_of_inequality
 from analysis.measures import crude_rate, directly_standardised_rate, proportion
@@ -143,8 +147,15 @@ def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.
             counts, "events", "population", group_by="imd_decile",
             confidence=0.95, multiplier=config.analysis.multiplier,
         )  # fmt: skip
-        if dsr["value"].isna().any():
-            continue  # too few events in some decile for a standardised rate
+        with_rates = int(dsr["value"].notna().sum())
+        if with_rates < len(dsr) or with_rates < 5:
+            warnings.warn(
+                f"no slope index of inequality for {outcome}: it needs a standardised rate in "
+                f"every deprivation decile present, and at least 5 of them; {with_rates} of "
+                f"the {len(dsr)} deciles present have one",
+                stacklevel=2,
+            )
+            continue
         sii = slope_index_of_inequality(
             dsr.assign(outcome=outcome), "imd_decile", "total_pop", "value",
             group_by="outcome", value_type="rate", lower_cl="lowercl", upper_cl="uppercl",
@@ -177,7 +188,7 @@ def compute_indicators(config: Config, *, progress: bool = True) -> dict[str, pd
     ]
     tables: dict[str, pd.DataFrame] = {}
     with (
-        running(configured_dataset(config)) as engine,
+        configured_source(config) as engine,
         tqdm(desc="indicator tables", unit="table", disable=not progress) as bar,
     ):
         for produce in producers:

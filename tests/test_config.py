@@ -28,6 +28,61 @@ def test_no_file_means_the_synthetic_default(monkeypatch, tmp_path):
             {"data": {"engine": "oracle"}},
             r"'data.engine' is 'oracle'; allowed values: duckdb, spark",
         ),
+        (
+            {"data": {"source": "synthetic", "engine": "postgres"}},
+            r"'data.engine: postgres' aggregates tables in a database: set data.source: person",
+        ),
+        (
+            {
+                "data": {
+                    "source": "person",
+                    "format": "database",
+                    "engine": "postgres",
+                    "connection": "mssql+pyodbc://dsn",
+                }
+            },
+            r"'data.connection' must be an SQLAlchemy URL for postgres, e.g. 'postgresql://",
+        ),
+        (
+            {"data": {"source": "person", "format": "database", "connection": "postgresql://h/db"}},
+            r"'data.format: database' needs data.engine postgres or mssql, not 'duckdb'",
+        ),
+        (
+            {
+                "data": {
+                    "source": "person",
+                    "format": "duckdb",
+                    "path": "x.duckdb",
+                    "engine": "spark",
+                }
+            },
+            r"'data.engine: spark' reads parquet or csv files",
+        ),
+        ({"data": {"connection": "local[2]"}}, r"'data.connection' is for data.engine spark"),
+        (
+            {
+                "data": {
+                    "source": "person",
+                    "format": "parquet",
+                    "path": "x",
+                    "tables": {"people": "p"},
+                }
+            },
+            r"'data.tables' names tables in a database",
+        ),
+        (
+            {
+                "data": {
+                    "source": "person",
+                    "format": "database",
+                    "engine": "mssql",
+                    "connection": "mssql+pyodbc://dsn",
+                    "tables": {"people": "dbo.people; DROP TABLE x"},
+                }
+            },
+            r"'data.tables.people' must be a table or view name",
+        ),
+        ({"data": {"tables": {"patients": "x"}}}, r"unknown key\(s\) data.tables.patients"),
         ({"data": {"columns": {"people": ["a"]}}}, r"'data.columns.people' must map"),
         ({"data": {"columns": {"patients": {}}}}, r"unknown key\(s\) data.columns.patients"),
         (
@@ -73,3 +128,17 @@ def test_missing_or_invalid_files_are_reported(tmp_path, monkeypatch):
     bad.write_text("data: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(bad)
+
+
+def test_cluster_paths_are_kept_as_they_are(tmp_path):
+    config = tmp_path / "spark.yml"
+    config.write_text(
+        "data: {source: person, format: parquet, path: 's3a://bucket/extract', engine: spark, "
+        "connection: 'spark://head:7077'}\n"
+    )
+    data = load_config(config).data
+    assert (data.path, data.engine, data.connection) == (
+        "s3a://bucket/extract",
+        "spark",
+        "spark://head:7077",
+    )

@@ -81,7 +81,16 @@ def test_command_writes_csv_and_excel(tmp_path):
     assert np.isfinite(sii["value"]).all()
 
 
-def test_an_engine_that_cannot_run_yet_is_refused_not_ignored():
-    config = parse_config({"data": {"source": "synthetic", "engine": "spark"}})
-    with pytest.raises(ConfigError, match="'data.engine: spark' is not supported"):
+def test_the_book_does_not_copy_person_rows_out_of_a_database():
+    config = parse_config(
+        {
+            "data": {
+                "source": "person",
+                "format": "database",
+                "engine": "postgres",
+                "connection": "postgresql://analyst@warehouse/nhs",
+            }
+        }
+    )
+    with pytest.raises(ConfigError, match="Run the indicator command"):
         configured_dataset(config)

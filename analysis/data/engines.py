@@ -156,6 +156,11 @@ class Engine(abc.ABC):
         """``identifier`` quoted for this engine's SQL (keeps its case and any odd characters)."""
         return '"' + identifier.replace('"', '""') + '"'
 
+    @abc.abstractmethod
+    def stored(self, name: str) -> str:
+        """The stored table ``name`` qualified by its schema, so that a relation made with
+        :meth:`define` under the same name can select from it (not from itself)."""
+
     def close(self) -> None:  # noqa: B027 -- nothing to release by default
         """Release what the engine opened (connections it created); the engine is then unusable."""
 
@@ -193,6 +198,10 @@ class DuckDBEngine(Engine):
     def tables(self) -> set[str]:
         rows = self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         return {str(r[0]).lower() for r in rows}
+
+    def stored(self, name: str) -> str:
+        catalog, schema = self.con.execute("SELECT current_database(), current_schema()").fetchone()
+        return ".".join(self.quote(part) for part in (catalog, schema, name))
 
     def attach_files(self, name: str, path: str | Path, format: str) -> None:
         reader = {"parquet": "read_parquet", "csv": "read_csv"}.get(format)
@@ -292,6 +301,9 @@ class SparkEngine(Engine):
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
 
+    def stored(self, name: str) -> str:
+        return f"{self.quote(self.spark.catalog.currentDatabase())}.{self.quote(name)}"
+
     def close(self) -> None:
         for name in dict.fromkeys(self._views):
             self.spark.catalog.dropTempView(name)
@@ -359,6 +371,10 @@ class SQLEngine(Engine):
 
     def quote(self, identifier: str) -> str:
         return self.database.dialect.identifier_preparer.quote_identifier(identifier)
+
+    def stored(self, name: str) -> str:
+        schema = _import_sqlalchemy().inspect(self._conn).default_schema_name
+        return f"{self.quote(schema)}.{self.quote(name)}"
 
     def close(self) -> None:
         self._conn.close()
