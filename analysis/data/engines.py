@@ -298,6 +298,9 @@ class SparkEngine(Engine):
             raise InputError(f"format is {format!r}; allowed: {', '.join(FILE_FORMATS)}")
         self._view(name, frame)
 
+    def columns(self, relation: str) -> list[str]:
+        return list(self.spark.sql(f"SELECT * FROM {relation}").columns)  # planned, not run
+
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
 
