@@ -7,6 +7,7 @@ and :func:`reference_environment` cache their result; everything else is statele
 from __future__ import annotations
 
 import functools
+import os
 from importlib import resources
 from types import ModuleType
 from typing import Any
@@ -17,6 +18,7 @@ from analysis.rbridge.errors import INSTALL_R, RUnavailableError
 @functools.cache
 def rinterface() -> ModuleType:
     """Import and initialise ``rpy2.rinterface``, or raise :class:`RUnavailableError`."""
+    library_path = os.environ.get("LD_LIBRARY_PATH")
     try:
         import rpy2.rinterface as ri  # imported lazily on purpose
     except ImportError as err:
@@ -27,6 +29,13 @@ def rinterface() -> ModuleType:
         ri.initr_simple()
     except Exception as err:
         raise RUnavailableError(f"R failed to start ({err}). {INSTALL_R}") from err
+    # rpy2 puts R's and the system's library folders first on LD_LIBRARY_PATH; R is loaded
+    # now, and child processes (the book's Jupyter kernels) must not inherit them: the system
+    # libpython they contain breaks a differently built Python (pyarrow fails to import).
+    if library_path is None:
+        os.environ.pop("LD_LIBRARY_PATH", None)
+    else:
+        os.environ["LD_LIBRARY_PATH"] = library_path
     return ri
 
 
