@@ -43,10 +43,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.book.html_tables import Node, Table, parse, read_table
 from analysis.book.project import BookError, BookProject
 from analysis.config import ConfigError, load_config
 from analysis.report.disclosure import SUPPRESSED_SYMBOL, DisclosureRule
@@ -68,7 +68,6 @@ FREEZE_OUTPUT = re.compile(r"^:::+ *\{\.cell-output[^}\n]*\}\n(.*?)^:::", re.M |
 SKIPPED_TEXT = {"pre", "code", "script", "style", "table", "nav", "head", "svg", "details"}
 NUMBERING = {"chapter-number", "header-section-number", "figure-number"}
 INLINE = {"a", "abbr", "b", "em", "i", "small", "span", "strong", "sub", "sup", "mark", "q"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 FIX = (
     "How to fix: pass the chapter's table through "
     "analysis.report.disclosure.apply_disclosure_control (with derived= for rates and "
@@ -102,129 +101,9 @@ class Finding:
         return f"{', '.join(place)}: {self.problem}"
 
 
-@dataclass
-class _Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[_Node | str] = field(default_factory=list)
-    parent: _Node | None = None
-
-    @property
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-    def text(self) -> str:
-        return " ".join(self._raw_text().split())
-
-    def _raw_text(self) -> str:
-        return "".join(c if isinstance(c, str) else c._raw_text() for c in self.children)
-
-    def descendants(self) -> Iterator[_Node]:
-        for child in self.children:
-            if isinstance(child, _Node):
-                yield child
-                yield from child.descendants()
-
-    def all_classes(self) -> set[str]:
-        found = set(self.classes)
-        for node in self.descendants():
-            found |= node.classes
-        return found
-
-
-class _TreeBuilder(HTMLParser):
-    """A forgiving HTML tree (the standard library has no DOM for HTML)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("#root", {})
-        self.current = self.root
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {k: v or "" for k, v in attrs}, parent=self.current)
-        self.current.children.append(node)
-        if tag not in VOID:
-            self.current = node
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.current.children.append(
-            _Node(tag, {k: v or "" for k, v in attrs}, parent=self.current)
-        )
-
-    def handle_endtag(self, tag: str) -> None:
-        node = self.current
-        while node is not self.root and node.tag != tag:
-            node = node.parent
-        if node is not self.root:
-            self.current = node.parent
-
-    def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
-
-
-def _parse(html: str) -> _Node:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
-@dataclass
-class _Cell:
-    node: _Node
-    header: bool  # a <th>
-    row: int
-    column: int
-    width: int
-
-
-def _grid(table: _Node) -> tuple[list[list[_Cell]], list[list[_Cell]]]:
-    """Header rows and body rows of ``table`` with each cell's column position
-    (``rowspan``/``colspan`` honoured); nested tables are left to their own check."""
-    rows: list[tuple[str, _Node]] = []  # (section: thead, tbody, tfoot or "", row)
-
-    def collect(node: _Node, section: str) -> None:
-        for child in node.children:
-            if not isinstance(child, _Node) or child.tag == "table":
-                continue
-            if child.tag == "tr":
-                rows.append((section, child))
-            else:
-                inner = child.tag if child.tag in {"thead", "tbody", "tfoot"} else section
-                collect(child, inner)
-
-    collect(table, "")
-    taken: dict[tuple[int, int], bool] = {}
-    head: list[list[_Cell]] = []
-    body: list[list[_Cell]] = []
-    for index, (section, tr) in enumerate(rows):
-        cells = []
-        column = 0
-        for td in (c for c in tr.children if isinstance(c, _Node) and c.tag in {"td", "th"}):
-            while taken.get((index, column)):
-                column += 1
-            width, height = _span(td, "colspan"), _span(td, "rowspan")
-            for r in range(index, index + height):
-                for c in range(column, column + width):
-                    taken[(r, c)] = True
-            cells.append(_Cell(td, td.tag == "th", index, column, width))
-            column += width
-        # a row outside thead/tbody/tfoot is a heading while only <th> rows came before it
-        is_head = section == "thead" or (
-            not section and not body and bool(cells) and all(c.header for c in cells)
-        )
-        (head if is_head else body).append(cells)
-    return head, body
-
-
-def _span(node: _Node, name: str) -> int:
-    value = node.attrs.get(name, "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
-def _caption(table: _Node, number: int) -> str:
+def _caption(table: Node, number: int) -> str:
     """The table's caption: the numbered figure around it, its <caption>, or its title."""
-    node: _Node | None = table
+    node: Node | None = table
     while node is not None:
         if node.attrs.get("id", "").startswith("tbl-"):
             for inner in node.descendants():
@@ -253,11 +132,11 @@ def check_page(
     identifiers: Sequence[str] = PERSON_IDENTIFIERS,
 ) -> list[Finding]:
     """Every small count and person-level sign in one HTML page (or fragment)."""
-    root = _parse(html)
+    root = parse(html)
     findings: list[Finding] = []
     tables = [n for n in root.descendants() if n.tag == "table"]
     for number, node in enumerate(tables, start=1):
-        table, caption = _table(node), _caption(node, number)
+        table, caption = read_table(node), _caption(node, number)
         findings += _person_level(table, caption, where, identifiers)
         findings += _small_counts(table, caption, where, rule)
     findings += _check_text(root, where, rule)
@@ -265,38 +144,8 @@ def check_page(
     return findings
 
 
-@dataclass
-class _Table:
-    """A table's columns (heading text and classes by position) and its data rows, each
-    with the row label (row group and first cell)."""
-
-    names: dict[int, str]
-    markers: dict[int, set[str]]
-    rows: list[tuple[str, list[_Cell]]]
-
-
-def _table(node: _Node) -> _Table:
-    head, body = _grid(node)
-    names: dict[int, str] = {}
-    markers: dict[int, set[str]] = {}
-    for row in head:  # lower heading rows override spanners above them
-        for cell in row:
-            for column in range(cell.column, cell.column + cell.width):
-                names[column] = cell.node.text()
-                markers[column] = cell.node.all_classes()
-    n_columns = max((c.column + c.width for row in head + body for c in row), default=0)
-    rows = []
-    group = ""
-    for row in body:
-        if len(row) == 1 and row[0].width == n_columns > 1:  # a row-group heading or note
-            group = row[0].node.text()
-            continue
-        rows.append((" / ".join(filter(None, [group, row[0].node.text() if row else ""])), row))
-    return _Table(names, markers, rows)
-
-
 def _person_level(
-    table: _Table, caption: str, where: str, identifiers: Sequence[str]
+    table: Table, caption: str, where: str, identifiers: Sequence[str]
 ) -> list[Finding]:
     findings = [
         Finding(where, caption, "", name, "a person identifier column (person-level rows)")
@@ -314,14 +163,15 @@ def _person_level(
     return findings
 
 
-def _small_counts(table: _Table, caption: str, where: str, rule: DisclosureRule) -> list[Finding]:
+def _small_counts(table: Table, caption: str, where: str, rule: DisclosureRule) -> list[Finding]:
     """Small or unrounded counts in count columns, one finding per cell; whole numbers of
     ``min_count`` to ``max_count`` in undeclared columns, one finding per column."""
     findings = []
     undeclared: dict[int, list[tuple[str, str]]] = {}
     low, high = rule.min_count, rule.max_count
-    for label, row in table.rows:
-        for cell in row:
+    for row in table.rows:
+        label = row.label
+        for cell in row.cells:
             markers = table.markers.get(cell.column, set()) | cell.node.all_classes()
             text = cell.node.text()
             if COUNT_CLASS in markers:
@@ -361,7 +211,7 @@ def _count_problem(text: str, rule: DisclosureRule) -> str | None:
     return None
 
 
-def _blocks(node: _Node, out: list[list[str]]) -> None:
+def _blocks(node: Node, out: list[list[str]]) -> None:
     """Visible text outside code and tables, one list of pieces per block element."""
     for child in node.children:
         if isinstance(child, str):
@@ -375,7 +225,7 @@ def _blocks(node: _Node, out: list[list[str]]) -> None:
                 out.append([])
 
 
-def _check_text(root: _Node, where: str, rule: DisclosureRule) -> list[Finding]:
+def _check_text(root: Node, where: str, rule: DisclosureRule) -> list[Finding]:
     """Small counts written in prose, captions and figure alt text ("3 deaths")."""
     numbers = "|".join(str(n) for n in range(rule.min_count, rule.max_count + 1))
     pattern = re.compile(rf"(?<![\w.,])({numbers})\s+(?:{PEOPLE_OR_EVENTS})\b", re.I)
@@ -394,7 +244,7 @@ def _check_text(root: _Node, where: str, rule: DisclosureRule) -> list[Finding]:
     ]
 
 
-def _check_printed(root: _Node, where: str, identifiers: Sequence[str]) -> list[Finding]:
+def _check_printed(root: Node, where: str, identifiers: Sequence[str]) -> list[Finding]:
     """Printed cell outputs (``.cell-output`` blocks) naming a person identifier or showing
     a long data frame."""
     findings = []
@@ -404,7 +254,7 @@ def _check_printed(root: _Node, where: str, identifiers: Sequence[str]) -> list[
     return findings
 
 
-def _ancestor_classes(node: _Node) -> set[str]:
+def _ancestor_classes(node: Node) -> set[str]:
     found: set[str] = set()
     while node.parent is not None:
         node = node.parent
@@ -435,10 +285,12 @@ def check_cache_file(path: Path, identifiers: Sequence[str] = PERSON_IDENTIFIERS
     where = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
     for kind, text in _cached_outputs(json.loads(path.read_text(encoding="utf-8"))):
         if kind == "html":
-            tables = [n for n in _parse(text).descendants() if n.tag == "table"]
+            tables = [n for n in parse(text).descendants() if n.tag == "table"]
             for number, node in enumerate(tables, start=1):
-                findings += _person_level(_table(node), _caption(node, number), where, identifiers)
-            findings += _printed_problems(_parse(text).text(), where, ())
+                findings += _person_level(
+                    read_table(node), _caption(node, number), where, identifiers
+                )
+            findings += _printed_problems(parse(text).text(), where, ())
         else:
             findings += _printed_problems(text, where, identifiers)
     return findings

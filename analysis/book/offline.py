@@ -3,7 +3,7 @@
 Steps, each in its own module: read and validate the chapters (:mod:`.validate`), run their
 code or reuse the cache (:mod:`.execute`), write pandoc markdown with the outputs
 (:mod:`.assemble`), number and convert with pandoc and the Lua filters (:mod:`.pandoc`),
-write the site (:mod:`.site`), check it for small counts and person-level rows
+write the site (:mod:`.site`) with each table's CSV (:mod:`.downloads`), check it for small counts and person-level rows
 (:mod:`.disclosure_check`; the PDF is not written when it fails) and write the PDF (:mod:`.pdf`).
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 from analysis.book import pandoc, pdf, site
 from analysis.book.assemble import chapter_markdown
 from analysis.book.disclosure_check import check_published
+from analysis.book.downloads import add_csv_downloads
 from analysis.book.execute import ExecutedChapter, data_key, execute_chapter, project_fingerprint
 from analysis.book.project import BookProject
 from analysis.book.qmd import INLINE_EXPRESSION, Chapter, Markdown
@@ -181,6 +182,7 @@ def _write_site(project, book, selected, labels, pdf_name) -> Path:
         search_entries += pandoc.search_sections(ast, chapter.page, page.label)
         if chapter.name not in selected:
             continue
+        add_csv_downloads(ast, page=chapter.page, output_dir=project.output_dir)
         text = pandoc.write(
             ast,
             "html5",
