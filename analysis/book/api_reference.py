@@ -437,6 +437,20 @@ def _items(lines: list[str], links: dict[str, str]) -> str:
     return "\n".join(rendered)
 
 
+def _without_traceback(lines: list[str]) -> list[str]:
+    """A doctest example that raises, shown as the error alone: the "Traceback (most recent
+    call last):" header and the "..." standing for its frames are left out."""
+    kept: list[str] = []
+    in_traceback = False
+    for line in lines:
+        if line.startswith("Traceback (most recent call last)"):
+            in_traceback = True
+        elif not (in_traceback and (line.startswith(" ") or line.strip() == "...")):
+            in_traceback = False
+            kept.append(line)
+    return kept
+
+
 def _blocks(lines: list[str], links: dict[str, str]) -> list[str]:
     """Prose lines as markdown blocks: paragraphs (joined), bullet lists, doctest and literal
     code blocks."""
@@ -468,7 +482,7 @@ def _blocks(lines: list[str], links: dict[str, str]) -> list[str]:
             end = i
             while end < len(lines) and lines[end].strip():
                 end += 1
-            code = [DOCTEST_DIRECTIVE.sub("", s) for s in _dedent(lines[i:end])]
+            code = [DOCTEST_DIRECTIVE.sub("", s) for s in _without_traceback(_dedent(lines[i:end]))]
             blocks.append(_fenced("\n".join(c.replace("<BLANKLINE>", "") for c in code), "python"))
             i = end
             continue

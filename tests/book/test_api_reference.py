@@ -221,6 +221,16 @@ def test_rest_markup_doctests_and_literal_blocks():
     assert "**Examples**\n\n```python\n>>> 1 + 1\n2\n>>> print('a\\n\\nb')\na\n\nb\n```" in out
 
 
+def test_an_example_that_raises_shows_the_error_without_a_traceback():
+    doc = (
+        "Checks.\n\n>>> check(-1)\nTraceback (most recent call last):\n    ...\n"
+        "ValueError: x must be positive\n>>> check(1)\n1"
+    )
+    out = docstring_markdown(doc)
+    assert "```python\n>>> check(-1)\nValueError: x must be positive\n>>> check(1)\n1\n```" in out
+    assert "Traceback" not in out and "..." not in out
+
+
 def test_bullets_get_a_blank_line_before_them():
     out = docstring_markdown("Two kinds:\n- one,\n  still one;\n- two.")
     assert out == "Two kinds:\n\n- one, still one;\n- two."
