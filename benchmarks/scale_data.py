@@ -8,18 +8,21 @@ condition flags rising with age and deprivation, deaths, cancers and emergency a
 with rates rising with age and deprivation -- but none of the planted effects, latent groups
 or calibration of :func:`analysis.data.generate_population`. Do not analyse it.
 
-How: the small tables (areas, practices) and lookup tables (ages by quintile, hazards and
-prevalences by quintile x age x sex) are made with numpy. People are drawn in DuckDB SQL from a
-table of blocks of person ids (``unnest(range(size))``), with pseudo-random values from
-DuckDB's ``hash(person_id * 128 + stream + seed)``: a counter-based generator, so each value is
-a pure function of the person and the stream and any pass redraws the same people. Each
-district is one ``COPY ... TO 'people/district_code=<code>/data_0.parquet'`` (``threads``
-districts at once), so memory holds a district, not the population. Waiting times to death and
-to a cancer diagnosis are geometric draws from yearly hazards; admissions are a Poisson count
-over the five years, kept in the years alive. The people with events are kept compactly and
-the event tables written partitioned by year (``deaths/year=2020/...``). :func:`write_csv`
-copies everything to one CSV file per table. The same seed and size give the same data with
-the same DuckDB version.
+How: everything is drawn with numpy, one district (~200,000 people) at a time, ``threads``
+districts at once (numpy and pyarrow release the GIL), so memory holds a few districts, not
+the population. Each district has its own random stream (``SFC64`` seeded with the seed and
+the district's number), so the data do not depend on the order the threads finish in. Every
+draw is a table look-up: 16-bit random integers are compared with thresholds tabulated by IMD
+quintile (ethnicity, smoking, BMI band) or by quintile x age x sex (condition flags); age is
+an inverse-CDF table by quintile. Waiting times to death and to a cancer diagnosis are
+geometric draws from yearly hazards; admissions are a Poisson count over the five years, kept
+in the years alive. Text columns are built as dictionary arrays (small integer codes and the
+few distinct values), so the Parquet writer writes dictionary pages without hashing strings;
+the files store plain ``string`` columns (no Arrow schema is stored), read back exactly as the
+schema's types. People go to ``people/district_code=<code>/data_0.parquet``; the event tables,
+gathered as the districts finish, to ``deaths/year=<year>/data_0.parquet`` and so on.
+:func:`write_csv` copies everything to one CSV file per table. The same seed and size give the
+same data with the same numpy version.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
@@ -36,6 +39,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analysis.data import parameters as P
 from analysis.data.engines import DuckDBEngine
@@ -52,8 +57,6 @@ PARTITIONS = {
     "admissions": "year",
 }
 RESIDENTS_PER_DISTRICT = 200_000
-#: People per block of the generator's source table (see :func:`_blocks`).
-BLOCK = 16
 #: Buckets of the inverse-CDF age table (ages rarer than 1 in this many are rounded away).
 AGE_BUCKETS = 4096
 #: Condition prevalence: logit = intercept + per_decade * (age - 50) / 10 + d * deprivation,
@@ -76,23 +79,28 @@ DEATH_HAZARD = {"intercept": -10.55, "per_year": 0.093, "male": 0.15, "d": 0.55}
 CANCER_HAZARD = {"intercept": -9.2, "per_year": 0.07, "male": 0.05, "d": 0.1}
 ADMISSION_RATE = {"intercept": -3.5, "per_year": 0.028, "male": 0.0, "d": 0.5}
 MAX_ADMISSIONS = 6
-#: Shares of deaths by cause (CVD, Cancer, then Other).
-DEATH_CAUSE_SHARES = (0.25, 0.27)
-#: Shares of admissions by primary diagnosis group (CVD, Cancer, then Other).
-ADMISSION_CAUSE_SHARES = (0.16, 0.06)
-#: The people with any event, kept compactly so the event tables need not redraw everyone.
-EVENT_COLUMNS = (
-    "person_id, age::SMALLINT AS age, female, imd_quintile::TINYINT AS imd_quintile, "
-    "died_k::TINYINT AS died_k, cancer_at_k::TINYINT AS cancer_at_k, "
-    "n_admissions::TINYINT AS n_admissions"
-)
-HAS_EVENT = "WHERE died_k IS NOT NULL OR cancer_at_k IS NOT NULL OR n_admissions > 0"
-_SQL_TYPES = {
-    "integer": "BIGINT",
-    "number": "DOUBLE",
-    "text": "VARCHAR",
-    "category": "VARCHAR",
-    "boolean": "BOOLEAN",
+#: Cumulative shares of deaths by cause (CVD, then Cancer; the rest Other).
+DEATH_CAUSE_CUTS = (0.25, 0.52)
+#: Cumulative shares of admissions by primary diagnosis group (CVD, then Cancer; rest Other).
+ADMISSION_CAUSE_CUTS = (0.16, 0.22)
+#: Cumulative shares of cancer sites: Lung, Colorectal, then Breast (women) or Prostate (men).
+SITE_CUTS = (0.13, 0.25, 0.53)
+#: 16-bit random integers drawn per person (age bucket, sex, ethnicity, smoking, BMI band,
+#: 11 condition flags, hypertension recording; rounded up to whole 64-bit draws).
+BITS_PER_PERSON = 20
+#: Parquet writing, measured at 2 million people: snappy costs little more CPU than no
+#: compression and the files are a third smaller, so the aggregation reads less; person ids
+#: (all distinct) are written plain, as trying a dictionary for them costs more than the rest
+#: of the table's dictionaries together.
+PARQUET_OPTIONS = {"compression": "snappy", "store_schema": False}
+PLAIN_COLUMNS = ("person_id",)
+#: Arrow type of each schema kind (what DuckDB's ``COPY`` wrote before, and reads back).
+ARROW_TYPES = {
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "text": pa.string(),
+    "category": pa.string(),
+    "boolean": pa.bool_(),
 }
 
 
@@ -162,56 +170,10 @@ def make_practices(areas: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _blocks(areas: pd.DataFrame) -> pd.DataFrame:
-    """Each area's residents as runs of at most ``BLOCK`` consecutive person ids.
-
-    A district's query selects its blocks by id range (DuckDB's zone maps skip the others)
-    and expands each to its people with ``unnest(range(size))``; measured, this is faster
-    than expanding whole areas, whose many columns are then copied to every person.
-    """
-    population = areas["population"].to_numpy()
-    n_blocks = -(-population // BLOCK)
-    area_row = np.repeat(np.arange(len(areas)), n_blocks)
-    k = np.arange(n_blocks.sum()) - np.repeat(np.cumsum(n_blocks) - n_blocks, n_blocks)
-    start = k * BLOCK
-    return pd.DataFrame(
-        {
-            "area_row": area_row,
-            "first_id": areas["first_id"].to_numpy()[area_row] + start,
-            "size": np.minimum(BLOCK, population[area_row] - start),
-        }
-    )
-
-
-def _area_draws(areas: pd.DataFrame) -> pd.DataFrame:
-    """``areas`` plus the 16-bit thresholds people of each area are drawn with.
-
-    Ethnicity: cumulative shares, more diverse where deprived (``ETHNICITY_DEPRIVATION``).
-    Smoking (16+): current = logistic(-2.6 + 1.1 d + 0.25 male); a quarter of the rest former.
-    BMI band: 2% underweight, obesity rising with deprivation.
-    """
-    q = areas["imd_quintile"].to_numpy()
-    d = (5 - q) / 4
-    eth = np.asarray(P.ETHNICITY_SHARES) * np.exp(
-        np.asarray(P.ETHNICITY_DEPRIVATION) * _quintile_z(q)[:, None]
-    )
-    eth_cuts = _threshold(np.cumsum(eth / eth.sum(axis=1, keepdims=True), axis=1))
-    out = areas.assign(d=d, area_row=np.arange(len(areas)))
-    for i in range(len(P.ETHNICITIES) - 1):
-        out[f"eth_t{i}"] = eth_cuts[:, i]
-    for sex, male in (("female", 0), ("male", 1)):
-        current = _logistic(-2.6 + 1.1 * d + 0.25 * male)
-        out[f"smoke_current_{sex}"] = _threshold(current)
-        out[f"smoke_former_{sex}"] = _threshold(current + (1 - current) * 0.25)
-    bmi = np.stack([np.full_like(d, 0.02), 0.40 - 0.08 * d, 0.74 - 0.08 * d], axis=1)
-    for i in range(bmi.shape[1]):
-        out[f"bmi_t{i}"] = _threshold(bmi[:, i])
-    return out
-
-
-def _age_table() -> pd.DataFrame:
-    """Age at ``AGE_BUCKETS`` evenly spaced quantiles for each IMD quintile, with the band
-    and the threshold for being female at that age (``key = (quintile - 1) * buckets + b``).
+def _age_table() -> dict[str, np.ndarray]:
+    """Age at ``AGE_BUCKETS`` evenly spaced quantiles for each IMD quintile, with its ESP 2013
+    band (index) and the threshold for being female at that age (position
+    ``(quintile - 1) * buckets + b``).
 
     Single years share their ESP band's share equally (90+ decays over 90-104); deprived
     quintiles are tilted younger by ``AGE_TILT_PER_DEPRIVATION``.
@@ -228,171 +190,285 @@ def _age_table() -> pd.DataFrame:
     cdf = np.cumsum(tilted, axis=1) / tilted.sum(axis=1, keepdims=True)
     p = (np.arange(AGE_BUCKETS) + 0.5) / AGE_BUCKETS
     age = np.concatenate([np.searchsorted(row, p) for row in cdf]).astype("int64")
-    band = np.minimum(age // 5, len(ESP2013_AGE_BANDS) - 1)
-    return pd.DataFrame(
-        {
-            "key": np.arange(age.size, dtype="int64"),
-            "age": age,
-            "age_band": np.asarray(ESP2013_AGE_BANDS)[band],
-            "female_t": _threshold(np.asarray(P.FEMALE_SHARES)[band]),
-        }
+    band = np.minimum(age // 5, len(ESP2013_AGE_BANDS) - 1).astype("int8")
+    return {"age": age, "band": band, "female_t": _threshold(np.asarray(P.FEMALE_SHARES)[band])}
+
+
+def _quintile_lookups() -> dict[str, np.ndarray]:
+    """Category codes for every 16-bit random integer, by IMD quintile (``(q - 1) * 65536 +
+    r``); smoking also by sex (``((q - 1) * 2 + male) * 65536 + r``).
+
+    Ethnicity: cumulative shares, more diverse where deprived (``ETHNICITY_DEPRIVATION``).
+    Smoking (16+): current = logistic(-2.6 + 1.1 d + 0.25 male); a quarter of the rest former.
+    BMI band: 2% underweight, obesity rising with deprivation. Codes index ``P.ETHNICITIES``,
+    ``P.SMOKING`` and ``P.BMI_BANDS``.
+    """
+    q = np.arange(1, 6)
+    d = (5 - q) / 4
+    r = np.arange(65536)
+
+    def codes(cuts: np.ndarray) -> np.ndarray:  # cuts: (rows, k) -> (rows * 65536,) codes
+        return (r[None, :, None] >= cuts[:, None, :]).sum(axis=2).astype("int8").ravel()
+
+    eth = np.asarray(P.ETHNICITY_SHARES) * np.exp(
+        np.asarray(P.ETHNICITY_DEPRIVATION) * _quintile_z(q)[:, None]
     )
+    eth_cuts = _threshold(np.cumsum(eth / eth.sum(axis=1, keepdims=True), axis=1)[:, :-1])
+    current = _logistic(-2.6 + 1.1 * d[:, None] + 0.25 * np.array([0, 1])[None, :]).ravel()
+    never, former, smoker = (P.SMOKING.index(s) for s in ("Never", "Former", "Current"))
+    by_draw = np.where(
+        r[None, :] < _threshold(current)[:, None],
+        smoker,
+        np.where(r[None, :] < _threshold(current + (1 - current) * 0.25)[:, None], former, never),
+    )
+    bmi = np.stack([np.full_like(d, 0.02), 0.40 - 0.08 * d, 0.74 - 0.08 * d], axis=1)
+    return {
+        "ethnicity": codes(eth_cuts),
+        "smoking": by_draw.astype("int8").ravel(),
+        "bmi_band": codes(_threshold(bmi)),
+    }
 
 
 def _rate(h: dict, age, male, d):
     return np.exp(h["intercept"] + h["per_year"] * age + h["male"] * male + h["d"] * d)
 
 
-def _strata_table() -> pd.DataFrame:
+def _strata_table() -> dict[str, np.ndarray]:
     """Per IMD quintile x age x sex (``key = ((quintile - 1) * 121 + age) * 2 + male``):
-    16-bit thresholds of the condition flags, an 11-bit threshold for hypertension being
-    recorded, ``ln(1 - q)`` of the yearly death and cancer hazards, and the Poisson CDF
-    ``P(N <= j)`` of emergency admissions over all the years.
+    16-bit thresholds of the condition flags (``conditions``, one row per condition), an
+    11-bit threshold for hypertension being recorded, ``ln(1 - q)`` of the yearly death and
+    cancer hazards with the chance of the event within the years (``1 - (1 - q)^years``), and
+    the Poisson CDF ``P(N <= j)`` of emergency admissions over all the years (``admissions``,
+    one row per j).
     """
     q, age, male = (
         g.ravel() for g in np.meshgrid(np.arange(1, 6), np.arange(121), (0, 1), indexing="ij")
     )
     d = (5 - q) / 4
-    out = {"key": ((q - 1) * 121 + age) * 2 + male}
-    for name, (a, b, c) in CONDITION_LOGITS.items():
-        p = _logistic(a + b * (age - 50) / 10 + c * d)
-        out[f"t_{name}"] = _threshold(np.where((age >= 18) | (name == "asthma"), p, 0.0))
-    out["t_recorded"] = np.round((0.6 - 0.15 * d) * 2048).astype("int64")
-    out["ln1m_death"] = np.log1p(-np.minimum(0.5, _rate(DEATH_HAZARD, age, male, d)))
-    out["ln1m_cancer"] = np.log1p(-np.minimum(0.2, _rate(CANCER_HAZARD, age, male, d)))
-    lam = len(P.YEARS) * np.minimum(3.0, _rate(ADMISSION_RATE, age, male, d))
-    term = np.exp(-lam)
-    cdf = term.copy()
-    for j in range(MAX_ADMISSIONS):
-        out[f"adm_c{j}"] = cdf.copy()
-        term = term * lam / (j + 1)
-        cdf = cdf + term
-    return pd.DataFrame(out)
-
-
-def _u53(h: str) -> str:
-    """A uniform in [0, 1) from the top 53 bits of the 64-bit hash ``h``."""
-    return f"(({h} >> 11)::DOUBLE / 9007199254740992.0)"
-
-
-def _hash(stream: int | str, seed: int) -> str:
-    """A 64-bit pseudo-random integer for each person and ``stream`` (0-127).
-
-    DuckDB's ``hash`` of one integer is well mixed in every bit; the multi-argument form's
-    low bits are correlated between arguments, so streams are folded into one integer.
-    """
-    return f"hash(person_id * 128 + {stream} + {(seed % 2**20) << 40})"
-
-
-def _bits(h: str, shift: int, width: int = 16) -> str:
-    """``width`` bits of the 64-bit hash ``h`` from bit ``shift``, as an integer."""
-    return f"(({h} >> {shift}) & {(1 << width) - 1})"
-
-
-def _persons_sql(seed: int) -> str:
-    """The person view: the ``people`` columns plus the draws the event tables need.
-
-    Hashes per person: ``h1`` age bucket (12 bits), sex, ethnicity, smoking (16 bits each);
-    ``h2``-``h4`` BMI band and the 11 condition flags (16 bits each); ``h5``/``h6`` waiting
-    times to death (53 bits; the low 11 decide hypertension recording) and to a cancer;
-    ``h7`` the admission count.
-    """
     n_years = len(P.YEARS)
-    hashes = ", ".join(f"{_hash(k, seed)} AS h{k}" for k in range(1, 8))
-    eth = " ".join(
-        f"WHEN {_bits('h1', 28)} < eth_t{i} THEN '{lab}'"
-        for i, lab in enumerate(P.ETHNICITIES[:-1])
-    )
-    bmi = " ".join(
-        f"WHEN {_bits('h2', 0)} < bmi_t{i} THEN '{lab}'" for i, lab in enumerate(P.BMI_BANDS[:-1])
-    )
-    slots = [("h2", 1), ("h2", 2), ("h2", 3), *((f"h{k}", f) for k in (3, 4) for f in range(4))]
-    flags = ", ".join(
-        f"{_bits(h, 16 * f)} < t_{name} AS {name}"
-        for (h, f), name in zip(slots, CONDITION_LOGITS, strict=False)
-    )
-    admissions = " + ".join(f"({_u53('h7')} > adm_c{j})::INT" for j in range(MAX_ADMISSIONS))
-    return f"""
-    WITH base AS (
-        SELECT a.*, b.first_id + 1 + unnest(range(b.size)) AS person_id
-        FROM bench_blocks b JOIN bench_draw_areas a ON a.area_row = b.area_row
-        WHERE b.first_id >= lo AND b.first_id < hi
-    ),
-    hashed AS (SELECT *, {hashes} FROM base),
-    aged AS (
-        SELECT h.*, g.age, g.age_band, {_bits("h.h1", 12)} < g.female_t AS female
-        FROM hashed h JOIN bench_ages g ON g.key = (h.imd_quintile - 1) * {AGE_BUCKETS} + (h.h1 & {AGE_BUCKETS - 1})
-    ),
-    drawn AS (
-        SELECT p.*, s.* EXCLUDE (key),
-               floor(ln(1 - {_u53("p.h5")}) / s.ln1m_death)::BIGINT AS death_k,
-               floor(ln(1 - {_u53("p.h6")}) / s.ln1m_cancer)::BIGINT AS cancer_k
-        FROM aged p JOIN bench_strata s ON s.key = ((p.imd_quintile - 1) * 121 + p.age) * 2 + (NOT p.female)::INT
-    )
-    SELECT person_id, area_code, district_code, practice_code,
-           CASE WHEN female THEN 'Female' ELSE 'Male' END AS sex, age, age_band,
-           CASE {eth} ELSE '{P.ETHNICITIES[-1]}' END AS ethnicity, imd_decile, imd_quintile,
-           CASE WHEN age < 16 THEN 'Never'
-                WHEN {_bits("h1", 44)} < CASE WHEN female THEN smoke_current_female ELSE smoke_current_male END THEN 'Current'
-                WHEN {_bits("h1", 44)} < CASE WHEN female THEN smoke_former_female ELSE smoke_former_male END THEN 'Former'
-                ELSE 'Never' END AS smoking,
-           CASE {bmi} ELSE '{P.BMI_BANDS[-1]}' END AS bmi_band,
-           {flags},
-           hypertension AND (h5 & 2047) < t_recorded AS hypertension_recorded,
-           cancer_k < {n_years} AND cancer_k <= death_k AS cancer,
-           female, CASE WHEN death_k < {n_years} THEN death_k END AS died_k,
-           CASE WHEN cancer_k < {n_years} AND cancer_k <= death_k THEN cancer_k END AS cancer_at_k,
-           {admissions} AS n_admissions
-    FROM drawn
-    """
-
-
-def _event_sql(table: str, seed: int) -> str:
-    """SELECT of one event table from the people with events (``bench_events``)."""
-    u = lambda stream: _u53(_hash(stream, seed))  # noqa: E731
-    first = P.FIRST_YEAR
-    if table == "deaths":
-        cvd, cancer = DEATH_CAUSE_SHARES
-        return f"""
-        SELECT person_id, {first} + died_k AS year, age + died_k AS age_at_death,
-               CASE WHEN {u(40)} < {cvd} THEN 'CVD' WHEN {u(40)} < {cvd + cancer} THEN 'Cancer'
-                    ELSE 'Other' END AS cause_group
-        FROM bench_events WHERE died_k IS NOT NULL"""
-    if table == "cancers":
-        site = (
-            f"CASE WHEN {u(41)} < 0.13 THEN 'Lung' WHEN {u(41)} < 0.25 THEN 'Colorectal' "
-            f"WHEN {u(41)} < 0.53 THEN CASE WHEN female THEN 'Breast' ELSE 'Prostate' END "
-            "ELSE 'Other' END"
+    conditions = [
+        _threshold(
+            np.where(
+                (age >= 18) | (name == "asthma"), _logistic(a + b * (age - 50) / 10 + c * d), 0.0
+            )
         )
-        stage = f"CASE WHEN {u(42)} >= 0.07 THEN 1 + floor(({u(42)} - 0.07) / 0.93 * 4)::BIGINT END"
-        return f"""
-        SELECT *, stage <= 2 AS early_stage FROM (
-            SELECT person_id, {first} + cancer_at_k AS diagnosis_year,
-                   age + cancer_at_k AS age_at_diagnosis, {site} AS site, {stage} AS stage,
-                   {u(43)} < 0.15 + 0.12 * (5 - imd_quintile) / 4.0 AS emergency_presentation
-            FROM bench_events WHERE cancer_at_k IS NOT NULL
-        )"""
-    cvd, cancer = ADMISSION_CAUSE_SHARES
-    v, w = _u53(_hash("50 + j", seed)), _u53(_hash("60 + j", seed))
-    return f"""
-    SELECT person_id, {first} + year_k AS year,
-           CASE WHEN {w} < {cvd} THEN 'CVD' WHEN {w} < {cvd + cancer} THEN 'Cancer'
-                ELSE 'Other' END AS cause_group
-    FROM (
-        SELECT person_id, j, died_k, floor({v} * {len(P.YEARS)})::BIGINT AS year_k
-        FROM (SELECT person_id, died_k, unnest(range(n_admissions)) AS j
-              FROM bench_events WHERE n_admissions > 0)
+        for name, (a, b, c) in CONDITION_LOGITS.items()
+    ]
+    out = {
+        "conditions": np.stack(conditions).astype("int32"),
+        "recorded": np.round((0.6 - 0.15 * d) * 2048).astype("int32"),
+    }
+    for event, hazard, cap in (("death", DEATH_HAZARD, 0.5), ("cancer", CANCER_HAZARD, 0.2)):
+        out[f"ln1m_{event}"] = np.log1p(-np.minimum(cap, _rate(hazard, age, male, d)))
+        out[f"within_{event}"] = -np.expm1(n_years * out[f"ln1m_{event}"])
+    lam = n_years * np.minimum(3.0, _rate(ADMISSION_RATE, age, male, d))
+    terms = np.exp(-lam) * np.cumprod(
+        np.vstack([np.ones_like(lam), *(lam / j for j in range(1, MAX_ADMISSIONS))]), axis=0
     )
-    WHERE died_k IS NULL OR year_k <= died_k"""
+    out["admissions"] = np.cumsum(terms, axis=0)
+    return out
 
 
-def _typed(table: str, exclude: tuple[str, ...] = ()) -> str:
-    """The table's schema columns cast to their SQL types (as :mod:`analysis.data.schema`)."""
-    return ", ".join(
-        f"CAST({c.name} AS {_SQL_TYPES[c.kind]}) AS {c.name}"
-        for c in PERSON_LEVEL[table]
-        if c.name not in exclude
+def _uniform(raw: np.ndarray) -> np.ndarray:
+    """Uniforms in [0, 1) from the top 53 bits of 64-bit random integers."""
+    return (raw >> np.uint64(11)) * (1.0 / 2**53)
+
+
+def _cut(u: np.ndarray, cuts) -> np.ndarray:
+    """Category code of each uniform: the number of cumulative ``cuts`` at or below it."""
+    return np.searchsorted(np.asarray(cuts), u, side="right").astype("int8")
+
+
+def _draw_district(areas: pd.DataFrame, lookups: dict, seed: int, number: int):
+    """The people of one district (``areas``: its rows) and their events.
+
+    Returns the ``people`` columns (dictionary arrays for text) and, per event table, its
+    columns as numpy arrays with ``k``: the year's offset from the first year.
+    """
+    bits_gen = np.random.SFC64(np.random.SeedSequence([seed, number]))
+    rng = np.random.Generator(bits_gen)
+    pop = areas["population"].to_numpy()
+    n = int(pop.sum())
+    local = np.repeat(np.arange(len(areas), dtype="int32"), pop)
+    q0 = np.repeat(areas["imd_quintile"].to_numpy() - 1, pop)  # 0 = most deprived
+    bits = bits_gen.random_raw(n * BITS_PER_PERSON // 4).view("uint16").reshape(-1, n)
+    ages, strata = lookups["ages"], lookups["strata"]
+
+    akey = q0 * AGE_BUCKETS + (bits[0] & (AGE_BUCKETS - 1))
+    age = ages["age"][akey]
+    female = bits[1] < ages["female_t"][akey]
+    male = ~female
+    skey = (q0 * 121 + age) * 2 + male
+    flags = bits[5:16] < strata["conditions"][:, skey]
+    recorded = flags[0] & ((bits[16] & 2047) < strata["recorded"][skey])
+    smoking = lookups["smoking"][(q0 * 2 + male) * 65536 + bits[3]]
+    smoking[age < 16] = P.SMOKING.index("Never")
+
+    u_death, u_cancer, u_adm = _uniform(bits_gen.random_raw((3, n)))
+    died = np.flatnonzero(u_death < strata["within_death"][skey])
+    death_k = np.full(n, 127, dtype="int8")  # 127: alive at the end
+    death_k[died] = np.minimum(
+        np.log1p(-u_death[died]) // strata["ln1m_death"][skey[died]], len(P.YEARS) - 1
     )
+    diagnosed = np.flatnonzero(u_cancer < strata["within_cancer"][skey])
+    cancer_k = np.minimum(
+        np.log1p(-u_cancer[diagnosed]) // strata["ln1m_cancer"][skey[diagnosed]],
+        len(P.YEARS) - 1,
+    ).astype("int8")
+    alive = cancer_k <= death_k[diagnosed]
+    diagnosed, cancer_k = diagnosed[alive], cancer_k[alive]
+    cancer = np.zeros(n, dtype=bool)
+    cancer[diagnosed] = True
+    admitted = np.flatnonzero(u_adm > strata["admissions"][0][skey])
+    n_adm = (u_adm[admitted] > strata["admissions"][:, skey[admitted]]).sum(axis=0)
+
+    person_id = np.arange(1, n + 1, dtype="int64") + int(areas["first_id"].iloc[0])
+    practices, practice_local = np.unique(areas["practice_code"].to_numpy(), return_inverse=True)
+    people = {
+        "person_id": person_id,
+        "area_code": _coded(local, areas["area_code"].to_numpy()),
+        "practice_code": _coded(practice_local.astype("int32")[local], practices),
+        "sex": _coded(male.astype("int8"), P.SEXES),
+        "age": age,
+        "age_band": _coded(ages["band"][akey], ESP2013_AGE_BANDS),
+        "ethnicity": _coded(lookups["ethnicity"][q0 * 65536 + bits[2]], P.ETHNICITIES),
+        "imd_decile": np.repeat(areas["imd_decile"].to_numpy(), pop),
+        "imd_quintile": q0 + 1,
+        "smoking": _coded(smoking, P.SMOKING),
+        "bmi_band": _coded(lookups["bmi_band"][q0 * 65536 + bits[4]], P.BMI_BANDS),
+        **dict(zip(CONDITION_LOGITS, flags, strict=True)),
+        "hypertension_recorded": recorded,
+        "cancer": cancer,
+    }
+
+    site = _cut(rng.random(diagnosed.size), SITE_CUTS)
+    site[(site == 2) & male[diagnosed]] = 3  # Prostate in men where Breast in women
+    stage_u = rng.random(diagnosed.size)
+    stage = np.where(stage_u >= 0.07, 1 + ((stage_u - 0.07) / 0.93 * 4) // 1, np.nan)
+    emergency = rng.random(diagnosed.size) < 0.15 + 0.12 * (4 - q0[diagnosed]) / 4
+    who = np.repeat(admitted, n_adm)
+    year_k = (rng.random(who.size) * len(P.YEARS)).astype("int8")
+    kept = year_k <= death_k[who]
+    events = {
+        "deaths": {
+            "person_id": person_id[died],
+            "k": death_k[died],
+            "age_at_death": age[died] + death_k[died],
+            "cause_group": _cut(rng.random(died.size), DEATH_CAUSE_CUTS),
+        },
+        "cancers": {
+            "person_id": person_id[diagnosed],
+            "k": cancer_k,
+            "age_at_diagnosis": age[diagnosed] + cancer_k,
+            "site": site,
+            "stage": stage,
+            "emergency_presentation": emergency,
+        },
+        "admissions": {
+            "person_id": person_id[who[kept]],
+            "k": year_k[kept],
+            "cause_group": _cut(rng.random(int(kept.sum())), ADMISSION_CAUSE_CUTS),
+        },
+    }
+    return people, events
+
+
+def _coded(codes: np.ndarray, values) -> pa.DictionaryArray:
+    """A text column as integer ``codes`` into its distinct ``values``."""
+    return pa.DictionaryArray.from_arrays(codes, pa.array(list(values), pa.string()))
+
+
+def _arrow(table: str, columns: dict, *, exclude: str | None = None) -> pa.Table:
+    """``columns`` as an Arrow table in the schema's order and types (``exclude``: the hive
+    partition column, which the folder names carry). Dictionary arrays are kept as they are;
+    their values are the schema's type and Parquet stores them as plain text columns."""
+    arrays, names = [], []
+    for column in PERSON_LEVEL[table]:
+        if column.name == exclude:
+            continue
+        value, want = columns[column.name], ARROW_TYPES[column.kind]
+        if isinstance(value, pa.DictionaryArray):
+            if value.type.value_type != want:
+                raise TypeError(f"{table}.{column.name}: {value.type} is not {want}")
+        else:
+            value = pa.array(value, want, from_pandas=True)
+        arrays.append(value)
+        names.append(column.name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    """``table`` as one Parquet file (``PARQUET_OPTIONS``; dictionaries except for
+    ``PLAIN_COLUMNS``)."""
+    dictionary = [c for c in table.column_names if c not in PLAIN_COLUMNS]
+    pq.write_table(table, path, use_dictionary=dictionary, **PARQUET_OPTIONS)
+
+
+def _event_columns(table: str, parts: list[dict], k: int) -> dict:
+    """The rows of event ``table`` in the year with offset ``k``, from every district's part."""
+    chosen = [{c: v[part["k"] == k] for c, v in part.items()} for part in parts]
+    out = {c: np.concatenate([part[c] for part in chosen]) for c in chosen[0] if c != "k"}
+    if table == "cancers":
+        out["stage"] = pd.array(out["stage"], dtype="Int64")
+        out["early_stage"] = out["stage"] <= 2
+        out["site"] = _coded(out["site"], P.CANCER_SITES)
+    else:
+        out["cause_group"] = _coded(out["cause_group"], P.CAUSE_GROUPS)
+    return out
+
+
+def write_dataset(
+    root: str | Path,
+    n_people: int,
+    *,
+    seed: int = 20240601,
+    threads: int = 2,
+) -> dict[str, int]:
+    """Write the benchmark tables as hive-partitioned Parquet under ``root``.
+
+    People are drawn and written one district at a time (``threads`` districts at once);
+    the event tables are gathered as the districts finish and written one file per year.
+    Returns the number of rows written per table. ``root`` must be empty or absent.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    areas = make_areas(n_people, seed)
+    tables = {"areas": areas, "practices": make_practices(areas)}
+    counts = {}
+    for table, frame in tables.items():
+        (root / table).mkdir()
+        _write(_arrow(table, {c: frame[c] for c in frame}), root / table / f"{table}.parquet")
+        counts[table] = len(frame)
+    lookups = {**_quintile_lookups(), "ages": _age_table(), "strata": _strata_table()}
+
+    def district(job: tuple[int, tuple[str, pd.DataFrame]]) -> tuple[int, dict]:
+        number, (code, rows) = job
+        people, events = _draw_district(rows, lookups, seed, number)
+        folder = root / "people" / f"district_code={code}"
+        folder.mkdir(parents=True)
+        table = _arrow("people", people, exclude="district_code")
+        _write(table, folder / "data_0.parquet")
+        return table.num_rows, events
+
+    def event_file(job: tuple[str, int]) -> int:
+        table, k = job
+        year = P.FIRST_YEAR + k
+        columns = _event_columns(table, [events[table] for events in drawn], k)
+        folder = root / table / f"{PARTITIONS[table]}={year}"
+        folder.mkdir(parents=True)
+        arrow = _arrow(table, columns, exclude=PARTITIONS[table])
+        _write(arrow, folder / "data_0.parquet")
+        return arrow.num_rows
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = list(pool.map(district, enumerate(areas.groupby("district_code", sort=True))))
+        counts["people"] = sum(n for n, _ in results)
+        drawn = [events for _, events in results]
+        del results
+        jobs = [(t, k) for t in ("deaths", "cancers", "admissions") for k in range(len(P.YEARS))]
+        for (table, _), n in zip(jobs, pool.map(event_file, jobs), strict=True):
+            counts[table] = counts.get(table, 0) + n
+    return counts
 
 
 def configure(con: duckdb.DuckDBPyConnection, *, threads: int, memory_limit: str, temp: str):
@@ -402,85 +478,6 @@ def configure(con: duckdb.DuckDBPyConnection, *, threads: int, memory_limit: str
     con.execute(f"SET GLOBAL temp_directory = '{temp}'")
     con.execute("SET GLOBAL preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
-
-
-def _copy(con, query: str, target: Path, options: str = "FORMAT parquet") -> int:
-    return int(con.execute(f"COPY ({query}) TO '{target}' ({options})").fetchone()[0])
-
-
-def _write_district(con, root: Path, code: str, lo: int, hi: int) -> int:
-    """Write the people with ids in ``(lo, hi]`` (one district) to
-    ``people/district_code=<code>/`` and append those with events to ``bench_events``.
-
-    Two passes over the district's draws: a temporary table of all its columns costs more
-    than drawing the few columns ``bench_events`` needs a second time.
-    """
-    cur = con.cursor()
-    folder = root / "people" / f"district_code={code}"
-    folder.mkdir(parents=True)
-    cols = _typed("people", exclude=("district_code",))
-    n = _copy(cur, f"SELECT {cols} FROM bench_persons({lo}, {hi})", folder / "data_0.parquet")
-    cur.execute(
-        f"INSERT INTO bench_events SELECT {EVENT_COLUMNS} FROM bench_persons({lo}, {hi}) {HAS_EVENT}"
-    )
-    cur.close()
-    return n
-
-
-def write_dataset(
-    root: str | Path,
-    n_people: int,
-    *,
-    seed: int = 20240601,
-    threads: int = 2,
-    memory_limit: str = "3GB",
-) -> dict[str, int]:
-    """Write the benchmark tables as hive-partitioned Parquet under ``root``.
-
-    People are drawn one district at a time (``threads`` districts at once, each on its own
-    DuckDB cursor), so memory holds a district, not the population; the people with events
-    are kept compactly and the event tables are then written partitioned by year. Returns
-    the number of rows written per table. ``root`` must be empty or absent.
-    """
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    areas = make_areas(n_people, seed)
-    con = duckdb.connect()
-    configure(con, threads=threads, memory_limit=memory_limit, temp=str(root / ".spill"))
-    frames = {
-        "bench_areas": areas,
-        "bench_practices": make_practices(areas),
-        "bench_draw_areas": _area_draws(areas),
-        "bench_blocks": _blocks(areas),
-        "bench_ages": _age_table(),
-        "bench_strata": _strata_table(),
-    }
-    for name, frame in frames.items():
-        con.register("frame", frame)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
-        con.unregister("frame")
-    con.execute(f"CREATE MACRO bench_persons(lo, hi) AS TABLE {_persons_sql(seed)}")
-    con.execute(f"CREATE TABLE bench_events AS SELECT {EVENT_COLUMNS} FROM bench_persons(0, 0)")
-    counts = {}
-    for table in ("areas", "practices"):
-        (root / table).mkdir()
-        query = f"SELECT {_typed(table)} FROM bench_{table}"
-        counts[table] = _copy(con, query, root / table / f"{table}.parquet")
-    ranges = areas.groupby("district_code", sort=True).agg(
-        lo=("first_id", "min"), n=("population", "sum")
-    )
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        written = pool.map(
-            lambda row: _write_district(con, root, row[0], row[1], row[1] + row[2]),
-            ranges.itertuples(),
-        )
-        counts["people"] = sum(written)
-    for table in ("deaths", "cancers", "admissions"):
-        query = f"SELECT {_typed(table)} FROM ({_event_sql(table, seed)})"
-        options = f"FORMAT parquet, PARTITION_BY ({PARTITIONS[table]})"
-        counts[table] = _copy(con, query, root / table, options)
-    con.close()
-    return counts
 
 
 def write_csv(
@@ -496,4 +493,4 @@ def write_csv(
         for table in PARTITIONS:
             engine.attach_files(table, root / table, "parquet")
             query = f"SELECT {', '.join(c.name for c in PERSON_LEVEL[table])} FROM {table}"
-            _copy(engine.con, query, csv_dir / f"{table}.csv", "HEADER")
+            engine.con.execute(f"COPY ({query}) TO '{csv_dir / f'{table}.csv'}' (HEADER)")
