@@ -14,17 +14,18 @@ set size (``os.wait4``: data, engine and Python together).
    :func:`scale_data.write_csv` copies it to one CSV file per table.
 2. ``aggregate``: a fresh engine attaches the files lazily
    (:meth:`analysis.data.engines.Engine.attach_files`: views over Parquet, or CSV streamed;
-   nothing is loaded into pandas) and runs :func:`analysis.data.population_at_risk` and
-   :func:`analysis.data.aggregate_events` for CVD deaths by IMD quintile x sex x year x ESP
-   2013 age band, 2020-2024. DuckDB: 2 threads, ``memory_limit`` 3 GB, spilling to a temporary
+   nothing is loaded into pandas) and runs :func:`analysis.data.aggregate_events` for CVD
+   deaths by IMD quintile x sex x year x ESP 2013 age band, 2020-2024: one query returning the
+   events with their population at risk, all a directly standardised rate needs. DuckDB: 2 threads, ``memory_limit`` 3 GB, spilling to a temporary
    directory. Spark: ``local[2]`` with 3 GB of driver memory; the JVM's peak (``VmHWM``) is
    printed beside the Python process's. The files were just written, so they are read from
    the operating system's cache, as on a warehouse node that holds them.
 
 Checks, printed with the figures: the population in each year equals the people written minus
 those who died in earlier years, and the CVD deaths equal the deaths file's count (both counted
-independently with pyarrow); the population beside the events equals population_at_risk's;
-the CSV and Spark results equal DuckDB's on Parquet.
+independently with pyarrow); the CSV and Spark results equal DuckDB's on Parquet. (That the
+population beside the events equals :func:`analysis.data.population_at_risk`'s is tested in
+``tests/data/test_bench_scale_smoke.py``.)
 
 Run ``.venv/bin/python benchmarks/bench_scale.py [--sizes 10M,50M] [--engines duckdb,spark]
 [--csv 10M]``. Files go to ``.cache/bench_scale/`` (or ``--workdir``) and are deleted at the
@@ -49,7 +50,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 import scale_data
 
-from analysis.data import aggregate_events, population_at_risk
+from analysis.data import aggregate_events
 from analysis.data import parameters as P
 from analysis.data.engines import DuckDBEngine, Engine, SparkEngine, spark_session
 
@@ -118,25 +119,13 @@ def cpu_clock(engine: Engine) -> Callable[[], float]:
     return clock
 
 
-def aggregate(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
-    """Population at risk and CVD deaths by IMD quintile x sex x year x age band, timed
-    (wall seconds ``*_s`` and CPU seconds ``*_cpu_s``)."""
+def aggregate(engine: Engine) -> tuple[pd.DataFrame, dict[str, float]]:
+    """CVD deaths with their population at risk by IMD quintile x sex x year x age band,
+    timed (wall seconds ``seconds`` and CPU seconds ``cpu_s``)."""
     cpu = cpu_clock(engine)
     wall0, cpu0 = time.perf_counter(), cpu()
-    pop = population_at_risk(engine, by=list(BY))
-    wall1, cpu1 = time.perf_counter(), cpu()
     events = aggregate_events(engine, "deaths", cause="CVD", by=list(BY))
-    wall2, cpu2 = time.perf_counter(), cpu()
-    return (
-        pop,
-        events,
-        {
-            "population_s": wall1 - wall0,
-            "events_s": wall2 - wall1,
-            "population_cpu_s": cpu1 - cpu0,
-            "events_cpu_s": cpu2 - cpu1,
-        },
-    )
+    return events, {"seconds": time.perf_counter() - wall0, "cpu_s": cpu() - cpu0}
 
 
 # --- steps, each run in a child process ------------------------------------------------------
@@ -144,7 +133,7 @@ def aggregate(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, flo
 
 def step_write(data_dir: str, n_people: int) -> dict:
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    rows = scale_data.write_dataset(data_dir, n_people, threads=THREADS, memory_limit=DUCKDB_MEMORY)
+    rows = scale_data.write_dataset(data_dir, n_people, threads=THREADS)
     return {
         "seconds": time.perf_counter() - wall0,
         "cpu_s": time.process_time() - cpu0,
@@ -170,8 +159,7 @@ def step_aggregate(engine_name: str, data_dir: str, fmt: str, out: str, workdir:
     engine = open_engine(engine_name, Path(workdir))
     started = time.perf_counter() - start
     attach(engine, Path(data_dir), fmt)
-    pop, events, timings = aggregate(engine)
-    pop.to_parquet(f"{out}_population.parquet")
+    events, timings = aggregate(engine)
     events.to_parquet(f"{out}_events.parquet")
     result = {"start_s": started, **timings}
     if isinstance(engine, SparkEngine):
@@ -218,17 +206,14 @@ def file_counts(data_dir: Path) -> dict:
     }
 
 
-def check(pop: pd.DataFrame, events: pd.DataFrame, counts: dict) -> list[str]:
+def check(events: pd.DataFrame, counts: dict) -> list[str]:
     """Failures of the aggregate against the independent counts (empty when all agree)."""
     failures = []
-    alive = pop.groupby("year")["population"].sum().to_dict()
+    alive = events.groupby("year")["population"].sum().to_dict()
     if alive != counts["alive"]:
         failures.append(f"population by year {alive} != pyarrow {counts['alive']}")
     if int(events["events"].sum()) != counts["cvd_deaths"]:
         failures.append(f"CVD deaths {events['events'].sum()} != pyarrow {counts['cvd_deaths']}")
-    both = events.merge(pop, on=KEYS, how="outer", suffixes=("", "_pop")).fillna(0)
-    if not np.array_equal(both["population"], both["population_pop"]):
-        failures.append("population beside the events differs from population_at_risk")
     return failures
 
 
@@ -303,22 +288,20 @@ def bench_size(
             out=str(out),
             workdir=str(workdir),
         )
-        pop = pd.read_parquet(f"{out}_population.parquet")
         events = pd.read_parquet(f"{out}_events.parquet")
-        failures = check(pop, events, counts)
+        failures = check(events, counts)
         if reference is None:
-            reference = (pop, events)
-        elif not (same_frames(pop, reference[0]) and same_frames(events, reference[1])):
+            reference = events
+        elif not same_frames(events, reference):
             failures.append("result differs from DuckDB on Parquet")
-        seconds = res["population_s"] + res["events_s"]
-        cpu = res["population_cpu_s"] + res["events_cpu_s"]
+        seconds, cpu = res["seconds"], res["cpu_s"]
         memory = f"peak memory {peak:,.0f} MB"
         if "jvm_peak_mb" in res:
             memory += f" (Python) + {res['jvm_peak_mb']:,.0f} MB (JVM)"
         target = limit if engine == "duckdb" else None
         print(
-            f"  {engine} on {fmt.upper()}: population_at_risk {res['population_s']:.2f} s + "
-            f"aggregate_events {res['events_s']:.2f} s = {seconds:.2f} s ({cpu:.1f} s CPU) "
+            f"  {engine} on {fmt.upper()}: aggregate_events (events and population) "
+            f"{seconds:.2f} s ({cpu:.1f} s CPU) "
             f"({verdict(seconds, target, 's')}); {memory}"
             + (f" ({verdict(peak, TARGET_MB, 'MB')})" if engine == "duckdb" else "")
             + (f"; session start {res['start_s']:.1f} s" if engine == "spark" else "")
@@ -326,8 +309,11 @@ def bench_size(
             flush=True,
         )
         if engine == "duckdb" and fmt == "parquet" and target is not None:
-            total = written["seconds"] + seconds
-            print(f"  write + aggregate with DuckDB: {total:.1f} s ({verdict(total, target, 's')})")
+            total, total_cpu = written["seconds"] + seconds, written["cpu_s"] + cpu
+            print(
+                f"  write + aggregate with DuckDB: {total:.1f} s ({total_cpu:.1f} s CPU) "
+                f"({verdict(total, target, 's')})"
+            )
         mb = peak + res.get("jvm_peak_mb", 0.0)
         rows.append(
             {
