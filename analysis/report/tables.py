@@ -28,6 +28,8 @@ MISSING_SYMBOL = "–"
 #: Heading classes read by :mod:`analysis.book.disclosure_check`.
 COUNT_CLASS = "sdc-count"
 OTHER_CLASS = "sdc-other"
+#: Cells of a column whose values are all this short (numbers, intervals) do not wrap.
+LONG_TEXT = 20
 
 
 def nhs_table(
@@ -47,7 +49,8 @@ def nhs_table(
 
     Whole-number columns get thousands separators; other numeric columns are rounded to
     ``decimals`` places (one number for all, or per column); ``percent`` columns hold
-    fractions (0.123 -> 12.3%). ``labels`` renames column headings.
+    fractions (0.123 -> 12.3%). ``labels`` renames column headings. Cells of numbers and
+    of short text such as intervals ("51.0–52.3") do not wrap; longer text does.
 
     ``counts`` names the columns holding counts of people or events (including population
     denominators): the render's disclosure check then verifies that none holds a count of
@@ -69,8 +72,8 @@ def nhs_table(
     table = format_numbers(table, data, decimals=decimals, percent=percent)
     table = _show_suppressed(table, data, counts or ())
     labels = dict(labels or {})
+    shown = [c for c in data.columns if c not in {rowname_col, groupname_col, "suppressed"}]
     if counts is not None:
-        shown = [c for c in data.columns if c not in {rowname_col, groupname_col, "suppressed"}]
         missing = sorted(set(counts) - set(shown))
         if missing:
             raise InputError(
@@ -88,6 +91,9 @@ def nhs_table(
         table = table.cols_label(**labels)
     if source:
         table = table.tab_source_note(source)
+    short = [c for c in shown if not _long_text(data[c])]
+    if short:  # numbers and intervals ("51.0–52.3") stay on one line; long text wraps
+        table = table.tab_style(style=style.css("white-space: nowrap"), locations=loc.body(short))
     return (
         table.tab_options(
             table_font_names=["Arial", "DejaVu Sans", "sans-serif"],
@@ -122,6 +128,13 @@ def _show_suppressed(table: GT, data: pd.DataFrame, counts: Sequence[str]) -> GT
             table = table.sub_missing(columns=column, rows=rows, missing_text=SUPPRESSED_SYMBOL)
         table = table.cols_hide("suppressed")
     return table
+
+
+def _long_text(column: pd.Series) -> bool:
+    """Text that may wrap: any value longer than :data:`LONG_TEXT` characters."""
+    return not pd.api.types.is_numeric_dtype(column) and bool(
+        (column.dropna().astype(str).str.len() > LONG_TEXT).any()
+    )
 
 
 def format_numbers(

@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import pytest
 
@@ -31,6 +33,21 @@ def test_title_source_and_labels_appear():
     )
     for text in ("Rates", "2020-2024", "Synthetic data", ">Rate<"):
         assert text in html
+
+
+def test_numbers_and_intervals_stay_on_one_line_long_text_wraps():
+    data = pd.DataFrame(
+        {
+            "group": ["All"],
+            "rate": [51.04],
+            "interval": ["51.0–52.3"],
+            "note": ["Gap between the two compared subgroups"],
+        }
+    )
+    html = html_of(data, rowname_col="group")
+    cells = {text: attributes for attributes, text in re.findall(r"<td([^>]*)>([^<]*)</td>", html)}
+    assert "white-space: nowrap" in cells["51.0"] and "white-space: nowrap" in cells["51.0–52.3"]
+    assert "nowrap" not in cells["Gap between the two compared subgroups"]
 
 
 def test_column_labels_use_nhs_blue():
