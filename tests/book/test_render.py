@@ -51,6 +51,11 @@ def test_table_is_numbered_and_a_real_table_in_typst(rendered):
     table = typst[typst.index("#table(") : typst.index("<tbl-small>")]
     assert "[North]" in table and "[4.25]" in table
     assert "Table~1.1: A small table" in table
+    assert "align: (right,left,right,)" in table  # numbers right, text left
+    # a short table stays on one page with its caption
+    assert re.search(
+        r"#block\(breakable: false\)\[\s*#figure\((?:(?!#block).)*<tbl-small>", typst, re.S
+    )
 
 
 def test_table_is_downloadable_as_csv_from_the_html_only(rendered):
