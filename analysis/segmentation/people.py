@@ -48,6 +48,7 @@ from analysis.segmentation.latent_class import (
     posterior,
 )
 from analysis.segmentation.profiles import MULTIMORBIDITY, label_segments
+from analysis.segmentation.selection import elbow
 from analysis.segmentation.stability import adjusted_rand_index, best_jaccard, contingency_tables
 from analysis.validation import InputError
 
@@ -273,6 +274,7 @@ def segment_people(
     *,
     n_segments: int | str = "bic",
     max_segments: int = 8,
+    elbow_tolerance: float = 0.02,
     bins: Mapping[str, Sequence[float]] | None = None,
     n_bins: int = 5,
     sample_size: int | None = 200_000,
@@ -289,7 +291,10 @@ def segment_people(
     everyone assigned to their most probable segment.
 
     ``n_segments="bic"`` fits 1..``max_segments`` segments and keeps the one with the lowest
-    BIC (the curve is in ``selection_curve``); an integer fits exactly that many.
+    BIC (the curve is in ``selection_curve``); ``"elbow"`` fits the same and keeps the number at
+    the elbow of the BIC curve (:func:`analysis.segmentation.selection.elbow` with
+    ``elbow_tolerance``), for large samples where the strict minimum over-splits; an integer
+    fits exactly that many (the same fit as in the sweep: each number has its own seed).
     ``sample_size`` people are drawn at random (without replacement) to fit the model;
     ``None`` fits on everyone. ``bins`` gives inner cut points for numeric covariates (e.g.
     ``{"age": [18, 40, 65, 80]}``); otherwise they are cut into ``n_bins`` quantile groups.
@@ -297,8 +302,8 @@ def segment_people(
     (``dropped_rows``). ``condition_groups`` maps conditions to groups used in labels.
     """
     features = [*conditions, *covariates]
-    if not isinstance(n_segments, int) and n_segments != "bic":
-        raise InputError(f"n_segments must be 'bic' or a whole number, got {n_segments!r}")
+    if not isinstance(n_segments, int) and n_segments not in ("bic", "elbow"):
+        raise InputError(f"n_segments must be 'bic', 'elbow' or a whole number, got {n_segments!r}")
     if isinstance(n_segments, int) and n_segments < 1:
         raise InputError(f"n_segments must be at least 1, got {n_segments}")
     kept, dropped = handle_missing(people, [c for c in features if c in people], missing)
@@ -308,7 +313,7 @@ def segment_people(
     if sample_size is not None and sample_size < len(kept):
         sampled = np.random.default_rng(seeds[0]).multivariate_hypergeometric(counts, sample_size)
         patterns, counts = patterns[sampled > 0], sampled[sampled > 0]
-    candidates = [n_segments] if isinstance(n_segments, int) else range(1, max_segments + 1)
+    candidates = [n_segments] if isinstance(n_segments, int) else list(range(1, max_segments + 1))
     if max(candidates) > len(patterns):
         raise InputError(
             f"cannot fit {max(candidates)} segments: the sample has only {len(patterns)} "
@@ -323,7 +328,10 @@ def segment_people(
         for k in candidates  # one fit per number of segments (random starts are batched)
     ]
     curve = pd.DataFrame([_selection_row(f, n, patterns, counts) for f in fits])
-    best = int(curve["bic"].idxmin())
+    if n_segments == "elbow":
+        best = candidates.index(elbow(curve, tolerance=elbow_tolerance))
+    else:
+        best = int(curve["bic"].idxmin())
     curve["chosen"] = curve.index == best
     order = _canonical_order(fits[best], len(encoding.conditions))
     shares = fits[best].class_shares[0][order]

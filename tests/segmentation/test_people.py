@@ -52,6 +52,28 @@ def test_bic_finds_the_three_planted_groups(fitted):
     assert curve["bic"].idxmin() == curve.index[curve["chosen"]][0]
 
 
+def test_elbow_keeps_the_fit_at_the_elbow_of_the_same_curve(simulated, fitted):
+    # The elbow read independently from the BIC sweep: the first k whose step to k + 1
+    # improves the BIC by less than 2% of the first step.
+    people, _ = simulated
+    curve = fitted.selection_curve.set_index("n_segments")["bic"]
+    gains = curve.diff(-1)  # bic[k] - bic[k + 1]
+    expected = int(gains.index[(gains < 0.02 * gains.iloc[0]).to_numpy()][0])
+    at_elbow = segment_people(
+        people, CONDITIONS, ["age", "sex"], bins=AGE_CUTS, max_segments=5, seed=1,
+        n_segments="elbow",
+    )  # fmt: skip
+    assert at_elbow.n_segments == expected
+    chosen = at_elbow.selection_curve
+    assert chosen.loc[chosen["chosen"], "n_segments"].item() == expected
+    # each number of segments has its own seed: asking for it directly gives the same model
+    direct = segment_people(
+        people, CONDITIONS, ["age", "sex"], bins=AGE_CUTS, seed=1, n_segments=expected,
+        max_segments=5,
+    )  # fmt: skip
+    np.testing.assert_allclose(direct.class_shares, at_elbow.class_shares)
+
+
 def test_recovers_planted_groups_nearly_as_well_as_the_true_model(simulated, fitted):
     # The groups overlap (e.g. well people can have asthma), so even the true model
     # misclassifies some people: its ARI (about 0.79 here) is the ceiling. An estimated model
