@@ -198,7 +198,8 @@ def _finish(df: pd.DataFrame, by: list[str], counts: Sequence[str]) -> pd.DataFr
 
 
 def _require_tables(engine: Engine, names: Sequence[str]) -> None:
-    missing = [n for n in names if n not in engine.tables()]
+    present = engine.tables()  # one catalog query (a round trip on a warehouse)
+    missing = [n for n in names if n not in present]
     if missing:
         raise InputError(
             f"table(s) {', '.join(missing)} not found in the {engine.name} source; "
@@ -331,13 +332,14 @@ def area_summary(source: Source, *, years: Sequence[int] | None = None) -> pd.Da
     flags = [*P.CONDITIONS, "hypertension_recorded"]
     registers = ", ".join(f"SUM({is_true(f'p.{c}')}) AS n_{c}" for c in flags)
     area_cols = ", ".join(f"a.{c.name}" for c in AREAS if c.name != "population")
-    counts = [
-        "population", "person_years", "deaths", "deaths_cvd", "deaths_cancer", "admissions",
-        "admissions_cvd", "cancers", "cancers_staged", "cancers_early_stage",
-        "cancers_emergency", *(f"n_{c}" for c in flags),
-    ]  # fmt: skip
-    tables = {"pop": counts[:2], "dth": counts[2:5], "adm": counts[5:7], "can": counts[7:11]}
-    tables["reg"] = counts[11:]
+    tables = {  # the count columns each CTE below contributes, in output order
+        "pop": ["population", "person_years"],
+        "dth": ["deaths", "deaths_cvd", "deaths_cancer"],
+        "adm": ["admissions", "admissions_cvd"],
+        "can": ["cancers", "cancers_staged", "cancers_early_stage", "cancers_emergency"],
+        "reg": [f"n_{c}" for c in flags],
+    }
+    counts = [c for columns in tables.values() for c in columns]
     totals = ", ".join(
         f"COALESCE({cte}.{c}, 0) AS {c}" for cte, columns in tables.items() for c in columns
     )
