@@ -238,7 +238,13 @@ def _check_text(root: Node, where: str, rule: DisclosureRule) -> list[Finding]:
         if node.tag == "img" and node.attrs.get("alt")
     ]
     return [
-        Finding(where, "", "", "", f'{kind} "{match[0]}" publishes a count of 1 to 7')
+        Finding(
+            where,
+            "",
+            "",
+            "",
+            f'{kind} "{match[0]}" publishes a count of {rule.min_count} to {rule.max_count}',
+        )  # fmt: skip
         for kind, text in texts
         for match in pattern.finditer(" ".join(text.split()))
     ]

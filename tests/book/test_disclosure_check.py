@@ -165,6 +165,13 @@ def test_small_counts_in_prose_captions_and_alt_text():
     ]
 
 
+def test_prose_check_follows_the_configured_rule():
+    wider = DisclosureRule(min_count=1, max_count=10)
+    assert problems("<p>9 deaths and 11 cases.</p>", wider) == [
+        'page.html: text "9 deaths" publishes a count of 1 to 10'
+    ]
+
+
 def test_person_identifier_columns_and_long_tables_are_person_level():
     html = table(
         "<tr><th>Person ID</th><th>Age</th></tr>", ["<tr><td>10</td><td>50</td></tr>"]
