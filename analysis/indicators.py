@@ -4,9 +4,9 @@
 ``$NHS_ANALYSIS_CONFIG`` or ``--config``; see :mod:`analysis.config`), loads the data, and
 writes one CSV per indicator table (and, with ``--excel``, one workbook with a sheet each):
 
-- rates: directly standardised rates (ESP 2013, Dobson limits) of each configured rate outcome
-  by each breakdown, pooled over the configured years (crude rates when the breakdown is the age
-  band itself);
+- rates: directly standardised rates (ESP 2013, Dobson limits) per person-year of each
+  configured rate outcome by each breakdown, pooled over the configured years (crude rates when
+  the breakdown is the age band itself), as defined once in :mod:`analysis.measures.pooled`;
 - proportions: Wilson-limit percentages for the configured binary outcomes by each breakdown;
 - inequality: the slope and relative index of inequality (OHID method) of each rate outcome
   across deprivation deciles.
@@ -28,22 +28,21 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from analysis.config import Config, load_config
-from analysis.data import aggregate_events
 from analysis.data.aggregate import Source, is_true
 from analysis.data.configured import configured_source
 from analysis.data.engines import running
 from analysis.inequality import slope_index_of_inequality
-from analysis.measures import crude_rate, directly_standardised_rate, proportion
+from analysis.measures import (
+    RATE_INDICATORS,
+    crude_rate,
+    indicator_counts,
+    indicator_rates,
+    proportion,
+)
 from analysis.report.disclosure import apply_disclosure_control
 
-#: Rate outcomes: (event table, cause filter).
-RATE_OUTCOMES: dict[str, tuple[str, str | None]] = {
-    "all_cause_mortality": ("deaths", None),
-    "cvd_mortality": ("deaths", "CVD"),
-    "cancer_mortality": ("deaths", "Cancer"),
-    "cvd_admissions": ("admissions", "CVD"),
-    "cancer_incidence": ("cancers", None),
-}
+#: Rate outcomes: (event table, cause filter), as defined once in :mod:`analysis.measures.pooled`.
+RATE_OUTCOMES = RATE_INDICATORS
 
 #: Binary outcomes: (table, SQL 0/1 expression for the numerator, SQL condition for the
 #: denominator), in the portable SQL of :mod:`analysis.data.aggregate`.
@@ -65,32 +64,23 @@ def _years(config: Config) -> list[int] | None:
     return list(range(first, last + 1))
 
 
-def _pooled(counts: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Pool yearly counts over the years (events and person-time summed per stratum)."""
-    return counts.groupby([*by, "age_band"], observed=True, as_index=False)[
-        ["events", "population"]
-    ].sum()
-
-
 def rate_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
     """Standardised rates of each configured rate outcome by each breakdown."""
     years = _years(config)
     settings = config.analysis
     for outcome in (o for o in settings.outcomes if o in RATE_OUTCOMES):
-        event, cause = RATE_OUTCOMES[outcome]
         for breakdown in settings.breakdowns:
-            by = [] if breakdown == "age_band" else [breakdown]
-            counts = _pooled(aggregate_events(source, event, cause=cause, by=by, years=years), by)
             if breakdown == "age_band":
                 table = crude_rate(
-                    counts, "events", "population", group_by="age_band",
-                    confidence=list(settings.confidence), multiplier=settings.multiplier,
+                    indicator_counts(source, outcome, years=years), "events", "population",
+                    group_by="age_band", confidence=list(settings.confidence),
+                    multiplier=settings.multiplier,
                 )  # fmt: skip
             else:
-                table = directly_standardised_rate(
-                    counts, "events", "population", group_by=breakdown,
+                table = indicator_rates(
+                    source, outcome, [breakdown], years=years,
                     confidence=list(settings.confidence), multiplier=settings.multiplier,
-                )  # fmt: skip
+                ).drop(columns="indicator")  # fmt: skip
             table = table.rename(columns={breakdown: "level"}).assign(
                 outcome=outcome, breakdown=breakdown
             )
@@ -138,15 +128,10 @@ def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.
     years = _years(config)
     rows = []
     for outcome in (o for o in config.analysis.outcomes if o in RATE_OUTCOMES):
-        event, cause = RATE_OUTCOMES[outcome]
-        counts = _pooled(
-            aggregate_events(source, event, cause=cause, by=["imd_decile"], years=years),
-            ["imd_decile"],
-        )
-        dsr = directly_standardised_rate(
-            counts, "events", "population", group_by="imd_decile",
+        dsr = indicator_rates(
+            source, outcome, ["imd_decile"], years=years,
             confidence=0.95, multiplier=config.analysis.multiplier,
-        )  # fmt: skip
+        ).drop(columns="indicator")  # fmt: skip
         with_rates = int(dsr["value"].notna().sum())
         if with_rates < len(dsr) or with_rates < 5:
             warnings.warn(

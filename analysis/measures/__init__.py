@@ -10,11 +10,13 @@ from analysis.measures.funnels import funnel_limits, funnel_points, funnel_signi
 from analysis.measures.isr import indirectly_standardised_rate, indirectly_standardised_ratio
 from analysis.measures.life_expectancy import life_expectancy
 from analysis.measures.means import mean
+from analysis.measures.pooled import RATE_INDICATORS, indicator_counts, indicator_rates
 from analysis.measures.proportions import proportion
 from analysis.measures.quantiles import deprivation_quantiles
 from analysis.measures.rates import crude_rate
 
 __all__ = [
+    "RATE_INDICATORS",
     "crude_rate",
     "deprivation_quantiles",
     "directly_standardised_rate",
@@ -23,6 +25,8 @@ __all__ = [
     "funnel_significance",
     "indirectly_standardised_rate",
     "indirectly_standardised_ratio",
+    "indicator_counts",
+    "indicator_rates",
     "life_expectancy",
     "mean",
     "proportion",
