@@ -47,6 +47,13 @@ if [ "${SKIP_SCALE:-0}" != 1 ]; then
   fi
 fi
 
+# Headless Chromium and its WebDriver (optional: the book's browser test,
+# tests/book/test_browser.py, needs them; SKIP_BROWSER=1 to never install them)
+if [ "${SKIP_BROWSER:-0}" != 1 ] \
+  && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
+  apt_install "Chromium (browser test)" chromium chromium-driver
+fi
+
 # 3. Python environment
 if [ ! -x .venv/bin/python ]; then
   log "creating .venv with $($PYTHON --version)"
