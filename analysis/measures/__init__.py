@@ -10,6 +10,11 @@ from analysis.measures.funnels import funnel_limits, funnel_points, funnel_signi
 from analysis.measures.isr import indirectly_standardised_rate, indirectly_standardised_ratio
 from analysis.measures.life_expectancy import life_expectancy
 from analysis.measures.means import mean
+from analysis.measures.overdispersion import (
+    funnel_overdispersion,
+    overdispersed_funnel_limits,
+    overdispersed_funnel_points,
+)
 from analysis.measures.pooled import RATE_INDICATORS, indicator_counts, indicator_rates
 from analysis.measures.proportions import proportion
 from analysis.measures.quantiles import deprivation_quantiles
@@ -21,6 +26,7 @@ __all__ = [
     "deprivation_quantiles",
     "directly_standardised_rate",
     "funnel_limits",
+    "funnel_overdispersion",
     "funnel_points",
     "funnel_significance",
     "indirectly_standardised_rate",
@@ -29,5 +35,7 @@ __all__ = [
     "indicator_rates",
     "life_expectancy",
     "mean",
+    "overdispersed_funnel_limits",
+    "overdispersed_funnel_points",
     "proportion",
 ]
