@@ -34,6 +34,7 @@ class Cell:
     code: str
     options: dict
     line: int  # line of the opening fence (1-based)
+    option_text: str = ""  # the #| lines without "#|", as written (for Quarto's schema check)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Chapter:
     path: Path
     front_matter: dict
     parts: list[Markdown | Cell] = field(default_factory=list)
+    front_matter_text: str = ""  # the YAML between the "---" lines, as written
 
     @property
     def cells(self) -> list[Cell]:
@@ -70,6 +72,7 @@ def read_qmd(path: str | Path) -> Chapter:
     path = Path(path)
     lines = path.read_text(encoding="utf-8").split("\n")
     front_matter, start = _front_matter(lines, path)
+    front_matter_text = "\n".join(lines[1 : start - 1]) if start else ""
     parts: list[Markdown | Cell] = []
     buffer: list[str] = []
     buffer_start = start + 1
@@ -97,7 +100,7 @@ def read_qmd(path: str | Path) -> Chapter:
         i += 1
     if buffer:
         parts.append(Markdown("\n".join(buffer), buffer_start, frozenset(code_lines)))
-    return Chapter(path, front_matter, parts)
+    return Chapter(path, front_matter, parts, front_matter_text)
 
 
 def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
@@ -139,4 +142,4 @@ def _cell(match: re.Match, body: list[str], line: int, path: Path) -> Cell:
     for key, value in re.findall(r'([A-Za-z-]+)\s*=\s*"([^"]*)"', match["rest"]):
         options.setdefault(key, value)
     code = "\n".join(body[len(option_lines) :]).strip("\n")
-    return Cell(match["engine"], code, options, line)
+    return Cell(match["engine"], code, options, line, "\n".join(option_lines))

@@ -1,8 +1,11 @@
-"""Check that chapters use only the Quarto syntax the offline renderer supports.
+"""Check that chapters use only the Quarto syntax the offline renderer supports, and that
+Quarto itself would accept them.
 
 Every problem names the file and line, what is not supported and what to write instead,
 so a chapter that would render differently with and without Quarto fails early (and
-without running any code).
+without running any code). ``_quarto.yml``, each chapter's front matter and every cell's
+``#|`` options are also checked against Quarto's own schemas (:mod:`.quarto_schema`), so
+an option Quarto would reject fails here too.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from analysis.book import quarto_schema
 from analysis.book.project import BookError, BookProject
 from analysis.book.qmd import INLINE_EXPRESSION, Cell, Chapter, QmdSyntaxError, read_qmd
 
@@ -37,12 +41,17 @@ DIV_FENCE = re.compile(r"^\s*:{3,}\s*(?P<spec>\{[^}]*\}|[\w-]+)?\s*$")
 INLINE_CODE = re.compile(r"`[^`]*`")
 BIB_KEY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
 SUPPORTED_CROSSREF = ("fig", "tbl", "sec")
+_BY_QUARTO = f" (Quarto's schema, quarto-cli {quarto_schema.VERSION})"
 
 
 def load_and_validate(project: BookProject, chapters: list[str] | None = None) -> list[Chapter]:
     """Read and check ``chapters`` (default: all in ``_quarto.yml``); raise :class:`BookError`
     listing every problem found."""
-    problems: list[str] = []
+    config = project.root / "_quarto.yml"
+    problems = [
+        f"_quarto.yml: {problem}{_BY_QUARTO}"
+        for problem in quarto_schema.project_problems(config.read_text(encoding="utf-8"))
+    ]
     parsed: list[Chapter] = []
     for name in chapters or project.chapters:
         try:
@@ -101,6 +110,10 @@ def chapter_problems(
 ) -> list[str]:
     where = _name(project, chapter.path)
     problems = [
+        f"{where}:1: front matter {problem}{_BY_QUARTO}"
+        for problem in quarto_schema.front_matter_problems(chapter.front_matter_text)
+    ]
+    problems += [
         f"{where}:1: front matter key '{key}' is not supported offline; "
         f"use one of {', '.join(sorted(FRONT_MATTER))} (book-wide options go in _quarto.yml)"
         for key in chapter.front_matter
@@ -129,6 +142,10 @@ def cell_problems(cell: Cell) -> list[str]:
         ]
     options = cell.options
     problems = [
+        f"cell option {problem}{_BY_QUARTO}"
+        for problem in quarto_schema.cell_option_problems(cell.option_text)
+    ]
+    problems += [
         f"unknown cell option '#| {key}'; supported: {', '.join(CELL_OPTIONS)}"
         for key in options
         if key not in CELL_OPTIONS
