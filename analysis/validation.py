@@ -68,7 +68,18 @@ def require_numeric(df: pd.DataFrame, column: str, *, context: Sequence[str] = (
         fail_rows(df, converted.isna() & s.notna(), column, "must be numeric", context=context)
         s = converted
     fail_rows(df, s.isna(), column, "must not be missing", context=context)
-    return s.to_numpy(dtype="float64")
+    values = s.to_numpy(dtype="float64")
+    reject_infinite(df, values, column, context=context)
+    return values
+
+
+def reject_infinite(
+    df: pd.DataFrame, values: np.ndarray, column: str, *, context: Sequence[str] = ()
+) -> None:
+    """Raise where ``values`` (read from ``df[column]``) are infinite: an ``inf`` count,
+    denominator or estimate is a data error (e.g. a division by zero upstream), and a
+    statistic computed from it would be a confident-looking 0 or ``inf``."""
+    fail_rows(df, np.isinf(values), column, "must be a finite number, not inf", context=context)
 
 
 def check_counts(

@@ -7,7 +7,9 @@ Examples::
     NHS_ANALYSIS_CONFIG=examples/second-dataset.yml python -m analysis.book --output-dir _book-example
 
 The chapters read the data named by the configuration file (``analysis.yml`` or
-``$NHS_ANALYSIS_CONFIG``; see ``analysis.example.yml``).
+``$NHS_ANALYSIS_CONFIG``; see ``analysis.example.yml``). The book is written into a staging
+folder and published in place of the old one only when the disclosure check of everything in
+it passes; otherwise the published book is left as it was.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from analysis.book.disclosure_check import check_published
 from analysis.book.offline import render_offline
 from analysis.book.project import BookError, load_project
 from analysis.book.quarto import quarto_available, render_with_quarto
@@ -67,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
             raise BookError("--quarto: quarto is not on PATH (use --offline, or install Quarto)")
         if use_quarto:
             print("Rendering with Quarto (quarto render)")
-            to = "html" if args.html_only else "typst" if args.pdf_only else None
-            render_with_quarto(project, only=args.only, to=to)
-            print(f"HTML: {project.output_dir / 'index.html'}")
-            print(f"PDF:  {project.output_dir / (project.output_file + '.pdf')}")
-            if not args.pdf_only:  # the disclosure check reads the HTML pages
-                pages = [project.html_page(c) for c in args.only or project.chapters]
-                print(check_published(project, pages))
+            for path in render_with_quarto(
+                project,
+                only=args.only,
+                html_output=not args.pdf_only,
+                pdf_output=not args.html_only,
+            ):
+                print(f"Published: {path}")
         else:
             print("Rendering offline (Jupyter + pandoc + Typst; Quarto not used)")
             render_offline(

@@ -1,8 +1,10 @@
 """Check the rendered book for small counts and person-level rows before it is published.
 
-The render runs this check on every HTML page it writes (and before the PDF is made), and on
-the execution cache (``.cache/book/``) and Quarto's ``_freeze/`` folder, and stops with a
-list of problems when the book would publish something disclosive.
+The render writes the book into a staging folder (:mod:`.publish`) and runs this check there
+on everything it would publish -- every HTML page, every table's CSV download, the text of
+every PDF -- and on the execution cache (``.cache/book/``) and Quarto's ``_freeze/`` folder.
+It stops with a list of problems when the book would publish something disclosive, and then
+nothing is published.
 
 **Small counts** (rule: :class:`~analysis.report.disclosure.DisclosureRule`, configurable in the
 ``disclosure:`` section of the configuration file). In every ``<table>`` of every page:
@@ -29,6 +31,10 @@ only. Reported: a table with a column named after a person identifier (``person_
 ``person_id``); a table, or a printed data frame ("[N rows x M columns]"), with more than
 :data:`MAX_PUBLISHED_ROWS` rows; a person identifier in a cell's printed output.
 
+**Downloads and PDFs.** A CSV download must publish only what its page shows (see
+:func:`check_csv`); a PDF's text is searched for small counts written as prose and for long
+printed data frames (:func:`check_pdf`), its tables being the pages' tables.
+
 Example::
 
     >>> from analysis.report.disclosure import DisclosureRule
@@ -40,6 +46,7 @@ Example::
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -227,8 +234,6 @@ def _blocks(node: Node, out: list[list[str]]) -> None:
 
 def _check_text(root: Node, where: str, rule: DisclosureRule) -> list[Finding]:
     """Small counts written in prose, captions and figure alt text ("3 deaths")."""
-    numbers = "|".join(str(n) for n in range(rule.min_count, rule.max_count + 1))
-    pattern = re.compile(rf"(?<![\w.,])({numbers})\s+(?:{PEOPLE_OR_EVENTS})\b", re.I)
     pieces: list[list[str]] = [[]]
     _blocks(root, pieces)
     texts = [("text", "".join(block)) for block in pieces if block]
@@ -237,6 +242,18 @@ def _check_text(root: Node, where: str, rule: DisclosureRule) -> list[Finding]:
         for node in root.descendants()
         if node.tag == "img" and node.attrs.get("alt")
     ]
+    return [f for kind, text in texts for f in _prose_findings(where, kind, text, rule)]
+
+
+def _prose_findings(
+    where: str, kind: str, text: str, rule: DisclosureRule, *, headings: bool = False
+) -> list[Finding]:
+    """A whole number of ``min_count`` to ``max_count`` before a word for people or events.
+    ``headings``: the text also holds numbered headings ("1 Deaths", in a PDF), so the word
+    must be in lower case, as in prose."""
+    numbers = "|".join(str(n) for n in range(rule.min_count, rule.max_count + 1))
+    flags = 0 if headings else re.I
+    pattern = re.compile(rf"(?<![\w.,])({numbers})\s+(?:{PEOPLE_OR_EVENTS})\b", flags)
     return [
         Finding(
             where,
@@ -245,7 +262,6 @@ def _check_text(root: Node, where: str, rule: DisclosureRule) -> list[Finding]:
             "",
             f'{kind} "{match[0]}" publishes a count of {rule.min_count} to {rule.max_count}',
         )  # fmt: skip
-        for kind, text in texts
         for match in pattern.finditer(" ".join(text.split()))
     ]
 
@@ -348,20 +364,111 @@ def person_identifiers(column_mapping: dict[str, dict[str, str]] | None = None) 
 
 def check_book(
     output_dir: Path,
-    pages: Iterable[str],
     cache_dirs: Iterable[Path],
     rule: DisclosureRule,
     identifiers: Sequence[str] = PERSON_IDENTIFIERS,
 ) -> list[Finding]:
-    """Findings for the HTML ``pages`` (paths relative to ``output_dir``) and every JSON file
-    under ``cache_dirs``."""
+    """Findings for everything under ``output_dir`` -- every HTML page, every CSV download
+    and the text of every PDF -- and for every JSON file under ``cache_dirs``."""
     findings: list[Finding] = []
-    for page in pages:
-        text = (output_dir / page).read_text(encoding="utf-8")
-        findings += check_page(text, page, rule, identifiers)
+    for path in sorted(output_dir.rglob("*.html")):
+        page = path.relative_to(output_dir).as_posix()
+        findings += check_page(path.read_text(encoding="utf-8"), page, rule, identifiers)
+    for path in sorted(output_dir.rglob("*.csv")):
+        findings += check_csv(path, output_dir, identifiers)
+    for path in sorted(output_dir.rglob("*.pdf")):
+        findings += check_pdf(path, output_dir, rule)
     for folder in cache_dirs:
         for path in sorted(Path(folder).rglob("*.json")) if Path(folder).is_dir() else []:
             findings += check_cache_file(path, identifiers)
+    return findings
+
+
+def check_csv(
+    path: Path, output_dir: Path, identifiers: Sequence[str] = PERSON_IDENTIFIERS
+) -> list[Finding]:
+    """A table's CSV download (``<page>_files/tables/<label>.csv``) publishes only what its
+    page shows: every row's numbers appear together in one row of the page's table
+    ``#<label>`` (which :func:`check_page` checks for small counts), it has no more rows than
+    that table, and no person identifier column.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "p_files" / "tables").mkdir(parents=True)
+    >>> _ = (folder / "p.html").write_text(
+    ...     '<div id="tbl-a"><table><tr><th>Area</th><th>Deaths</th></tr>'
+    ...     '<tr><td>North</td><td>1,234</td></tr></table></div>')
+    >>> _ = (folder / "p_files/tables/tbl-a.csv").write_text("Area,Deaths\\nNorth,1234\\n")
+    >>> check_csv(folder / "p_files/tables/tbl-a.csv", folder)
+    []
+    >>> _ = (folder / "p_files/tables/tbl-a.csv").write_text("Area,Deaths\\nNorth,3\\n")
+    >>> [f.problem for f in check_csv(folder / "p_files/tables/tbl-a.csv", folder)]
+    ['the download holds numbers its page does not show: 3']
+    """
+    where = path.relative_to(output_dir).as_posix()
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    heading, body = (rows[0], rows[1:]) if rows else ([], [])
+    findings = [
+        Finding(where, "", "", name, "a person identifier column (person-level rows)")
+        for name in dict.fromkeys(heading)
+        if _normalise_name(name) in identifiers
+    ]
+    source = _source_table(path, output_dir)
+    if source is None:
+        problem = "a CSV download with no table of that label on its page, so unchecked"
+        return [*findings, Finding(where, "", "", "", problem)]
+    shown = [_numbers(" ".join([row.group, *source.texts(row)])) for row in source.rows]
+    if len(body) > len(source.rows):
+        problem = f"{len(body):,} rows where its page's table shows {len(source.rows):,}"
+        findings.append(Finding(where, "", "", "", problem))
+    for row in body:
+        numbers = _numbers(" ".join(row))
+        if not any(numbers <= seen for seen in shown):
+            closest = max(shown, key=lambda seen: len(numbers & seen), default=set())
+            extra = ", ".join(f"{n:g}" for n in sorted(numbers - closest))
+            label = next((cell for cell in row if cell), "")
+            problem = f"the download holds numbers its page does not show: {extra}"
+            findings.append(Finding(where, "", label, "", problem))
+    return findings
+
+
+def _source_table(path: Path, output_dir: Path) -> Table | None:
+    """The table a CSV download was written from: ``#<label>`` on the page it sits beside."""
+    tables_dir = path.parent
+    stem = tables_dir.parent.name.removesuffix("_files")
+    page = tables_dir.parent.parent / f"{stem}.html"
+    if tables_dir.name != "tables" or not page.is_file():
+        return None
+    root = parse(page.read_text(encoding="utf-8"))
+    for node in root.descendants():
+        if node.attrs.get("id") == path.stem:
+            table = next((n for n in node.descendants() if n.tag == "table"), None)
+            return read_table(table) if table is not None else None
+    return None
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(m[0].replace(",", "")) for m in FIRST_NUMBER.finditer(text)}
+
+
+def check_pdf(path: Path, output_dir: Path, rule: DisclosureRule) -> list[Finding]:
+    """The text of a PDF: small counts written as prose ("3 deaths"; a number before a
+    capitalised word is a heading's, "1 Deaths") and printed data frames too long to be
+    aggregates. Tables in a PDF are the HTML pages' tables, checked there."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    where = path.relative_to(output_dir).as_posix()
+    try:
+        pages = [page.extract_text() or "" for page in PdfReader(path).pages]
+    except (PdfReadError, OSError, ValueError) as error:
+        return [Finding(where, "", "", "", f"its text could not be read to check it ({error})")]
+    findings: list[Finding] = []
+    for number, text in enumerate(pages, start=1):
+        place = f"{where}, page {number}"
+        findings += _prose_findings(place, "text", text, rule, headings=True)
+        findings += _printed_problems(text, place, ())
     return findings
 
 
@@ -375,31 +482,28 @@ def report(findings: Sequence[Finding], rule: DisclosureRule) -> str:
 
 
 def check_published(
-    project: BookProject,
-    pages: Sequence[str],
-    *,
-    output_dir: Path | None = None,
-    cache_dir: Path | None = None,
+    project: BookProject, output_dir: Path, *, cache_dir: Path | None = None
 ) -> str:
-    """Check the rendered ``pages`` (in ``output_dir``, default the book's), the execution
-    cache and ``_freeze/`` under the configured rule; raise :class:`BookError` listing every
-    problem and how to fix it, else return a one-line summary for the render log."""
+    """Check everything under ``output_dir`` (the book's staging folder before it is
+    published: pages, CSV downloads, PDFs), the execution cache and ``_freeze/`` under the
+    configured rule; raise :class:`BookError` listing every problem and how to fix it, else
+    return a one-line summary for the render log."""
     try:
         config = load_config()
     except ConfigError as error:
         raise BookError(f"disclosure control: {error}") from None
     rule = config.disclosure
     caches = [cache_dir or project.root / ".cache" / "book", project.root / "_freeze"]
-    findings = check_book(
-        output_dir or project.output_dir,
-        pages,
-        caches,
-        rule,
-        person_identifiers(config.data.columns),
-    )
+    identifiers = person_identifiers(config.data.columns)
+    findings = check_book(output_dir, caches, rule, identifiers)
     if findings:
         raise BookError(report(findings, rule))
+    files = [p for p in output_dir.rglob("*") if p.suffix in {".html", ".csv", ".pdf"}]
+    kinds = ", ".join(
+        f"{sum(p.suffix == suffix for p in files)} {name}"
+        for suffix, name in ((".html", "page(s)"), (".csv", "CSV download(s)"), (".pdf", "PDF(s)"))
+    )
     return (
-        f"Disclosure check: {len(pages)} page(s) and the execution cache hold no count of "
+        f"Disclosure check: {kinds} and the execution cache hold no count of "
         f"{rule.min_count} to {rule.max_count} and no person-level rows"
     )

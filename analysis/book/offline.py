@@ -3,8 +3,11 @@
 Steps, each in its own module: read and validate the chapters (:mod:`.validate`), run their
 code or reuse the cache (:mod:`.execute`), write pandoc markdown with the outputs
 (:mod:`.assemble`), number and convert with pandoc and the Lua filters (:mod:`.pandoc`),
-write the site (:mod:`.site`) with each table's CSV (:mod:`.downloads`), check it for small counts and person-level rows
-(:mod:`.disclosure_check`; the PDF is not written when it fails) and write the PDF (:mod:`.pdf`).
+write the site (:mod:`.site`) with each table's CSV (:mod:`.downloads`) and the PDFs
+(:mod:`.pdf`: one per document of :attr:`BookProject.pdfs`, each numbered on its own) into a
+staging folder, check everything there for small counts and person-level rows
+(:mod:`.disclosure_check`) and only then publish it in place of the old book
+(:mod:`.publish`). When a figure's or table's data are synthetic, its source note says so.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import copy
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analysis.book import pandoc, pdf, site
@@ -21,9 +24,12 @@ from analysis.book.assemble import chapter_markdown
 from analysis.book.disclosure_check import check_published
 from analysis.book.downloads import add_csv_downloads
 from analysis.book.execute import ExecutedChapter, data_key, execute_chapter, project_fingerprint
-from analysis.book.project import BookProject
+from analysis.book.project import BookProject, PdfDocument
+from analysis.book.publish import staged
 from analysis.book.qmd import INLINE_EXPRESSION, Chapter, Markdown
 from analysis.book.validate import load_and_validate
+from analysis.config import load_config
+from analysis.data.provenance import data_label, data_statement
 
 FILTERS = ["cells.lua", "callouts.lua", "crossref.lua"]
 
@@ -31,8 +37,9 @@ FILTERS = ["cells.lua", "callouts.lua", "crossref.lua"]
 @dataclass(frozen=True)
 class RenderResult:
     html_index: Path | None
-    pdf: Path | None
+    pdfs: tuple[Path, ...]
     executed: list[str]  # chapters whose code ran (the others came from the cache)
+    typst: dict[str, str] = field(default_factory=dict)  # each PDF's Typst source, by file name
 
 
 @dataclass
@@ -55,63 +62,107 @@ def render_offline(
     cache_dir: Path | None = None,
     refresh: bool = False,
 ) -> RenderResult:
-    """Render the book (or only the chapters in ``only``) into ``project.output_dir``.
+    """Render the book (or only the chapters in ``only``) and publish it in
+    ``project.output_dir`` once the disclosure check of everything written has passed.
 
     Chapters run on the configured data (:mod:`analysis.config`); their cached outputs are
     kept per configuration file, under ``cache_dir`` (default ``.cache/book/``), and reused
-    only for the same code and data. ``refresh`` re-runs every selected chapter.
+    only for the same code and data. ``refresh`` re-runs every selected chapter. A partial
+    render (``only``, or one format) keeps the rest of the published book.
     """
     chapters = load_and_validate(project)
     selected = set(only or project.chapters)
     data = data_key()
     cache_dir = (cache_dir or project.root / ".cache" / "book") / data.folder
     fingerprint = project_fingerprint(project.root) + data.fingerprint
-    output = project.output_dir
-    output.mkdir(parents=True, exist_ok=True)
+    config = load_config()
+    synthetic = config.data.source == "synthetic"
+    partial = bool(only) or not (html_output and pdf_output)
     executed_names: list[str] = []
-    book: list[_Chapter] = []
-    scratch = tempfile.TemporaryDirectory(prefix="book-placeholders-")
-    for name, chapter in zip(project.chapters, chapters, strict=True):
-        page = project.html_page(name)
-        if name in selected:
-            started = time.perf_counter()
-            executed = execute_chapter(
-                chapter, cache_dir=cache_dir, fingerprint=fingerprint, label=name, refresh=refresh
-            )
-            took = time.perf_counter() - started
-            log(f"  {name}: {'cached' if executed.from_cache else f'executed in {took:.1f} s'}")
-            if not executed.from_cache:
-                executed_names.append(name)
-        else:
-            executed = _placeholder(chapter)
-        stem = Path(page).with_suffix("").name
-        figure_href = str(Path(page).parent / f"{stem}_files" / "figure-html")
-        markdown = chapter_markdown(
-            chapter,
-            executed,
-            figure_dir=output / figure_href if name in selected else Path(scratch.name),
-            figure_href=figure_href,
-            echo=project.echo,
-            code_fold=project.code_fold,
-        )
-        book.append(_Chapter(name, page, pandoc.read_markdown(markdown)))
-    scratch.cleanup()
-    labels = _number_chapters(book, set(project.appendices))
-    result_html = result_pdf = None
-    pdf_name = f"{project.output_file}.pdf"
-    pages = [c.page for c in book if c.name in selected]
-    if html_output:
-        result_html = _write_site(project, book, selected, labels, pdf_name if pdf_output else None)
-        log(f"HTML: {result_html}")
-        log(check_published(project, pages, cache_dir=cache_dir))
-    if pdf_output:
-        if not html_output:  # the disclosure check reads HTML pages: write them aside
+    typst: dict[str, str] = {}
+    with staged(project.output_dir, keep_published=partial) as staging:
+        output = replace(project, output_dir=staging)
+        book: list[_Chapter] = []
+        with tempfile.TemporaryDirectory(prefix="book-placeholders-") as scratch:
+            for name, chapter in zip(project.chapters, chapters, strict=True):
+                page = project.html_page(name)
+                if name in selected:
+                    started = time.perf_counter()
+                    executed = execute_chapter(
+                        chapter,
+                        cache_dir=cache_dir,
+                        fingerprint=fingerprint,
+                        label=name,
+                        refresh=refresh,
+                    )
+                    took = time.perf_counter() - started
+                    how = "cached" if executed.from_cache else f"executed in {took:.1f} s"
+                    log(f"  {name}: {how}")
+                    if not executed.from_cache:
+                        executed_names.append(name)
+                else:
+                    executed = _placeholder(chapter)
+                stem = Path(page).with_suffix("").name
+                figure_href = str(Path(page).parent / f"{stem}_files" / "figure-html")
+                markdown = chapter_markdown(
+                    chapter,
+                    executed,
+                    figure_dir=staging / figure_href if name in selected else Path(scratch),
+                    figure_href=figure_href,
+                    echo=project.echo,
+                    code_fold=project.code_fold,
+                )
+                ast = pandoc.read_markdown(markdown)
+                if synthetic:
+                    _add_source_notes(ast["blocks"], data_label(config))
+                book.append(_Chapter(name, page, ast))
+        labels = _number_chapters(book, set(project.appendices))
+        documents = [d for d in project.pdfs if selected & set(d.chapters)] if pdf_output else []
+        pdf_link = documents[0].file_name if documents else None
+        if html_output:
+            _write_site(output, book, selected, labels, pdf_link)
+        else:  # the PDFs' tables are checked on their HTML pages: write them aside
             with tempfile.TemporaryDirectory(prefix="book-check-") as aside:
                 _write_site(replace(project, output_dir=Path(aside)), book, selected, labels, None)
-                log(check_published(project, pages, output_dir=Path(aside), cache_dir=cache_dir))
-        result_pdf = _write_pdf(project, [c for c in book if c.name in selected], labels, pdf_name)
-        log(f"PDF:  {result_pdf}")
-    return RenderResult(result_html, result_pdf, executed_names)
+                check_published(project, Path(aside), cache_dir=cache_dir)
+        note = data_statement(config=config, scope="book") if synthetic else ""
+        for document in documents:
+            chosen = [c for c in book if c.name in document.chapters]
+            typst[document.file_name] = _write_pdf(output, document, chosen, selected, note)
+        log(check_published(project, staging, cache_dir=cache_dir))
+    out = project.output_dir
+    result = RenderResult(
+        out / project.html_page(project.chapters[0]) if html_output else None,
+        tuple(out / d.file_name for d in documents),
+        executed_names,
+        typst,
+    )
+    if result.html_index:
+        log(f"HTML: {result.html_index}")
+    for path in result.pdfs:
+        log(f"PDF:  {path}")
+    return result
+
+
+def _add_source_notes(blocks: list[dict], label: str) -> None:
+    """Say under every figure, and in every table's caption whose source note does not
+    already, that the data are ``label`` (e.g. "Synthetic data")."""
+    for block in blocks:
+        if block["t"] == "Figure" and block["c"][0][0].startswith("fig-"):
+            note = {"t": "Para", "c": [{"t": "Str", "c": f"{label}."}]}
+            block["c"][2].append({"t": "Div", "c": [["", ["figure-source"], []], [note]]})
+        elif block["t"] == "Div":
+            identifier, content = block["c"][0][0], block["c"][1]
+            if identifier.startswith("tbl-") and label not in _text_and_html(content):
+                caption = content[-1] if content else None
+                if caption and caption["t"] == "Div" and "table-caption" in caption["c"][0][1]:
+                    caption["c"][1].append({"t": "Para", "c": [{"t": "Str", "c": f"{label}."}]})
+            _add_source_notes(content, label)
+
+
+def _text_and_html(blocks: list[dict]) -> str:
+    raw = [b["c"][1] for b in pandoc.walk_blocks(blocks) if b["t"] == "RawBlock"]
+    return pandoc.stringify(blocks) + " ".join(raw)
 
 
 def _placeholder(chapter: Chapter) -> ExecutedChapter:
@@ -210,17 +261,28 @@ def _write_site(project, book, selected, labels, pdf_name) -> Path:
     return project.output_dir / pages[0].href
 
 
-def _write_pdf(project, chapters: list[_Chapter], labels, pdf_name: str) -> Path:
+def _write_pdf(
+    project: BookProject,
+    document: PdfDocument,
+    chapters: list[_Chapter],
+    selected: set[str],
+    data_note: str,
+) -> str:
+    """Write one PDF into ``project.output_dir``: its chapters numbered as in that document
+    (as Quarto numbers a book of those chapters), the selected ones only. Returns its Typst
+    source."""
+    chapters = [replace(c) for c in chapters]
+    labels = _number_chapters(chapters, set(document.appendices))
     bodies = []
     cited: set[str] = set()
-    for chapter in chapters:
+    for chapter in (c for c in chapters if c.name in selected):
         cited |= _citations(chapter.ast, labels)
         bodies.append(
             pandoc.write(
                 chapter.ast,
                 "typst",
                 filters=FILTERS,
-                context=_context(chapter, labels, echo=project.pdf_echo),
+                context=_context(chapter, labels, echo=document.echo),
                 args=[
                     *_citeproc_args(project),
                     "-M",
@@ -245,9 +307,10 @@ def _write_pdf(project, chapters: list[_Chapter], labels, pdf_name: str) -> Path
             ],
             f"---\nnocite: '{nocite}'\n---\n\n# References\n\n::: {{#refs}}\n:::\n",
         )
-    source = pdf.book_source(project, bodies, references)
+    source = pdf.book_source(project, document, bodies, references, data_note=data_note)
     output = project.output_dir
-    return pdf.compile_pdf(source, output / f"{project.output_file}.typ", output / pdf_name)
+    pdf.compile_pdf(source, output / f"{document.output_file}.typ", output / document.file_name)
+    return source
 
 
 def _citations(node, labels: dict) -> set[str]:

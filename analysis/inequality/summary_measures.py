@@ -90,7 +90,7 @@ def summary_measures(
     polarity: str = "adverse",
     measures: Sequence[str] | None = None,
     confidence: float | Sequence[float] = 0.95,
-    scale: float = 1,
+    scale: float | None = None,
     upper_bound: float | None = None,
     repetitions: int = 10_000,
     seed: int | np.random.Generator | None = None,
@@ -123,7 +123,11 @@ def summary_measures(
         Subset of measures (default: all that HEAT reports for the dimension type).
     scale
         The indicator's scale (100 for percentages, 100000 for rates per 100,000), used to
-        turn estimates into cases for the PAF interval.
+        turn estimates into cases for the PAR and PAF interval (Walter's formula needs the
+        risk ``value / scale`` of each subgroup, at most 1). Default: ``upper_bound`` when
+        given, else 1 (estimates that are proportions). With PAR or PAF requested, an
+        estimate above ``scale`` raises :class:`InputError` naming the scale to pass, rather
+        than giving limits that cannot be computed.
     upper_bound
         Upper limit of the indicator for simulation (100 for percentages); None = unbounded.
     repetitions, seed
@@ -190,6 +194,8 @@ def summary_measures(
                 f"column {subgroup!r}: summary measures need at least two subgroups per group; "
                 f"{len(batch.group)} group(s) have one"
             )
+
+    scale = _risk_scale(sorted_frame, y_all, value, measures, scale, upper_bound, context)
 
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     favourable = polarity == "favourable"
@@ -415,6 +421,31 @@ def _simulate(
         for name in names:
             out[name][part] = np.quantile(stats_[name], probs, axis=1).transpose(2, 0, 1)
     return out
+
+
+def _risk_scale(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    value: str,
+    measures: list[str],
+    scale: float | None,
+    upper_bound: float | None,
+    context: list[str],
+) -> float:
+    """The scale turning estimates into risks for the PAR/PAF interval (see ``scale``)."""
+    if scale is None:
+        scale = 1.0 if upper_bound is None else float(upper_bound)
+    if not np.isfinite(scale) or scale <= 0:
+        raise InputError(f"scale must be a positive number, got {scale!r}")
+    if {"PAR", "PAF"} & set(measures):
+        fail_rows(
+            frame, y > scale, value,
+            f"the PAR and PAF interval (Walter 1978) reads each estimate as cases per {scale:g} "
+            f"people, so an estimate must not exceed scale={scale:g}: pass the indicator's scale "
+            "(scale=100 for percentages, scale=100000 for rates per 100,000)",
+            context=context,
+        )  # fmt: skip
+    return scale
 
 
 def _attributable(

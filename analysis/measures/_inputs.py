@@ -20,6 +20,7 @@ from analysis.validation import (
     check_confidence,
     check_counts,
     fail_rows,
+    reject_infinite,
     require_columns,
     require_numeric,
 )
@@ -130,7 +131,7 @@ def read_counts(
     integer: bool = True,
     context: Sequence[str] = (),
 ) -> np.ndarray:
-    """A count column as float64: not negative, whole numbers (if ``integer``; not checked
+    """A count column as float64: finite, not negative, whole numbers (if ``integer``; not checked
     again for integer columns, whose type already says so).
 
     Missing values raise (``missing="raise"``), stay NaN (``"na"``) or become 0 (``"zero"``).
@@ -148,6 +149,7 @@ def read_counts(
         )
         series = converted
     values = series.to_numpy(dtype="float64", na_value=np.nan)
+    reject_infinite(data, values, column, context=context)
     fail_rows(data, values < 0, column, "counts must not be negative", context=context)
     if integer:
         fail_rows(
@@ -160,7 +162,7 @@ def read_counts(
 def read_positive(
     data: pd.DataFrame, column: str, *, missing: str = "raise", context: Sequence[str] = ()
 ) -> np.ndarray:
-    """A denominator column as float64: strictly positive; missing values raise unless
+    """A denominator column as float64: finite and strictly positive; missing values raise unless
     ``missing="na"`` (they then stay NaN)."""
     if missing == "na":
         values = pd.to_numeric(data[column], errors="coerce").to_numpy(
@@ -170,6 +172,7 @@ def read_positive(
             data, pd.isna(values) & data[column].notna().to_numpy(), column, "must be numeric",
             context=context,
         )  # fmt: skip
+        reject_infinite(data, values, column, context=context)
     else:
         values = require_numeric(data, column, context=context)
     fail_rows(data, values <= 0, column, "must be greater than zero", context=context)

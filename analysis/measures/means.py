@@ -9,8 +9,11 @@ import pandas as pd
 from scipy import stats
 
 from analysis.measures._inputs import check_not_empty, column_list, group_rows
-from analysis.measures._output import result_frame
+from analysis.measures._output import labels, result_frame
 from analysis.validation import check_confidence, require_columns, require_numeric
+
+#: Groups with fewer values than this have no standard deviation, so no limits.
+MIN_VALUES = 2
 
 
 def mean(
@@ -25,7 +28,9 @@ def mean(
     Method: mean +/- t(1 - a/2, n - 1) * s / sqrt(n), with s the sample standard deviation
     (Student 1908, *Biometrika* 6:1-25; Armitage, Berry & Matthews 2002, *Statistical
     Methods in Medical Research*, 4th ed.), as PHEindicatormethods ``phe_mean``. A group
-    of one value has no standard deviation, so its limits are NA.
+    of one value has no standard deviation, so its ``stdev`` and limits are NA and its
+    ``statistic`` says why (``"mean; limits NA for fewer than 2 values"``), as
+    :func:`~analysis.measures.directly_standardised_rate` states why a rate is NA.
 
     Args:
         data: one row per individual value.
@@ -35,13 +40,17 @@ def mean(
 
     Returns:
         The group columns, ``value_sum``, ``value_count``, ``stdev``, ``value``, the limits,
-        ``confidence``, ``statistic`` (``"mean"``) and ``method``.
+        ``confidence``, ``statistic`` (``"mean"``, or the reason the limits are NA) and
+        ``method``.
 
     >>> df = pd.DataFrame({"area": ["A", "A", "A", "B", "B"], "bmi": [22.0, 25, 28, 30, 31]})
     >>> mean(df, "bmi", group_by="area")[["area", "value", "lowercl", "uppercl"]].round(4)
       area  value  lowercl  uppercl
     0    A   25.0  17.5476  32.4524
     1    B   30.5  24.1469  36.8531
+    >>> mean(pd.DataFrame({"bmi": [27.0]}), "bmi")[["value", "lowercl", "statistic"]]
+       value  lowercl                                statistic
+    0   27.0      NaN  mean; limits NA for fewer than 2 values
     """
     levels = check_confidence(confidence)
     keys = column_list(group_by)
@@ -54,7 +63,7 @@ def mean(
     squares = groups.sum((values - average[groups.codes]) ** 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         stdev = np.sqrt(squares / (count - 1))
-        stdev[count < 2] = np.nan
+        stdev[count < MIN_VALUES] = np.nan
         error = stdev / np.sqrt(count)
         limits = []
         for c in levels:
@@ -66,6 +75,8 @@ def mean(
         average,
         limits,
         levels,
-        statistic="mean",
+        statistic=labels(
+            count >= MIN_VALUES, [f"mean; limits NA for fewer than {MIN_VALUES} values", "mean"]
+        ),
         method="Student's t-distribution",
     )

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analysis.inequality import slope_index_of_inequality
-from analysis.measures import directly_standardised_rate
+from analysis.measures._age_bands import esp2013_series
+from analysis.measures.strata import standardised_rate_of_strata
 from analysis.validation import require_columns
 
 
@@ -50,20 +51,26 @@ def segment_shares(
 
     ``people`` has one row per person with their ``segment`` (e.g. from
     :meth:`PeopleSegmentation.assign`), ESP 2013 ``age_band`` and the ``by`` columns. Age
-    bands in which a group has nobody are left out of that group's standardisation (a
-    standardised share needs people in the band). Output as
+    bands in which nobody in ``people`` is (children, when the data are adults only) are left
+    out: the standard is the ESP 2013 over the bands the data cover, the same for every
+    group. A group with nobody in one of those bands gets no share (``value`` and limits NA,
+    ``statistic`` naming the empty bands; :func:`analysis.measures.strata.
+    standardised_rate_of_strata`), since its share in that band is unknown. Output as
     :func:`~analysis.measures.directly_standardised_rate` with ``multiplier=100``, plus
     the ``by`` and ``segment`` columns.
     """
     by = list(by)
     require_columns(people, [segment, age_band, *by], what="people")
     counts = _counts(people, segment, by, age_band)
-    return directly_standardised_rate(
+    standard = esp2013_series()
+    covered = standard[standard.index.isin(counts[age_band].unique())]
+    return standardised_rate_of_strata(
         counts,
         "x",
         "n",
         age_band=age_band,
         group_by=[*by, segment],
+        standard_population=covered,
         confidence=confidence,
         multiplier=100,
     )

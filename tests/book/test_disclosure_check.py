@@ -310,7 +310,7 @@ def test_render_fails_when_a_small_count_is_published(tmp_path):
         render_tiny_book(tmp_path, CHAPTER.format(table=PUBLISHED_RAW), pdf_output=False)
     message = str(error.value)
     assert (
-        'chapters/deaths.html, Table 1.1: Deaths by area (synthetic)., row "N", '
+        'chapters/deaths.html, Table 1.1: Deaths by area (synthetic). Synthetic data., row "N", '
         'column "deaths": 3 is a count of 1 to 7'
     ) in message
     assert "apply_disclosure_control" in message

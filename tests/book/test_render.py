@@ -21,7 +21,7 @@ def rendered(tmp_path_factory, book_writer) -> dict:
         "result": result,
         "index": (out / "index.html").read_text(),
         "chapter": (out / "chapters" / "first.html").read_text(),
-        "typst": (out / "tiny.typ").read_text(),
+        "typst": result.typst["tiny.pdf"],
         "search": (out / "assets" / "search-index.js").read_text(),
     }
 
@@ -29,7 +29,8 @@ def rendered(tmp_path_factory, book_writer) -> dict:
 def test_outputs_are_written(rendered):
     result = rendered["result"]
     assert result.html_index == rendered["root"] / "_book" / "index.html"
-    assert result.pdf.read_bytes().startswith(b"%PDF")
+    assert result.pdfs == (rendered["root"] / "_book" / "tiny.pdf",)
+    assert result.pdfs[0].read_bytes().startswith(b"%PDF")
     assert result.executed == ["index.qmd", "chapters/first.qmd"]
 
 
@@ -119,7 +120,7 @@ def test_site_navigation_toc_and_search(rendered):
     assert '<a href="../index.html">Preface</a>' in chapter
     assert 'class="page-next" href="chapters/first.html"' in index
     assert 'href="#sec-methods"' in chapter.split("book-toc", 1)[1]  # page table of contents
-    assert '"title": "Methods"' in rendered["search"]
+    assert '"title": "1.1 Methods"' in rendered["search"]
     assert '<script src="../assets/search-index.js">' in chapter
 
 
@@ -128,7 +129,7 @@ def test_html_only_writes_no_pdf(tmp_path: Path, book_writer):
         tmp_path, {"index.qmd": "# Preface\n", "chapters/first.qmd": "# Only text\n\nNo code.\n"}
     )
     result = render_offline(load_project(root), pdf_output=False, log=lambda _: None)
-    assert result.pdf is None and not (root / "_book" / "tiny.pdf").exists()
+    assert result.pdfs == () and not (root / "_book" / "tiny.pdf").exists()
     assert "No code." in (root / "_book/chapters/first.html").read_text()
 
 
@@ -145,12 +146,11 @@ def test_appendices_are_lettered_after_the_chapters(tmp_path: Path, book_writer)
     )
     project = load_project(root)
     assert project.chapters[-1] == "extra.qmd" and project.appendices == ("extra.qmd",)
-    render_offline(project, log=lambda _: None)
+    typst = render_offline(project, log=lambda _: None).typst["tiny.pdf"]
     first = (root / "_book/chapters/first.html").read_text()
     assert ">Appendix\u00a0A</a>" in first and ">Section\u00a0A.1</a>" in first
     assert '<a href="../extra.html">A\u00a0\u00a0Extra</a>' in first  # sidebar
     extra = (root / "_book/extra.html").read_text()
     assert '<span class="chapter-number">A</span> Extra' in extra
     assert ">Section\u00a01.1</a>" in extra
-    typst = (root / "_book/tiny.typ").read_text()
     assert "= A Extra" in typst and "== A.1 Details" in typst

@@ -104,8 +104,9 @@ def test_zero_inequality_gives_zero_and_one():
     d = pd.DataFrame(
         {"q": [1, 2, 3, 4], "y": [25.0] * 4, "pop": [10.0, 20, 30, 40], "se": [1.0] * 4}
     )
-    ordered = _by_measure(summary_measures(d, "y", "pop", subgroup="q", order="q", se="se"))
-    flat = _by_measure(summary_measures(d, "y", "pop", subgroup="q", se="se", seed=1))
+    ordered = _by_measure(summary_measures(d, "y", "pop", subgroup="q", order="q", se="se",
+                                           scale=100))  # fmt: skip
+    flat = _by_measure(summary_measures(d, "y", "pop", subgroup="q", se="se", seed=1, scale=100))
     for m in ("D", "ACI", "RCI", "PAR", "PAF"):
         assert ordered.loc[m, "value"] == pytest.approx(0, abs=1e-12)
     assert ordered.loc["R", "value"] == pytest.approx(1)
