@@ -390,7 +390,8 @@ def life_expectancy(
     )
     constant = np.zeros(len(out), dtype="int8")
     out["confidence"] = _repeated_label(constant, [confidence_label(levels)])
-    out["statistic"] = _repeated_label(position, [f"life expectancy at {x}" for x in labels])
+    ages = [f"life expectancy at {LIFE_TABLE_START_AGES[i]}" for i in band_index]
+    out["statistic"] = _repeated_label(position, ages)
     out["method"] = _repeated_label(constant, [METHOD])
     return out
 

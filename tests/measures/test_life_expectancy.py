@@ -73,7 +73,9 @@ def test_matches_phe_calculator_worked_example_values_and_limits() -> None:
     np.testing.assert_allclose(out["lowercl"], EXPECTED_LOWER, atol=1e-4)
     np.testing.assert_allclose(out["uppercl"], EXPECTED_UPPER, atol=1e-4)
     assert (out["confidence"] == "95%").all()
-    assert out["statistic"].iloc[2] == "life expectancy at 5-9"
+    assert (
+        out["statistic"].iloc[2] == "life expectancy at 5"
+    )  # the start age, as PHEindicatormethods
     assert out["suppression_reason"].isna().all()
 
 
