@@ -39,7 +39,7 @@ from analysis.measures import (
     indicator_rates,
     proportion,
 )
-from analysis.report.disclosure import apply_disclosure_control
+from analysis.report.disclosure import TableCounts, apply_joint_disclosure_control
 
 #: Rate outcomes: (event table, cause filter), as defined once in :mod:`analysis.measures.pooled`.
 RATE_OUTCOMES = RATE_INDICATORS
@@ -56,6 +56,28 @@ PROPORTION_OUTCOMES: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+#: What the numerator and denominator of each binary outcome count (quantities shared with the
+#: rate tables where they are the same count, for disclosure control across tables).
+PROPORTION_QUANTITIES: dict[str, tuple[str, str]] = {
+    "late_stage_cancer": ("cancers:late stage", "cancers:staged"),
+    "emergency_presentation": ("cancers:emergency", "cancers:all"),
+    "hypertension_detection": ("people:hypertension recorded", "people:hypertension"),
+}
+
+#: Counts contained in other counts (whole, parts): the differences are counts too (deaths from
+#: other causes, unstaged cancers, people with hypertension not recorded).
+PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("deaths:all", ("deaths:CVD",)),
+    ("deaths:all", ("deaths:Cancer",)),
+    ("deaths:all", ("deaths:CVD", "deaths:Cancer")),
+    ("cancers:all", ("cancers:emergency",)),
+    ("cancers:all", ("cancers:staged",)),
+    ("cancers:staged", ("cancers:late stage",)),
+    ("people:hypertension", ("people:hypertension recorded",)),
+)
+
+PERSON_YEARS = "person-years"
+
 
 def _years(config: Config) -> list[int] | None:
     if config.analysis.years is None:
@@ -64,7 +86,7 @@ def _years(config: Config) -> list[int] | None:
     return list(range(first, last + 1))
 
 
-def rate_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
+def rate_tables(source: Source, config: Config) -> Iterator[tuple[str, TableCounts]]:
     """Standardised rates of each configured rate outcome by each breakdown."""
     years = _years(config)
     settings = config.analysis
@@ -84,10 +106,17 @@ def rate_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.DataFr
             table = table.rename(columns={breakdown: "level"}).assign(
                 outcome=outcome, breakdown=breakdown
             )
-            yield f"{outcome}_by_{breakdown}", table
+            event, cause = RATE_OUTCOMES[outcome]
+            events, person_years = (
+                ("events", "population")
+                if breakdown == "age_band"
+                else ("total_count", "total_pop")
+            )
+            counts = {events: f"{event}:{cause or 'all'}", person_years: PERSON_YEARS}
+            yield f"{outcome}_by_{breakdown}", _counted(table, counts)
 
 
-def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
+def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, TableCounts]]:
     """Percentages (Wilson limits) of each configured binary outcome by each breakdown."""
     years = _years(config)
     with running(source) as engine:
@@ -117,13 +146,15 @@ def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.
                     counts, "numerator", "denominator",
                     confidence=list(config.analysis.confidence), multiplier=100,
                 )  # fmt: skip
+                result = result.assign(outcome=outcome, breakdown=breakdown)
+                part, whole = PROPORTION_QUANTITIES[outcome]
                 yield (
                     f"{outcome}_by_{breakdown}",
-                    result.assign(outcome=outcome, breakdown=breakdown),
+                    _counted(result, {"numerator": part, "denominator": whole}),
                 )
 
 
-def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.DataFrame]]:
+def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, TableCounts]]:
     """SII and RII (OHID method) of each rate outcome across deprivation deciles."""
     years = _years(config)
     rows = []
@@ -148,39 +179,59 @@ def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, pd.
         )  # fmt: skip
         rows.append(sii)
     if rows:
-        yield "slope_index_of_inequality_by_deprivation_decile", pd.concat(rows, ignore_index=True)
+        yield (
+            "slope_index_of_inequality_by_deprivation_decile",
+            TableCounts(pd.concat(rows, ignore_index=True), {}),
+        )
 
 
-def _publishable(table: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Apply the configured disclosure control to the count columns of an indicator table."""
-    counts = [
-        c for c in ("total_count", "numerator", "denominator", "events") if c in table.columns
-    ]
-    if not counts:
-        return table
+def _counted(table: pd.DataFrame, counts: dict[str, str]) -> TableCounts:
+    """An indicator table with what its counts count; values and limits derive from them."""
     limits = [c for c in table.columns if c == "value" or c.startswith(("lower", "upper"))]
-    return apply_disclosure_control(
-        table, counts, derived={c: counts for c in limits}, rule=config.disclosure
+    return TableCounts(
+        table,
+        counts,
+        keys=["breakdown", "level"],
+        derived={c: list(counts) for c in limits},
+        fractional=[c for c in counts if counts[c] == PERSON_YEARS],
     )
 
 
-def compute_indicators(config: Config, *, progress: bool = True) -> dict[str, pd.DataFrame]:
-    """Every indicator table for ``config``, keyed by table name, disclosure-controlled."""
-    producers: list[Callable[[Source, Config], Iterator[tuple[str, pd.DataFrame]]]] = [
+def publishable(tables: dict[str, TableCounts], config: Config) -> dict[str, pd.DataFrame]:
+    """Apply the configured disclosure control to all indicator tables of a run together.
+
+    Every table of counts breaks one count (deaths, person-years, cancers, ...) down by one
+    breakdown, so the tables of one count add up to the same total: their cells are controlled
+    jointly (:func:`analysis.report.disclosure.apply_joint_disclosure_control`), with the counts
+    contained in others (:data:`PARTS`). Tables without counts (the slope index) pass unchanged.
+    """
+    counted = {name: spec for name, spec in tables.items() if spec.quantities()}
+    controlled = apply_joint_disclosure_control(counted, parts=PARTS, rule=config.disclosure)
+    return {name: controlled.get(name, spec.table) for name, spec in tables.items()}
+
+
+def indicator_tables(config: Config, *, progress: bool = True) -> dict[str, TableCounts]:
+    """Every indicator table for ``config`` before disclosure control, with its counts."""
+    producers: list[Callable[[Source, Config], Iterator[tuple[str, TableCounts]]]] = [
         rate_tables,
         proportion_tables,
         inequality_tables,
     ]
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, TableCounts] = {}
     with (
         configured_source(config) as engine,
         tqdm(desc="indicator tables", unit="table", disable=not progress) as bar,
     ):
         for produce in producers:
             for name, table in produce(engine, config):
-                tables[name] = _publishable(table, config)
+                tables[name] = table
                 bar.update()
     return tables
+
+
+def compute_indicators(config: Config, *, progress: bool = True) -> dict[str, pd.DataFrame]:
+    """Every indicator table for ``config``, keyed by table name, disclosure-controlled."""
+    return publishable(indicator_tables(config, progress=progress), config)
 
 
 def write_indicators(tables: dict[str, pd.DataFrame], out: Path, *, excel: bool) -> list[Path]:

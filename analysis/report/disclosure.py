@@ -2,23 +2,47 @@
 
 The rule follows NHS England / NHS Digital practice for health statistics derived from patient
 records (NHS Digital, *Disclosure control method for publications*, and the ONS/GSS
-*Statistical disclosure control for tables produced from administrative data*, 2014):
+*Statistical disclosure control for tables produced from administrative data*, 2014), applied to
+all tables published together, because tables that share a total can be subtracted from one
+another (Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, ch. 4: "linked
+tables"):
 
 1. **Primary suppression**: counts from ``min_count`` to ``max_count`` (1 to 7 by default) are
-   suppressed. Zero is published (it discloses nothing about an individual).
+   suppressed. Zero is published (it discloses nothing about an individual). Populations and
+   person-years are counts too.
 2. **Derived values**: rates, percentages and other values computed from a suppressed count in the
    same row are suppressed too.
-3. **Secondary suppression**: where a row belongs to a group whose total is published (a margin:
-   for example all ethnic groups of one area), a single suppressed cell could be recovered by
-   subtraction. In every margin group with exactly one suppressed cell, the smallest other cell is
-   suppressed as well; this repeats over all margins until nothing changes.
-4. **Rounding** (optional): remaining counts are rounded to the nearest ``rounding_base``
+3. **Complements**: where one count is part of another (deaths from CVD of all deaths, people
+   with a recorded diagnosis of people with the condition), the difference is a count as well
+   (deaths from other causes, people without a record); when it is from ``min_count`` to
+   ``max_count`` the part is suppressed.
+4. **Secondary suppression**: the cells of a *margin group* add up to a total that is published
+   or can be derived (all ethnic groups of one area; all levels of one breakdown, whose total
+   is the same in every other breakdown of the same count). A cell that is one and the same
+   count in several tables (the person-years of women appear in every rate table by sex) is
+   suppressed in all of them. In every margin group that holds suppressed cells, more cells are
+   suppressed, the smallest *non-zero* count first (suppressing a zero hides nothing), until
+   (a) at least two cells are suppressed and (b) the suppressed cells add up to more than
+   ``max_count`` plus ``min_count`` for each suppressed cell beyond the first. Then no
+   suppressed cell can be shown, from that group's total, to lie within ``min_count`` to
+   ``max_count``: with the other suppressed cells at their smallest possible value, it could be
+   ``max_count + 1`` or more. This repeats over all groups until nothing changes. A group whose
+   total is itself a small count cannot be protected inside the table: suppress that total
+   where it is published.
+5. **Rounding** (optional): remaining counts are rounded to the nearest ``rounding_base``
    (5 where configured).
 
+:func:`apply_disclosure_control` protects one table; :func:`apply_joint_disclosure_control`
+protects several tables published together (the indicator command's output, or a chapter's
+tables that break down the same counts in different ways). ``tests/report/
+test_disclosure_attack.py`` checks the result as an intruder would: it solves the published
+tables of whole indicator runs together by linear programming and finds that no suppressed
+small count can be confined to ``min_count`` to ``max_count``.
+
 The rule is configurable: the ``disclosure:`` section of the configuration file
-(:mod:`analysis.config`) sets ``min_count``, ``max_count`` and ``rounding_base``, and
-:func:`apply_disclosure_control` uses it unless given a ``rule``. The book's render checks every
-published page for counts the rule forbids (:mod:`analysis.book.disclosure_check`).
+(:mod:`analysis.config`) sets ``min_count``, ``max_count`` and ``rounding_base``, and both
+functions use it unless given a ``rule``. The book's render checks every published page for
+counts the rule forbids (:mod:`analysis.book.disclosure_check`).
 
 Suppressed cells become missing values, and the column ``suppressed`` lists what was suppressed
 in each row, so that a table shows ``[c]`` (the GSS symbol for *confidential*) rather than a
@@ -29,7 +53,7 @@ and it stops as soon as a pass changes nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -87,6 +111,48 @@ def configured_rule() -> DisclosureRule:
     return load_config().disclosure
 
 
+@dataclass(frozen=True)
+class TableCounts:
+    """One table to publish, with what its count columns count.
+
+    Parameters
+    ----------
+    table
+        Aggregate table, one row per published cell group.
+    counts
+        Count columns to check, each mapped to the *quantity* it counts (e.g.
+        ``{"deaths": "deaths", "population": "person-years"}``); a list means each column is its
+        own quantity. Columns of different tables that count the same quantity for the same
+        ``keys`` values are one cell, suppressed everywhere alike.
+    keys
+        Columns identifying a row's cell of each quantity across tables (e.g. ``["sex"]``, or
+        ``["breakdown", "level"]``); without keys a row's cells belong to this table only.
+    derived
+        Maps each derived column (rate, percentage, confidence limit) to the count columns it
+        is computed from; it is suppressed wherever one of those is suppressed.
+    margins
+        Each entry lists the columns whose values identify a group of rows that adds up to a
+        published or derivable total; an empty entry (``[]``) means all rows of the table add
+        up to one. Secondary suppression protects every such group.
+    fractional
+        Count columns that need not be whole numbers (person-years, with half a year for the
+        year of death); a value above ``min_count - 1`` and below ``max_count + 1`` is small.
+    """
+
+    table: pd.DataFrame
+    counts: Mapping[str, str] | Sequence[str]
+    keys: Sequence[str] = ()
+    derived: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    margins: Sequence[Sequence[str]] = ((),)
+    fractional: Sequence[str] = ()
+
+    def quantities(self) -> dict[str, str]:
+        """Count column -> quantity."""
+        if isinstance(self.counts, Mapping):
+            return dict(self.counts)
+        return {c: c for c in self.counts}
+
+
 def apply_disclosure_control(
     table: pd.DataFrame,
     counts: Sequence[str],
@@ -102,7 +168,7 @@ def apply_disclosure_control(
     table
         Aggregate table, one row per published cell group.
     counts
-        Count columns to check (numbers of people or events).
+        Count columns to check (numbers of people or events, populations).
     derived
         Maps each derived column (rate, percentage, confidence limit) to the count columns it
         is computed from; it is suppressed wherever one of those is suppressed.
@@ -110,7 +176,9 @@ def apply_disclosure_control(
         Each entry lists the columns whose values identify a group of rows that adds up to a
         published total (e.g. ``[["area"], ["ethnicity"]]`` for an area-by-ethnicity table
         with totals both ways); an empty entry (``[]``) means that all rows add up to a
-        published total. Secondary suppression protects every such group.
+        published total. Secondary suppression protects every such group (see the module
+        documentation for the rule). Tables published together that share totals need
+        :func:`apply_joint_disclosure_control` instead.
     rule
         The :class:`DisclosureRule` (default: :func:`configured_rule`, the configuration
         file's ``disclosure:`` section; without one, suppress 1-7 and do not round).
@@ -124,87 +192,280 @@ def apply_disclosure_control(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"area": ["A", "A", "A"], "group": ["x", "y", "z"],
-    ...                   "deaths": [3, 40, 52], "rate": [1.2, 16.0, 20.8]})
-    >>> apply_disclosure_control(t, ["deaths"], derived={"rate": ["deaths"]},
-    ...                          margins=[["area"]])[["deaths", "rate", "suppressed"]]
-       deaths  rate   suppressed
-    0    <NA>   NaN  deaths,rate
-    1    <NA>   NaN  deaths,rate
-    2      52  20.8
+    >>> t = pd.DataFrame({"area": ["A", "A", "A", "A"], "group": ["w", "x", "y", "z"],
+    ...                   "deaths": [3, 0, 40, 52], "rate": [1.2, 0.0, 16.0, 20.8]})
+    >>> out = apply_disclosure_control(t, ["deaths"], derived={"rate": ["deaths"]},
+    ...                                margins=[["area"]])
+    >>> out["deaths"].tolist(), out["suppressed"].tolist()
+    ([<NA>, 0, <NA>, 52], ['deaths,rate', '', 'deaths,rate', ''])
+    """
+    spec = TableCounts(table, list(counts), derived=dict(derived or {}), margins=margins)
+    return apply_joint_disclosure_control({"table": spec}, rule=rule)["table"]
+
+
+def apply_joint_disclosure_control(
+    tables: Mapping[str, TableCounts],
+    *,
+    parts: Sequence[tuple[str, Sequence[str]]] = (),
+    rule: DisclosureRule | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Protect tables published together, so that none can be subtracted from another.
+
+    Parameters
+    ----------
+    tables
+        The tables by name, each with its count columns, keys, derived columns and margins
+        (:class:`TableCounts`).
+    parts
+        ``(whole, [part, ...])`` pairs of quantities where the parts are contained in the whole
+        (``("deaths", ["cvd_deaths"])``): the difference, for the same keys, is a count too
+        (rule 3 of the module documentation).
+    rule
+        The :class:`DisclosureRule` (default: :func:`configured_rule`).
+
+    Returns
+    -------
+    dict of DataFrame
+        Each table as :func:`apply_disclosure_control` returns it.
+
+    Examples
+    --------
+    Deaths by sex and by ethnicity add up to the same total: the 5 "Other" deaths could be
+    recovered from the sex table unless a second ethnic group is suppressed too.
+
+    >>> by_sex = pd.DataFrame({"sex": ["F", "M"], "deaths": [140, 122]})
+    >>> by_ethnicity = pd.DataFrame({"ethnicity": ["Asian", "Other", "White"],
+    ...                              "deaths": [58, 5, 199]})
+    >>> out = apply_joint_disclosure_control({
+    ...     "sex": TableCounts(by_sex, {"deaths": "deaths"}, keys=["sex"]),
+    ...     "ethnicity": TableCounts(by_ethnicity, {"deaths": "deaths"}, keys=["ethnicity"]),
+    ... })
+    >>> out["ethnicity"]["deaths"].tolist()
+    [<NA>, <NA>, 199]
     """
     rule = rule or configured_rule()
-    derived = dict(derived or {})
-    require_columns(table, [*counts, *derived, *(c for m in margins for c in m)], what="table")
-    for source in (c for sources in derived.values() for c in sources):
-        if source not in counts:
+    cells = _Cells.build(tables, parts, rule)
+    hidden = cells.suppress(rule)
+    return {name: cells.publish(name, spec, hidden, rule) for name, spec in tables.items()}
+
+
+@dataclass
+class _Cells:
+    """The distinct count cells of a set of tables, their margin groups and ties."""
+
+    value: np.ndarray  # smallest published value of each cell
+    primary: np.ndarray  # small count: suppressed whatever else happens
+    member_group: np.ndarray  # (group, cell) membership pairs
+    member_cell: np.ndarray
+    tie_from: np.ndarray  # suppressing tie_from suppresses tie_to
+    tie_to: np.ndarray
+    row_cells: dict[tuple[str, str], np.ndarray]  # (table, count column) -> cell of each row
+
+    @classmethod
+    def build(
+        cls,
+        tables: Mapping[str, TableCounts],
+        parts: Sequence[tuple[str, Sequence[str]]],
+        rule: DisclosureRule,
+    ) -> _Cells:
+        frames, memberships = [], []
+        for name, spec in tables.items():
+            quantities = spec.quantities()
+            _check_spec(name, spec, quantities)
+            for column, quantity in quantities.items():
+                values = check_counts(spec.table, column, integer=column not in spec.fractional)
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "table": name,
+                            "column": column,
+                            "row": np.arange(len(values)),
+                            "quantity": quantity,
+                            "tail": _tail(name, spec),
+                            "value": values,
+                        }
+                    )
+                )
+                for index, margin in enumerate(spec.margins):
+                    codes = (
+                        spec.table.groupby(list(margin), sort=False, dropna=False).ngroup()
+                        if margin
+                        else pd.Series(0, index=spec.table.index)
+                    )
+                    memberships.append(
+                        pd.DataFrame(
+                            {
+                                "group": f"{name}\x1f{index}\x1f{column}\x1f"
+                                + codes.astype(str).to_numpy(),
+                                "table": name,
+                                "column": column,
+                                "row": np.arange(len(values)),
+                            }
+                        )
+                    )
+        rows = pd.concat(frames, ignore_index=True)
+        rows["cell"] = rows.groupby(["quantity", "tail"], sort=False).ngroup()
+        distinct = rows.groupby("cell")["value"].agg(["min", "max"])
+        value = distinct["min"].to_numpy()
+        small = _small(rows["value"].to_numpy(), rule)
+        primary = pd.Series(small).groupby(rows["cell"].to_numpy()).any().to_numpy()
+        members = pd.concat(memberships, ignore_index=True) if memberships else None
+        if members is not None:
+            members = members.merge(rows[["table", "column", "row", "cell"]], how="left")
+            member_group = members["group"].factorize()[0]
+            member_cell = members["cell"].to_numpy()
+        else:
+            member_group = member_cell = np.zeros(0, dtype="int64")
+        cells = cls(
+            value=value,
+            primary=primary,
+            member_group=member_group,
+            member_cell=member_cell,
+            tie_from=np.zeros(0, dtype="int64"),
+            tie_to=np.zeros(0, dtype="int64"),
+            row_cells={
+                key: frame["cell"].to_numpy() for key, frame in rows.groupby(["table", "column"])
+            },
+        )
+        cell_keys = rows.drop_duplicates("cell")[["cell", "quantity", "tail"]]
+        for whole, components in parts:
+            cells._add_complement(cell_keys, whole, list(components), rule)
+        return cells
+
+    def _add_complement(
+        self, cell_keys: pd.DataFrame, whole: str, components: list[str], rule: DisclosureRule
+    ) -> None:
+        """Add the cells ``whole - sum(components)`` (same keys) as unpublished counts."""
+        if not components:
+            raise InputError(f"parts: ({whole!r}, []) names no part of {whole!r}")
+        by_tail = cell_keys.pivot_table(
+            index="tail", columns="quantity", values="cell", aggfunc="first"
+        )
+        needed = [whole, *components]
+        if not set(needed) <= set(by_tail.columns):
+            return  # not all of these quantities are published: nothing to subtract
+        both = by_tail[needed].dropna().astype("int64")
+        if both.empty:
+            return
+        whole_cells = both[whole].to_numpy()
+        part_cells = both[components].to_numpy()
+        difference = self.value[whole_cells] - self.value[part_cells].sum(axis=1)
+        if (difference < 0).any():
             raise InputError(
-                f"derived columns must name count columns listed in counts={list(counts)}; "
-                f"got {source!r}"
+                f"parts: {' + '.join(components)} exceed {whole} for "
+                f"{list(both.index[difference < 0][:5])}; they cannot be parts of it"
             )
-    if not counts:
-        raise InputError("name at least one count column to check for small numbers")
+        new = len(self.value) + np.arange(len(both))
+        self.value = np.r_[self.value, difference]
+        self.primary = np.r_[self.primary, _small(difference, rule)]
+        # the difference is unknown once its whole or a part is suppressed; suppressing the
+        # difference means suppressing its first part
+        sources = np.c_[whole_cells, part_cells]
+        self.tie_from = np.r_[self.tie_from, sources.ravel(), new]
+        self.tie_to = np.r_[self.tie_to, np.repeat(new, sources.shape[1]), part_cells[:, 0]]
+        # the differences add up over the same margin groups as the whole
+        of_whole = pd.Series(new, index=whole_cells)
+        in_whole = np.isin(self.member_cell, whole_cells)
+        offset = self.member_group.max() + 1 if len(self.member_group) else 0
+        self.member_group = np.r_[self.member_group, self.member_group[in_whole] + offset]
+        self.member_cell = np.r_[
+            self.member_cell, of_whole.loc[self.member_cell[in_whole]].to_numpy()
+        ]
 
-    out = table.copy()
-    values = {c: check_counts(out, c) for c in counts}
-    hidden = {c: (values[c] >= rule.min_count) & (values[c] <= rule.max_count) for c in counts}
-    _secondary_suppression(out, values, hidden, margins)
+    def _propagate(self, hidden: np.ndarray) -> None:
+        """Follow the ties until nothing changes (in place)."""
+        while True:
+            reached = hidden[self.tie_from] & ~hidden[self.tie_to]
+            if not reached.any():
+                return
+            hidden[self.tie_to[reached]] = True
 
-    labels = np.full(len(out), "", dtype=object)
-    for column in counts:
-        mask = hidden[column]
-        kept = values[column]
-        if rule.rounding_base:
-            kept = np.round(kept / rule.rounding_base) * rule.rounding_base
-        out[column] = pd.array(np.where(mask, 0, kept).astype("int64"), dtype="Int64")
-        out.loc[mask, column] = pd.NA
-        labels = _append_label(labels, mask, column)
-    for column, sources in derived.items():
-        mask = np.logical_or.reduce([hidden[s] for s in sources])
-        out[column] = out[column].astype("float64").mask(mask)
-        labels = _append_label(labels, mask, column)
-    out["suppressed"] = labels
-    return out
+    def suppress(self, rule: DisclosureRule) -> np.ndarray:
+        """Primary and secondary suppression (module documentation, rules 1, 3 and 4)."""
+        hidden = self.primary.copy()
+        group, cell = self.member_group, self.member_cell
+        n_groups = int(group.max()) + 1 if len(group) else 0
+        while True:
+            self._propagate(hidden)
+            if not n_groups:
+                return hidden
+            in_group = hidden[cell]
+            k = np.bincount(group, weights=in_group, minlength=n_groups)
+            total = np.bincount(group, weights=self.value[cell] * in_group, minlength=n_groups)
+            candidate = ~in_group & (self.value[cell] > 0)
+            has_candidate = np.bincount(group, weights=candidate, minlength=n_groups) > 0
+            slack = total - (k - 1) * rule.min_count
+            exposed = (k >= 1) & ((k == 1) | (slack <= rule.max_count)) & has_candidate
+            if not exposed.any():
+                return hidden
+            pick = np.flatnonzero(exposed[group] & candidate)
+            # smallest non-zero unsuppressed cell of each exposed group (ties: first cell)
+            order = pick[np.lexsort((cell[pick], self.value[cell[pick]], group[pick]))]
+            first = np.r_[True, group[order][1:] != group[order][:-1]]
+            hidden[cell[order[first]]] = True
+
+    def publish(
+        self, name: str, spec: TableCounts, hidden: np.ndarray, rule: DisclosureRule
+    ) -> pd.DataFrame:
+        """The table with suppressed cells missing, the rest rounded where configured."""
+        out = spec.table.copy()
+        labels = np.full(len(out), "", dtype=object)
+        masks = {}
+        for column in spec.quantities():
+            mask = hidden[self.row_cells[(name, column)]]
+            kept = out[column].to_numpy(dtype="float64")
+            if rule.rounding_base:
+                kept = np.round(kept / rule.rounding_base) * rule.rounding_base
+            if column in spec.fractional:
+                out[column] = np.where(mask, np.nan, kept)
+            else:
+                out[column] = pd.array(np.where(mask, 0, kept).astype("int64"), dtype="Int64")
+                out.loc[mask, column] = pd.NA
+            labels = _append_label(labels, mask, column)
+            masks[column] = mask
+        for column, sources in spec.derived.items():
+            mask = np.logical_or.reduce([masks[s] for s in sources])
+            out[column] = out[column].astype("float64").mask(mask)
+            labels = _append_label(labels, mask, column)
+        out["suppressed"] = labels
+        return out
+
+
+def _small(values: np.ndarray, rule: DisclosureRule) -> np.ndarray:
+    """Counts the rule suppresses (for whole numbers: ``min_count`` to ``max_count``)."""
+    return (values > rule.min_count - 1) & (values < rule.max_count + 1)
+
+
+def _check_spec(name: str, spec: TableCounts, quantities: dict[str, str]) -> None:
+    what = f"table {name!r}"
+    margin_columns = [c for m in spec.margins for c in m]
+    require_columns(
+        spec.table, [*quantities, *spec.derived, *spec.keys, *margin_columns], what=what
+    )
+    if not quantities:
+        raise InputError(f"{what}: name at least one count column to check for small numbers")
+    for source in (c for sources in spec.derived.values() for c in sources):
+        if source not in quantities:
+            raise InputError(
+                f"{what}: derived columns must name count columns listed in "
+                f"counts={list(quantities)}; got {source!r}"
+            )
+
+
+def _tail(name: str, spec: TableCounts) -> np.ndarray:
+    """What identifies each row's cell of a quantity: its key values, or the row itself."""
+    table = spec.table
+    if not spec.keys:
+        return (f"{name}\x1frow\x1f" + pd.Series(np.arange(len(table))).astype(str)).to_numpy()
+    tail = pd.Series("\x1f".join(spec.keys), index=table.index)
+    for key in spec.keys:
+        tail = tail + "\x1f" + table[key].astype(str)
+    return tail.to_numpy()
 
 
 def _append_label(labels: np.ndarray, mask: np.ndarray, column: str) -> np.ndarray:
     joined = np.where(labels == "", column, labels + "," + column)
     return np.where(mask, joined, labels)
-
-
-def _secondary_suppression(
-    table: pd.DataFrame,
-    values: dict[str, np.ndarray],
-    hidden: dict[str, np.ndarray],
-    margins: Sequence[Sequence[str]],
-) -> None:
-    """Suppress the smallest other cell of every margin group with one suppressed cell.
-
-    Updates ``hidden`` in place; repeats until a full pass over all margins changes nothing.
-    """
-    group_codes = [
-        table.groupby(list(m), sort=False, dropna=False).ngroup().to_numpy()
-        if m
-        else np.zeros(len(table), dtype="int64")  # the whole table adds up to a total
-        for m in margins
-    ]
-    changed = True
-    while changed:
-        changed = False
-        for codes in group_codes:
-            for column, mask in hidden.items():
-                n_hidden = np.bincount(codes, weights=mask, minlength=codes.max() + 1)
-                sizes = np.bincount(codes, minlength=codes.max() + 1)
-                exposed_groups = (n_hidden == 1) & (sizes > 1)
-                if not exposed_groups[codes].any():
-                    continue
-                candidates = exposed_groups[codes] & ~mask
-                # smallest unsuppressed cell per exposed group (ties: first row)
-                order = np.lexsort((np.arange(len(codes)), values[column], ~candidates, codes))
-                first_of_group = np.r_[True, codes[order][1:] != codes[order][:-1]]
-                pick = order[first_of_group & candidates[order]]
-                mask[pick] = True
-                changed = True
 
 
 def format_suppressed(table: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:

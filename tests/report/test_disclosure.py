@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.report.disclosure import DisclosureRule, apply_disclosure_control, format_suppressed
+from analysis.report.disclosure import (
+    DisclosureRule,
+    TableCounts,
+    apply_disclosure_control,
+    apply_joint_disclosure_control,
+    format_suppressed,
+)
 from analysis.validation import InputError
 
 
@@ -30,13 +36,22 @@ def test_derived_values_follow_their_counts_row_by_row():
 
 
 def test_single_suppressed_cell_in_a_margin_gets_a_partner():
-    # Area A: one small cell -> the smallest other cell (12) is also suppressed.
-    # Area B: two small cells already protect each other.
+    # Area A: one small cell -> the smallest other cell (12) is also suppressed: 3 + 12 = 15,
+    # so from the total the 3 could be anything up to 15 - 1 = 14.
+    # Area B: 2 and 5 add up to 7 (each is 1 to 6 given the other is at least 1): the smallest
+    # other cell (90) goes too.
     t = pd.DataFrame(
         {"area": list("AAABBB"), "n": [3, 12, 40, 2, 5, 90]},
     )
     out = apply_disclosure_control(t, ["n"], margins=[["area"]])
-    assert out["n"].isna().tolist() == [True, True, False, True, True, False]
+    assert out["n"].isna().tolist() == [True, True, False, True, True, True]
+
+
+def test_secondary_cells_are_never_zero():
+    # the example: suppressing the 0 beside the 3 would leave their sum, 3, published
+    t = pd.DataFrame({"n": [3, 0, 20, 50]})
+    out = apply_disclosure_control(t, ["n"], margins=[[]])
+    assert out["n"].isna().tolist() == [True, False, True, False]
 
 
 def test_secondary_suppression_protects_both_margins_of_a_two_way_table():
@@ -61,14 +76,22 @@ def test_secondary_suppression_protects_both_margins_of_a_two_way_table():
     st.lists(st.integers(min_value=0, max_value=40), min_size=6, max_size=6),
     st.lists(st.integers(min_value=0, max_value=40), min_size=6, max_size=6),
 )
-def test_no_margin_ever_has_exactly_one_suppressed_cell(a, b):
+def test_every_margin_hides_its_small_cells_behind_enough_other_cells(a, b):
     t = pd.DataFrame({"row": np.repeat(["r1", "r2"], 6), "col": list("abcdef") * 2, "n": a + b})
     out = apply_disclosure_control(t, ["n"], margins=[["row"], ["col"]])
-    hidden = pd.Series(out["n"].isna().to_numpy())
+    hidden = out["n"].isna().to_numpy()
+    n = t["n"].to_numpy()
+    small = (n >= 1) & (n <= 7)
+    assert hidden[small].all()
+    assert not hidden[n == 0].any()  # zeros are never suppressed
     for key in ("row", "col"):
-        assert not (hidden.groupby(t[key].to_numpy()).sum() == 1).any()
-    small = (t["n"] >= 1) & (t["n"] <= 7)
-    assert hidden[small.to_numpy()].all()
+        for _, rows in t.groupby(key).groups.items():
+            rows = np.asarray(rows)
+            k, total = hidden[rows].sum(), n[rows][hidden[rows]].sum()
+            others_left = (n[rows][~hidden[rows]] > 0).any()
+            # protected: nothing hidden, or >= 2 hidden whose sum leaves each able to exceed 7;
+            # otherwise every non-zero cell of the group is already hidden (a small total)
+            assert k == 0 or (k >= 2 and total - (k - 1) > 7) or not others_left
 
 
 def test_rounding_to_nearest_five_applies_to_published_counts_only():
@@ -113,3 +136,62 @@ def test_an_empty_margin_protects_the_table_total():
     assert apply_disclosure_control(t, ["n"])["n"].isna().tolist() == [True, False, False]
     out = apply_disclosure_control(t, ["n"], margins=[[]])
     assert out["n"].isna().tolist() == [True, False, True]  # 12: the smallest other cell
+
+
+def test_tables_sharing_a_total_are_protected_together():
+    # the attack: deaths by sex add up to 262, the published ethnic groups to 257
+    by_sex = pd.DataFrame({"sex": ["F", "M"], "deaths": [140, 122]})
+    by_ethnicity = pd.DataFrame(
+        {"ethnicity": ["Asian", "Black", "Other", "White"], "deaths": [31, 27, 5, 199]}
+    )
+    out = apply_joint_disclosure_control(
+        {
+            "sex": TableCounts(by_sex, {"deaths": "deaths"}, keys=["sex"]),
+            "ethnicity": TableCounts(by_ethnicity, {"deaths": "deaths"}, keys=["ethnicity"]),
+        }
+    )
+    assert out["ethnicity"]["deaths"].isna().tolist() == [False, True, True, False]
+    assert out["sex"]["deaths"].tolist() == [140, 122]
+
+
+def test_one_count_in_two_tables_is_suppressed_in_both():
+    # person-years by sex appear in a mortality and an admissions table: the 5 is primary
+    # in both, and the partner chosen for it (the 9) must go in both as well
+    mortality = pd.DataFrame(
+        {"sex": ["F", "M", "X"], "deaths": [30, 20, 0], "pop": [900, 9, 5], "rate": [1.0] * 3}
+    )
+    admissions = pd.DataFrame(
+        {"sex": ["F", "M", "X"], "admissions": [60, 50, 0], "pop": [900, 9, 5]}
+    )
+    out = apply_joint_disclosure_control(
+        {
+            "m": TableCounts(mortality, {"deaths": "deaths", "pop": "pop"}, keys=["sex"],
+                             derived={"rate": ["deaths", "pop"]}),
+            "a": TableCounts(admissions, {"admissions": "admissions", "pop": "pop"}, keys=["sex"]),
+        }
+    )  # fmt: skip
+    for name in ("m", "a"):
+        assert out[name]["pop"].isna().tolist() == [False, True, True]
+    assert out["m"]["rate"].isna().tolist() == [False, True, True]
+    assert out["m"]["deaths"].tolist() == [30, 20, 0]  # counts of other quantities untouched
+
+
+def test_a_small_complement_suppresses_the_part():
+    # 20 of 23 people have a recorded diagnosis: the 3 without one is a small count too
+    t = pd.DataFrame({"area": ["A", "B", "C"], "recorded": [20, 50, 60], "people": [23, 70, 90]})
+    out = apply_joint_disclosure_control(
+        {"t": TableCounts(t, {"recorded": "recorded", "people": "people"}, keys=["area"])},
+        parts=[("people", ["recorded"])],
+    )
+    # 3 is hidden through its part (20), protected by a second one (50: complement 20)
+    assert out["t"]["recorded"].isna().tolist() == [True, True, False]
+    assert out["t"]["people"].tolist() == [23, 70, 90]
+
+
+def test_parts_larger_than_their_whole_are_refused():
+    t = pd.DataFrame({"area": ["A"], "recorded": [30], "people": [20]})
+    with pytest.raises(InputError, match="recorded exceed people"):
+        apply_joint_disclosure_control(
+            {"t": TableCounts(t, {"recorded": "recorded", "people": "people"}, keys=["area"])},
+            parts=[("people", ["recorded"])],
+        )
