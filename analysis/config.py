@@ -60,6 +60,7 @@ class DataConfig:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
     n_people: int | None = None
+    seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,11 @@ def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
         raise ConfigError(
             f"'data.n_people' must be a whole number of at least 1000, got {n_people!r}"
         )
+    seed = raw.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        raise ConfigError(f"'data.seed' must be a whole number of at least 0, got {seed!r}")
+    if source != "synthetic" and (n_people is not None or seed is not None):
+        raise ConfigError("'data.n_people' and 'data.seed' are for data.source: synthetic")
     return DataConfig(
         source=source,
         format=fmt,
@@ -197,6 +203,7 @@ def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
         columns={k: dict(v) for k, v in columns.items()},
         tables=dict(tables),
         n_people=n_people,
+        seed=seed,
     )
 
 
@@ -259,7 +266,7 @@ def parse_config(raw: Mapping[str, Any] | None, *, source_file: str | None = Non
     >>> parse_config({"data": {"sauce": "x"}})
     Traceback (most recent call last):
     ...
-    analysis.config.ConfigError: unknown key(s) data.sauce; allowed keys in 'data': source, format, path, connection, engine, columns, tables, n_people
+    analysis.config.ConfigError: unknown key(s) data.sauce; allowed keys in 'data': source, format, path, connection, engine, columns, tables, n_people, seed
     """
     raw = raw or {}
     _check_keys("configuration", raw, ("data", "analysis", "disclosure"))

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from analysis.config import Config, ConfigError, load_config
+from analysis.data import parameters as P
 from analysis.data.dataset import TABLES, Dataset
 from analysis.data.engines import Engine, open_engine, register_dataset
 from analysis.data.loaders import default_dataset, default_directory, load_dataset
@@ -47,9 +48,13 @@ def configured_dataset(config: Config | None = None) -> Dataset:
     data = config.data
     _refuse_aggregated(config)
     if data.source == "synthetic":
-        if data.n_people:  # a smaller (or larger) synthetic population, stored beside the default
-            folder = default_directory().parent / f"synthetic-{data.n_people}"
-            return default_dataset(n_people=data.n_people, directory=folder)
+        if data.n_people or data.seed is not None:  # another population, stored beside the default
+            n_people = data.n_people or P.DEFAULT_N_PEOPLE
+            seed = P.DEFAULT_SEED if data.seed is None else data.seed
+            name = f"synthetic-{n_people}" + ("" if data.seed is None else f"-seed{seed}")
+            return default_dataset(
+                n_people=n_people, seed=seed, directory=default_directory().parent / name
+            )
         return default_dataset()
     if data.format == "database":
         raise ConfigError(
