@@ -3,7 +3,9 @@ and return a tidy table of the differences.
 
 :func:`compare_with_r` runs the Python measure (from :mod:`analysis.measures` or
 :mod:`analysis.inequality`) and, in R, PHEindicatormethods when it is installed or else the
-shipped base-R reference (``R/reference.R``), then lines the results up by their keys:
+shipped base-R reference (``R/reference.R``), then lines the results up by their keys. The
+slope index of inequality goes to ``phe_sii`` and the funnel functions to their
+PHEindicatormethods counterparts (they have no base-R reference).
 
 =================  ===============================================================
 column             meaning
@@ -15,15 +17,22 @@ abs_diff           ``|python - r|``
 rel_diff           ``abs_diff / |r|``
 tolerance          the largest difference allowed (absolute)
 pass               ``abs_diff <= tolerance`` (or both missing)
-r_implementation   e.g. ``PHEindicatormethods 2.1.0`` or the base-R reference
+r_implementation   what ran, e.g. ``PHEindicatormethods 2.0.0 phe_dsr`` or
+                   ``base-R reference ref_dsr``
 =================  ===============================================================
+
+``table.attrs["r_code"]`` holds the R code that ran. Text results (funnel significance
+labels) are compared as codes of their sorted labels, so they agree only when equal.
 
 Tolerances: closed-form statistics agree to ``1e-9`` relative (plus ``1e-12`` absolute for
 zeros). Monte-Carlo limits (the slope index of inequality) are random on both sides; the
 standard error of a simulated ``p`` quantile from ``R`` repetitions is
 ``sigma * sqrt(p (1 - p) / R) / phi(z_p)`` (the normal approximation to the sampling
 distribution of a quantile), and the two independent simulations may differ by four
-standard errors of their difference (``4 * sqrt(2)`` of those).
+standard errors of their difference (``4 * sqrt(2)`` of those). PHEindicatormethods finds
+the expected counts of ratio and rate funnels by bisection, which stops about ``1e-7`` from
+the exact value; at one observed event the 99.8% upper expected count is ``0.001``, so funnel
+outputs are compared at ``1e-4`` relative (the largest seen: ``4.7e-5``, at that point).
 """
 
 from __future__ import annotations
@@ -38,7 +47,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.rbridge.hooks import PACKAGE_FUNCTIONS, PHE, call_package, call_reference, r_packages
+from analysis.rbridge.hooks import (
+    PACKAGE_FUNCTIONS,
+    call_package,
+    call_reference,
+    package_available,
+)
 from analysis.standards import ESP2013_AGE_BANDS, ESP2013_WEIGHTS
 
 #: Relative and absolute tolerance for closed-form statistics.
@@ -46,6 +60,10 @@ RELATIVE_TOLERANCE = 1e-9
 ABSOLUTE_TOLERANCE = 1e-12
 #: Standard errors of the difference allowed between two Monte-Carlo limits.
 MONTE_CARLO_SE_MULTIPLE = 4.0
+#: Relative tolerance for funnels, whose limits PHEindicatormethods finds by bisection.
+BISECTION_TOLERANCE = 1e-4
+#: Result columns that describe a result rather than measure it.
+_METADATA = {"confidence", "statistic", "method", "r_implementation", "groupvars", "qinverted"}
 
 _LIMIT = re.compile(r"^(lower|upper)(\d+_\d)?cl$")
 
@@ -125,13 +143,15 @@ def _life_table(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
 
 def _quantiles(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
     invert = kwargs.get("invert", True)
+    if not isinstance(invert, bool) or kwargs.get("inequality_type", "adhoc") != "adhoc":
+        raise ValueError("the base-R reference quantiles take invert=True/False, ad hoc only")
     args = {
         "value": kwargs["value"],
         "group_by": _groups(kwargs.get("group_by")),
         "n_quantiles": kwargs.get("n_quantiles", 10),
-        "highest_is_first": bool(invert),
+        "highest_is_first": invert,
     }
-    return data.assign(row=np.arange(len(data))), args
+    return data, args
 
 
 def _slope_index(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
@@ -157,21 +177,24 @@ def _slope_index(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
 
 @dataclass(frozen=True)
 class Counterpart:
-    """A Python measure and its base-R reference function.
+    """A Python measure and its base-R reference function (``None``: package only).
 
-    ``prepare`` turns the data and the Python keyword arguments into the R call's data and
-    arguments; ``per_row`` marks statistics that are per input row when ungrouped;
-    ``extra_keys`` are output columns that identify rows besides the grouping.
+    ``prepare`` turns the data and the Python keyword arguments into the reference call's
+    data and arguments; ``per_row`` marks statistics that are per input row when ungrouped;
+    ``extra_keys`` are output columns that identify rows besides the grouping;
+    ``statistics`` the columns compared besides the confidence limits (``None``: every
+    result column both sides have that is not an input, a key or a description).
     """
 
     module: str
     function: str
-    reference: str
-    prepare: Callable[[pd.DataFrame, dict[str, Any]], Prepared]
+    reference: str | None = None
+    prepare: Callable[[pd.DataFrame, dict[str, Any]], Prepared] | None = None
     per_row: bool = False
     extra_keys: tuple[str, ...] = ()
-    statistics: tuple[str, ...] = ("value",)
+    statistics: tuple[str, ...] | None = ("value",)
     monte_carlo: bool = False
+    relative_tolerance: float = RELATIVE_TOLERANCE
 
 
 MEASURES: dict[str, Counterpart] = {
@@ -221,6 +244,16 @@ MEASURES: dict[str, Counterpart] = {
         _slope_index,
         monte_carlo=True,
     ),
+    **{
+        name: Counterpart(
+            "analysis.measures",
+            name,
+            per_row=True,
+            statistics=None,
+            relative_tolerance=BISECTION_TOLERANCE,
+        )
+        for name in ("funnel_limits", "funnel_significance", "funnel_points")
+    },
 }
 
 
@@ -250,22 +283,43 @@ def python_measure(measure: str) -> Callable[..., pd.DataFrame]:
         ) from err
 
 
-def run_in_r(measure: str, data: pd.DataFrame, *, use_package: bool | None = None, **kwargs: Any):
-    """Run the R counterpart of ``measure``: PHEindicatormethods when installed (or when
-    ``use_package=True``), else the base-R reference. Returns pandas with ``r_implementation``.
+def run_in_r(
+    measure: str, data: pd.DataFrame, *, use_package: bool | None = None, **kwargs: Any
+) -> pd.DataFrame:
+    """Run the R counterpart of ``measure``: the package function when its package is
+    installed (or when ``use_package=True``), else (or with ``use_package=False``) the base-R
+    reference. Returns pandas with ``r_implementation`` and ``attrs["r_code"]``.
     """
     spec = MEASURES[measure]
+    package = PACKAGE_FUNCTIONS[measure].package if measure in PACKAGE_FUNCTIONS else None
     if use_package is None:
-        use_package = measure in PACKAGE_FUNCTIONS and bool(r_packages([PHE])["version"].notna()[0])
-    if use_package and not spec.monte_carlo:
+        use_package = package is not None and package_available(package)
+    if use_package or spec.reference is None:
+        if package is None:
+            raise ValueError(f"no R package hook for {measure!r}")
         return call_package(measure, data, **kwargs)
     frame, args = spec.prepare(data, kwargs)
     return call_reference(spec.reference, frame, **args)
 
 
-def _statistics(spec: Counterpart, python: pd.DataFrame, r: pd.DataFrame) -> list[str]:
+def _statistics(
+    spec: Counterpart, python: pd.DataFrame, r: pd.DataFrame, data: pd.DataFrame, keys: list[str]
+) -> list[str]:
+    if spec.statistics is None:
+        skip = set(data.columns) | set(keys) | _METADATA
+        return [c for c in python.columns if c in r.columns and c not in skip]
     limits = [c for c in python.columns if _LIMIT.match(str(c)) and c in r.columns]
     return [s for s in spec.statistics if s in python.columns and s in r.columns] + limits
+
+
+def _numbers(python: pd.Series, r: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Both sides as numbers; text as codes of the sorted labels of either side."""
+    if pd.api.types.is_numeric_dtype(python) and pd.api.types.is_numeric_dtype(r):
+        return python.astype("float64"), r.astype("float64")
+    python, r = python.astype("string"), r.astype("string")
+    labels = sorted(set(python.dropna()) | set(r.dropna()))
+    codes = {label: float(i) for i, label in enumerate(labels)}
+    return python.map(codes).astype("float64"), r.map(codes).astype("float64")
 
 
 def _keys(spec: Counterpart, kwargs: dict[str, Any]) -> list[str]:
@@ -280,27 +334,32 @@ def compare_with_r(
     data: pd.DataFrame,
     *,
     use_package: bool | None = None,
-    relative_tolerance: float = RELATIVE_TOLERANCE,
+    relative_tolerance: float | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
     """Run ``measure`` in Python and in R on ``data`` and return the side-by-side table.
 
     ``kwargs`` are the Python function's arguments, by name (e.g. ``x="deaths"``). See the
-    module docstring for the output columns and the tolerances.
+    module docstring for the output columns and the tolerances; ``relative_tolerance``
+    overrides the measure's. ``use_package`` as in :func:`run_in_r`.
 
     >>> compare_with_r("crude_rate", deaths, x="deaths", n="population")  # doctest: +SKIP
     """
     spec = MEASURES.get(measure)
     python_fn = python_measure(measure)
     python = python_fn(data, **kwargs)
-    r = run_in_r(measure, data, use_package=use_package, **kwargs)
     keys = _keys(spec, kwargs)
+    numbered = data.assign(row=np.arange(len(data))) if "row" in spec.extra_keys else data
+    r = run_in_r(measure, numbered, use_package=use_package, **kwargs)
+    r_code = r.attrs.get("r_code", "")
     python = _with_keys(spec, python, data, kwargs)
+    if spec.monte_carlo and "statistic" in r.columns:
+        r = r[r["statistic"].astype(str).str.lower() == "sii"]
     r = r.assign(row=np.arange(len(r))) if keys == ["row"] else r
     if not keys:  # one ungrouped result on each side: pair them under a constant key
         keys = ["group"]
         python, r = python.assign(group="all"), r.assign(group="all")
-    statistics = _statistics(spec, python, r)
+    statistics = _statistics(spec, python, r, data, keys)
     if not statistics:
         raise ValueError(f"no statistic in common: Python {list(python)}, R {list(r)}")
     merged = python[keys + statistics].merge(
@@ -310,17 +369,19 @@ def compare_with_r(
         suffixes=("_python", "_r"),
         validate="one_to_one",
     )
-    parts = [
-        merged[keys].assign(
-            statistic=s,
-            python=pd.to_numeric(merged[f"{s}_python"]).astype("float64"),
-            r=pd.to_numeric(merged[f"{s}_r"]).astype("float64"),
-            r_implementation=merged["r_implementation"],
+    parts = []
+    for s in statistics:
+        ours, theirs = _numbers(merged[f"{s}_python"], merged[f"{s}_r"])
+        parts.append(
+            merged[keys].assign(
+                statistic=s, python=ours, r=theirs, r_implementation=merged["r_implementation"]
+            )
         )
-        for s in statistics
-    ]
     table = pd.concat(parts, ignore_index=True)
-    return _judge(table, spec, merged, kwargs, relative_tolerance)
+    tolerance = spec.relative_tolerance if relative_tolerance is None else relative_tolerance
+    table = _judge(table, spec, kwargs, tolerance)
+    table.attrs["r_code"] = r_code
+    return table
 
 
 def _with_keys(
@@ -339,7 +400,6 @@ def _with_keys(
 def _judge(
     table: pd.DataFrame,
     spec: Counterpart,
-    merged: pd.DataFrame,
     kwargs: dict[str, Any],
     relative_tolerance: float,
 ) -> pd.DataFrame:

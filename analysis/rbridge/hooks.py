@@ -4,20 +4,22 @@ reference, returning pandas with our column names and saying which R implementat
 - :func:`r_packages` -- which R packages are installed, with their versions.
 - :func:`require_r_package` -- a clear :class:`RPackageError` (with the ``install.packages``
   command) when a package is missing or too old.
-- :func:`call_package` -- a PHEindicatormethods or FunnelPlotR function for one of our measures
-  (e.g. ``"directly_standardised_rate"`` -> ``calculate_dsr``, or ``phe_dsr`` in 1.x).
+- :func:`call_package` -- the installed package function for one of our measures, found in
+  its namespace (e.g. ``"directly_standardised_rate"`` -> ``calculate_dsr`` in
+  PHEindicatormethods 2.1, ``phe_dsr`` in 2.0), called with the Python function's arguments.
 - :func:`call_reference` -- a function of the shipped base-R reference (``R/reference.R``).
 - :func:`call_r` -- any R function by name.
 
-Column arguments are given as text (``x="deaths"``); they reach tidy-evaluation functions as
-unquoted column names, and grouping (``group_by=[...]``) is applied with ``dplyr::group_by``
-as an R user would.
+Both :func:`call_package` and :func:`call_reference` write the R call as source text and run
+that text; the result's ``r_implementation`` column names what ran (``"PHEindicatormethods
+2.0.0 phe_dsr"``, ``"base-R reference ref_dsr"``) and ``result.attrs["r_code"]`` holds the
+code. To add a package, give its measures :class:`~analysis.rbridge.rcode.PackageFunction`
+entries in :data:`PACKAGE_FUNCTIONS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,117 +27,26 @@ import pandas as pd
 
 from analysis.rbridge.convert import to_pandas, to_r
 from analysis.rbridge.errors import RPackageError
+from analysis.rbridge.phe import PHE, PHE_FUNCTIONS
+from analysis.rbridge.rcode import (
+    PackageFunction,
+    find_function,
+    install_command,
+    r_literal,
+    run,
+)
 from analysis.rbridge.session import base_function, rinterface, shipped_environment
 
-PHE = "PHEindicatormethods"
 FUNNELPLOTR = "FunnelPlotR"
 #: Oldest versions whose documented interface the hooks follow.
 MINIMUM_VERSIONS: dict[str, str] = {PHE: "2.0.0", FUNNELPLOTR: "0.4.0"}
-#: Where the base-R reference lives, as reported in ``r_implementation``.
-REFERENCE_LABEL = "base-R reference (analysis/rbridge/R/reference.R)"
+#: How the base-R reference is named in ``r_implementation`` (followed by the function).
+REFERENCE_LABEL = "base-R reference"
+#: Where the base-R reference lives.
+REFERENCE_FILE = "analysis/rbridge/R/reference.R"
 
-
-@dataclass(frozen=True)
-class PackageFunction:
-    """How one of our measures maps onto an R package function.
-
-    ``names`` lists the function's names, newest first (older releases used other names);
-    ``columns`` maps our column arguments to the function's; ``arguments`` maps our other
-    arguments to the function's; ``fixed`` are arguments always passed.
-    """
-
-    package: str
-    names: tuple[str, ...]
-    columns: Mapping[str, str]
-    arguments: Mapping[str, str] = field(default_factory=dict)
-    fixed: Mapping[str, Any] = field(default_factory=dict)
-
-
-_LEVELS = {"confidence": "confidence", "multiplier": "multiplier"}
-
-#: Our measure names -> PHEindicatormethods 2.x / FunnelPlotR functions (documented APIs).
-PACKAGE_FUNCTIONS: dict[str, PackageFunction] = {
-    "proportion": PackageFunction(PHE, ("phe_proportion",), {"x": "x", "n": "n"}, _LEVELS),
-    "crude_rate": PackageFunction(PHE, ("phe_rate",), {"x": "x", "n": "n"}, _LEVELS),
-    "mean": PackageFunction(PHE, ("phe_mean",), {"value": "x"}, {"confidence": "confidence"}),
-    "directly_standardised_rate": PackageFunction(
-        PHE,
-        ("calculate_dsr", "phe_dsr"),
-        {"x": "x", "n": "n", "standard_population": "stdpop", "event_frequency": "eventfreq"},
-        {**_LEVELS, "independent_events": "independent_events"},
-    ),
-    "indirectly_standardised_ratio": PackageFunction(
-        PHE,
-        ("calculate_ISRatio", "phe_smr"),
-        {"x": "x", "n": "n", "reference_x": "x_ref", "reference_n": "n_ref"},
-        {"confidence": "confidence", "multiplier": "refvalue"},
-        {"refpoptype": "field"},
-    ),
-    "indirectly_standardised_rate": PackageFunction(
-        PHE,
-        ("calculate_ISRate", "phe_isr"),
-        {"x": "x", "n": "n", "reference_x": "x_ref", "reference_n": "n_ref"},
-        _LEVELS,
-        {"refpoptype": "field"},
-    ),
-    "life_expectancy": PackageFunction(
-        PHE,
-        ("phe_life_expectancy",),
-        {"deaths": "deaths", "population": "population", "start_age": "startage"},
-        {"confidence": "confidence"},
-    ),
-    "deprivation_quantiles": PackageFunction(
-        PHE,
-        ("phe_quantile",),
-        {"value": "values"},
-        {"n_quantiles": "nquantiles", "invert": "invert"},
-    ),
-    "slope_index_of_inequality": PackageFunction(
-        PHE,
-        ("phe_sii",),
-        {
-            "quantile": "quantile",
-            "population": "population",
-            "value": "value",
-            "se": "se",
-            "lower_cl": "lower_cl",
-            "upper_cl": "upper_cl",
-        },
-        {
-            **_LEVELS,
-            "repetitions": "repetitions",
-            "transform": "transform",
-            "rii": "rii",
-            "intercept": "intercept",
-        },
-    ),
-    "funnel_limits": PackageFunction(
-        PHE,
-        ("calculate_funnel_limits",),
-        {"x": "numerator", "n": "denominator", "rate": "rate"},
-        {"statistic": "statistic", "multiplier": "multiplier", "rate_type": "rate_type"},
-    ),
-    "funnel_significance": PackageFunction(
-        PHE,
-        ("assign_funnel_significance",),
-        {"x": "numerator", "n": "denominator", "rate": "rate"},
-        {"statistic": "statistic", "rate_type": "rate_type"},
-    ),
-    "funnel_plot": PackageFunction(
-        FUNNELPLOTR,
-        ("funnel_plot",),
-        {"x": "numerator", "n": "denominator", "group": "group"},
-        {"data_type": "data_type", "limit": "limit"},
-    ),
-}
-
-#: PHEindicatormethods output names -> ours (the rest already match).
-OUR_COLUMN_NAMES = {"quantile": "quantile", "obs": "observed", "exp": "expected"}
-
-
-def install_command(package: str) -> str:
-    """The R command that installs ``package`` from CRAN."""
-    return f"install.packages('{package}')"
+#: Our measure names -> R package functions. A package adds its own entries here.
+PACKAGE_FUNCTIONS: dict[str, PackageFunction] = {**PHE_FUNCTIONS}
 
 
 def r_packages(names: Sequence[str] | None = None) -> pd.DataFrame:
@@ -190,14 +101,6 @@ def r_value(value: Any) -> Any:
     return ri.FloatSexpVector([float(v) for v in values])
 
 
-def _named_list(arguments: Mapping[str, Any]) -> Any:
-    ri = rinterface()
-    items = ri.ListSexpVector([r_value(v) for v in arguments.values()])
-    if arguments:
-        items.names = ri.StrSexpVector(list(arguments))
-    return items
-
-
 def _result(value: Any) -> Any:
     ri = rinterface()
     if getattr(value, "typeof", None) == ri.RTYPES.VECSXP and "data.frame" in list(value.rclass):
@@ -221,71 +124,59 @@ def call_r(function: str, *args: Any, package: str | None = None, **arguments: A
     return _result(fun.rcall(tuple(items), ri.globalenv))
 
 
-def _function_name(spec: PackageFunction, package_version: str) -> str:
-    exported = set(base_function("getNamespaceExports")(r_value(spec.package)))
-    for name in spec.names:
-        if name in exported:
-            return name
-    raise RPackageError(
-        f"{spec.package} {package_version} has none of the functions {list(spec.names)}; "
-        f"update it in R with {install_command(spec.package)}"
-    )
+def package_available(package: str) -> bool:
+    """True when R starts and ``package`` is installed (at least the version the hooks need)."""
+    try:
+        require_r_package(package, MINIMUM_VERSIONS.get(package))
+    except (RPackageError, RuntimeError):
+        return False
+    return True
 
 
-def call_package(
-    measure: str,
-    data: pd.DataFrame,
-    *,
-    group_by: str | Sequence[str] | None = None,
-    **arguments: Any,
-) -> pd.DataFrame:
-    """Run the PHEindicatormethods/FunnelPlotR function for one of our measures.
+def call_package(measure: str, data: pd.DataFrame, **arguments: Any) -> pd.DataFrame:
+    """Run the installed R package function for one of our measures.
 
-    Column arguments use our names (``x="deaths", n="population"``); other arguments too
-    (``confidence=0.95``). Extra package-specific arguments can be passed under their R names
-    with ``r_arguments={...}``. The result has our column names and ``r_implementation``.
+    ``arguments`` are the Python function's, by its names (``x="deaths"``,
+    ``x_ref="ref_deaths"``, ``confidence=[0.95, 0.998]``, ``group_by="area"``). The result
+    has our column names, ``r_implementation`` (e.g. ``"PHEindicatormethods 2.0.0
+    phe_dsr"``) and the R code that ran in ``result.attrs["r_code"]``. An argument with no
+    counterpart raises ``ValueError``; an option the installed version lacks raises
+    :class:`RPackageError` naming the version.
 
     >>> call_package("crude_rate", rates, x="deaths", n="population")  # doctest: +SKIP
     """
     if measure not in PACKAGE_FUNCTIONS:
         raise ValueError(f"no R package hook for {measure!r}; known: {sorted(PACKAGE_FUNCTIONS)}")
     spec = PACKAGE_FUNCTIONS[measure]
-    version = require_r_package(spec.package, MINIMUM_VERSIONS.get(spec.package))
-    name = _function_name(spec, version)
-    extra = dict(arguments.pop("r_arguments", {}) or {})
-    columns = {spec.columns[k]: v for k, v in arguments.items() if k in spec.columns and v}
-    values = {spec.arguments[k]: v for k, v in arguments.items() if k in spec.arguments}
-    unknown = set(arguments) - set(spec.columns) - set(spec.arguments)
+    unknown = sorted(set(arguments) - spec.accepts)
     if unknown:
         raise ValueError(
-            f"{spec.package}::{name} has no counterpart for {sorted(unknown)}; pass R "
-            "arguments by their R names in r_arguments={...}"
+            f"{spec.package} {'/'.join(spec.names)} has no counterpart for {unknown}; "
+            f"it takes {sorted(spec.accepts)}"
         )
-    groups = [group_by] if isinstance(group_by, str) else list(group_by or [])
-    env = shipped_environment("hooks.R")
-    if spec.package == FUNNELPLOTR:
-        out = env.find("funnel_plot_data")(
-            to_r(data), columns=_named_list(columns), arguments=_named_list({**values, **extra})
-        )
-    else:
-        out = env.find("call_with_columns")(
-            r_value(spec.package),
-            r_value(name),
-            to_r(data),
-            group_by=rinterface().StrSexpVector(groups),
-            columns=_named_list(columns),
-            arguments=_named_list({**spec.fixed, **values, **extra}),
-        )
-    result = to_pandas(base_function("as.data.frame")(out)).rename(columns=OUR_COLUMN_NAMES)
-    return result.assign(r_implementation=f"{spec.package} {version}")
+    version = require_r_package(spec.package, MINIMUM_VERSIONS.get(spec.package))
+    fn = find_function(spec.package, version, spec.names)
+    call = spec.adapt(data, dict(arguments), fn)
+    result = spec.tidy(run(call), arguments).assign(r_implementation=fn.label)
+    result.attrs["r_code"] = call.code
+    return result
 
 
 def call_reference(function: str, data: pd.DataFrame, **arguments: Any) -> pd.DataFrame:
     """Run a function of the base-R reference (``R/reference.R``) on ``data``.
 
-    Arguments are passed by their R names; column arguments are column names as text.
+    Arguments are passed by their R names; column arguments are column names as text. The
+    result has ``r_implementation`` (``"base-R reference <function>"``) and the R code that
+    ran in ``result.attrs["r_code"]``.
     """
     env = shipped_environment("reference.R")
-    items = [(None, to_r(data))] + [(k, r_value(v)) for k, v in arguments.items()]
-    out = env.find(function).rcall(tuple(items), env)
-    return to_pandas(out).assign(r_implementation=REFERENCE_LABEL)
+    listed = "".join(f",\n  {k} = {r_literal(v)}" for k, v in arguments.items())
+    code = f"{function}(data{listed})"
+    ri = rinterface()
+    scope = base_function("new.env")(parent=env)
+    scope["data"] = to_r(data)
+    expressions = base_function("parse")(text=ri.StrSexpVector([code]))
+    out = to_pandas(base_function("eval")(expressions, scope))
+    out = out.assign(r_implementation=f"{REFERENCE_LABEL} {function}")
+    out.attrs["r_code"] = f"source({r_literal(REFERENCE_FILE)})\n{code}"
+    return out

@@ -1,18 +1,26 @@
-"""Python measures against the independent base-R reference, through compare_with_r.
+"""Python measures against R through compare_with_r: each test runs twice, against the
+independent base-R reference and against the installed PHEindicatormethods (2.0 or 2.1).
 
 Each test builds varied inputs (small and zero counts, several groups, two confidence levels)
-and requires every number to agree to 1e-9 relative. Measures whose Python implementation has
-not landed yet are skipped with that reason.
+and requires every number to agree to 1e-9 relative (Monte-Carlo limits: see
+``test_slope_index_agrees_within_monte_carlo_tolerance``). The label of what ran is checked
+on each side. Without the package, its half skips (fails under ``NHS_REQUIRE_R_PACKAGES=1``).
+The number of values compared against the package is printed per function at the end of
+the session (``compared`` in conftest.py; run with ``-n0`` to see them).
 """
 
 from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.rbridge.align import compare_with_r, python_measure
-from analysis.rbridge.hooks import REFERENCE_LABEL
+from analysis.rbridge.hooks import PHE, REFERENCE_LABEL
 from analysis.standards import (
     ESP2013_AGE_BANDS,
     LIFE_TABLE_AGE_BANDS,
@@ -30,11 +38,42 @@ def needs(measure: str) -> None:
         pytest.skip(f"the Python measure has not landed yet: {err}")
 
 
+@dataclass
+class Side:
+    """Which R runs (the base-R reference or the installed PHEindicatormethods), and the
+    session's count of values compared with the package per R function."""
+
+    use_package: bool
+    compared: Counter
+
+
+@pytest.fixture(params=["reference", "package"])
+def side(request, r_reference, compared) -> Side:
+    if request.param == "package":
+        request.getfixturevalue("phe_version")
+    return Side(request.param == "package", compared)
+
+
+def compare(side: Side, measure: str, data: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    table = compare_with_r(measure, data, use_package=side.use_package, **kwargs)
+    ran = table["r_implementation"].iloc[0]
+    if side.use_package:
+        side.compared[ran.split()[-1]] += len(table)
+    return table
+
+
 def assert_agrees(table: pd.DataFrame, expected_rows: int) -> None:
     assert len(table) == expected_rows
     failed = table[~table["pass"]]
     assert failed.empty, failed.to_string()
-    assert (table["r_implementation"] == REFERENCE_LABEL).all()
+    ran = table["r_implementation"].iloc[0]
+    assert (table["r_implementation"] == ran).all()
+    if ran.startswith(PHE):
+        assert re.fullmatch(rf"{PHE} \d+\.\d+\.\d+ \w+", ran), ran
+        function = ran.split()[-1]
+        assert re.search(rf"\b{function}\(", table.attrs["r_code"])  # the code that ran
+    else:
+        assert ran.startswith(f"{REFERENCE_LABEL} ref_"), ran
     assert table["python"].notna().any()
 
 
@@ -56,29 +95,29 @@ def counts_frame() -> pd.DataFrame:
         {"group_by": "area", "confidence": 0.9},
     ],
 )
-def test_counts_agree_with_base_r(r_reference, measure, options):
+def test_counts_agree(side, measure, options):
     needs(measure)
     data = counts_frame()
-    table = compare_with_r(measure, data, x="x", n="n", **options)
+    table = compare(side, measure, data, x="x", n="n", **options)
     rows = data["area"].nunique() if "group_by" in options else len(data)
     levels = 2 if options.get("confidence") == BOTH_LEVELS else 1
     assert_agrees(table, rows * (1 + 2 * levels))
 
 
-def test_multiplied_proportions_agree(r_reference):
+def test_multiplied_proportions_agree(side):
     needs("proportion")
-    table = compare_with_r("proportion", counts_frame(), x="x", n="n", multiplier=100)
+    table = compare(side, "proportion", counts_frame(), x="x", n="n", multiplier=100)
     assert_agrees(table, 40 * 3)
 
 
-def test_means_agree_with_base_r(r_reference):
+def test_means_agree(side):
     needs("mean")
     data = pd.DataFrame(
         {"g": np.repeat(["a", "b", "c"], [2, 15, 60]), "v": RNG.lognormal(3, 1, 77)}
     )
-    assert_agrees(compare_with_r("mean", data, value="v", group_by="g"), 3 * 3)
+    assert_agrees(compare(side, "mean", data, value="v", group_by="g"), 3 * 3)
     assert_agrees(
-        compare_with_r("mean", data, value="v", group_by="g", confidence=BOTH_LEVELS), 3 * 5
+        compare(side, "mean", data, value="v", group_by="g", confidence=BOTH_LEVELS), 3 * 5
     )
 
 
@@ -99,11 +138,11 @@ def standardisation_frame() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("options", [{}, {"confidence": BOTH_LEVELS, "multiplier": 10_000}])
-def test_directly_standardised_rates_agree(r_reference, options):
+def test_directly_standardised_rates_agree(side, options):
     needs("directly_standardised_rate")
     data = standardisation_frame()
-    table = compare_with_r(
-        "directly_standardised_rate", data, x="x", n="n", group_by="area", **options
+    table = compare(
+        side, "directly_standardised_rate", data, x="x", n="n", group_by="area", **options
     )
     levels = 2 if "confidence" in options else 1
     assert_agrees(table, 3 * (1 + 2 * levels))
@@ -112,10 +151,11 @@ def test_directly_standardised_rates_agree(r_reference, options):
 @pytest.mark.parametrize(
     "measure", ["indirectly_standardised_ratio", "indirectly_standardised_rate"]
 )
-def test_indirect_standardisation_agrees(r_reference, measure):
+def test_indirect_standardisation_agrees(side, measure):
     needs(measure)
     data = standardisation_frame()
-    table = compare_with_r(
+    table = compare(
+        side,
         measure,
         data,
         x="x",
@@ -128,7 +168,7 @@ def test_indirect_standardisation_agrees(r_reference, measure):
     assert_agrees(table, 3 * 5)
 
 
-def test_life_expectancy_agrees_at_every_age(r_reference):
+def test_life_expectancy_agrees_at_every_age(side):
     needs("life_expectancy")
     age = np.array(LIFE_TABLE_START_AGES * 3, dtype=float)
     population = RNG.integers(3000, 12_000, 60)
@@ -142,7 +182,8 @@ def test_life_expectancy_agrees_at_every_age(r_reference):
             "deaths": RNG.poisson(population * np.exp(-9 + 0.085 * age) * infant * level),
         }
     )
-    table = compare_with_r(
+    table = compare(
+        side,
         "life_expectancy",
         data,
         deaths="deaths",
@@ -155,12 +196,13 @@ def test_life_expectancy_agrees_at_every_age(r_reference):
 
 @pytest.mark.parametrize("invert", [True, False])
 @pytest.mark.parametrize("n_quantiles", [5, 10])
-def test_deprivation_quantiles_agree(r_reference, invert, n_quantiles):
+def test_deprivation_quantiles_agree(side, invert, n_quantiles):
     needs("deprivation_quantiles")
     data = pd.DataFrame(
         {"district": np.repeat(["X", "Y", "Z"], [23, 40, 97]), "score": RNG.gamma(2, 10, 160)}
     )
-    table = compare_with_r(
+    table = compare(
+        side,
         "deprivation_quantiles",
         data,
         value="score",
@@ -171,7 +213,7 @@ def test_deprivation_quantiles_agree(r_reference, invert, n_quantiles):
     assert_agrees(table, 160)
 
 
-def test_slope_index_agrees_within_monte_carlo_tolerance(r_reference):
+def test_slope_index_agrees_within_monte_carlo_tolerance(side):
     needs("slope_index_of_inequality")
     data = pd.DataFrame(
         {
@@ -182,7 +224,8 @@ def test_slope_index_agrees_within_monte_carlo_tolerance(r_reference):
             "se": RNG.uniform(0.3, 0.8, 20),
         }
     )
-    table = compare_with_r(
+    table = compare(
+        side,
         "slope_index_of_inequality",
         data,
         quantile="decile",
@@ -210,7 +253,8 @@ def test_ungrouped_aggregate_comparison_pairs_the_single_results():
     data = pd.DataFrame(
         {"q": range(1, 6), "pop": [1000, 1200, 900, 1100, 1000], "v": [80.0, 78, 77, 75, 74]}
     ).assign(se=1.0)
-    table = compare_with_r(
+    table = compare(
+        side,
         "slope_index_of_inequality", data, quantile="q", population="pop", value="v", se="se",
         repetitions=20_000, seed=3,
     )  # fmt: skip

@@ -1,31 +1,26 @@
-"""Detecting R packages and calling R functions by name; the PHEindicatormethods/FunnelPlotR
-hooks run only where those packages are installed (they need CRAN)."""
+"""Detecting R packages and calling R functions by name; the PHEindicatormethods hooks run
+where the package is installed (else they skip, or fail under NHS_REQUIRE_R_PACKAGES=1)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.rbridge import RPackageError
 from analysis.rbridge.align import compare_with_r
 from analysis.rbridge.hooks import (
-    FUNNELPLOTR,
     PHE,
     call_package,
     call_r,
+    call_reference,
     r_packages,
     require_r_package,
 )
+from analysis.rbridge.rcode import r_literal, r_symbol
 from analysis.rbridge.session import base_function, r_version
-
-PHE_MISSING = (
-    "PHEindicatormethods not installed (needs CRAN): install.packages('PHEindicatormethods')"
-)
-FUNNEL_MISSING = "FunnelPlotR not installed (needs CRAN): install.packages('FunnelPlotR')"
 
 
 def test_r_packages_lists_base_r_with_its_version(r_session):
@@ -86,40 +81,37 @@ def test_call_r_converts_arguments_and_results(r_session):
     assert list(call_r("qnorm", 0.975))[0] == pytest.approx(1.959963984540054)
 
 
-def phe_installed() -> bool:
-    try:
-        return bool(r_packages([PHE])["version"].notna()[0])
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not phe_installed(), reason=PHE_MISSING)
-@pytest.mark.parametrize("measure", ["proportion", "crude_rate"])
-def test_pheindicatormethods_agrees_with_python(measure):
+def test_pheindicatormethods_agrees_with_python(phe_version):
     data = pd.DataFrame({"area": list("ABCD"), "x": [0, 5, 50, 400], "n": [10, 80, 900, 5000]})
-    table = compare_with_r(measure, data, x="x", n="n", group_by="area", use_package=True)
-    assert table["r_implementation"].str.startswith(PHE).all()
-    assert table["pass"].all(), table.to_string()
+    for measure, function in [("proportion", "phe_proportion"), ("crude_rate", "phe_rate")]:
+        table = compare_with_r(measure, data, x="x", n="n", group_by="area")
+        assert (table["r_implementation"] == f"{PHE} {phe_version} {function}").all()
+        assert table["pass"].all(), table.to_string()
 
 
-@pytest.mark.skipif(not phe_installed(), reason=PHE_MISSING)
-def test_pheindicatormethods_hook_returns_our_columns():
+def test_pheindicatormethods_hook_returns_our_columns_and_the_code_that_ran(phe_version):
+    data = pd.DataFrame({"x": [5, 50], "n": [100, 900], "odd name": [1, 2]})
+    out = call_package("proportion", data, x="x", n="n", confidence=[0.95, 0.998])
+    assert {"value", "lower95_0cl", "upper99_8cl", "r_implementation"} <= set(out.columns)
+    assert out.attrs["r_code"] == (
+        "library(PHEindicatormethods)\nlibrary(dplyr)\ndata |>\n"
+        "  phe_proportion(x = x, n = n, confidence = c(0.95, 0.998))"
+    )
+
+
+def test_r_source_text_of_python_values():
+    assert r_literal([0.95, 0.998]) == "c(0.95, 0.998)"
+    assert r_literal(100_000.0) == "100000.0" and r_literal(5) == "5"
+    assert r_literal(True) == "TRUE" and r_literal(None) == "NULL"
+    assert r_literal('say "hi"\n') == '"say \\"hi\\"\\n"'
+    assert r_literal(float("nan")) == "NA_real_"
+    assert r_symbol("deaths") == "deaths" and r_symbol("imd_quintile") == "imd_quintile"
+    assert r_symbol("odd name") == "`odd name`" and r_symbol("if") == "`if`"
+    assert r_symbol("2019") == "`2019`" and r_symbol(".x") == ".x"
+
+
+def test_the_reference_says_which_function_ran(r_reference):
     data = pd.DataFrame({"x": [5, 50], "n": [100, 900]})
-    out = call_package("proportion", data, x="x", n="n")
-    assert {"value", "lowercl", "uppercl", "r_implementation"} <= set(out.columns)
-
-
-def funnelplotr_installed() -> bool:
-    try:
-        return bool(r_packages([FUNNELPLOTR])["version"].notna()[0])
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not funnelplotr_installed(), reason=FUNNEL_MISSING)
-def test_funnelplotr_hook_returns_plot_data():
-    rng = np.random.default_rng(1)
-    n = rng.integers(100, 5000, 30)
-    data = pd.DataFrame({"unit": [f"u{i}" for i in range(30)], "x": rng.binomial(n, 0.1), "n": n})
-    out = call_package("funnel_plot", data, x="x", n="n", group="unit", data_type="PR")
-    assert len(out) == 30
+    out = call_reference("ref_proportion", data, x="x", n="n")
+    assert (out["r_implementation"] == "base-R reference ref_proportion").all()
+    assert out.attrs["r_code"].endswith('ref_proportion(data,\n  x = "x",\n  n = "n")')

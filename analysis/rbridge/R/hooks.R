@@ -1,23 +1,4 @@
-# Calling tidy-evaluation functions (PHEindicatormethods, FunnelPlotR) with column names given
-# as text: `columns` maps argument names to column names, passed on as unquoted symbols.
-
-call_with_columns <- function(package, name, data, group_by = character(0),
-                              columns = list(), arguments = list()) {
-  fun <- getExportedValue(package, name)
-  if (length(group_by) > 0) {
-    data <- dplyr::group_by(data, dplyr::across(dplyr::all_of(group_by)))
-  }
-  symbols <- lapply(columns, as.name)
-  result <- do.call(fun, c(list(data), symbols, arguments))
-  if (inherits(result, "grouped_df")) result <- dplyr::ungroup(result)
-  result
-}
-
-# FunnelPlotR returns a plot object; its data (points and limits) come from source_data().
-funnel_plot_data <- function(data, columns = list(), arguments = list()) {
-  plot <- do.call(FunnelPlotR::funnel_plot, c(list(data), lapply(columns, as.name), arguments))
-  as.data.frame(FunnelPlotR::source_data(plot))
-}
+# Which R packages are installed, and their versions (without loading them).
 
 installed_versions <- function(packages) {
   found <- vapply(packages, function(p) {
