@@ -15,9 +15,11 @@ ratio of two counts    ``log((O + ½) / (D + ½))``     ``O/(O+½)² + D/(D+½)�
 =====================  =============================  ===========================  ==========
 
 The ratio-of-counts variance is the delta-method variance of the continuity-corrected log
-ratio (Care Quality Commission 2014, *Intelligent Monitoring: statistical methodology*); its
-control limits take it at the target (``O = exp(target) * D``), so a unit is outside its
-limits exactly when its z-score is.
+ratio (Care Quality Commission 2014, *Intelligent Monitoring: statistical methodology*); the
+control limits take it at the target (``O = exp(target) * D``), as a funnel's limits must, so
+near a limit a unit's z-score (from its own counts) and its position against the limits can
+disagree. For the other statistics a unit is outside its limits exactly when its adjusted
+z-score is beyond the limit's normal quantile.
 
 Extreme units are kept from inflating the estimate, by the fraction ``trim`` (default 10%) at
 each end: "winsorise" (Spiegelhalter 2005) sets z-scores below the ``trim`` quantile or above
