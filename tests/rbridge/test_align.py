@@ -244,12 +244,7 @@ def test_slope_index_agrees_within_monte_carlo_tolerance(side):
     assert (limits["tolerance"] < 0.05 * limits["r"].abs()).all()  # a tolerance that still bites
 
 
-def test_ungrouped_aggregate_comparison_pairs_the_single_results():
-    pytest.importorskip("rpy2")
-    from analysis.rbridge.session import r_available
-
-    if not r_available():
-        pytest.skip("R is not available")
+def test_ungrouped_aggregate_comparison_pairs_the_single_results(side):
     data = pd.DataFrame(
         {"q": range(1, 6), "pop": [1000, 1200, 900, 1100, 1000], "v": [80.0, 78, 77, 75, 74]}
     ).assign(se=1.0)
