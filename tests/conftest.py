@@ -45,6 +45,12 @@ def read_phe_fixture(function: str, name: str) -> pd.DataFrame:
     )
 
 
+def phe_fixture_version() -> tuple[int, ...]:
+    """Version of PHEindicatormethods that wrote the fixtures, e.g. ``(2, 0, 0)``."""
+    versions = read_phe_fixture(".", "versions").set_index("component")["version"]
+    return tuple(int(part) for part in versions["PHEindicatormethods"].split("."))
+
+
 def phe_fixture_cases(function: str) -> list:
     """One ``pytest.param`` per row of the function's ``cases.csv`` (a dict of arguments)."""
     cases = read_phe_fixture(function, "cases")
