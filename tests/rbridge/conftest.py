@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 from analysis.rbridge import RUnavailableError
-from analysis.rbridge.hooks import MINIMUM_VERSIONS, PHE, require_r_package
+from analysis.rbridge.hooks import FUNNELPLOTR, MINIMUM_VERSIONS, PHE, require_r_package
 from analysis.rbridge.session import reference_environment, rinterface
 
 REQUIRE_FLAG = "NHS_REQUIRE_R_PACKAGES"
@@ -58,6 +58,12 @@ def package_version(package: str) -> str:
 def phe_version(r_session) -> str:
     """The installed PHEindicatormethods version (e.g. ``"2.0.0"``)."""
     return package_version(PHE)
+
+
+@pytest.fixture(scope="session")
+def funnelplotr_version(r_session) -> str:
+    """The installed FunnelPlotR version (e.g. ``"0.5.0"``)."""
+    return package_version(FUNNELPLOTR)
 
 
 COMPARED_KEY = pytest.StashKey[Counter]()
