@@ -38,6 +38,71 @@ elif command -v Rscript >/dev/null 2>&1 && [ "${SKIP_R:-0}" != 1 ] \
   apt_install "R's MASS package (negative binomial comparison)" r-cran-mass
 fi
 
+# 1b. The R packages the R bridge compares with: PHEindicatormethods and FunnelPlotR. Their
+#     dependencies come from Debian (root with apt-get); the packages from CRAN where CRAN
+#     answers within a few seconds (a user with internet gets the CRAN releases), otherwise
+#     from the folder NHS_R_PACKAGES (default ../shared/r-packages when it exists) holding
+#     <package>_<version>.tar.gz. Skipped when both are installed and no local file is newer.
+#     R_PACKAGES_CRAN (default https://cloud.r-project.org) names the CRAN mirror.
+R_BRIDGE_PACKAGES="PHEindicatormethods FunnelPlotR"
+R_BRIDGE_DEBIAN="r-cran-dplyr r-cran-tidyr r-cran-purrr r-cran-rlang r-cran-tibble \
+r-cran-tidyselect r-cran-broom r-cran-ggplot2 r-cran-ggrepel r-cran-scales"
+if command -v Rscript >/dev/null 2>&1 && [ "${SKIP_R:-0}" != 1 ]; then
+  if [ -z "${NHS_R_PACKAGES:-}" ] && [ -d ../shared/r-packages ]; then
+    NHS_R_PACKAGES=$(cd ../shared/r-packages && pwd)
+  fi
+  r_installed() {  # "package version" lines for R_BRIDGE_PACKAGES (version NA when absent)
+    Rscript --vanilla -e 'for (p in commandArgs(TRUE)) cat(p, tryCatch(format(packageVersion(p)),
+      error = function(e) "NA"), "\n")' $R_BRIDGE_PACKAGES 2>/dev/null
+  }
+  r_wanted() {  # packages absent, or older than their file in NHS_R_PACKAGES
+    r_installed | while read -r package version; do
+      file=$(ls "${NHS_R_PACKAGES:-/nonexistent}/${package}"_*.tar.gz 2>/dev/null | sort -V | tail -1)
+      local_version=$(basename "${file:-none}" .tar.gz | sed "s/^${package}_//")
+      if [ "$version" = NA ] || { [ -n "$file" ] && [ "$(printf '%s\n%s\n' "$version" \
+        "$local_version" | sort -V | tail -1)" != "$version" ]; }; then
+        echo "$package"
+      fi
+    done
+  }
+  wanted=$(r_wanted | xargs)
+  if [ -n "$wanted" ]; then
+    if ! Rscript --vanilla -e 'for (p in c("dplyr", "tidyr", "purrr", "rlang", "tibble",
+      "tidyselect", "broom", "ggplot2", "ggrepel", "scales")) if (!requireNamespace(p,
+      quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1; then
+      # shellcheck disable=SC2086
+      apt_install "R packages for PHEindicatormethods and FunnelPlotR" $R_BRIDGE_DEBIAN
+    fi
+    # the first library folder we may write to (else the user's own, created)
+    r_lib=$(Rscript --vanilla -e 'w <- .libPaths()[file.access(.libPaths(), 2) == 0]
+      if (!length(w)) { w <- Sys.getenv("R_LIBS_USER"); dir.create(w, recursive = TRUE,
+      showWarnings = FALSE) }; cat(w[1])' 2>/dev/null)
+    cran=${R_PACKAGES_CRAN:-https://cloud.r-project.org}
+    if timeout 8 "$PYTHON" -c "import urllib.request as u; u.urlopen('$cran/src/contrib/PACKAGES', timeout=5)" \
+      >/dev/null 2>&1; then
+      log "installing $wanted from CRAN ($cran) into $r_lib"
+      # shellcheck disable=SC2086
+      Rscript --vanilla -e 'a <- commandArgs(TRUE); install.packages(a[-(1:2)], lib = a[1],
+        repos = a[2], quiet = TRUE)' "$r_lib" "$cran" $wanted >/dev/null 2>&1 \
+        || log "CRAN install of $wanted failed"
+      wanted=$(r_wanted | xargs)  # e.g. a CRAN release that needs a newer R than this one
+    fi
+    for package in $wanted; do
+      file=$(ls "${NHS_R_PACKAGES:-/nonexistent}/${package}"_*.tar.gz 2>/dev/null | sort -V | tail -1)
+      if [ -z "$file" ]; then
+        log "$package: not on CRAN from here and no ${package}_*.tar.gz in NHS_R_PACKAGES" \
+          "(${NHS_R_PACKAGES:-unset}): its R bridge tests will skip"
+        continue
+      fi
+      log "installing $package from $file into $r_lib"
+      R CMD INSTALL --library="$r_lib" "$file" >/dev/null 2>&1 || log "could not install $file"
+    done
+    log "R packages for the R bridge now: $(r_installed | xargs)"
+  else
+    log "R packages for the R bridge present: $(r_installed | xargs)"
+  fi
+fi
+
 # 2. Java and a PostgreSQL server (optional: the Spark and PostgreSQL engine tests need them;
 #    the tests start their own throwaway PostgreSQL cluster, nothing is configured here)
 if [ "${SKIP_SCALE:-0}" != 1 ]; then
