@@ -8,16 +8,28 @@ Importing this package never needs R: rpy2 is imported on first use, and a clear
 - :mod:`analysis.rbridge.hooks` -- installed R packages and calling R functions by name.
 - :mod:`analysis.rbridge.reference` -- the base-R reference statistics (``R/reference.R``).
 - :mod:`analysis.rbridge.align` -- :func:`compare_with_r`, the Python-vs-R alignment table.
+- :mod:`analysis.rbridge.funnelplotr` -- FunnelPlotR's ``funnel_plot`` with our argument names
+  (:func:`funnel_plot_r`) and its agreement with our overdispersed funnels.
 """
 
 from analysis.rbridge.convert import round_trip, to_pandas, to_r
 from analysis.rbridge.errors import ConversionError, RPackageError, RUnavailableError
+from analysis.rbridge.funnelplotr import (
+    FunnelPlotRResult,
+    from_funnelplotr,
+    funnel_plot_r,
+    funnelplotr_agreement,
+)
 from analysis.rbridge.session import r_available, r_version
 
 __all__ = [
     "ConversionError",
+    "FunnelPlotRResult",
     "RPackageError",
     "RUnavailableError",
+    "from_funnelplotr",
+    "funnel_plot_r",
+    "funnelplotr_agreement",
     "r_available",
     "r_version",
     "round_trip",
