@@ -230,10 +230,8 @@ def _write_site(project, book, selected, labels, pdf_name) -> Path:
     for chapter, page in zip(book, pages, strict=True):
         ast = copy.deepcopy(chapter.ast)
         pandoc.take_title(ast)
-        search_entries += pandoc.search_sections(ast, chapter.page, page.label)
-        if chapter.name not in selected:
-            continue
-        add_csv_downloads(ast, page=chapter.page, output_dir=project.output_dir)
+        if chapter.name in selected:
+            add_csv_downloads(ast, page=chapter.page, output_dir=project.output_dir, labels=labels)
         text = pandoc.write(
             ast,
             "html5",
@@ -251,6 +249,11 @@ def _write_site(project, book, selected, labels, pdf_name) -> Path:
             ],
         )
         toc, body = text.split("<!-- book-body -->", 1)
+        # every chapter is indexed from its rendered text (citations and cross-references
+        # as the reader sees them); pages are written for the selected chapters only
+        search_entries += site.search_entries(page, body)
+        if chapter.name not in selected:
+            continue
         site.write_page(
             project,
             site.Page(page.href, page.number, page.title, page.title_id, toc, body),

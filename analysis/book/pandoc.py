@@ -138,22 +138,3 @@ def take_title(ast: dict) -> dict | None:
         if block["t"] == "Header" and block["c"][0] == 1:
             return ast["blocks"].pop(i)
     return None
-
-
-def search_sections(ast: dict, page: str, chapter_title: str) -> list[dict]:
-    """Search entries, one per section: page, anchor, section title and its text."""
-    entries: list[dict] = []
-    current = {"page": page, "anchor": "", "title": chapter_title, "text": []}
-    for block in ast["blocks"]:
-        if block["t"] == "Header" and block["c"][0] >= 2:
-            entries.append(current)
-            title = stringify(block["c"][2])
-            current = {"page": page, "anchor": block["c"][1][0], "title": title, "text": []}
-        else:
-            current["text"].append(stringify(block))
-    entries.append(current)
-    return [
-        {**e, "chapter": chapter_title, "text": " ".join(" ".join(e["text"]).split())}
-        for e in entries
-        if e["text"] or e["anchor"]
-    ]

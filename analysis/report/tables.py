@@ -72,6 +72,7 @@ def nhs_table(
     table = format_numbers(table, data, decimals=decimals, percent=percent)
     table = _show_suppressed(table, data, counts or ())
     labels = dict(labels or {})
+    stub = None if rowname_col is None else str(labels.get(rowname_col, rowname_col))
     shown = [c for c in data.columns if c not in {rowname_col, groupname_col, "suppressed"}]
     if counts is not None:
         missing = sorted(set(counts) - set(shown))
@@ -89,6 +90,9 @@ def nhs_table(
         }
     if labels:
         table = table.cols_label(**labels)
+    if stub is not None:  # the row names' column has a heading too (screen readers, CSV)
+        marked = html(f'<span class="{OTHER_CLASS}">{escape(stub)}</span>')
+        table = table.tab_stubhead(label=marked if counts is not None else stub)
     if source:
         table = table.tab_source_note(source)
     short = [c for c in shown if not _long_text(data[c])]

@@ -32,7 +32,7 @@ def test_a_great_tables_table_as_shown_after_disclosure_control():
         labels={"deaths": "Deaths", "rate": "Rate"}, source="Synthetic data.",
     ).as_raw_html()  # fmt: skip
     rows = _rows(csv_text(html))
-    assert rows[0] == ["group", "", "Deaths", "Rate"]
+    assert rows[0] == ["group", "area", "Deaths", "Rate"]  # every column named (the stub too)
     assert rows[1] == ["Female", "North", "1234", "-0.5"]  # no separator, ASCII minus
     assert rows[2] == ["Female", "South", "[c]", "[c]"]  # suppressed, as on the page
     assert rows[3][:3] == ["Male", "North", "2500"]
@@ -56,15 +56,59 @@ def test_each_captioned_table_gets_a_file_and_a_link(tmp_path):
         "::::: {#tbl-typed}\n\n| x |\n|---|\n| 1 |\n\n::: {.table-caption}\nTyped\n:::\n:::::\n"
     )
     ast = pandoc.read_markdown(markdown)
-    written = add_csv_downloads(ast, page="chapters/one.html", output_dir=tmp_path)
+    labels = {"tbl-small": {"kind": "tbl", "number": "4.1", "page": "chapters/one.html"}}
+    written = add_csv_downloads(ast, page="chapters/one.html", output_dir=tmp_path, labels=labels)
     target = tmp_path / "chapters/one_files/tables/tbl-small.csv"
     assert written == [target]
-    assert _rows(target.read_text()) == [["Area", "Deaths"], ["A", "12"]]
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfArea,Deaths")  # UTF-8 with a BOM
+    assert _rows(target.read_text(encoding="utf-8-sig")) == [["Area", "Deaths"], ["A", "12"]]
     blocks = ast["blocks"][0]["c"][1]
     assert blocks[1]["t"] == "RawBlock"
-    assert 'href="one_files/tables/tbl-small.csv" download>Download CSV</a>' in blocks[1]["c"][1]
+    link = 'href="one_files/tables/tbl-small.csv" download>Download Table\u00a04.1 as CSV</a>'
+    assert link in blocks[1]["c"][1]
     assert blocks[2]["c"][0][1] == ["table-caption"]  # the caption stays last
     stale = target.with_name("tbl-removed.csv")
     stale.write_text("old")
     add_csv_downloads(pandoc.read_markdown(markdown), page="chapters/one.html", output_dir=tmp_path)
     assert not stale.exists()
+
+
+def test_a_table_without_a_number_still_names_its_link(tmp_path):
+    markdown = (
+        "::::: {#tbl-x}\n\n```{=html}\n<table><tr><th>A</th></tr><tr><td>1</td></tr></table>\n```"
+        "\n\n::: {.table-caption}\nX\n:::\n:::::\n"
+    )
+    ast = pandoc.read_markdown(markdown)
+    add_csv_downloads(ast, page="index.html", output_dir=tmp_path)
+    assert "Download this table as CSV</a>" in ast["blocks"][0]["c"][1][1]["c"][1]
+
+
+def test_intervals_become_numeric_lower_and_upper_columns():
+    html = (
+        "<table><thead><tr><th>Group</th><th>Age band</th><th>Rate</th><th>95% CI</th>"
+        "<th>Range</th></tr></thead><tbody>"
+        "<tr><td>Most deprived</td><td>45\u201364</td><td>1,358.0</td>"
+        "<td>1,345.2\u20131,372.9</td><td>\u22120.5 to 1.2</td></tr>"
+        "<tr><td>Least deprived</td><td>65\u201374</td><td>[c]</td><td>[c]</td><td>\u2013</td></tr>"
+        "</tbody></table>"
+    )
+    rows = _rows(csv_text(html))
+    assert rows[0] == [
+        "Group", "Age band", "Rate", "95% CI lower", "95% CI upper", "Range lower", "Range upper",
+    ]  # fmt: skip
+    assert rows[1] == ["Most deprived", "45\u201364", "1358.0", "1345.2", "1372.9", "-0.5", "1.2"]
+    # suppressed and missing cells stay as shown, in both limits; an age band is not split
+    assert rows[2] == ["Least deprived", "65\u201374", "[c]", "[c]", "[c]", "\u2013", "\u2013"]
+
+
+def test_text_that_only_looks_like_an_interval_is_kept():
+    html = (
+        "<table><tr><th>Note</th><th>CI</th></tr>"
+        "<tr><td>10\u201312 years</td><td>1.0\u20132.0</td></tr>"
+        "<tr><td>x</td><td>see text</td></tr></table>"
+    )
+    assert _rows(csv_text(html)) == [
+        ["Note", "CI"],
+        ["10\u201312 years", "1.0\u20132.0"],
+        ["x", "see text"],
+    ]

@@ -60,10 +60,12 @@ def test_table_is_numbered_and_a_real_table_in_typst(rendered):
 
 
 def test_table_is_downloadable_as_csv_from_the_html_only(rendered):
-    assert 'href="first_files/tables/tbl-small.csv" download>' in rendered["chapter"]
+    link = 'href="first_files/tables/tbl-small.csv" download>Download Table\u00a01.1 as CSV</a>'
+    assert link in rendered["chapter"]
     csv = rendered["root"] / "_book/chapters/first_files/tables/tbl-small.csv"
-    assert csv.read_text().splitlines() == [",area,rate", "0,North,3.50", "1,South,4.25"]
-    assert "Download CSV" not in rendered["typst"]
+    lines = csv.read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ["column 1,area,rate", "0,North,3.50", "1,South,4.25"]
+    assert "as CSV" not in rendered["typst"]
 
 
 def test_cross_references_resolve_in_html_and_typst(rendered):

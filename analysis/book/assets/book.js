@@ -1,3 +1,26 @@
+// The contents button: on a narrow screen the sidebar (chapters, search) folds behind it.
+// Without JavaScript the button stays hidden and the sidebar stays open.
+(function () {
+  var button = document.querySelector(".nav-toggle");
+  var sidebar = document.getElementById("book-sidebar");
+  if (!button || !sidebar) return;
+  document.documentElement.classList.add("has-nav-toggle");
+  button.hidden = false;
+  function setOpen(open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    sidebar.classList.toggle("is-open", open);
+  }
+  button.addEventListener("click", function () {
+    setOpen(button.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+      setOpen(false);
+      button.focus();
+    }
+  });
+})();
+
 // Client-side search over window.BOOK_SEARCH (written by the renderer as search-index.js).
 (function () {
   var box = document.getElementById("search-box");
