@@ -10,6 +10,10 @@ from analysis.measures.funnels import funnel_limits, funnel_points, funnel_signi
 from analysis.measures.isr import indirectly_standardised_rate, indirectly_standardised_ratio
 from analysis.measures.life_expectancy import life_expectancy
 from analysis.measures.means import mean
+from analysis.measures.overdispersed_rates import (
+    overdispersed_rate_funnel_limits,
+    overdispersed_rate_funnel_points,
+)
 from analysis.measures.overdispersion import (
     funnel_overdispersion,
     overdispersed_funnel_limits,
@@ -37,5 +41,7 @@ __all__ = [
     "mean",
     "overdispersed_funnel_limits",
     "overdispersed_funnel_points",
+    "overdispersed_rate_funnel_limits",
+    "overdispersed_rate_funnel_points",
     "proportion",
 ]
