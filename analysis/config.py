@@ -102,6 +102,35 @@ def _one_of(key: str, value: Any, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def _whole(key: str, value: Any, minimum: int) -> int:
+    """``value`` as a whole number of at least ``minimum`` (not a bool, text or fraction)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(f"'{key}' must be a whole number of at least {minimum}, got {value!r}")
+    return value
+
+
+def _text(key: str, value: Any) -> str | None:
+    """``value`` as text, or None where the key is absent."""
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"'{key}' must be text, got {value!r}")
+    return value
+
+
+def _choices(key: str, value: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """A non-empty list of distinct values from ``allowed``."""
+    if not isinstance(value, list | tuple) or not value:
+        raise ConfigError(
+            f"'{key}' must be a non-empty list, e.g. [{allowed[0]}], got {value!r}; "
+            f"allowed values: {', '.join(allowed)}"
+        )
+    for item in value:
+        _one_of(key, item, allowed)
+    repeated = sorted({v for v in value if list(value).count(v) > 1})
+    if repeated:
+        raise ConfigError(f"'{key}' lists {', '.join(repeated)} more than once")
+    return tuple(value)
+
+
 def _names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
@@ -146,7 +175,10 @@ def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
     source = _one_of("data.source", raw.get("source", "synthetic"), SOURCES)
     engine = _one_of("data.engine", raw.get("engine", "duckdb"), ENGINES)
     fmt = raw.get("format")
-    path, connection = raw.get("path"), raw.get("connection")
+    path, connection = (
+        _text("data.path", raw.get("path")),
+        _text("data.connection", raw.get("connection")),
+    )
     if source != "synthetic":
         fmt = _one_of("data.format", fmt, FORMATS)
         if fmt == "database" and not connection:
@@ -185,13 +217,11 @@ def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
                 f"schema (e.g. dbo.patients), got {name!r}"
             )
     n_people = raw.get("n_people")
-    if n_people is not None and (not isinstance(n_people, int) or n_people < 1000):
-        raise ConfigError(
-            f"'data.n_people' must be a whole number of at least 1000, got {n_people!r}"
-        )
+    if n_people is not None:
+        _whole("data.n_people", n_people, 1000)
     seed = raw.get("seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
-        raise ConfigError(f"'data.seed' must be a whole number of at least 0, got {seed!r}")
+    if seed is not None:
+        _whole("data.seed", seed, 0)
     if source != "synthetic" and (n_people is not None or seed is not None):
         raise ConfigError("'data.n_people' and 'data.seed' are for data.source: synthetic")
     return DataConfig(
@@ -210,18 +240,16 @@ def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
 def _parse_analysis(raw: Mapping[str, Any]) -> AnalysisConfig:
     _check_keys("analysis", raw, _names(AnalysisConfig))
     defaults = AnalysisConfig()
-    outcomes = tuple(raw.get("outcomes", defaults.outcomes))
-    for outcome in outcomes:
-        _one_of("analysis.outcomes", outcome, OUTCOMES)
-    breakdowns = tuple(raw.get("breakdowns", defaults.breakdowns))
-    for breakdown in breakdowns:
-        _one_of("analysis.breakdowns", breakdown, BREAKDOWNS)
+    outcomes = _choices("analysis.outcomes", raw.get("outcomes", defaults.outcomes), OUTCOMES)
+    breakdowns = _choices(
+        "analysis.breakdowns", raw.get("breakdowns", defaults.breakdowns), BREAKDOWNS
+    )
     years = raw.get("years")
     if years is not None:
         if (
             not isinstance(years, list | tuple)
             or len(years) != 2
-            or not all(isinstance(y, int) for y in years)
+            or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
             or years[0] > years[1]
         ):
             raise ConfigError(f"'analysis.years' must be [first, last] whole years, got {years!r}")
@@ -229,10 +257,10 @@ def _parse_analysis(raw: Mapping[str, Any]) -> AnalysisConfig:
     confidence = raw.get("confidence", defaults.confidence)
     confidence = tuple(confidence) if isinstance(confidence, list | tuple) else (confidence,)
     for level in confidence:
-        if not isinstance(level, float | int) or not 0.9 <= level < 1:
+        if not isinstance(level, float | int) or isinstance(level, bool) or not 0.9 <= level < 1:
             raise ConfigError(f"'analysis.confidence' levels must lie in [0.9, 1), got {level!r}")
     multiplier = raw.get("multiplier", defaults.multiplier)
-    if multiplier not in (1, 100, 1000, 10_000, 100_000):
+    if isinstance(multiplier, bool) or multiplier not in (1, 100, 1000, 10_000, 100_000):
         raise ConfigError(
             f"'analysis.multiplier' is {multiplier!r}; allowed values: 1, 100, 1000, 10000, 100000"
         )
@@ -252,9 +280,14 @@ def _parse_analysis(raw: Mapping[str, Any]) -> AnalysisConfig:
 
 def _parse_disclosure(raw: Mapping[str, Any]) -> DisclosureRule:
     _check_keys("disclosure", raw, ("min_count", "max_count", "rounding_base"))
+    for key in ("min_count", "max_count"):
+        if key in raw:
+            _whole(f"disclosure.{key}", raw[key], 1)
+    if raw.get("rounding_base") is not None:
+        _whole("disclosure.rounding_base", raw["rounding_base"], 1)
     try:
         return DisclosureRule(**raw)
-    except (TypeError, ValueError) as err:
+    except ValueError as err:
         raise ConfigError(f"'disclosure': {err}") from err
 
 
@@ -295,10 +328,17 @@ def load_config(path: str | Path | None = None) -> Config:
     path = Path(path) if path is not None else config_path()
     if path is None:
         return Config()
+    if not Path(path).is_file():
+        raise ConfigError(f"the configuration file {str(path)!r} does not exist or is not a file")
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {err.start})") from err
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path} is not valid YAML: {err}") from err
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(f"{path} is not valid YAML{where}: {' '.join(problem.split())}") from err
     config = parse_config(raw, source_file=str(path))
     data_path = config.data.path
     if data_path and "://" not in data_path and not Path(data_path).is_absolute():
