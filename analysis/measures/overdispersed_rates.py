@@ -88,14 +88,17 @@ def overdispersed_rate_funnel_points(
     1  410.0             4390.0            96.0  Not significant
     """
     ratios, overall, person_years = _as_ratios(data, numerator, rate, multiplier, years_of_data)
+    units = pd.DataFrame({"o": ratios[numerator].to_numpy(), "e": ratios[_EXPECTED].to_numpy()})
     points = overdispersed_funnel_points(
-        ratios, numerator, _EXPECTED, statistic="standardised_ratio", method=method, trim=trim,
+        units, "o", "e", statistic="standardised_ratio", method=method, trim=trim,
         adjust=adjust, model=model, multiplier=overall,
-    )  # fmt: skip
-    return points.drop(columns=["value", _EXPECTED]).assign(
-        population_1_year=person_years / years_of_data,
-        expected=ratios[_EXPECTED].to_numpy(),
-    )
+    ).drop(columns=["o", "e", "value"])  # fmt: skip
+    out = data.copy()
+    out["population_1_year"] = person_years / years_of_data
+    out["expected"] = units["e"].to_numpy()
+    for column in points.columns:
+        out[column] = points[column].to_numpy()
+    return out
 
 
 def overdispersed_rate_funnel_limits(

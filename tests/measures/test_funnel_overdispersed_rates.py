@@ -44,6 +44,14 @@ def test_population_and_baseline_are_those_of_the_pheindicatormethods_rate_funne
     )
 
 
+def test_a_rate_column_named_value_is_kept(practices):
+    """The rate column keeps its values whatever it is called (DSR output calls it value)."""
+    renamed = practices.rename(columns={"dsr": "value"})
+    points = overdispersed_rate_funnel_points(renamed, "deaths", "value", **OPTIONS)
+    np.testing.assert_array_equal(points["value"], practices["dsr"])
+    assert list(points.columns[:3]) == ["practice", "deaths", "value"]
+
+
 def test_limits_span_every_practice(practices):
     """Issue #19: both limits reach the largest practice (and the smallest)."""
     points = overdispersed_rate_funnel_points(practices, "deaths", "dsr", **OPTIONS)
