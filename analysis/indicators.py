@@ -20,17 +20,21 @@ aggregates are written, after the configured disclosure control.
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from analysis.config import Config, load_config
-from analysis.data.aggregate import Source, is_true
+from analysis.config import Config, ConfigError, load_config
+from analysis.data.aggregate import EVENTS, Source, is_true
 from analysis.data.configured import configured_source
 from analysis.data.engines import running
+from analysis.data.parameters import DEFAULT_N_PEOPLE
 from analysis.inequality import slope_index_of_inequality
 from analysis.measures import (
     RATE_INDICATORS,
@@ -40,6 +44,9 @@ from analysis.measures import (
     proportion,
 )
 from analysis.report.disclosure import TableCounts, apply_joint_disclosure_control
+from analysis.report.indicator_files import write_manifest, write_tables
+from analysis.report.output_folder import OutputError, staged_output
+from analysis.validation import InputError
 
 #: Rate outcomes: (event table, cause filter), as defined once in :mod:`analysis.measures.pooled`.
 RATE_OUTCOMES = RATE_INDICATORS
@@ -210,22 +217,104 @@ def publishable(tables: dict[str, TableCounts], config: Config) -> dict[str, pd.
     return {name: controlled.get(name, spec.table) for name, spec in tables.items()}
 
 
+def expected_tables(config: Config) -> list[str]:
+    """The names of the tables a run of ``config`` writes, in order (the slope index needs
+    enough deprivation deciles with a rate, and is left out with a warning otherwise)."""
+    outcomes, breakdowns = config.analysis.outcomes, config.analysis.breakdowns
+    rates = [o for o in outcomes if o in RATE_OUTCOMES]
+    return (
+        [f"{o}_by_{b}" for o in rates for b in breakdowns]
+        + [f"{o}_by_{b}" for o in outcomes if o in PROPORTION_OUTCOMES for b in breakdowns
+           if b != "age_band"]
+        + (["slope_index_of_inequality_by_deprivation_decile"] if rates else [])
+    )  # fmt: skip
+
+
+def describe(name: str, config: Config) -> str:
+    """One line saying what table ``name`` holds (for the workbook's index and the manifest)."""
+    if name == "slope_index_of_inequality_by_deprivation_decile":
+        return (
+            "slope and relative index of inequality (OHID method) of each rate outcome across "
+            "deprivation deciles"
+        )
+    outcome, breakdown = name.split("_by_")
+    years = config.analysis.years
+    period = f", {years[0]} to {years[1]}" if years else ", all years of the data"
+    what = outcome.replace("_", " ")
+    if outcome in PROPORTION_OUTCOMES:
+        return f"{what}: percentage with Wilson limits, by {breakdown.replace('_', ' ')}{period}"
+    per = f"per {config.analysis.multiplier:,} person-years"
+    if breakdown == "age_band":
+        return f"{what}: crude rate {per} (exact or Byar limits), by age band{period}"
+    return (
+        f"{what}: directly standardised rate {per} (ESP 2013, Dobson limits), "
+        f"by {breakdown.replace('_', ' ')}{period}"
+    )
+
+
+def _data_words(config: Config) -> str:
+    data = config.data
+    if data.source == "synthetic":
+        n_people = data.n_people or DEFAULT_N_PEOPLE
+        return f"the synthetic data, {n_people:,} people (generated on first use)"
+    where = data.tables and "database tables" or Path(str(data.path)).name
+    return f"the {data.format} data ({where}) on {data.engine}"
+
+
+def check_years(engine: Source, config: Config) -> None:
+    """Raise :class:`ConfigError` when ``analysis.years`` reach outside the years of the data.
+
+    The data's years are those of their events (deaths, cancer diagnoses, admissions).
+    """
+    if config.analysis.years is None:
+        return
+    ranges = []
+    with running(engine) as running_engine:
+        for table, (year, _) in EVENTS.items():
+            found = running_engine.query(
+                f"SELECT MIN({year}) AS lo, MAX({year}) AS hi FROM {table}"
+            )
+            ranges.append(found.astype("float64").to_numpy()[0])
+    lows, highs = np.array(ranges).T
+    if np.isnan(lows).all():
+        return  # no events at all: nothing to compare with
+    first, last = int(np.nanmin(lows)), int(np.nanmax(highs))
+    wanted = config.analysis.years
+    if wanted[0] < first or wanted[1] > last:
+        raise ConfigError(
+            f"'analysis.years' is [{wanted[0]}, {wanted[1]}], outside the data, whose events "
+            f"run from {first} to {last}: choose years within that range"
+        )
+
+
 def indicator_tables(config: Config, *, progress: bool = True) -> dict[str, TableCounts]:
-    """Every indicator table for ``config`` before disclosure control, with its counts."""
+    """Every indicator table for ``config`` before disclosure control, with its counts.
+
+    With ``progress``, says on standard error what it is doing from the start (loading or
+    generating the data, which takes minutes for millions of people) and then shows a bar over
+    the tables with their total and an estimated time to finish.
+    """
     producers: list[Callable[[Source, Config], Iterator[tuple[str, TableCounts]]]] = [
         rate_tables,
         proportion_tables,
         inequality_tables,
     ]
+    say = tqdm.write if progress else (lambda _: None)
+    say(f"loading {_data_words(config)} ...")
+    started = time.monotonic()
     tables: dict[str, TableCounts] = {}
-    with (
-        configured_source(config) as engine,
-        tqdm(desc="indicator tables", unit="table", disable=not progress) as bar,
-    ):
-        for produce in producers:
-            for name, table in produce(engine, config):
-                tables[name] = table
-                bar.update()
+    with configured_source(config) as engine:
+        say(f"data ready after {time.monotonic() - started:.0f} s")
+        check_years(engine, config)
+        with tqdm(
+            total=len(expected_tables(config)), desc="indicator tables", unit="table",
+            disable=not progress, file=sys.stderr,
+        ) as bar:  # fmt: skip
+            for produce in producers:
+                for name, table in produce(engine, config):
+                    tables[name] = table
+                    bar.update()
+            bar.total = bar.n  # the slope index may have been left out
     return tables
 
 
@@ -234,29 +323,7 @@ def compute_indicators(config: Config, *, progress: bool = True) -> dict[str, pd
     return publishable(indicator_tables(config, progress=progress), config)
 
 
-def write_indicators(tables: dict[str, pd.DataFrame], out: Path, *, excel: bool) -> list[Path]:
-    """Write one CSV per table (and optionally one workbook); return the paths written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in tables.items():
-        path = out / f"{name}.csv"
-        table.to_csv(path, index=False)
-        written.append(path)
-    if excel:
-        path = out / "indicators.xlsx"
-        with pd.ExcelWriter(path) as workbook:
-            for name, table in tables.items():
-                table.to_excel(workbook, sheet_name=name[:31], index=False)
-        written.append(path)
-    return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The command line ``python -m analysis.indicators``; returns the exit status.
-
-    ``argv`` are the arguments (default: the command line's): ``--config FILE``,
-    ``--out FOLDER`` (default ``indicators``), ``--excel`` and ``--quiet``; ``--help`` lists them.
-    """
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m analysis.indicators",
         description="Compute the indicator set for the configured data and write CSV/Excel.",
@@ -264,14 +331,60 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--config", help="configuration file (default: analysis.yml or $NHS_ANALYSIS_CONFIG)"
     )
-    parser.add_argument("--out", default="indicators", help="output folder (default: indicators/)")
+    parser.add_argument(
+        "--out", default="indicators", help="output folder, replaced as a whole (default: "
+        "indicators/)"
+    )  # fmt: skip
     parser.add_argument("--excel", action="store_true", help="also write indicators.xlsx")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
-    config = load_config(args.config)
-    tables = compute_indicators(config, progress=not args.quiet)
-    for path in write_indicators(tables, Path(args.out), excel=args.excel):
-        print(path)
+    parser.add_argument(
+        "--parquet", action="store_true", help="also write each table as Parquet, full precision"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress messages")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m analysis.indicators``; returns the exit status.
+
+    ``argv`` are the arguments (default: the command line's): ``--config FILE``, ``--out
+    FOLDER`` (default ``indicators``), ``--excel``, ``--parquet``, ``--quiet`` and ``--debug``;
+    ``--help`` lists them. The folder is written atomically
+    (:mod:`analysis.report.output_folder`) with a ``manifest.json``
+    (:mod:`analysis.report.indicator_files`).
+
+    Exit status: 0 done; 2 a configuration or output-folder problem (one line on standard
+    error); 1 a problem with the data (the message names table, column and example rows);
+    130 interrupted (Ctrl-C), the output folder left as it was. Tracebacks only with
+    ``--debug``.
+    """
+    args = _arguments(argv)
+    try:
+        config = load_config(args.config)
+        with staged_output(Path(args.out)) as folder:
+            tables = compute_indicators(config, progress=not args.quiet)
+            descriptions = {name: describe(name, config) for name in tables}
+            listed = write_tables(
+                tables, descriptions, folder, excel=args.excel, parquet=args.parquet
+            )
+            write_manifest(folder, config, listed, command=sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"interrupted: {args.out} left as it was", file=sys.stderr)
+        return 130
+    except (ConfigError, OutputError) as error:
+        if args.debug:
+            raise
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 2
+    except InputError as error:
+        if args.debug:
+            raise
+        print(f"error in the data: {error}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"wrote {len(tables)} tables to {args.out}", file=sys.stderr)
     return 0
 
 

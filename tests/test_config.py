@@ -93,7 +93,22 @@ def test_no_file_means_the_synthetic_default(monkeypatch, tmp_path):
         ({"analysis": {"years": [2024, 2020]}}, r"'analysis.years' must be \[first, last\]"),
         ({"analysis": {"confidence": [0.5]}}, r"'analysis.confidence' levels must lie"),
         ({"analysis": {"multiplier": 7}}, r"'analysis.multiplier' is 7"),
-        ({"disclosure": {"max_count": 0}}, r"'disclosure'.*min_count"),
+        ({"disclosure": {"max_count": 0}}, r"'disclosure.max_count' must be a whole number"),
+        ({"disclosure": {"min_count": 5, "max_count": 3}}, r"'disclosure'.*min_count"),
+        ({"disclosure": {"max_count": "seven"}}, r"'disclosure.max_count' must be a whole"),
+        ({"disclosure": {"rounding_base": 2.5}}, r"'disclosure.rounding_base' must be a whole"),
+        ({"analysis": {"outcomes": []}}, r"'analysis.outcomes' must be a non-empty list"),
+        ({"analysis": {"breakdowns": "sex"}}, r"'analysis.breakdowns' must be a non-empty list"),
+        ({"analysis": {"breakdowns": ["sex", "sex"]}}, r"lists sex more than once"),
+        ({"analysis": {"years": [True, 2024]}}, r"'analysis.years' must be \[first, last\]"),
+        ({"analysis": {"multiplier": True}}, r"'analysis.multiplier' is True"),
+        ({"analysis": {"confidence": True}}, r"'analysis.confidence' levels must lie"),
+        ({"data": {"n_people": "many"}}, r"'data.n_people' must be a whole number"),
+        ({"data": {"seed": -1}}, r"'data.seed' must be a whole number of at least 0"),
+        (
+            {"data": {"source": "person", "format": "csv", "path": 5}},
+            r"'data.path' must be text, got 5",
+        ),
         ({"disclosure": {"threshold": 5}}, r"unknown key\(s\) disclosure.threshold"),
         ({"extra": {}}, r"unknown key\(s\) configuration.extra"),
     ],
@@ -126,8 +141,11 @@ def test_missing_or_invalid_files_are_reported(tmp_path, monkeypatch):
         load_config()
     bad = tmp_path / "bad.yml"
     bad.write_text("data: [unclosed\n")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="not valid YAML at line 2, column 1: expected") as err:
         load_config(bad)
+    assert "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match="'.*absent.yml' does not exist or is not a file"):
+        load_config(tmp_path / "absent.yml")
 
 
 def test_cluster_paths_are_kept_as_they_are(tmp_path):
