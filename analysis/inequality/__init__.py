@@ -4,10 +4,17 @@
   OHID/PHE, ScotPHO and WHO HEAT presets.
 - :func:`summary_measures` -- WHO HEAT summary measures of inequality.
 - :func:`decompose_life_expectancy_gap` -- the life-expectancy gap by age and cause (Arriaga).
+- :func:`rank_gaps` -- each group against its reference, ranked by the relative gap.
 """
 
 from analysis.inequality.decomposition import decompose_life_expectancy_gap
+from analysis.inequality.gaps import rank_gaps
 from analysis.inequality.sii import slope_index_of_inequality
 from analysis.inequality.summary_measures import summary_measures
 
-__all__ = ["decompose_life_expectancy_gap", "slope_index_of_inequality", "summary_measures"]
+__all__ = [
+    "decompose_life_expectancy_gap",
+    "rank_gaps",
+    "slope_index_of_inequality",
+    "summary_measures",
+]
