@@ -1,6 +1,6 @@
 """Benchmark: render the whole book (HTML + PDF) offline, cold and with nothing changed.
 
-The book's sources (``_quarto.yml``, ``index.qmd``, ``chapters/``, ``references.bib``) are copied
+The book's sources (``_quarto.yml`` and its profiles, ``index.qmd``, ``chapters/``, ``references.bib``) are copied
 to a temporary folder and rendered there with their own output folder and render cache, so the
 project's ``_book/`` and ``.cache/book/`` are untouched and edits others make meanwhile do not
 disturb the timing. Steps, on the default (synthetic) data:
@@ -29,7 +29,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("_quarto.yml", "index.qmd", "chapters", "references.bib")
+SOURCES = (
+    "_quarto.yml",
+    "_quarto-site.yml",
+    "_quarto-stakeholder.yml",
+    "_quarto-technical.yml",
+    "index.qmd",
+    "chapters",
+    "references.bib",
+)
 COLD_TARGET, WARM_TARGET = 300.0, 30.0
 
 

@@ -24,7 +24,7 @@ from analysis.book.assemble import chapter_markdown
 from analysis.book.disclosure_check import check_published
 from analysis.book.downloads import add_csv_downloads
 from analysis.book.execute import ExecutedChapter, data_key, execute_chapter, project_fingerprint
-from analysis.book.project import BookProject, PdfDocument
+from analysis.book.project import BookError, BookProject, PdfDocument
 from analysis.book.publish import staged
 from analysis.book.qmd import INLINE_EXPRESSION, Chapter, Markdown
 from analysis.book.validate import load_and_validate
@@ -280,6 +280,13 @@ def _write_pdf(
     cited: set[str] = set()
     for chapter in (c for c in chapters if c.name in selected):
         cited |= _citations(chapter.ast, labels)
+        elsewhere = sorted(k for k in cited if k.startswith(pandoc.CROSSREF_PREFIXES))
+        if elsewhere:  # Quarto renders each PDF as a book of its own chapters
+            raise BookError(
+                f"{chapter.name}: refers to {', '.join('@' + k for k in elsewhere)}, which is "
+                f"not in the PDF {document.file_name} (profile {document.profile or 'none'}); "
+                "refer to it in words, or list its chapter in that PDF's profile"
+            )
         bodies.append(
             pandoc.write(
                 chapter.ast,

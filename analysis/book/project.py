@@ -76,7 +76,7 @@ def load_project(root: str | Path) -> BookProject:
         raise BookError(f"{config_path}: no _quarto.yml here (run from the project root)")
     base = _read_yaml(config_path)
     profiles = _profile_group(base, config_path)
-    configs = {name: merge_config(base, _read_yaml(_profile_file(root, name))) for name in profiles}
+    configs = {name: merge_config(base, _read_yaml(profile_file(root, name))) for name in profiles}
     if not profiles:
         configs = {"": base}
     sites = [name for name, config in configs.items() if _formats(config, name) & {"html"}]
@@ -163,7 +163,8 @@ def _profile_group(config: dict, config_path: Path) -> list[str]:
     return list(group)
 
 
-def _profile_file(root: Path, name: str) -> Path:
+def profile_file(root: Path, name: str) -> Path:
+    """The configuration file of Quarto profile ``name``: ``_quarto-<name>.yml`` (or .yaml)."""
     for suffix in (".yml", ".yaml"):
         path = root / f"_quarto-{name}{suffix}"
         if path.exists():

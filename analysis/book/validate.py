@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from analysis.book import quarto_schema
-from analysis.book.project import BookError, BookProject
+from analysis.book.project import BookError, BookProject, profile_file
 from analysis.book.qmd import INLINE_EXPRESSION, Cell, Chapter, QmdSyntaxError, read_qmd
 
 CELL_OPTIONS = {
@@ -47,9 +47,12 @@ _BY_QUARTO = f" (Quarto's schema, quarto-cli {quarto_schema.VERSION})"
 def load_and_validate(project: BookProject, chapters: list[str] | None = None) -> list[Chapter]:
     """Read and check ``chapters`` (default: all in ``_quarto.yml``); raise :class:`BookError`
     listing every problem found."""
-    config = project.root / "_quarto.yml"
+    profiles = dict.fromkeys([project.site_profile, *(d.profile for d in project.pdfs)])
+    configs = [project.root / "_quarto.yml"]
+    configs += [profile_file(project.root, name) for name in profiles if name]
     problems = [
-        f"_quarto.yml: {problem}{_BY_QUARTO}"
+        f"{config.name}: {problem}{_BY_QUARTO}"
+        for config in configs
         for problem in quarto_schema.project_problems(config.read_text(encoding="utf-8"))
     ]
     parsed: list[Chapter] = []

@@ -12,12 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
+from analysis.book import load_project
 from analysis.book.qmd import Markdown, read_qmd
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTERS = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))["book"]["chapters"]
+PROJECT = load_project(ROOT)  # the site's chapters: every chapter of every document
+CHAPTERS = [c for c in PROJECT.chapters if c not in PROJECT.appendices]
 STATEMENT = re.compile(r"`\{python\}\s*data_statement\(data(, scope=\"book\")?\)`")
 CALLOUT = re.compile(r"^:::+\s*\{\.callout-(note|important)")
 
