@@ -6,6 +6,8 @@ and from what Quarto documents; the book itself must pass.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from analysis.book.quarto_schema.dsl import Definitions, compile_schema
 from analysis.book.validate import load_and_validate
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+FIXTURES = REPOSITORY / "tests" / "fixtures" / "quarto_schema"
 
 
 def test_the_schemas_are_quarto_clis_at_a_release_with_their_licence():
@@ -168,7 +171,10 @@ def test_project_configuration():
     )
     assert project_problems(good) == []
     # project.yml: 'project' is a closed object; a top-level 'type' is refused
-    assert project_problems(good + "type: book\n")[0].startswith("type: is 'book'")
+    assert project_problems(good + "type: book\n") == [
+        "type: a top-level 'type' is not allowed in project configuration; "
+        "did you mean 'project: type: ...'?"
+    ]
     typo = project_problems(good.replace("output-dir", "outputdir"))
     assert typo[0].startswith("project.outputdir: is not an option here; allowed:")
     assert project_problems(good.replace("chapters: [index.qmd]", "chapters: 3"))
@@ -198,3 +204,28 @@ def test_the_offline_validator_rejects_what_quarto_would(tmp_path, book_writer):
         in message
     )
     assert "chapters/first.qmd:6: cell option echo: is 'yes'" in message  # fmt: skip
+
+
+def _oracle_cases() -> list[tuple[dict, list[str]]]:
+    cases = json.loads((FIXTURES / "cases.json").read_text())
+    expected = json.loads((FIXTURES / "expected.json").read_text())
+    return [(case, expected[case["name"]]) for case in cases]
+
+
+@pytest.mark.parametrize(
+    ("case", "quarto"), _oracle_cases(), ids=lambda v: v["name"] if isinstance(v, dict) else ""
+)
+def test_accepts_and_rejects_what_quartos_own_validator_does(case, quarto):
+    """``expected.json`` holds what quarto-cli's own validator (its editor tools, same
+    release, run with node by ``make.mjs``) says of each case: we accept what it accepts,
+    reject what it rejects, and name the same field."""
+    check = {
+        "project": project_problems,
+        "front-matter": front_matter_problems,
+        "cell": cell_option_problems,
+    }[case["kind"]]
+    ours = check(case["text"])
+    assert bool(ours) == bool(quarto), (ours, quarto)
+    named = re.match(r'Field "([^"]+)"', quarto[0]) if quarto else None
+    if named:
+        assert named[1] in re.split(r"[.\[]", ours[0].split(":")[0]), (ours, quarto)

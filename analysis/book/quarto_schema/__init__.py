@@ -103,7 +103,13 @@ def read_yaml(text: str) -> Any:
 
 def project_problems(text: str) -> list[str]:
     """Problems Quarto's schema finds in the text of ``_quarto.yml``."""
-    return _problems(_project_schema(), text)
+    return [
+        "type: a top-level 'type' is not allowed in project configuration; "
+        "did you mean 'project: type: ...'?"
+        if problem.startswith("type: ")
+        else problem
+        for problem in _problems(_project_schema(), text)
+    ]
 
 
 def front_matter_problems(text: str) -> list[str]:

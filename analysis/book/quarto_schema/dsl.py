@@ -124,7 +124,7 @@ class ArraySchema(Schema):
         return [e for i, item in enumerate(value) for e in self.items.errors(item, f"{where}[{i}]")]
 
     def describe(self) -> str:
-        return f"a list of {self.items.describe()}"
+        return f"a list, each {self.items.describe()}"
 
 
 @dataclass
