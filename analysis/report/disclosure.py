@@ -412,7 +412,7 @@ class _Cells:
         labels = np.full(len(out), "", dtype=object)
         masks = {}
         for column in spec.quantities():
-            mask = hidden[self.row_cells[(name, column)]]
+            mask = hidden[self.row_cells.get((name, column), np.zeros(0, dtype="int64"))]
             kept = out[column].to_numpy(dtype="float64")
             if rule.rounding_base:
                 kept = np.round(kept / rule.rounding_base) * rule.rounding_base
