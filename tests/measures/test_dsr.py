@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from analysis.measures import crude_rate, directly_standardised_rate
 from analysis.standards import ESP2013_AGE_BANDS, ESP2013_WEIGHTS
 from analysis.validation import InputError
+from tests.conftest import read_phe_fixture
 
 RTOL = 1e-6
 LIMITS = ["lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl"]
@@ -86,9 +87,12 @@ def test_dsr_non_independent_events_matches_reference_adjusted_limits(dsr_book):
     )
 
 
-def test_non_independent_events_need_frequency_and_consistent_populations(dsr_book):
-    long = _person_frequencies(dsr_book).fillna({"persons": 0})
-    common = dict(age_band="ageband", group_by="area", standard_population=ESP)
+def test_non_independent_events_need_frequency_and_consistent_populations():
+    data = read_phe_fixture("dsr", "input")
+    long = data.loc[data.index.repeat(4)].reset_index(drop=True)
+    long["freq"] = np.tile([1, 2, 3, 4], len(data))
+    long["persons"] = long["count"] // long["freq"]
+    common = dict(age_band="ageband", group_by="area", standard_population="stdpop")
     with pytest.raises(InputError, match="event_frequency"):
         directly_standardised_rate(long, "persons", "pop", independent_events=False, **common)
     long.loc[long.index[-1], "pop"] += 1
@@ -98,26 +102,35 @@ def test_non_independent_events_need_frequency_and_consistent_populations(dsr_bo
         )
 
 
+# One bad cell in generated input, as the reference package's invalid inputs testdata_err1,
+# err3 and err4: a negative count, a negative population, a negative standard population.
 @pytest.mark.parametrize(
-    ("sheet", "message"),
+    ("column", "value", "message"),
     [
-        ("testdata_err1", "'count': counts must not be negative"),
-        ("testdata_err3", "'pop': must be greater than zero"),
-        ("testdata_err4", "standard populations must be present and not negative"),
+        ("count", -26, "'count': counts must not be negative"),
+        ("pop", -558, "'pop': must be greater than zero"),
+        ("stdpop", -6000, "standard populations must be present and not negative"),
+        ("stdpop", np.nan, "standard populations must be present and not negative"),
     ],
 )
-def test_reference_invalid_inputs_are_rejected(dsr_book, sheet, message):
+def test_invalid_inputs_are_rejected(column, value, message):
+    data = read_phe_fixture("dsr", "input")
+    data.loc[data.index[5], column] = value
     with pytest.raises(InputError, match=message):
         directly_standardised_rate(
-            dsr_book[sheet], "count", "pop", age_band="Age Band", standard_population="stdpop"
+            data, "count", "pop", age_band="ageband", group_by="area", standard_population="stdpop"
         )
 
 
-def test_reference_zero_population_input_err2_is_rejected(dsr_book):
-    data = dsr_book["testdata_err2"].assign(age_band=np.tile(ESP2013_AGE_BANDS, 2))
+def test_zero_population_is_rejected_naming_the_area():
+    """As the reference package's testdata_err2: one band of one area has no population."""
+    data = read_phe_fixture("dsr", "input")
+    data.loc[(data["area"] == "medium") & (data["ageband"] == "5-9"), "pop"] = 0
     with pytest.raises(InputError, match="'pop': must be greater than zero") as err:
-        directly_standardised_rate(data, "count", "pop", group_by="area")
-    assert "Area1" in str(err.value)
+        directly_standardised_rate(
+            data, "count", "pop", age_band="ageband", group_by="area", standard_population="stdpop"
+        )
+    assert "medium" in str(err.value)
 
 
 def _esp_frame(groups=1, deaths=10, population=1000):
