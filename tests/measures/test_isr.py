@@ -10,6 +10,7 @@ import pytest
 from analysis.measures import indirectly_standardised_rate, indirectly_standardised_ratio
 from analysis.standards import ESP2013_AGE_BANDS
 from analysis.validation import InputError
+from tests.conftest import read_phe_fixture
 
 RTOL = 1e-6
 TWO_LEVELS = ["lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl"]
@@ -101,42 +102,36 @@ def test_isr_with_a_zero_population_band_matches_reference_err2_rows(isr_book):
     _assert_matches(ratio, expected, columns)
 
 
+GENERATED = dict(x_ref="refcount", n_ref="refpop", age_band="ageband", group_by="area")
+
+
+# One bad cell in generated input, as the reference package's testdata_err1 and err3.
 @pytest.mark.parametrize(
-    ("sheet", "message"),
+    ("column", "value", "message"),
     [
-        ("testdata_err1", "'count': counts must not be negative"),
-        ("testdata_err3", "'pop': counts must not be negative"),
+        ("count", -26, "'count': counts must not be negative"),
+        ("pop", -558, "'pop': counts must not be negative"),
     ],
 )
-def test_reference_invalid_inputs_are_rejected(isr_book, sheet, message):
+def test_invalid_inputs_are_rejected(column, value, message):
+    data = read_phe_fixture("isr", "input")
+    data.loc[data.index[5], column] = value
     with pytest.raises(InputError, match=message):
-        indirectly_standardised_ratio(
-            isr_book[sheet], "count", "pop", age_band="Age Band", **_reference(isr_book, False)
-        )
+        indirectly_standardised_ratio(data, "count", "pop", **GENERATED)
 
 
-def test_missing_reference_values_and_totals_raise(isr_book):
-    data = isr_book["testdata_multiarea_isr"]
+def test_missing_reference_values_and_totals_raise():
+    data = read_phe_fixture("isr", "input")
+    missing = data.assign(count=data["count"].mask(data.index == 7))
     with pytest.raises(InputError, match="'count': must not be missing"):
-        indirectly_standardised_ratio(
-            data,
-            "count",
-            "pop",
-            x_ref="refcount",
-            n_ref="refpop",
-            age_band="ageband",
-            group_by="area",
-        )
-    totals = isr_book["testdata_multiarea_lookup"].iloc[:2]
+        indirectly_standardised_ratio(missing, "count", "pop", **GENERATED)
+    totals = data.groupby("area", as_index=False)["count"].sum().iloc[:2]
     with pytest.raises(InputError, match="every group needs an observed total"):
         indirectly_standardised_ratio(
-            data.drop(columns="count"), "total_count", "pop", observed_totals=totals,
-            **_reference(isr_book, False), **{**COMMON, "confidence": 0.95},
-        )  # fmt: skip
-    with pytest.raises(InputError, match="n_ref"):
-        indirectly_standardised_ratio(
-            data, "count", "pop", x_ref="refcount", n_ref=[0] * 19, **COMMON
+            data.drop(columns="count"), "count", "pop", observed_totals=totals, **GENERATED
         )
+    with pytest.raises(InputError, match="n_ref"):
+        indirectly_standardised_ratio(data, "count", "pop", **{**GENERATED, "n_ref": [0] * 19})
 
 
 def test_isr_agrees_with_phstatsmethods_on_random_groups():
