@@ -19,6 +19,8 @@ entries in :data:`PACKAGE_FUNCTIONS`.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +40,8 @@ from analysis.rbridge.rcode import (
 from analysis.rbridge.session import base_function, rinterface, shipped_environment
 
 FUNNELPLOTR = "FunnelPlotR"
+#: Environment variable naming R packages the bridge treats as not installed.
+HIDE_VARIABLE = "NHS_R_HIDE_PACKAGES"
 #: Oldest versions whose documented interface the hooks follow.
 MINIMUM_VERSIONS: dict[str, str] = {PHE: "2.0.0", FUNNELPLOTR: "0.4.0"}
 #: How the base-R reference is named in ``r_implementation`` (followed by the function).
@@ -49,18 +53,29 @@ REFERENCE_FILE = "analysis/rbridge/R/reference.R"
 PACKAGE_FUNCTIONS: dict[str, PackageFunction] = {**PHE_FUNCTIONS}
 
 
+def hidden_packages() -> set[str]:
+    """R packages the bridge treats as not installed: those named, separated by spaces or
+    commas, in the environment variable ``NHS_R_HIDE_PACKAGES`` (e.g. to build the book or
+    run the tests with the base-R reference while PHEindicatormethods is installed)."""
+    return set(re.split(r"[\s,]+", os.environ.get(HIDE_VARIABLE, "").strip())) - {""}
+
+
 def r_packages(names: Sequence[str] | None = None) -> pd.DataFrame:
     """Installed R packages and their versions (``package``, ``version``).
 
     With ``names``, one row per name, ``version`` missing where it is not installed.
+    Packages named in ``NHS_R_HIDE_PACKAGES`` count as not installed (:func:`hidden_packages`).
     """
     env = shipped_environment("hooks.R")
+    hidden = hidden_packages()
     if names is None:
-        return to_pandas(env.find("all_installed")())
+        found = to_pandas(env.find("all_installed")())
+        return found[~found["package"].isin(hidden)].reset_index(drop=True)
     names = list(names)
     if not names:
         return pd.DataFrame({"package": pd.Series([], dtype="str"), "version": []})
-    return to_pandas(env.find("installed_versions")(rinterface().StrSexpVector(names)))
+    found = to_pandas(env.find("installed_versions")(rinterface().StrSexpVector(names)))
+    return found.assign(version=found["version"].where(~found["package"].isin(hidden)))
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:

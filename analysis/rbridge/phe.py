@@ -45,10 +45,11 @@ def _pipeline(
     steps: Sequence[str] = (),
     seed: int | None = None,
     grouped_steps: Sequence[str] = (),
+    note: str = "",
 ) -> str:
     """``library`` lines, then ``data |> steps |> group_by(...) |> grouped_steps |>
-    fn(arguments)``."""
-    lines = [f"library({fn.package})", "library(dplyr)"]
+    fn(arguments)``; ``note`` is a comment line saying what a joined table holds."""
+    lines = [f"library({fn.package})", "library(dplyr)", *([note] if note else [])]
     if seed is not None:
         lines.append(f"set.seed({int(seed)})")
     chain = ["data", *steps]
@@ -104,6 +105,7 @@ def _dsr(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
     standard = kwargs.get("standard_population")
     inputs = {"data": data}
     steps: list[str] = []
+    note = ""
     if isinstance(standard, str):
         stdpop = standard
     else:
@@ -112,6 +114,7 @@ def _dsr(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
             data, age_band, {stdpop: standard}, "standard population"
         )
         steps.append(f"left_join(standard, by = {r_literal(age_band)})")
+        note = f"# standard: {stdpop}, the standard population, for each {age_band} of data"
         inputs["data"] = data.assign(**{age_band: data[age_band].astype(str)})
     columns = {"x": kwargs["x"], "n": kwargs["n"], "stdpop": stdpop}
     values: dict[str, Any] = {}
@@ -124,7 +127,7 @@ def _dsr(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
         if kwargs.get("event_frequency"):
             columns |= {"eventfreq": kwargs["event_frequency"], "ageband": age_band}
     arguments = r_arguments(columns, values)
-    return RCall(_pipeline(fn, arguments, _groups(kwargs), steps), inputs)
+    return RCall(_pipeline(fn, arguments, _groups(kwargs), steps, note=note), inputs)
 
 
 def _isr(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> RCall:
@@ -135,11 +138,13 @@ def _isr(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
     refs = {"x_ref": kwargs["x_ref"], "n_ref": kwargs["n_ref"]}
     fields = {k: v for k, v in refs.items() if isinstance(v, str)}
     per_band = {_free(k, data): v for k, v in refs.items() if not isinstance(v, str)}
+    note = ""
     if per_band:
         inputs["reference"] = _per_band_table(data, age_band, per_band, "reference")
         inputs["data"] = data.assign(**{age_band: data[age_band].astype(str)})
         steps.append(f"left_join(reference, by = {r_literal(age_band)})")
         fields |= dict(zip([k for k in refs if k not in fields], per_band, strict=True))
+        note = f"# reference: {', '.join(per_band)}, the reference, for each {age_band} of data"
     columns = {"x": kwargs["x"], "n": kwargs["n"], **fields}
     values = {"refpoptype": "field"} | _given(kwargs, ["confidence"])
     if fn.has("refvalue"):
@@ -147,7 +152,7 @@ def _isr(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
     else:
         values |= _given(kwargs, ["multiplier"])
     arguments = r_arguments(columns, values)
-    return RCall(_pipeline(fn, arguments, _groups(kwargs), steps), inputs)
+    return RCall(_pipeline(fn, arguments, _groups(kwargs), steps, note=note), inputs)
 
 
 def _life_expectancy(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> RCall:

@@ -12,6 +12,7 @@ import pytest
 from analysis.rbridge import RPackageError
 from analysis.rbridge.align import compare_with_r
 from analysis.rbridge.hooks import (
+    HIDE_VARIABLE,
     PHE,
     call_package,
     call_r,
@@ -115,3 +116,15 @@ def test_the_reference_says_which_function_ran(r_reference):
     out = call_reference("ref_proportion", data, x="x", n="n")
     assert (out["r_implementation"] == "base-R reference ref_proportion").all()
     assert out.attrs["r_code"].endswith('ref_proportion(data,\n  x = "x",\n  n = "n")')
+
+
+def test_hidden_packages_count_as_not_installed(r_session, monkeypatch):
+    monkeypatch.setenv(HIDE_VARIABLE, "stats, utils")
+    assert r_packages(["stats", "base"])["version"].isna().tolist() == [True, False]
+    assert not {"stats", "utils"} & set(r_packages()["package"])
+    with pytest.raises(RPackageError, match="stats is not installed"):
+        require_r_package("stats")
+    data = pd.DataFrame({"x": [5, 50], "n": [100, 900]})
+    monkeypatch.setenv(HIDE_VARIABLE, PHE)
+    table = compare_with_r("proportion", data, x="x", n="n")
+    assert (table["r_implementation"] == "base-R reference ref_proportion").all()
