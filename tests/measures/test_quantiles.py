@@ -14,6 +14,7 @@ from analysis.measures.quantiles import (
     deprivation_quantiles,
 )
 from analysis.validation import InputError
+from tests.conftest import read_phe_fixture
 
 POLARITY = {"RAG - High is good": False, "RAG - Low is good": True, True: True, False: False}
 
@@ -84,10 +85,14 @@ def test_reference_quartiles_ungrouped_default_invert(reference) -> None:
         assert_assignments_match(out)
 
 
-def test_reference_polarity_varying_within_a_group_is_an_error(reference) -> None:
-    data = reference[reference["Test"] == "BadPolarity"]
+def test_polarity_varying_within_a_group_is_an_error() -> None:
+    """As the reference sheet's BadPolarity rows, on the generated fixture input."""
+    data = read_phe_fixture("quantiles", "input")
+    data.loc[data.index[3], "high_is_bad"] = not data.loc[data.index[3], "high_is_bad"]
     with pytest.raises(InputError, match="same value for every area"):
-        deprivation_quantiles(data, "Value", group_by="IndSexRef", invert="invert", n_quantiles=7)
+        deprivation_quantiles(
+            data, "value", group_by="indicator", invert="high_is_bad", n_quantiles=7
+        )
 
 
 def test_national_classification_ignores_parent_area() -> None:
