@@ -9,6 +9,7 @@ key and saying what is allowed.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Mapping
@@ -48,6 +49,61 @@ class ConfigError(ValueError):
     """Invalid configuration: the message names the key and what is allowed."""
 
 
+_MEMORY = re.compile(r"^[1-9][0-9]*[kmgt]$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SparkConfig:
+    """Spark resources for ``data.engine: spark`` (``data.spark``): JVM heap of the driver
+    and of each executor (e.g. ``2g``; in ``local[n]`` mode everything runs in the driver)
+    and the number of partitions of each shuffle (few for one machine, more on a cluster)."""
+
+    driver_memory: str = "2g"
+    executor_memory: str | None = None
+    shuffle_partitions: int = 8
+
+    def properties(self) -> dict[str, str]:
+        """The settings as Spark properties (``spark.driver.memory`` ...)."""
+        out = {
+            "spark.driver.memory": self.driver_memory,
+            "spark.sql.shuffle.partitions": str(self.shuffle_partitions),
+        }
+        if self.executor_memory is not None:
+            out["spark.executor.memory"] = self.executor_memory
+        return out
+
+
+def _parse_spark(raw: Mapping[str, Any]) -> SparkConfig:
+    _check_keys("data.spark", raw, _names(SparkConfig))
+    for key in ("driver_memory", "executor_memory"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not _MEMORY.match(value)):
+            raise ConfigError(
+                f"'data.spark.{key}' must be a memory size such as '2g' or '512m', got {value!r}"
+            )
+    partitions = raw.get("shuffle_partitions", SparkConfig.shuffle_partitions)
+    if not isinstance(partitions, int) or isinstance(partitions, bool) or partitions < 1:
+        raise ConfigError(
+            f"'data.spark.shuffle_partitions' must be a whole number of at least 1, "
+            f"got {partitions!r}"
+        )
+    return SparkConfig(**{**raw, "shuffle_partitions": partitions})
+
+
+def _parse_encoding(value: Any) -> str:
+    """``data.encoding``: the text encoding of CSV files (a byte-order mark overrides it)."""
+    try:
+        return codecs.lookup(value).name if isinstance(value, str) else _bad_encoding(value)
+    except LookupError:
+        return _bad_encoding(value)
+
+
+def _bad_encoding(value: Any) -> str:
+    raise ConfigError(
+        f"'data.encoding' must be a text encoding such as utf-8, latin-1 or cp1252, got {value!r}"
+    )
+
+
 @dataclass(frozen=True)
 class DataConfig:
     """Where the data are and how their columns map to ours."""
@@ -61,6 +117,8 @@ class DataConfig:
     tables: dict[str, str] = field(default_factory=dict)
     n_people: int | None = None
     seed: int | None = None
+    encoding: str = "utf-8"
+    spark: SparkConfig = field(default_factory=SparkConfig)
 
 
 @dataclass(frozen=True)
@@ -234,6 +292,8 @@ def _parse_data(raw: Mapping[str, Any]) -> DataConfig:
         tables=dict(tables),
         n_people=n_people,
         seed=seed,
+        encoding=_parse_encoding(raw.get("encoding", "utf-8")),
+        spark=_parse_spark(raw.get("spark") or {}),
     )
 
 
@@ -299,7 +359,7 @@ def parse_config(raw: Mapping[str, Any] | None, *, source_file: str | None = Non
     >>> parse_config({"data": {"sauce": "x"}})
     Traceback (most recent call last):
     ...
-    analysis.config.ConfigError: unknown key(s) data.sauce; allowed keys in 'data': source, format, path, connection, engine, columns, tables, n_people, seed
+    analysis.config.ConfigError: unknown key(s) data.sauce; allowed keys in 'data': source, format, path, connection, engine, columns, tables, n_people, seed, encoding, spark
     """
     raw = raw or {}
     _check_keys("configuration", raw, ("data", "analysis", "disclosure"))

@@ -17,15 +17,33 @@ aggregate SQL queries (:func:`check_tables`) so bad rows stop the run with their
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from analysis.config import Config, ConfigError, load_config
 from analysis.data import parameters as P
+from analysis.data.aggregate import age_band_table
 from analysis.data.dataset import TABLES, Dataset
-from analysis.data.engines import Engine, open_engine, register_dataset
-from analysis.data.loaders import default_dataset, default_directory, load_dataset
-from analysis.data.schema import PERSON_LEVEL, Column
+from analysis.data.engines import Engine, _sql_string, open_engine, register_dataset
+from analysis.data.loaders import (
+    default_dataset,
+    default_directory,
+    load_dataset,
+    stored_synthetic,
+    text_encoding,
+)
+from analysis.data.schema import (
+    EVENT_YEARS,
+    FALSE_TEXT,
+    LINKS,
+    NUMBER_TEXT,
+    PERSON_LEVEL,
+    TRUE_TEXT,
+    UNIQUE_KEYS,
+    Column,
+)
 from analysis.validation import InputError
 
 
@@ -48,14 +66,7 @@ def configured_dataset(config: Config | None = None) -> Dataset:
     data = config.data
     _refuse_aggregated(config)
     if data.source == "synthetic":
-        if data.n_people or data.seed is not None:  # another population, stored beside the default
-            n_people = data.n_people or P.DEFAULT_N_PEOPLE
-            seed = P.DEFAULT_SEED if data.seed is None else data.seed
-            name = f"synthetic-{n_people}" + ("" if data.seed is None else f"-seed{seed}")
-            return default_dataset(
-                n_people=n_people, seed=seed, directory=default_directory().parent / name
-            )
-        return default_dataset()
+        return default_dataset(**_synthetic_population(config))
     if data.format == "database":
         raise ConfigError(
             f"'data.format: database' keeps person-level rows in the {data.engine} database; "
@@ -64,7 +75,19 @@ def configured_dataset(config: Config | None = None) -> Dataset:
             "the tables to Parquet and set data.format and data.path"
         )
     fmt = None if data.format == "duckdb" else data.format
-    return load_dataset(data.path, format=fmt, columns=data.columns or None)
+    return load_dataset(data.path, format=fmt, columns=data.columns or None, encoding=data.encoding)
+
+
+def _synthetic_population(config: Config) -> dict[str, Any]:
+    """``n_people``, ``seed`` and ``directory`` of the configured synthetic population: the
+    default, or another one stored beside it (``synthetic-N`` or ``synthetic-N-seedS``)."""
+    data = config.data
+    if not data.n_people and data.seed is None:
+        return {}
+    n_people = data.n_people or P.DEFAULT_N_PEOPLE
+    seed = P.DEFAULT_SEED if data.seed is None else data.seed
+    name = f"synthetic-{n_people}" + ("" if data.seed is None else f"-seed{seed}")
+    return {"n_people": n_people, "seed": seed, "directory": default_directory().parent / name}
 
 
 def configured_source(config: Config | None = None, *, validate: bool = True) -> Engine:
@@ -73,9 +96,11 @@ def configured_source(config: Config | None = None, *, validate: bool = True) ->
     ``data.engine`` chooses DuckDB (default), Spark (``data.connection`` is the master URL,
     e.g. ``local[2]`` or ``spark://host:7077``) or a database (``postgres`` / ``mssql``,
     ``data.connection`` is the SQLAlchemy URL). Files (``data.format`` parquet or csv) are read
-    lazily by DuckDB or Spark; the synthetic data are registered from memory. With
-    ``validate`` the tables are checked first (:func:`check_tables`). Close the engine (or use
-    it in a ``with`` block) when done.
+    lazily by DuckDB or Spark; the synthetic data are registered from memory in DuckDB, and
+    Spark reads their stored Parquet files (so the JVM holds no copy of the rows: its memory
+    is bounded by the work of each query, not by the data). Spark's memory and shuffle
+    partitions come from ``data.spark``. With ``validate`` the tables are checked first
+    (:func:`check_tables`). Close the engine (or use it in a ``with`` block) when done.
 
     >>> from analysis.config import parse_config
     >>> from analysis.data.aggregate import population_at_risk
@@ -87,24 +112,30 @@ def configured_source(config: Config | None = None, *, validate: bool = True) ->
     config = load_config() if config is None else config
     data = config.data
     _refuse_aggregated(config)
-    if data.source == "synthetic":
+    spark = data.spark.properties() if data.engine == "spark" else None
+    if data.source == "synthetic" and data.engine != "spark":
         return register_dataset(
             open_engine(data.engine, data.connection), configured_dataset(config)
         )
-    if data.format == "duckdb":
+    if data.source == "synthetic":  # valid by construction: nothing to check
+        engine = open_engine("spark", data.connection, spark_settings=spark)
+        path, fmt, validate = stored_synthetic(**_synthetic_population(config)), "parquet", False
+    elif data.format == "duckdb":
         engine = open_engine("duckdb", data.path)
-        fmt = "database"
+        path, fmt = data.path, "database"
     else:
-        engine = open_engine(data.engine, None if data.engine == "duckdb" else data.connection)
-        fmt = data.format
+        connection = None if data.engine == "duckdb" else data.connection
+        engine = open_engine(data.engine, connection, spark_settings=spark)
+        path, fmt = data.path, data.format
     try:
         return attach_tables(
             engine,
-            path=data.path,
+            path=path,
             format=fmt,
             columns=data.columns,
             tables=data.tables,
             validate=validate,
+            encoding=data.encoding,
         )
     except Exception:
         engine.close()
@@ -132,6 +163,19 @@ def _file_location(path: str, name: str, format: str) -> str:
     )
 
 
+def _csv_encoding(location: str, encoding: str) -> str:
+    """Check every CSV file of a table decodes (:func:`text_encoding`); the encoding to use.
+
+    Files on a cluster file system (``hdfs://`` ...) are not read here: the engine reads them.
+    """
+    if "://" in location:
+        return encoding
+    target = Path(location)
+    files = sorted(target.rglob("*.csv")) if target.is_dir() else [target]
+    chosen = {text_encoding(file, encoding) for file in files}
+    return chosen.pop() if len(chosen) == 1 else encoding
+
+
 def attach_tables(
     engine: Engine,
     *,
@@ -140,17 +184,29 @@ def attach_tables(
     columns: Mapping[str, Mapping[str, str]] | None = None,
     tables: Mapping[str, str] | None = None,
     validate: bool = True,
+    encoding: str = "utf-8",
+    years: Sequence[int] | None = None,
 ) -> Engine:
     """Make the person-level tables available in ``engine`` under our names; return it.
 
     ``format`` is ``"parquet"`` or ``"csv"`` (files under ``path``, one file
     ``people.parquet`` or a folder ``people/`` per table, possibly hive-partitioned, read
-    lazily) or ``"database"`` (tables already in the engine's database; ``tables`` maps our
-    table names to yours, e.g. ``{"people": "dbo.patients"}``). ``columns`` maps your column
-    names to ours, per table; other columns keep their names in lower case. Only ``SELECT``
-    views are made: nothing is copied or written to your data.
+    lazily; CSV in ``encoding``, checked first by :func:`text_encoding`) or ``"database"``
+    (tables already in the engine's database; ``tables`` maps our table names to yours, e.g.
+    ``{"people": "dbo.patients"}``). ``columns`` maps your column names to ours, per table;
+    other columns keep their names in lower case. Only ``SELECT`` views are made: nothing is
+    copied or written to your data.
+
+    Stored types are checked in the engine before anything is aggregated, by the schema's rule
+    (:mod:`analysis.data.schema`): a number or flag stored as text in Parquet or a database is
+    an :class:`InputError` naming the table, the file or stored table, the column and an
+    example value; in CSV such text is read by its written form (numbers in digits, flags as
+    true/false, yes/no, y/n, 1/0), any other value an error with an example; flags stored as
+    the numbers 1 and 0 are read as flags everywhere. With ``validate`` the values are then
+    checked by :func:`check_tables` (event years within ``years`` when given).
     """
     columns, tables = columns or {}, tables or {}
+    problems: list[str] = []
     for table in TABLES:
         stored = tables.get(table, table)
         if format == "database":
@@ -160,14 +216,16 @@ def attach_tables(
                     f"(name yours with data.tables.{table})"
                 )
             relation = stored if "." in stored else engine.stored(stored)
-            named_as_ours = stored == table
+            named_as_ours, where = stored == table, f"{engine.name} table {stored}"
         else:
-            named_as_ours = False
             if path is None:
                 raise InputError(f"format {format!r} needs the folder holding the files (path)")
-            relation = f"{table}_files"
-            engine.attach_files(relation, _file_location(str(path), stored, format), format)
-        found = engine.columns(relation)
+            relation, named_as_ours = f"{table}_files", False
+            where = _file_location(str(path), stored, format)
+            chosen = _csv_encoding(where, encoding) if format == "csv" else encoding
+            engine.attach_files(relation, where, format, encoding=chosen)
+        kinds = engine.column_kinds(relation)
+        found = list(kinds)
         yours = dict(columns.get(table, {}))
         unknown = sorted(set(yours) - set(found))
         if unknown:
@@ -175,7 +233,8 @@ def attach_tables(
                 f"data.columns.{table} names {', '.join(unknown)}, not column(s) of {stored}; "
                 f"it has {', '.join(found)}"
             )
-        mapping = {c: yours.get(c, c.lower()) for c in found}
+        # a byte-order mark that an engine kept in the first column name is not part of it
+        mapping = {c: yours.get(c, c.lstrip("\ufeff").lower()) for c in found}
         missing = [
             c.name for c in PERSON_LEVEL[table] if c.required and c.name not in mapping.values()
         ]
@@ -184,12 +243,102 @@ def attach_tables(
                 f"table {table} ({stored}) lacks required column(s) {', '.join(missing)}; "
                 f"it has {', '.join(found)} (map your names with data.columns.{table})"
             )
-        if not named_as_ours or any(mapping[c] != c for c in found):
-            select = ", ".join(f"{engine.quote(c)} AS {mapping[c]}" for c in found)
-            engine.define(table, f"SELECT {select} FROM {relation}")
+        typed = _typed_columns(engine, table, relation, where, kinds, mapping, format == "csv")
+        problems += typed.problems
+        if not named_as_ours or typed.converted or any(mapping[c] != c for c in found):
+            select = ", ".join(f"{typed.expressions[c]} AS {mapping[c]}" for c in found)
+            engine.define(table, f"SELECT {select} FROM {relation} t")
+    if problems:
+        raise InputError(
+            "the data's column types break the schema (data/README.md):\n- " + "\n- ".join(problems)
+        )
     if validate:
-        check_tables(engine)
+        check_tables(engine, years=years)
     return engine
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """A table's select expressions (source column -> SQL), whether any converts a stored
+    type, and the type problems found."""
+
+    expressions: dict[str, str]
+    converted: bool
+    problems: list[str]
+
+
+def _typed_columns(
+    engine: Engine,
+    table: str,
+    relation: str,
+    where: str,
+    kinds: Mapping[str, str],
+    mapping: Mapping[str, str],
+    from_text: bool,
+) -> _Typed:
+    """Check each schema column's stored type (see :func:`attach_tables`) and give the SQL that
+    reads it as its kind; text values that are not written plainly are counted in one query."""
+    schema = {c.name: c for c in PERSON_LEVEL[table]}
+    expressions, problems, checks = {}, [], []
+    converted = False
+    for source, ours in mapping.items():
+        ref, stored, column = f"t.{engine.quote(source)}", kinds[source], schema.get(ours)
+        expressions[source] = ref
+        if column is None or stored == "other":
+            continue
+        text = f"LOWER(TRIM({ref}))"
+        flag_text = ", ".join(_sql_string(v) for v in (*TRUE_TEXT, *FALSE_TEXT))
+        true_text = ", ".join(_sql_string(v) for v in TRUE_TEXT)
+        if column.kind in ("integer", "number") and stored == "boolean":
+            problems.append(f"{where}: column {ours} must be numeric, not true/false")
+        elif column.kind in ("integer", "number") and stored == "text":
+            if not from_text:
+                problems.append(_stored_as_text(engine, relation, ref, where, ours, "numbers"))
+                continue
+            checks.append((ours, ref, f"NOT ({engine.matches(f'TRIM({ref})', NUMBER_TEXT)})",
+                           "must be numeric (a number written in digits)"))  # fmt: skip
+            cast = "integer" if column.kind == "integer" else "number"
+            expressions[source] = (
+                f"CAST(CAST(TRIM({ref}) AS {engine.cast_type('number')}) "
+                f"AS {engine.cast_type(cast)})"
+            )
+        elif column.kind == "boolean" and stored in ("integer", "number"):
+            checks.append((ours, ref, f"{ref} NOT IN (0, 1)", "flags must be 1 or 0"))
+            expressions[source] = f"(CASE WHEN {ref} = 1 THEN 1 WHEN {ref} = 0 THEN 0 END = 1)"
+        elif column.kind == "boolean" and stored == "text":
+            if not from_text:
+                problems.append(_stored_as_text(engine, relation, ref, where, ours, "flags"))
+                continue
+            checks.append((ours, ref, f"{text} NOT IN ({flag_text})",
+                           f"must be a flag written as one of {', '.join(TRUE_TEXT + FALSE_TEXT)}"))  # fmt: skip
+            expressions[source] = (
+                f"(CASE WHEN {text} IN ({true_text}) THEN 1 WHEN {text} IS NOT NULL THEN 0 END = 1)"
+            )
+        elif column.kind in ("text", "category") and stored != "text":
+            expressions[source] = f"CAST({ref} AS {engine.cast_type('text')})"
+        converted = converted or expressions[source] != ref
+    if checks:
+        sums = ", ".join(
+            f"SUM(CASE WHEN {ref} IS NOT NULL AND {bad} THEN 1 ELSE 0 END) AS r{i}"
+            for i, (_, ref, bad, _) in enumerate(checks)
+        )
+        counts = engine.query(f"SELECT {sums} FROM {relation} t").iloc[0].fillna(0).tolist()
+        for (ours, ref, bad, rule), n in zip(checks, counts, strict=True):
+            if n > 0:
+                example = _example(engine, f"SELECT {ref} AS example FROM {relation} t "
+                                           f"WHERE {ref} IS NOT NULL AND {bad}")  # fmt: skip
+                problems.append(f"{where}: column {ours} {rule}: {int(n)} row(s) break it{example}")
+    return _Typed(expressions, converted, problems)
+
+
+def _stored_as_text(
+    engine: Engine, relation: str, ref: str, where: str, ours: str, kind: str
+) -> str:
+    example = _example(engine, f"SELECT {ref} AS example FROM {relation} t WHERE {ref} IS NOT NULL")
+    return (
+        f"{where}: column {ours} holds {kind} stored as text{example}; store them as {kind} "
+        "in the extract (text is read by its written form only from CSV)"
+    )
 
 
 def _rules(column: Column) -> list[tuple[str, str]]:
@@ -200,6 +349,8 @@ def _rules(column: Column) -> list[tuple[str, str]]:
     if column.allowed is not None:
         labels = ", ".join(f"'{v}'" for v in column.allowed)
         rules.append((f"must be one of {', '.join(column.allowed)}", f"{ref} NOT IN ({labels})"))
+    if column.kind == "integer":
+        rules.append(("must be a whole number", f"{ref} <> FLOOR({ref})"))
     if column.minimum is not None:
         rules.append((f"must be at least {column.minimum:g}", f"{ref} < {column.minimum:g}"))
     if column.maximum is not None:
@@ -207,9 +358,8 @@ def _rules(column: Column) -> list[tuple[str, str]]:
     return rules
 
 
-def _column_rules(engine: Engine, table: str) -> list[tuple[str, str, str]]:
+def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str]]:
     """(description, column, SQL condition of a breaking row) for the columns ``table`` has."""
-    present = set(engine.columns(table))
     return [
         (f"{table}.{column.name} {rule}", column.name, condition)
         for column in PERSON_LEVEL[table]
@@ -218,28 +368,61 @@ def _column_rules(engine: Engine, table: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _key_checks() -> list[tuple[str, str]]:
-    """(description, SQL selecting offending values as ``example``): unique keys, links."""
+def _table_checks(
+    present: Mapping[str, set[str]], years: Sequence[int] | None
+) -> list[tuple[str, str]]:
+    """(description, SQL selecting offending values as ``example``) for the rules between
+    tables and rows of :mod:`analysis.data.schema`: unique keys, links, age bands, no event
+    after death, and event years within ``years`` when given."""
     checks = []
-    keys = {"areas": "area_code", "practices": "practice_code", "people": "person_id"}
-    for table, key in [*keys.items(), ("deaths", "person_id")]:
+    for table, key in UNIQUE_KEYS:
         checks.append(
             (
                 f"{table}.{key} must be unique",
                 f"SELECT t.{key} AS example FROM {table} t GROUP BY t.{key} HAVING COUNT(*) > 1",
             )
         )
-    links = [("people", "area_code", "areas", "area_code")] + [
-        (event, "person_id", "people", "person_id") for event in ("deaths", "cancers", "admissions")
-    ]
-    for table, key, other, other_key in links:
+    for table, key, other, other_key in LINKS:
+        if key in present[table]:
+            checks.append(
+                (
+                    f"{table}.{key} must be in {other}.{other_key}",
+                    f"SELECT t.{key} AS example FROM {table} t LEFT JOIN "
+                    f"(SELECT DISTINCT o.{other_key} FROM {other} o) o "
+                    f"ON t.{key} = o.{other_key} WHERE o.{other_key} IS NULL",
+                )
+            )
+    if "age_band" in present["people"]:
+        bands = age_band_table("esp2013")
+        rows = ", ".join(
+            f"('{r.age_band}', {r.start_age}, {r.end_age})" for r in bands.itertuples()
+        )
         checks.append(
             (
-                f"{table}.{key} must be in {other}",
-                f"SELECT t.{key} AS example FROM {table} t LEFT JOIN {other} o "
-                f"ON t.{key} = o.{other_key} WHERE o.{other_key} IS NULL",
+                "people.age_band must match age (ESP 2013 five-year bands)",
+                f"SELECT t.age_band AS example FROM people t JOIN (VALUES {rows}) "
+                "AS b(age_band, start_age, end_age) ON t.age BETWEEN b.start_age AND b.end_age "
+                "WHERE t.age_band <> b.age_band",
             )
         )
+    for table, year in EVENT_YEARS.items():
+        if table != "deaths":
+            checks.append(
+                (
+                    f"{table}.{year} must not be after the person's year of death",
+                    f"SELECT t.person_id AS example FROM {table} t "
+                    f"JOIN deaths d ON t.person_id = d.person_id WHERE t.{year} > d.year",
+                )
+            )
+        if years is not None:
+            lo, hi = min(years), max(years)
+            checks.append(
+                (
+                    f"{table}.{year} must be within {lo}-{hi}",
+                    f"SELECT t.{year} AS example FROM {table} t "
+                    f"WHERE t.{year} < {int(lo)} OR t.{year} > {int(hi)}",
+                )
+            )
     return checks
 
 
@@ -248,18 +431,21 @@ def _example(engine: Engine, sql: str) -> str:
     return f", e.g. {value[0]!r}"
 
 
-def check_tables(engine: Engine) -> None:
+def check_tables(engine: Engine, *, years: Sequence[int] | None = None) -> None:
     """Check the tables in ``engine`` against the schema with aggregate queries.
 
-    The rules of :mod:`analysis.data.schema` (no missing values, allowed labels, ranges) are
-    counted in one pass over each table; unique keys and the links between tables (areas of
-    people, people of events) in one more query. A broken rule raises :class:`InputError`
-    naming the table, column and rule with how many rows break it and an example value.
-    Person-level rows never leave the engine.
+    The engine executor of the schema's one rule set (:mod:`analysis.data.schema`; the
+    in-memory one is :func:`analysis.data.validate.validate_dataset`): no missing values,
+    allowed labels, whole numbers and ranges (event years up to the current year) are counted
+    in one pass over each table; unique keys, the links between tables, age bands that match
+    ages, no event after death and (when given) event years within ``years`` in one more
+    query. A broken rule raises :class:`InputError` naming the table, column and rule with how
+    many rows break it and an example value. Person-level rows never leave the engine.
     """
     problems = []
+    present = {table: set(engine.columns(table)) for table in TABLES}
     for table in TABLES:
-        rules = _column_rules(engine, table)
+        rules = _column_rules(table, present[table])
         sums = ", ".join(
             f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS r{i}"
             for i, (_, _, condition) in enumerate(rules)
@@ -272,7 +458,7 @@ def check_tables(engine: Engine) -> None:
                     sql = f"SELECT t.{column} AS example FROM {table} t WHERE {condition}"
                     problem += _example(engine, sql)
                 problems.append(problem)
-    checks = _key_checks()
+    checks = _table_checks(present, years)
     counts = engine.query(
         " UNION ALL ".join(
             f"SELECT {i} AS check_id, COUNT(*) AS n FROM ({sql}) c"

@@ -42,8 +42,9 @@ work itself: Spark and the database do.
 from __future__ import annotations
 
 import abc
+import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,20 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index)
 
 
+def _kind(type_name: str) -> str:
+    """The kind of a stored SQL or Spark type name (see :meth:`Engine.column_kinds`)."""
+    name = type_name.lower()
+    if name.startswith(("bool", "bit")):
+        return "boolean"
+    if re.fullmatch(r"u?(tiny|small|big|huge)?int(eger|[248])?|long|short|byte", name):
+        return "integer"
+    if name.startswith(("double", "float", "real", "decimal", "numeric")):
+        return "number"
+    if name.startswith(("varchar", "char", "text", "string", "character", "nvarchar", "nchar")):
+        return "text"
+    return "other"
+
+
 def _sql_string(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
@@ -137,11 +152,15 @@ class Engine(abc.ABC):
     def tables(self) -> set[str]:
         """Names of the tables and views a query can use (lower case)."""
 
-    def attach_files(self, name: str, path: str | Path, format: str) -> None:
+    def attach_files(
+        self, name: str, path: str | Path, format: str, *, encoding: str = "utf-8"
+    ) -> None:
         """Make Parquet or CSV files available as ``name``, read lazily by the engine.
 
         ``path`` is one file or a folder of files, possibly hive-partitioned
         (``people/district_code=ZD01/part-0.parquet``); the partition keys become columns.
+        CSV files are read in ``encoding`` (a Python codec name, e.g. ``utf-8``,
+        ``latin-1``; see :func:`analysis.data.loaders.text_encoding`).
         """
         raise InputError(
             f"the {self.name} engine reads tables from its database, not files: "
@@ -150,7 +169,21 @@ class Engine(abc.ABC):
 
     def columns(self, relation: str) -> list[str]:
         """Column names of ``relation`` (a table or view name), without reading its rows."""
-        return [str(c) for c in self._fetch(f"SELECT * FROM {relation} WHERE 1 = 0").columns]
+        return list(self.column_kinds(relation))
+
+    @abc.abstractmethod
+    def column_kinds(self, relation: str) -> dict[str, str]:
+        """Each column of ``relation`` with the kind of its stored type: ``integer``,
+        ``number``, ``boolean``, ``text`` or ``other`` (dates, binary...)."""
+
+    def matches(self, expression: str, pattern: str) -> str:
+        """SQL that is true where the text ``expression`` matches the regular expression
+        ``pattern`` (anchored with ``^...$``)."""
+        return f"regexp_matches({expression}, {_sql_string(pattern)})"
+
+    def cast_type(self, kind: str) -> str:
+        """The SQL type to ``CAST`` a value of ``kind`` (integer, number, text) to."""
+        return {"integer": "BIGINT", "number": "DOUBLE", "text": "VARCHAR"}[kind]
 
     def quote(self, identifier: str) -> str:
         """``identifier`` quoted for this engine's SQL (keeps its case and any odd characters)."""
@@ -203,18 +236,41 @@ class DuckDBEngine(Engine):
         catalog, schema = self.con.execute("SELECT current_database(), current_schema()").fetchone()
         return ".".join(self.quote(part) for part in (catalog, schema, name))
 
-    def attach_files(self, name: str, path: str | Path, format: str) -> None:
+    def column_kinds(self, relation: str) -> dict[str, str]:
+        rows = self.con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+        return {str(row[0]): _kind(str(row[1])) for row in rows}
+
+    def attach_files(
+        self, name: str, path: str | Path, format: str, *, encoding: str = "utf-8"
+    ) -> None:
         reader = {"parquet": "read_parquet", "csv": "read_csv"}.get(format)
         if reader is None:
             raise InputError(f"format is {format!r}; allowed: {', '.join(FILE_FORMATS)}")
         target = Path(path)
         pattern = str(target / "**" / f"*.{format}") if target.is_dir() else str(target)
-        options = "hive_partitioning = true" + (", header = true" if format == "csv" else "")
+        options = "hive_partitioning = true"
+        if format == "csv":
+            options += f", header = true, encoding = {_sql_string(_duckdb_encoding(encoding))}"
         self.define(name, f"SELECT * FROM {reader}({_sql_string(pattern)}, {options})")
 
     def close(self) -> None:
         if self._owned:
             self.con.close()
+
+
+#: Python codec names and DuckDB's names for the encodings it reads without an extension.
+_DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "iso8859-1": "latin-1",
+                     "utf-16": "utf-16"}  # fmt: skip
+
+
+def _duckdb_encoding(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    if name not in _DUCKDB_ENCODINGS:
+        raise InputError(
+            f"DuckDB reads CSV in UTF-8, Latin-1 or UTF-16, not {encoding!r}: convert the "
+            "files to UTF-8, or use data.engine: spark"
+        )
+    return _DUCKDB_ENCODINGS[name]
 
 
 def _import_pyspark() -> Any:
@@ -288,18 +344,29 @@ class SparkEngine(Engine):
     def tables(self) -> set[str]:
         return {t.name.lower() for t in self.spark.catalog.listTables()}
 
-    def attach_files(self, name: str, path: str | Path, format: str) -> None:
+    def attach_files(
+        self, name: str, path: str | Path, format: str, *, encoding: str = "utf-8"
+    ) -> None:
         reader = self.spark.read
         if format == "parquet":
             frame = reader.parquet(str(path))
         elif format == "csv":
-            frame = reader.csv(str(path), header=True, inferSchema=True)
+            charset = codecs.lookup(encoding).name
+            charset = "utf-8" if charset == "utf-8-sig" else charset  # Java drops the BOM
+            frame = reader.csv(str(path), header=True, inferSchema=True, encoding=charset)
         else:
             raise InputError(f"format is {format!r}; allowed: {', '.join(FILE_FORMATS)}")
         self._view(name, frame)
 
-    def columns(self, relation: str) -> list[str]:
-        return list(self.spark.sql(f"SELECT * FROM {relation}").columns)  # planned, not run
+    def column_kinds(self, relation: str) -> dict[str, str]:
+        frame = self.spark.sql(f"SELECT * FROM {relation}")  # planned, not run
+        return {str(c): _kind(t) for c, t in frame.dtypes}
+
+    def matches(self, expression: str, pattern: str) -> str:
+        return f"{expression} RLIKE {_sql_string(pattern)}"
+
+    def cast_type(self, kind: str) -> str:
+        return {"integer": "BIGINT", "number": "DOUBLE", "text": "STRING"}[kind]
 
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
@@ -372,6 +439,34 @@ class SQLEngine(Engine):
         names = [*inspector.get_table_names(), *inspector.get_view_names(), *self._defined]
         return {n.lower() for n in names}
 
+    def column_kinds(self, relation: str) -> dict[str, str]:
+        result = self._conn.exec_driver_sql(
+            self._with_definitions(f"SELECT * FROM {relation} WHERE 1 = 0")
+        )
+        kinds = {}
+        for column in result.cursor.description:
+            code = column[1]
+            if self.name == "postgres":  # psycopg gives the type's oid: ask for its name
+                code = self._conn.exec_driver_sql(f"SELECT {int(code)}::regtype::text").scalar()
+            else:  # pyodbc gives the Python type
+                code = getattr(code, "__name__", str(code))
+                code = {"str": "varchar", "bool": "bit", "int": "int", "float": "float",
+                        "Decimal": "decimal"}.get(code, code)  # fmt: skip
+            kinds[str(column[0])] = _kind(str(code))
+        result.close()
+        return kinds
+
+    def matches(self, expression: str, pattern: str) -> str:
+        if self.name == "postgres":
+            return f"{expression} ~ {_sql_string(pattern)}"
+        # SQL Server has no regular expressions: a number pattern is a successful TRY_CAST
+        return f"TRY_CAST({expression} AS FLOAT) IS NOT NULL"
+
+    def cast_type(self, kind: str) -> str:
+        if self.name == "postgres":
+            return {"integer": "BIGINT", "number": "DOUBLE PRECISION", "text": "TEXT"}[kind]
+        return {"integer": "BIGINT", "number": "FLOAT", "text": "NVARCHAR(4000)"}[kind]
+
     def quote(self, identifier: str) -> str:
         return self.database.dialect.identifier_preparer.quote_identifier(identifier)
 
@@ -416,18 +511,32 @@ def as_engine(source: Any) -> Engine:
     )
 
 
-def open_engine(name: str = "duckdb", connection: str | None = None) -> Engine:
+def open_engine(
+    name: str = "duckdb",
+    connection: str | None = None,
+    *,
+    spark_settings: Mapping[str, str] | None = None,
+) -> Engine:
     """A new engine by configuration name (``data.engine``) and ``data.connection``.
 
     ``duckdb``: ``connection`` is an optional DuckDB database file (opened read-only).
     ``spark``: ``connection`` is the Spark master URL (default ``local[*]``; an already
-    running session is reused). ``postgres`` / ``mssql``: ``connection`` is the SQLAlchemy URL.
+    running session is reused) and ``spark_settings`` are Spark properties (from
+    ``data.spark``, e.g. ``{"spark.driver.memory": "2g", "spark.sql.shuffle.partitions":
+    "8"}``): all apply to a session started here; the ``spark.sql.*`` ones also to the new
+    session of a JVM already running (memory is fixed when the JVM starts).
+    ``postgres`` / ``mssql``: ``connection`` is the SQLAlchemy URL.
     """
     if name == "duckdb":
         con = duckdb.connect(connection, read_only=True) if connection else None
         return DuckDBEngine(con, owned=True)
     if name == "spark":
-        return SparkEngine(spark_session(connection).newSession())
+        settings = dict(spark_settings or {})
+        session = spark_session(connection, **settings).newSession()
+        for key, value in settings.items():
+            if key.startswith("spark.sql."):
+                session.conf.set(key, value)
+        return SparkEngine(session)
     if name in ("postgres", "mssql"):
         if not connection:
             raise InputError(f"the {name} engine needs a connection URL (data.connection)")

@@ -9,6 +9,7 @@ is validated (:func:`analysis.data.validate.validate_dataset`) unless ``validate
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -43,24 +44,88 @@ _GENERATOR_MODULES = (
 _MANIFEST = "manifest.json"
 
 
-def _read_file_table(folder: Path, name: str, fmt: str | None) -> pd.DataFrame | None:
+#: Byte-order marks and the encoding each one announces (checked longest first).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CHUNK = 1 << 20
+
+
+def text_encoding(path: str | Path, encoding: str = "utf-8") -> str:
+    """The encoding to read the text file ``path`` with, after checking that it decodes.
+
+    A byte-order mark at the start decides (UTF-8, UTF-16 or UTF-32 with a BOM); otherwise
+    ``encoding`` (``data.encoding``, default UTF-8) is used. The whole file is decoded in
+    chunks (a streaming check: memory stays at one chunk); the first byte that does not decode
+    raises :class:`InputError` naming the file, the line and the encoding to set, e.g. a
+    Latin-1 export read as UTF-8.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     csv = pathlib.Path(folder) / "people.csv"
+    ...     _ = csv.write_bytes("name\\nJos\\xe9\\n".encode("latin-1"))
+    ...     text_encoding(csv, "latin-1")
+    'latin-1'
+    """
+    path = Path(path)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(
+            f"data.encoding {encoding!r} is not a known text encoding "
+            "(e.g. utf-8, latin-1, cp1252, utf-16)"
+        ) from None
+    with path.open("rb") as file:
+        head = file.read(4)
+        chosen = next((name for bom, name in _BOMS if head.startswith(bom)), encoding)
+        file.seek(0)
+        decoder = codecs.getincrementaldecoder(chosen)()
+        line = 1
+        while chunk := file.read(_CHUNK):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                line += chunk[: err.start].count(b"\n")
+                raise InputError(
+                    f"{path}: line {line} is not valid {chosen} (byte {chunk[err.start]:#04x}); "
+                    "set data.encoding to the file's encoding, e.g. latin-1 or cp1252 for "
+                    "an export from Excel or an older system"
+                ) from None
+            line += text.count("\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: the file ends inside a {chosen} character") from None
+    return chosen
+
+
+def _read_file_table(
+    folder: Path, name: str, fmt: str | None, encoding: str
+) -> tuple[pd.DataFrame, str] | None:
     candidates = [fmt] if fmt else ["parquet", "csv"]
     for ext in candidates:
         path = folder / f"{name}.{ext}"
         if path.exists():
             if ext == "parquet":
-                return pd.read_parquet(path)
-            return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=True)
+                return pd.read_parquet(path), str(path)
+            chosen = text_encoding(path, encoding)
+            return pd.read_csv(path, encoding=chosen, keep_default_na=True), str(path)
     return None
 
 
-def _read_duckdb_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame | None:
+def _read_duckdb_table(
+    con: duckdb.DuckDBPyConnection, name: str
+) -> tuple[pd.DataFrame, str] | None:
     found = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
     ).fetchone()
     if not found or found[0] == 0:
         return None
-    return con.execute(f'SELECT * FROM "{name}"').df()
+    return con.execute(f'SELECT * FROM "{name}"').df(), f"DuckDB table {name}"
 
 
 def load_dataset(
@@ -69,14 +134,19 @@ def load_dataset(
     format: str | None = None,
     columns: Mapping[str, Mapping[str, str]] | None = None,
     validate: bool = True,
-    years: Sequence[int] = P.YEARS,
+    years: Sequence[int] | None = None,
+    encoding: str = "utf-8",
 ) -> Dataset:
     """Load the person-level tables from a folder of CSV/Parquet files or a DuckDB database.
 
     ``source`` is a folder (files ``people.csv`` or ``people.parquet`` and so on), a DuckDB
     database file (``.duckdb``/``.db``) or an open DuckDB connection. ``format`` forces
     ``"csv"`` or ``"parquet"`` for a folder. ``columns`` maps your column names to ours, per
-    table. A missing table or an invalid value raises :class:`InputError`.
+    table. CSV files are read in ``encoding`` (``data.encoding``; a byte-order mark
+    overrides it; see :func:`text_encoding`). The tables are validated by the schema's rules
+    (:func:`~analysis.data.validate.validate_dataset`; CSV values as text, Parquet and DuckDB
+    by their stored types; event years within ``years`` when given). A missing table, a file
+    that does not decode or an invalid value raises :class:`InputError` naming the file.
     """
     columns = columns or {}
     if isinstance(source, duckdb.DuckDBPyConnection):
@@ -85,7 +155,7 @@ def load_dataset(
     else:
         path = Path(source)
         if path.is_dir():
-            read = lambda name: _read_file_table(path, name, format)  # noqa: E731
+            read = lambda name: _read_file_table(path, name, format, encoding)  # noqa: E731
             con = None
         elif path.suffix in (".duckdb", ".db") and path.exists():
             con = duckdb.connect(str(path), read_only=True)
@@ -95,20 +165,25 @@ def load_dataset(
                 f"data source {str(path)!r} not found: give a folder of CSV/Parquet files "
                 "or a DuckDB database file (.duckdb)"
             )
+    tables: dict[str, pd.DataFrame] = {}
+    sources: dict[str, str] = {}
     try:
-        tables: dict[str, pd.DataFrame] = {}
         for name in (*TABLES, *OPTIONAL_TABLES):
-            df = read(name)
-            if df is None:
+            found = read(name)
+            if found is None:
                 if name in OPTIONAL_TABLES:
                     continue
                 raise InputError(f"table {name!r} not found in {source!r}")
+            df, sources[name] = found
             tables[name] = df.rename(columns=dict(columns.get(name, {})))
     finally:
         if con is not None:
             con.close()
     dataset = Dataset(**tables)
-    return validate_dataset(dataset, years=years) if validate else dataset
+    if not validate:
+        return dataset
+    text = [name for name, where in sources.items() if where.endswith(".csv")]
+    return validate_dataset(dataset, years=years, text_tables=text, sources=sources)
 
 
 def save_dataset(dataset: Dataset, folder: str | Path, *, format: str = "parquet") -> list[Path]:
@@ -189,6 +264,21 @@ def _generate_into(folder: Path, n_people: int, seed: int) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def stored_synthetic(
+    *,
+    n_people: int = P.DEFAULT_N_PEOPLE,
+    seed: int = P.DEFAULT_SEED,
+    directory: str | Path | None = None,
+) -> Path:
+    """The folder holding the synthetic tables as Parquet (``people.parquet`` ...), generated
+    first if missing, stale or damaged (see :func:`default_dataset`). Engines that read files
+    lazily (Spark) use it instead of copying the tables out of memory."""
+    folder = Path(directory) if directory is not None else default_directory()
+    if not _stored_is_current(folder, n_people, seed):
+        _generate_into(folder, n_people, seed)
+    return folder
+
+
 def default_dataset(
     *,
     n_people: int = P.DEFAULT_N_PEOPLE,
@@ -201,9 +291,7 @@ def default_dataset(
     generator's fingerprint and each file's SHA-256; stale or damaged files are regenerated,
     otherwise they are just read (deterministic: same data on every machine).
     """
-    folder = Path(directory) if directory is not None else default_directory()
-    if not _stored_is_current(folder, n_people, seed):
-        _generate_into(folder, n_people, seed)
+    folder = stored_synthetic(n_people=n_people, seed=seed, directory=directory)
     tables = {
         name: pd.read_parquet(folder / f"{name}.parquet") for name in (*TABLES, *OPTIONAL_TABLES)
     }

@@ -1,12 +1,26 @@
-"""The documented schema of person-level and aggregated input.
+"""The documented schema of person-level and aggregated input, and the rules that check it.
 
 Each table is a tuple of :class:`Column` (name, kind, whether it is required, allowed values
-or range). ``data/README.md`` shows the same schema for people bringing their own data; the
-validation in :mod:`analysis.data.validate` enforces it.
+or range); :data:`UNIQUE_KEYS`, :data:`LINKS` and :data:`EVENT_YEARS` state the rules between
+tables. ``data/README.md`` shows the same schema for people bringing their own data. One rule
+set, two executors: :mod:`analysis.data.validate` checks tables in memory (pandas) and
+:func:`analysis.data.configured.check_tables` checks them where they live (DuckDB, Spark, a
+database) with SQL; both read these definitions.
+
+**Stored types.** A Parquet file or a database table has column types, and they must fit the
+kind: numbers stored as numbers, flags as booleans or as the numbers 1 and 0. A number or a
+flag stored as *text* there is rejected, naming the table, the column and an example value
+(convert the column in the extract; text in a typed column usually means the extract went
+wrong, e.g. ``'40 yrs'``). A CSV file has no types, so in CSV (``from_text``) numbers and flags
+are read from their written form: numbers written in digits (:data:`NUMBER_TEXT`, e.g. ``42``
+or ``3.5``) and flags written as one of :data:`TRUE_TEXT` or :data:`FALSE_TEXT` (any case,
+surrounding spaces ignored); any other value is rejected with an example. Codes and
+categories are compared as text whatever their stored type.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from analysis.data import parameters as P
@@ -31,6 +45,14 @@ class Column:
 
 
 MAX_AGE = 120
+#: Event years must lie from this year to the current calendar year (no future events).
+MIN_YEAR = 1900
+THIS_YEAR = datetime.date.today().year
+#: Flag values written as text (CSV): read as true / false, case and spaces ignored.
+TRUE_TEXT = ("true", "t", "yes", "y", "1")
+FALSE_TEXT = ("false", "f", "no", "n", "0")
+#: A number written as text (CSV), spaces trimmed: optional sign, digits, optional decimals.
+NUMBER_TEXT = r"^[-+]?[0-9]+(\.[0-9]+)?$"
 CONDITION_COLUMNS = (*P.CONDITIONS, "hypertension_recorded", "cancer")
 
 AREAS = (
@@ -101,7 +123,7 @@ PEOPLE = (
 )
 DEATHS = (
     Column("person_id", "integer", "who died (must be in people; at most once)"),
-    Column("year", "integer", "calendar year of death"),
+    Column("year", "integer", "calendar year of death", minimum=MIN_YEAR, maximum=THIS_YEAR),
     Column(
         "age_at_death",
         "integer",
@@ -114,7 +136,13 @@ DEATHS = (
 )
 CANCERS = (
     Column("person_id", "integer", "who was diagnosed (must be in people)"),
-    Column("diagnosis_year", "integer", "calendar year of diagnosis"),
+    Column(
+        "diagnosis_year",
+        "integer",
+        "calendar year of diagnosis",
+        minimum=MIN_YEAR,
+        maximum=THIS_YEAR,
+    ),
     Column(
         "age_at_diagnosis",
         "integer",
@@ -145,7 +173,13 @@ CANCERS = (
 )
 ADMISSIONS = (
     Column("person_id", "integer", "who was admitted (must be in people)"),
-    Column("year", "integer", "calendar year of the emergency admission"),
+    Column(
+        "year",
+        "integer",
+        "calendar year of the emergency admission",
+        minimum=MIN_YEAR,
+        maximum=THIS_YEAR,
+    ),
     Column("cause_group", "category", "primary diagnosis group", allowed=P.CAUSE_GROUPS),
 )
 PEOPLE_TRUTH = (
@@ -194,3 +228,25 @@ AGGREGATED = (
         minimum=0,
     ),
 )
+
+
+#: Columns whose values must be unique: (table, column).
+UNIQUE_KEYS = (
+    ("areas", "area_code"),
+    ("practices", "practice_code"),
+    ("people", "person_id"),
+    ("deaths", "person_id"),  # one death per person
+)
+#: Codes that must be found in another table: (table, column, other table, other column);
+#: checked where the column is present.
+LINKS = (
+    ("people", "area_code", "areas", "area_code"),
+    ("people", "practice_code", "practices", "practice_code"),
+    ("people", "district_code", "areas", "district_code"),
+    ("deaths", "person_id", "people", "person_id"),
+    ("cancers", "person_id", "people", "person_id"),
+    ("admissions", "person_id", "people", "person_id"),
+)
+#: Event tables and their year column: an event must not come after the person's death (and,
+#: when the caller names the years, lie within them).
+EVENT_YEARS = {"deaths": "year", "cancers": "diagnosis_year", "admissions": "year"}

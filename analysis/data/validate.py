@@ -1,52 +1,97 @@
 """Validation of person-level and aggregated input against :mod:`analysis.data.schema`.
 
-Every rule raises :class:`~analysis.validation.InputError` naming the table and column, the
-rule and up to five example rows; nothing is dropped or repaired silently. Types are made
-canonical first (whole numbers to ``int64``, flags to ``bool``, codes to text) and a value
-that cannot be converted is itself an error.
+This is the in-memory executor of the schema's one rule set (the engine executor is
+:func:`analysis.data.configured.check_tables`). Every rule raises
+:class:`~analysis.validation.InputError` naming the table (and file) and column, the rule and
+up to five example rows; nothing is dropped or repaired silently. Types follow the schema's
+stored-type rule: typed columns must hold their kind; text from CSV is read by its written
+form (:data:`~analysis.data.schema.NUMBER_TEXT`, :data:`~analysis.data.schema.TRUE_TEXT`,
+:data:`~analysis.data.schema.FALSE_TEXT`); the result has canonical types (whole numbers
+``int64``, flags ``bool``, codes text).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from analysis.data import parameters as P
 from analysis.data.dataset import Dataset
-from analysis.data.schema import AGGREGATED, PERSON_LEVEL, Column
+from analysis.data.schema import (
+    AGGREGATED,
+    EVENT_YEARS,
+    FALSE_TEXT,
+    LINKS,
+    NUMBER_TEXT,
+    PERSON_LEVEL,
+    TRUE_TEXT,
+    UNIQUE_KEYS,
+    Column,
+)
 from analysis.standards import five_year_age_band
 from analysis.validation import InputError, check_counts, fail_rows, require_columns
 
-_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+def _text_values(s: pd.Series) -> pd.Series:
+    """Which values of ``s`` are text (strings), whatever the column's dtype."""
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return pd.Series(False, index=s.index)
+    if pd.api.types.is_string_dtype(s) and s.dtype != object:
+        return s.notna()
+    return s.map(lambda v: isinstance(v, str)).astype(bool)
 
 
-def _as_boolean(df: pd.DataFrame, col: Column, what: str) -> pd.Series:
+def _read_text(
+    df: pd.DataFrame, col: Column, what: str, text: pd.Series, kind: str, from_text: bool
+) -> None:
+    """Reject text values in a number or flag column of a typed source (see the schema)."""
+    if not from_text:
+        fail_rows(
+            df,
+            text,
+            col.name,
+            f"{what}: {kind} stored as text; store them as {kind} in the extract (text is "
+            "read by its written form only from CSV)",
+        )
+
+
+def _as_boolean(df: pd.DataFrame, col: Column, what: str, from_text: bool) -> pd.Series:
     s = df[col.name]
-    if pd.api.types.is_bool_dtype(s) and not s.isna().any():
-        return s.astype(bool)
-    text = s.astype("string").str.strip().str.lower()
-    bad = s.notna() & ~text.isin(_TRUE | _FALSE)
-    fail_rows(df, bad, col.name, f"{what}: must be true/false (or 1/0)")
-    out = pd.array(text.isin(_TRUE), dtype="boolean")
-    out[s.isna().to_numpy()] = pd.NA
-    return (
-        pd.Series(out, index=s.index)
-        if col.nullable
-        else pd.Series(out, index=s.index).astype(bool)
-    )
+    text = _text_values(s)
+    _read_text(df, col, what, text, "flags", from_text)
+    written = s.where(text).astype("string").str.strip().str.lower()
+    allowed = ", ".join(TRUE_TEXT + FALSE_TEXT)
+    bad_text = text & ~written.isin(TRUE_TEXT + FALSE_TEXT)
+    fail_rows(df, bad_text, col.name, f"{what}: must be a flag written as one of {allowed}")
+    other = s.where(~text)
+    if pd.api.types.is_bool_dtype(s):
+        numeric = other.astype("boolean")
+    else:
+        number = pd.to_numeric(other, errors="coerce")
+        bad = other.notna() & ~number.isin([0, 1])
+        fail_rows(df, bad, col.name, f"{what}: flags must be true/false or 1/0")
+        numeric = number.eq(1).astype("boolean")
+    values = numeric.mask(text, written.isin(TRUE_TEXT)).mask(s.isna())
+    return values if col.nullable else values.astype(bool)
 
 
-def _as_number(df: pd.DataFrame, col: Column, what: str) -> pd.Series:
+def _as_number(df: pd.DataFrame, col: Column, what: str, from_text: bool) -> pd.Series:
     s = df[col.name]
-    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-        converted = pd.to_numeric(s, errors="coerce")
-        fail_rows(df, converted.isna() & s.notna(), col.name, f"{what}: must be numeric")
-        s = converted
-    values = s.astype("float64")
+    text = _text_values(s)
+    _read_text(df, col, what, text, "numbers", from_text)
+    if text.any():
+        written = s.where(text).astype("string").str.strip()
+        bad = text & ~written.str.fullmatch(NUMBER_TEXT).fillna(False)
+        fail_rows(df, bad, col.name, f"{what}: must be numeric (a number written in digits)")
+        s = s.mask(text, pd.to_numeric(written))
+    if pd.api.types.is_bool_dtype(s) or (
+        s.dtype == object and s.map(lambda v: isinstance(v, bool)).any()
+    ):
+        fail_rows(df, s.notna(), col.name, f"{what}: must be numeric, not true/false")
+    values = pd.to_numeric(s).astype("float64")
+    fail_rows(df, np.isinf(values), col.name, f"{what}: must be a finite number, not inf")
     if col.kind == "integer":
         whole = values.isna() | (values == np.round(values))
         fail_rows(df, ~whole, col.name, f"{what}: must be a whole number")
@@ -60,9 +105,12 @@ def _as_number(df: pd.DataFrame, col: Column, what: str) -> pd.Series:
     return values
 
 
-def conform_table(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.DataFrame:
+def conform_table(
+    df: pd.DataFrame, columns: Sequence[Column], what: str, *, from_text: bool = False
+) -> pd.DataFrame:
     """Check one table's columns (presence, missing values, types, allowed values, ranges) and
-    return it with canonical types. ``what`` names the table in messages."""
+    return it with canonical types. ``what`` names the table in messages; ``from_text`` says
+    the table was read from CSV, whose numbers and flags are text (see the schema's rule)."""
     require_columns(df, [c.name for c in columns if c.required], what=what)
     out = df.copy()
     for col in columns:
@@ -71,9 +119,9 @@ def conform_table(df: pd.DataFrame, columns: Sequence[Column], what: str) -> pd.
         if not col.nullable:
             fail_rows(df, df[col.name].isna(), col.name, f"{what}: must not be missing")
         if col.kind in ("integer", "number"):
-            out[col.name] = _as_number(df, col, what)
+            out[col.name] = _as_number(df, col, what, from_text)
         elif col.kind == "boolean":
-            out[col.name] = _as_boolean(df, col, what)
+            out[col.name] = _as_boolean(df, col, what, from_text)
         else:
             out[col.name] = df[col.name].astype(str)
             if col.allowed is not None:
@@ -112,62 +160,62 @@ def _not_after_death(df: pd.DataFrame, column: str, deaths: pd.DataFrame, what: 
     )
 
 
-def validate_dataset(dataset: Dataset, *, years: Sequence[int] = P.YEARS) -> Dataset:
+def validate_dataset(
+    dataset: Dataset,
+    *,
+    years: Sequence[int] | None = None,
+    text_tables: Collection[str] = (),
+    sources: Mapping[str, str] | None = None,
+) -> Dataset:
     """Check every table and the links between them; return the dataset with canonical types.
 
-    Rules: required columns present; no missing values where not allowed; numbers numeric and
-    whole where counts or years; ages and counts not negative; categories among the allowed
-    values (sex, ethnicity, age band, cause, site...); codes known (people's ``area_code`` in
-    ``areas``, ``practice_code`` in ``practices``, events' ``person_id`` in ``people``);
-    unique ``person_id``, ``area_code``, ``practice_code`` and one death per person; years
-    within ``years``; ``age_band`` agrees with ``age``; no event after death.
+    Rules (:mod:`analysis.data.schema`, the same that :func:`analysis.data.configured.
+    check_tables` runs in an engine): required columns present; no missing values where not
+    allowed; stored types fitting each column (``text_tables`` name the tables read from CSV,
+    whose numbers and flags written as text are read by the schema's rule); numbers whole where
+    counts or years; ages and counts not negative; event years from 1900 to the current year
+    (and within ``years`` when given); categories among the allowed values (sex, ethnicity,
+    age band, cause, site...); codes known (:data:`~analysis.data.schema.LINKS`); unique
+    keys and one death per person (:data:`~analysis.data.schema.UNIQUE_KEYS`); ``age_band``
+    agrees with ``age``; no event after death. ``sources`` names where each table came from
+    (a file), for the messages.
 
     >>> from analysis.data import generate_population
     >>> checked = validate_dataset(generate_population(5_000))
     >>> len(checked.people)
     5000
     """
-    tables = {}
-    for name, df in dataset.tables().items():
-        tables[name] = conform_table(df, PERSON_LEVEL[name], f"table {name!r}")
-    areas, people = tables["areas"], tables["people"]
-    _unique(areas, "area_code", "table 'areas'")
-    _unique(tables["practices"], "practice_code", "table 'practices'")
-    _unique(people, "person_id", "table 'people'")
-    _known(people, "area_code", areas["area_code"], "table 'people'", "areas.area_code")
-    if "practice_code" in people:
-        _known(
-            people,
-            "practice_code",
-            tables["practices"]["practice_code"],
-            "table 'people'",
-            "practices.practice_code",
-        )
-    if "district_code" in people:
-        _known(
-            people, "district_code", areas["district_code"], "table 'people'", "areas.district_code"
-        )
+    sources = sources or {}
+
+    def what(name: str) -> str:
+        return f"table {name!r}" + (f" ({sources[name]})" if name in sources else "")
+
+    tables = {
+        name: conform_table(df, PERSON_LEVEL[name], what(name), from_text=name in text_tables)
+        for name, df in dataset.tables().items()
+    }
+    for name, column in UNIQUE_KEYS:
+        rule = " (one death per person)" if name == "deaths" else ""
+        _unique(tables[name], column, what(name) + rule)
+    for name, column, other, other_column in LINKS:
+        if column in tables[name]:
+            known = tables[other][other_column]
+            _known(tables[name], column, known, what(name), f"{other}.{other_column}")
+    people = tables["people"]
     if "age_band" in people:
         expected = np.asarray(five_year_age_band(people["age"]).astype(str))
         fail_rows(
             people,
             people["age_band"].to_numpy() != expected,
             ["age", "age_band"],
-            "table 'people': age_band does not match age (ESP 2013 five-year bands)",
+            f"{what('people')}: age_band does not match age (ESP 2013 five-year bands)",
             context=["person_id"],
         )
-    _unique(tables["deaths"], "person_id", "table 'deaths' (one death per person)")
-    for name, year_column in (
-        ("deaths", "year"),
-        ("cancers", "diagnosis_year"),
-        ("admissions", "year"),
-    ):
-        what = f"table {name!r}"
-        df = tables[name]
-        _known(df, "person_id", people["person_id"], what, "people.person_id")
-        _years(df, year_column, years, what)
+    for name, year_column in EVENT_YEARS.items():
+        if years is not None:
+            _years(tables[name], year_column, years, what(name))
         if name != "deaths":
-            _not_after_death(df, year_column, tables["deaths"], what)
+            _not_after_death(tables[name], year_column, tables["deaths"], what(name))
     return replace(dataset, **tables)
 
 
