@@ -5,15 +5,20 @@
 - :func:`summary_measures` -- WHO HEAT summary measures of inequality.
 - :func:`decompose_life_expectancy_gap` -- the life-expectancy gap by age and cause (Arriaga).
 - :func:`rank_gaps` -- each group against its reference, ranked by the relative gap.
+- :func:`practice_deprivation_gaps` -- the most and least deprived fifths of GP practices
+  against all practices (:func:`practice_deprivation`: practices by their patients' IMD).
 """
 
 from analysis.inequality.decomposition import decompose_life_expectancy_gap
 from analysis.inequality.gaps import rank_gaps
+from analysis.inequality.practices import practice_deprivation, practice_deprivation_gaps
 from analysis.inequality.sii import slope_index_of_inequality
 from analysis.inequality.summary_measures import summary_measures
 
 __all__ = [
     "decompose_life_expectancy_gap",
+    "practice_deprivation",
+    "practice_deprivation_gaps",
     "rank_gaps",
     "slope_index_of_inequality",
     "summary_measures",
