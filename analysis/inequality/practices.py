@@ -200,7 +200,9 @@ def practice_deprivation_gaps(
     )  # fmt: skip
     out = pd.concat([mortality, shares], ignore_index=True)
     out["practices"] = out["group"].map(sizes).astype("int64")
-    out["label"] = out["indicator"].map(PRACTICE_INDICATORS)
+    out["label"] = pd.Categorical(
+        out["indicator"].map(PRACTICE_INDICATORS), list(PRACTICE_INDICATORS.values())
+    )
     out["indicator"] = pd.Categorical(out["indicator"], list(PRACTICE_INDICATORS))
     out["group"] = pd.Categorical(out["group"], list(PRACTICE_GROUPS))
     out = out.sort_values(["indicator", "group"], ignore_index=True)
