@@ -13,6 +13,7 @@ from plotnine import (
     aes,
     coord_flip,
     element_blank,
+    element_text,
     facet_grid,
     geom_errorbar,
     geom_hline,
@@ -24,7 +25,14 @@ from plotnine import (
     theme,
 )
 
-from analysis.report.theme import DARK_GREY, NHS_BLUE, theme_nhs
+from analysis.report.theme import (
+    DARK_GREY,
+    NHS_BLUE,
+    percent_labels,
+    sentence_case,
+    theme_nhs,
+    thousands_labels,
+)
 from analysis.validation import InputError, require_columns
 
 RATIO_SCALES = ("rate ratio", "odds ratio")
@@ -76,8 +84,11 @@ def forest_plot(
         + (scale_y_log10() if ratio else scale_y_continuous())
         + coord_flip()
         + facet_grid("variable ~ .", scales="free_y", space="free_y")
-        + labs(x="", y=f"{scales[0]} (95% confidence interval)", title=title or "")
+        + labs(x="", y=f"{sentence_case(scales[0])} (95% confidence interval)", title=title or "")
         + theme_nhs()
+        # horizontal facet labels: a one-row facet is too short for a vertical one, and
+        # neighbouring vertical labels ran together ("SexAge group")
+        + theme(strip_text_y=element_text(rotation=0, ha="left"))
     )
 
 
@@ -93,13 +104,18 @@ def predicted_chart(predictions: pd.DataFrame, *, title: str | None = None) -> g
     rows = rows.assign(
         level=pd.Categorical(rows["level"], categories=sorted(rows["level"].unique()))
     )
+    scale = rows["scale"].iloc[0]
+    percentage = scale == "standardised probability per 100"
     return (
         ggplot(rows, aes("level", "estimate", ymin="lower", ymax="upper"))
         + geom_errorbar(width=0.25, colour=NHS_BLUE)
         + geom_point(size=2.5, colour=NHS_BLUE)
+        + scale_y_continuous(labels=percent_labels if percentage else thousands_labels)
         + labs(
-            x=rows["variable"].iloc[0] if "variable" in rows else "",
-            y=rows["scale"].iloc[0],
+            x=sentence_case(rows["variable"].iloc[0]) if "variable" in rows else "",
+            y="Standardised percentage (95% CI)"
+            if percentage
+            else f"{sentence_case(scale)} (95% CI)",
             title=title or "",
         )  # fmt: skip
         + theme_nhs()
@@ -112,7 +128,7 @@ def caterpillar_plot(
     estimate: str = "estimate",
     lower: str = "lower",
     upper: str = "upper",
-    y_label: str = "predicted value",
+    y_label: str = "Predicted value",
     title: str | None = None,
 ) -> ggplot:
     """Stratum estimates ranked from lowest to highest with their intervals (a caterpillar
@@ -125,7 +141,7 @@ def caterpillar_plot(
         ggplot(rows, aes("rank", estimate, ymin=lower, ymax=upper))
         + geom_errorbar(width=0, colour=DARK_GREY, alpha=0.6)
         + geom_point(size=1.2, colour=NHS_BLUE)
-        + labs(x="stratum (ranked)", y=y_label, title=title or "")
+        + labs(x="Stratum (ranked)", y=sentence_case(y_label), title=title or "")
         + theme_nhs()
         + theme(axis_text_x=element_blank())
     )

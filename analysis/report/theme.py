@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from plotnine import (
     element_blank,
@@ -44,17 +46,21 @@ PALE_GREY = "#E8EDEE"
 BLACK = "#231F20"
 WHITE = "#FFFFFF"
 
-#: Colours for unordered groups, in the order to use them (distinct hues first).
+#: Colours for unordered groups, in the order to use them: each colour was added in turn as
+#: the NHS identity colour furthest (smallest CIE76 Delta E to those before it) from the
+#: colours already chosen, with normal vision and simulated protanopia, deuteranopia and
+#: tritanopia (:func:`analysis.report.colours.palette_separation`), so every leading run of
+#: it stays distinguishable for colour-blind readers (Delta E at least 12 for all nine).
 QUALITATIVE: tuple[str, ...] = (
     NHS_BLUE,
     WARM_YELLOW,
-    AQUA_GREEN,
     DARK_PINK,
+    RED,
     LIGHT_BLUE,
-    DARK_GREY,
     PURPLE,
     GREEN,
-    RED,
+    MID_GREY,
+    ORANGE,
 )
 
 #: Stops of the deprivation ramp, most deprived first (dark blue to pale blue).
@@ -104,6 +110,41 @@ def theme_nhs(base_size: float = 11) -> theme:
         strip_text=element_text(color=DARK_BLUE, weight="bold"),
         plot_background=element_rect(fill=WHITE, color=WHITE),
     )
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter a capital and the rest as written (acronyms kept).
+
+    >>> sentence_case("odds ratio"), sentence_case("IMD quintile")
+    ('Odds ratio', 'IMD quintile')
+    """
+    return text[:1].upper() + text[1:]
+
+
+def thousands_labels(values: Sequence[float]) -> list[str]:
+    """Axis labels with thousands separators and no needless decimals (``850,000``; ``0.5``).
+
+    >>> thousands_labels([0, 850000, 1_000_000])
+    ['0', '850,000', '1,000,000']
+    """
+    return [f"{v:,.{_decimals(values)}f}" for v in values]
+
+
+def percent_labels(values: Sequence[float]) -> list[str]:
+    """Axis labels for values already in per cent (``25%``; ``12.5%``).
+
+    >>> percent_labels([0, 12.5, 25])
+    ['0.0%', '12.5%', '25.0%']
+    """
+    return [f"{v:,.{_decimals(values)}f}%" for v in values]
+
+
+def _decimals(values: Sequence[float]) -> int:
+    """Fewest decimals (up to 3) that write every value exactly."""
+    for places in range(4):
+        if all(abs(round(float(v), places) - float(v)) < 1e-9 for v in values):
+            return places
+    return 3
 
 
 def scale_colour_nhs(**kwargs) -> scale_colour_manual:

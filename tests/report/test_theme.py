@@ -21,6 +21,7 @@ NHS_IDENTITY = {
     "DARK_PINK": "#7C2855",
     "PURPLE": "#330072",
     "GREEN": "#009639",
+    "ORANGE": "#ED8B00",
 }
 
 
