@@ -89,6 +89,10 @@ def assert_agrees_with_fixture(
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if FIXTURE_VALUES_COMPARED:
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(FIXTURE_VALUES_COMPARED.items()))
+    # The tests import this file as ``tests.conftest``; pytest loads it as ``conftest``, a
+    # second module object, so read the tally where the tests wrote it.
+    from tests.conftest import FIXTURE_VALUES_COMPARED as compared
+
+    if compared:
+        counts = ", ".join(f"{name} {n}" for name, n in sorted(compared.items()))
         terminalreporter.write_line(f"values compared with PHEindicatormethods fixtures: {counts}")
