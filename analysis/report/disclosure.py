@@ -15,7 +15,9 @@ tables"):
 3. **Complements**: where one count is part of another (deaths from CVD of all deaths, people
    with a recorded diagnosis of people with the condition), the difference is a count as well
    (deaths from other causes, people without a record); when it is from ``min_count`` to
-   ``max_count`` the part is suppressed.
+   ``max_count`` its smallest non-zero part is suppressed (the whole, where every part is
+   zero). The parts and their difference add up to the whole: a margin group (rule 4) whose
+   total is a published cell, so a small whole cannot bound its suppressed parts.
 4. **Secondary suppression**: the cells of a *margin group* add up to a total that is published
    or can be derived (all ethnic groups of one area; all levels of one breakdown, whose total
    is the same in every other breakdown of the same count). A cell that is one and the same
@@ -26,9 +28,11 @@ tables"):
    ``max_count`` plus ``min_count`` for each suppressed cell beyond the first. Then no
    suppressed cell can be shown, from that group's total, to lie within ``min_count`` to
    ``max_count``: with the other suppressed cells at their smallest possible value, it could be
-   ``max_count + 1`` or more. This repeats over all groups until nothing changes. A group whose
-   total is itself a small count cannot be protected inside the table: suppress that total
-   where it is published.
+   ``max_count + 1`` or more. Where no non-zero cell is left in such a group and its total is a
+   cell (a whole and its parts), the total is suppressed. This repeats over all groups until
+   nothing changes. So no suppressed cell is ever zero, and an intruder who knows it still
+   cannot confine a small one. A group whose total is itself a small count cannot be protected
+   inside the table: suppress that total where it is published.
 5. **Rounding** (optional): remaining counts are rounded to the nearest ``rounding_base``
    (5 where configured).
 
@@ -259,6 +263,8 @@ class _Cells:
     member_cell: np.ndarray
     tie_from: np.ndarray  # suppressing tie_from suppresses tie_to
     tie_to: np.ndarray
+    total_group: np.ndarray  # groups whose total is itself a cell (a whole and its parts)
+    total_cell: np.ndarray
     row_cells: dict[tuple[str, str], np.ndarray]  # (table, count column) -> cell of each row
 
     @classmethod
@@ -323,6 +329,8 @@ class _Cells:
             member_cell=member_cell,
             tie_from=np.zeros(0, dtype="int64"),
             tie_to=np.zeros(0, dtype="int64"),
+            total_group=np.zeros(0, dtype="int64"),
+            total_cell=np.zeros(0, dtype="int64"),
             row_cells={
                 key: frame["cell"].to_numpy() for key, frame in rows.groupby(["table", "column"])
             },
@@ -359,10 +367,14 @@ class _Cells:
         self.value = np.r_[self.value, difference]
         self.primary = np.r_[self.primary, _small(difference, rule)]
         # the difference is unknown once its whole or a part is suppressed; suppressing the
-        # difference means suppressing its first part
+        # difference means suppressing its smallest non-zero part (a suppressed zero would
+        # hide nothing), or the whole where every part is zero
         sources = np.c_[whole_cells, part_cells]
+        nonzero = np.where(self.value[part_cells] > 0, self.value[part_cells], np.inf)
+        smallest = part_cells[np.arange(len(part_cells)), nonzero.argmin(axis=1)]
+        target = np.where(np.isinf(nonzero.min(axis=1)), whole_cells, smallest)
         self.tie_from = np.r_[self.tie_from, sources.ravel(), new]
-        self.tie_to = np.r_[self.tie_to, np.repeat(new, sources.shape[1]), part_cells[:, 0]]
+        self.tie_to = np.r_[self.tie_to, np.repeat(new, sources.shape[1]), target]
         # the differences add up over the same margin groups as the whole
         of_whole = pd.Series(new, index=whole_cells)
         in_whole = np.isin(self.member_cell, whole_cells)
@@ -371,6 +383,15 @@ class _Cells:
         self.member_cell = np.r_[
             self.member_cell, of_whole.loc[self.member_cell[in_whole]].to_numpy()
         ]
+        # and the parts with their difference add up to the whole: a group whose total is a
+        # cell, suppressed in turn when the group cannot be protected inside
+        offset = self.member_group.max() + 1
+        groups = offset + np.arange(len(new))
+        members = np.c_[part_cells, new]
+        self.member_group = np.r_[self.member_group, np.repeat(groups, members.shape[1])]
+        self.member_cell = np.r_[self.member_cell, members.ravel()]
+        self.total_group = np.r_[self.total_group, groups]
+        self.total_cell = np.r_[self.total_cell, whole_cells]
 
     def _propagate(self, hidden: np.ndarray) -> None:
         """Follow the ties until nothing changes (in place)."""
@@ -395,10 +416,17 @@ class _Cells:
             candidate = ~in_group & (self.value[cell] > 0)
             has_candidate = np.bincount(group, weights=candidate, minlength=n_groups) > 0
             slack = total - (k - 1) * rule.min_count
-            exposed = (k >= 1) & ((k == 1) | (slack <= rule.max_count)) & has_candidate
-            if not exposed.any():
+            unsafe = (k >= 1) & ((k == 1) | (slack <= rule.max_count))
+            exposed = unsafe & has_candidate
+            # no cell left to suppress inside: suppress the group's total where it is a cell
+            stuck = self.total_cell[unsafe[self.total_group] & ~has_candidate[self.total_group]]
+            stuck = stuck[~hidden[stuck]]
+            if not exposed.any() and not len(stuck):
                 return hidden
+            hidden[stuck] = True
             pick = np.flatnonzero(exposed[group] & candidate)
+            if not len(pick):
+                continue
             # smallest non-zero unsuppressed cell of each exposed group (ties: first cell)
             order = pick[np.lexsort((cell[pick], self.value[cell[pick]], group[pick]))]
             first = np.r_[True, group[order][1:] != group[order][:-1]]

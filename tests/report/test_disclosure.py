@@ -195,3 +195,35 @@ def test_parts_larger_than_their_whole_are_refused():
             {"t": TableCounts(t, {"recorded": "recorded", "people": "people"}, keys=["area"])},
             parts=[("people", ["recorded"])],
         )
+
+
+def test_a_small_whole_cannot_bound_its_suppressed_parts():
+    # 8 deaths at 40-44, of which 1 CVD and 5 cancer: with the 8 published, the CVD deaths
+    # could be at most 8 - 1 (cancer) = 7 -- so the 8 goes too, protected by its breakdown
+    t = pd.DataFrame(
+        {
+            "age": ["40-44", "45-49", "50-54"],
+            "all": [8, 30, 60],
+            "cvd": [1, 10, 20],
+            "cancer": [5, 12, 25],
+        }
+    )
+    counts = {"all": "all", "cvd": "cvd", "cancer": "cancer"}
+    out = apply_joint_disclosure_control(
+        {"t": TableCounts(t, counts, keys=["age"])},
+        parts=[("all", ["cvd"]), ("all", ["cancer"]), ("all", ["cvd", "cancer"])],
+    )["t"]
+    assert out["all"].isna().tolist() == [True, True, False]
+    assert out["cvd"].isna().tolist() == [True, True, False]
+    assert out["cancer"].isna().tolist() == [True, True, False]
+
+
+def test_a_small_difference_never_suppresses_a_zero_part():
+    # 3 deaths, none from CVD: the 3 non-CVD deaths are hidden through the whole, not the 0
+    t = pd.DataFrame({"area": ["A", "B", "C"], "all": [3, 40, 50], "cvd": [0, 9, 12]})
+    out = apply_joint_disclosure_control(
+        {"t": TableCounts(t, {"all": "all", "cvd": "cvd"}, keys=["area"])},
+        parts=[("all", ["cvd"])],
+    )["t"]
+    assert out["cvd"].tolist()[0] == 0
+    assert out["all"].isna().tolist() == [True, True, False]

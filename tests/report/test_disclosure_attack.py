@@ -3,7 +3,8 @@
 The intruder knows every published cell of every table of a run, that the tables of one count
 (deaths, person-years, cancers, ...) by different breakdowns add up to the same total, that a
 part never exceeds its whole (CVD deaths of all deaths, recorded of all hypertensive people)
-and that counts are not negative. For every cell the rule suppressed as small (1 to 7; including
+and that a suppressed cell is not zero (zeros are published; the rule never suppresses one):
+at least 1, or half a person-year. For every cell the rule suppressed as small (1 to 7; including
 the differences between a whole and its parts) the intruder maximises that cell subject to all
 of this (``scipy.optimize.linprog``). Protection means the maximum reaches 8 or more: the
 tables cannot confine the cell to 1-7.
@@ -22,7 +23,7 @@ import pytest
 from scipy.optimize import linprog
 
 from analysis.config import Config, parse_config
-from analysis.indicators import PARTS, indicator_tables, publishable
+from analysis.indicators import PARTS, PERSON_YEARS, indicator_tables, publishable
 from analysis.report.disclosure import TableCounts, apply_joint_disclosure_control
 
 SMALLEST_SAFE = 8  # max_count + 1 under the default rule
@@ -113,7 +114,13 @@ def largest_values(problem: Problem) -> np.ndarray:
     # the intruder's system holds for the true tables (so the links it uses are real)
     assert np.allclose(problem.equalities @ truth, 0), "the true tables break a margin"
     assert (problem.inequalities @ truth <= 1e-9).all(), "a part exceeds its whole"
-    bounds = [(v, v) if not np.isnan(v) else (0, None) for v in published]
+    smallest = np.where(cells["quantity"] == PERSON_YEARS, 0.5, 1.0)
+    hidden = np.isnan(published)
+    assert (cells["value"].to_numpy()[hidden] >= smallest[hidden]).all(), "a zero is suppressed"
+    bounds = [
+        (v, v) if not h else (low, None)
+        for v, h, low in zip(published, hidden, smallest, strict=True)
+    ]
     bounds += [(0, None)] * len(totals)
     largest = []
     for target in problem.targets:
