@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from analysis.inequality import slope_index_of_inequality
 from analysis.validation import InputError
@@ -151,6 +151,31 @@ def test_monte_carlo_limits_converge_to_normal_theory_limits(life_expectancy):
         z = stats.norm.ppf(0.975)
         assert row["lowercl"] == pytest.approx(slope - z * sd, abs=0.042 * sd)
         assert row["uppercl"] == pytest.approx(slope + z * sd, abs=0.042 * sd)
+
+
+@pytest.mark.parametrize(
+    ("kind", "link", "inverse"),
+    [("rate", np.log, np.exp), ("proportion", special.logit, special.expit)],
+)
+def test_transformed_fit_is_the_back_transformed_weighted_line(kind, link, inverse):
+    """transform=True (PHEindicatormethods 2.1, absent from the 2.0.0 fixtures): the line is
+    fitted to log rates / logit proportions with population-share weights, so SII =
+    g^-1(a + b) - g^-1(a), RII = g^-1(a + b) / g^-1(a), intercept = g^-1(a); a and b here
+    from numpy's weighted polyfit on the generated rows."""
+    data = generated_rows(kind)
+    out = slope_index_of_inequality(
+        data, "quantile", "population", "value", group_by="area", value_type=kind,
+        lower_cl="lower_cl", upper_cl="upper_cl", transform=True, rii=True, intercept=True,
+        repetitions=1000, seed=1,
+    ).set_index(["area", "statistic"])["value"]  # fmt: skip
+    for area, grp in data.groupby("area"):
+        share = grp["population"].to_numpy() / grp["population"].sum()
+        rank = np.cumsum(share) - share / 2
+        slope, start = np.polyfit(rank, link(grp["value"].to_numpy()), 1, w=np.sqrt(share))
+        top, bottom = inverse(start + slope), inverse(start)
+        assert out[area, "SII"] == pytest.approx(top - bottom, rel=1e-9)
+        assert out[area, "RII"] == pytest.approx(top / bottom, rel=1e-9)
+        assert out[area, "intercept"] == pytest.approx(bottom, rel=1e-9)
 
 
 def test_same_seed_same_limits_and_generator_accepted():

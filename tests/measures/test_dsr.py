@@ -102,6 +102,37 @@ def test_non_independent_events_need_frequency_and_consistent_populations():
         )
 
 
+def test_non_independent_events_rate_uses_all_events_and_widens_limits_only_for_repeats():
+    """The adjustment (PHEindicatormethods 2.1, absent from the 2.0.0 fixtures) keeps the
+    DSR of all f * x events and, with everyone at f = 1, is the independent-events result;
+    people with repeated events widen the limits."""
+    data = read_phe_fixture("dsr", "input")
+    common = dict(
+        age_band="ageband", group_by="area", standard_population="stdpop",
+        confidence=[0.95, 0.998],
+    )  # fmt: skip
+    independent = directly_standardised_rate(data, "count", "pop", **common)
+    once = directly_standardised_rate(
+        data.assign(freq=1), "count", "pop", independent_events=False, event_frequency="freq",
+        **common,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(
+        once[["area", "total_count", "value", *LIMITS]],
+        independent[["area", "total_count", "value", *LIMITS]],
+        rtol=1e-12,
+    )
+    twice = pd.concat([data.assign(freq=1), data.assign(freq=2)])  # x people with 2 events each
+    repeated = directly_standardised_rate(
+        twice, "count", "pop", independent_events=False, event_frequency="freq", **common
+    )
+    tripled = directly_standardised_rate(data.assign(count=3 * data["count"]), "count", "pop",
+                                         **common)  # fmt: skip
+    np.testing.assert_allclose(repeated["value"], tripled["value"], rtol=1e-12)
+    has_rate = tripled["value"].notna()
+    assert (repeated["upper95_0cl"] > tripled["upper95_0cl"])[has_rate].all()
+    assert (repeated["lower95_0cl"] < tripled["lower95_0cl"])[has_rate].all()
+
+
 # One bad cell in generated input, as the reference package's invalid inputs testdata_err1,
 # err3 and err4: a negative count, a negative population, a negative standard population.
 @pytest.mark.parametrize(
