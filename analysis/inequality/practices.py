@@ -49,10 +49,11 @@ def practice_deprivation(source: Source, *, n_quantiles: int = 5) -> pd.DataFram
     """Each practice's registered patients, deprivation score and deprivation quantile.
 
     Method: the practice's IMD score is the mean of its registered patients' small-area IMD
-    scores (area scores attributed to the practice by its patients in each area, as NHS
-    England and OHID attribute IMD to practices); practices are assigned to ``n_quantiles``
-    groups of practices by the OHID quantile method (Fingertips technical guidance,
-    *Assigning deprivation categories*), quantile 1 the most deprived.
+    scores (Noble et al. 2019, *The English Indices of Deprivation 2019*; area scores
+    attributed to the practice by its patients in each area, as NHS England and OHID attribute
+    IMD to practices); practices are assigned to ``n_quantiles`` groups of practices by the
+    OHID quantile method (Fingertips technical guidance, *Assigning deprivation categories*;
+    PHEindicatormethods ``phe_quantile``), quantile 1 the most deprived.
 
     Returns:
         ``practice_code``, ``registered``, ``imd_score``, ``quantile`` (1 = most deprived).
