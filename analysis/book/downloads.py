@@ -11,8 +11,10 @@ spreadsheet reads it as the page reads:
 - numbers lose their thousands separators (``1,234`` -> ``1234``) and Unicode minus signs;
 - an interval column ("345–372") becomes two numeric columns, ``<heading> lower`` and
   ``<heading> upper``;
-- every column has a name: a table with row groups gets a first column ``group``, and a
-  column shown without a heading is named ``column <n>``.
+- every column has a name, and only one column has it: a column under a spanning heading
+  is named with it ("Hypertension: %"), a name used twice takes the name of the column it
+  follows ("SII: Lower 95%", "RII: Lower 95%"), a table with row groups gets a first column
+  ``row group``, and a column shown without a heading is named ``column <n>``.
 
 The file is written to ``<page>_files/tables/<label>.csv`` and a link named after the table
 ("Download Table 4.1 as CSV") is placed under it.
@@ -30,6 +32,7 @@ import html
 import io
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 from analysis.book.html_tables import parse, read_table
@@ -88,12 +91,16 @@ def csv_text(fragment: str) -> str | None:
         return None
     table = read_table(node)
     grouped = any(row.group for row in table.rows)
-    headings = [name or f"column {i + 1}" for i, name in enumerate(table.headings())]
+    headings = [
+        f"{table.spanners[i]}: {name}" if i in table.spanners else name or f"column {i + 1}"
+        for i, name in enumerate(table.headings())
+    ]
     rows = [table.texts(row) for row in table.rows]
     intervals = [_is_interval_column(h, [r[i] for r in rows]) for i, h in enumerate(headings)]
-    header = ["group"] if grouped else []
+    header = ["row group"] if grouped else []
     for heading, interval in zip(headings, intervals, strict=True):
         header += [f"{heading} lower", f"{heading} upper"] if interval else [heading]
+    header = _distinct(header)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -103,6 +110,27 @@ def csv_text(fragment: str) -> str | None:
             cells += _limits(text) if interval else [_plain_number(text)]
         writer.writerow(cells)
     return out.getvalue()
+
+
+def _distinct(names: list[str]) -> list[str]:
+    """Names used more than once take the nearest name before them used only once
+    ("Lower 95%" after "RII" -> "RII: Lower 95%"); a number if that is not enough."""
+    counts = Counter(names)
+    out: list[str] = []
+    anchor = ""
+    for name in names:
+        if counts[name] == 1:
+            anchor = name
+            out.append(name)
+        else:
+            out.append(f"{anchor}: {name}" if anchor else name)
+    repeated = Counter(out)
+    seen: Counter[str] = Counter()
+    for i, name in enumerate(out):
+        if repeated[name] > 1:
+            seen[name] += 1
+            out[i] = f"{name} ({seen[name]})"
+    return out
 
 
 def _is_interval_column(heading: str, texts: list[str]) -> bool:

@@ -10,6 +10,10 @@ Used by the disclosure check (:mod:`.disclosure_check`) and the tables' CSV down
 >>> table = read_table(next(n for n in page.descendants() if n.tag == "table"))
 >>> table.headings(), [table.texts(row) for row in table.rows]
 (['Area', 'Deaths'], [['A', '12']])
+>>> spanned = parse('<table><tr><th rowspan="2">Area</th><th colspan="2">Men</th></tr>'
+...                 '<tr><th>Deaths</th><th>Rate</th></tr></table>')
+>>> read_table(next(n for n in spanned.descendants() if n.tag == "table")).spanners
+{1: 'Men', 2: 'Men'}
 """
 
 from __future__ import annotations
@@ -114,12 +118,14 @@ class Row:
 
 @dataclass
 class Table:
-    """A table's columns (heading text and classes by position) and its data rows."""
+    """A table's columns (heading text and classes by position) and its data rows;
+    ``spanners`` holds, for columns under spanning headings, their text ("Hypertension")."""
 
     names: dict[int, str]
     markers: dict[int, set[str]]
     rows: list[Row]
     n_columns: int
+    spanners: dict[int, str] = field(default_factory=dict)
 
     def headings(self) -> list[str]:
         return [self.names.get(column, "") for column in range(self.n_columns)]
@@ -139,9 +145,12 @@ def read_table(node: Node) -> Table:
     head, body = _grid(node)
     names: dict[int, str] = {}
     markers: dict[int, set[str]] = {}
+    above: dict[int, list[str]] = {}
     for row in head:  # lower heading rows override spanners above them
         for cell in row:
             for column in range(cell.column, cell.column + cell.width):
+                if column in names:
+                    above.setdefault(column, []).append(names[column])
                 names[column] = cell.node.text()
                 markers[column] = cell.node.all_classes()
     n_columns = max((c.column + c.width for row in head + body for c in row), default=0)
@@ -152,7 +161,8 @@ def read_table(node: Node) -> Table:
             group = row[0].node.text()
             continue
         rows.append(Row(group, row))
-    return Table(names, markers, rows, n_columns)
+    spanners = {c: " / ".join(filter(None, texts)) for c, texts in above.items() if any(texts)}
+    return Table(names, markers, rows, n_columns, spanners)
 
 
 def _grid(table: Node) -> tuple[list[list[Cell]], list[list[Cell]]]:

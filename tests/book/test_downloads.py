@@ -32,7 +32,7 @@ def test_a_great_tables_table_as_shown_after_disclosure_control():
         labels={"deaths": "Deaths", "rate": "Rate"}, source="Synthetic data.",
     ).as_raw_html()  # fmt: skip
     rows = _rows(csv_text(html))
-    assert rows[0] == ["group", "area", "Deaths", "Rate"]  # every column named (the stub too)
+    assert rows[0] == ["row group", "area", "Deaths", "Rate"]  # every column named (the stub too)
     assert rows[1] == ["Female", "North", "1234", "-0.5"]  # no separator, ASCII minus
     assert rows[2] == ["Female", "South", "[c]", "[c]"]  # suppressed, as on the page
     assert rows[3][:3] == ["Male", "North", "2500"]
@@ -111,4 +111,37 @@ def test_text_that_only_looks_like_an_interval_is_kept():
         ["Note", "CI"],
         ["10\u201312 years", "1.0\u20132.0"],
         ["x", "see text"],
+    ]
+
+
+def test_columns_under_spanners_and_repeated_headings_get_distinct_names():
+    data = pd.DataFrame(
+        {
+            "area": ["North"],
+            "men_pct": [51.0], "men_ci": ["50.0\u201352.0"],
+            "women_pct": [48.5], "women_ci": ["47.5\u201349.5"],
+        }
+    )  # fmt: skip
+    html = (
+        nhs_table(data, rowname_col="area", counts=[], labels={"area": "Area"})
+        .tab_spanner("Men", columns=["men_pct", "men_ci"])
+        .tab_spanner("Women", columns=["women_pct", "women_ci"])
+        .cols_label(men_pct="%", men_ci="95% CI", women_pct="%", women_ci="95% CI")
+        .as_raw_html()
+    )
+    assert _rows(csv_text(html)) == [
+        ["Area", "Men: %", "Men: 95% CI lower", "Men: 95% CI upper",
+         "Women: %", "Women: 95% CI lower", "Women: 95% CI upper"],
+        ["North", "51.0", "50.0", "52.0", "48.5", "47.5", "49.5"],
+    ]  # fmt: skip
+    plain = (
+        "<table><tr><th>Outcome</th><th>SII</th><th>Lower 95%</th><th>RII</th><th>Lower 95%</th>"
+        "</tr><tr><td>CVD</td><td>1.5</td><td>1.2</td><td>2.0</td><td>1.8</td></tr></table>"
+    )
+    assert _rows(csv_text(plain))[0] == [
+        "Outcome",
+        "SII",
+        "SII: Lower 95%",
+        "RII",
+        "RII: Lower 95%",
     ]
