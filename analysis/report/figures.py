@@ -23,6 +23,7 @@ breaks them stops the render (naming the chapter and line) instead of being publ
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 
 import numpy as np
 import pandas as pd
@@ -82,7 +83,12 @@ def check_figure(plot: ggplot) -> ggplot:
 
 
 def figure_problems(plot: ggplot) -> list[str]:
-    """Every house-rule problem of ``plot`` (an empty list when it keeps them all)."""
+    """Every house-rule problem of ``plot`` (an empty list when it keeps them all).
+
+    A copy is drawn: drawing changes a plotnine plot (a flipped plot drawn twice swaps its
+    axis titles back), and the book draws the original once more to publish it.
+    """
+    plot = deepcopy(plot)
     figure = plot.draw()
     try:
         canvas = FigureCanvasAgg(figure)

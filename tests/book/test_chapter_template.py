@@ -2,7 +2,8 @@
 on the chapter template (``chapters/_template.qmd``), which must also render.
 
 Checked here: a title with a ``{#sec-...}`` identifier; every figure cell with ``fig-cap`` and
-``fig-alt``; every table cell with ``tbl-cap``; data loaded with ``data = configured_dataset()``
+``fig-alt``, ending with ``check_figure(...)`` (so the render checks each figure against the
+house rules of :mod:`analysis.report.figures`); every table cell with ``tbl-cap``; data loaded with ``data = configured_dataset()``
 (appendices, such as the API reference, show no data) and read in no other way; no hand-typed results in prose, captions or alt text (numbers
 followed by ``%``, "per cent", "percentage points" or "per 100,000"; see
 :data:`TYPED_NUMBERS_ALLOWED`); the offline validator. Checked elsewhere: the data statement
@@ -12,6 +13,7 @@ callout (``test_chapters_state_data.py``) and disclosure control
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 from pathlib import Path
@@ -68,6 +70,20 @@ def title_problems(chapter: Chapter) -> list[str]:
     return ["1: no '# Title {#sec-...}' line"]
 
 
+def ends_with_check_figure(code: str) -> bool:
+    """Whether the cell's last statement is the expression ``check_figure(...)``."""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return False
+    last = body[-1] if body else None
+    return (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Call)
+        and getattr(last.value.func, "id", None) == "check_figure"
+    )
+
+
 def cell_problems(chapter: Chapter) -> list[str]:
     problems = []
     for cell in chapter.cells:
@@ -78,6 +94,11 @@ def cell_problems(chapter: Chapter) -> list[str]:
                 for key in ("fig-cap", "fig-alt")
                 if not str(cell.options.get(key, "")).strip()
             ]
+            if not ends_with_check_figure(cell.code):
+                problems.append(
+                    f"{cell.line}: figure '{label}' must end with check_figure(<the plot>), "
+                    "which checks it against the house rules for figures"
+                )
         if label.startswith("tbl-") and not str(cell.options.get("tbl-cap", "")).strip():
             problems.append(f"{cell.line}: table '{label}' has no '#| tbl-cap:'")
     return problems
@@ -192,13 +213,14 @@ def test_the_rules_report_each_breach_with_its_line(tmp_path):
     text = "\n".join(problems)
     assert "chapters/bad.qmd:1: the title needs an identifier" in text
     assert "figure 'fig-a' has no '#| fig-alt:'" in text
+    assert "figure 'fig-a' must end with check_figure(" in text
     assert "table 'tbl-b' has no '#| tbl-cap:'" in text
     assert ":6: 'read_csv(' in the cell" in text and ":13: 'default_dataset(' in the cell" in text
     for typed in ("'12.5%' typed in prose", "'340 per 100,000'", "'3 percentage points'", "'41%'"):
         assert typed in text
     assert "chapters/bad.qmd:1: load the data with 'data = configured_dataset()'" in text
     assert "'95%'" not in text and "7%" not in text.replace("'41%'", "")
-    assert len(problems) == 10
+    assert len(problems) == 11
 
 
 def test_the_template_renders_on_a_small_synthetic_population(tmp_path, monkeypatch):

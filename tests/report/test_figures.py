@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from plotnine import (  # noqa: E402
     aes,
+    coord_flip,
     facet_grid,
     geom_point,
     geom_text,
@@ -175,3 +176,22 @@ def test_package_plotting_functions_keep_the_rules(fit):
     ]
     for plot in plots:
         assert figure_problems(plot) == []
+
+
+def test_checking_leaves_the_plot_to_be_drawn_as_before():
+    df = pd.DataFrame({"x": ["a", "b"], "y": [1.0, 2.0]})
+    flipped = (
+        ggplot(df, aes("x", "y"))
+        + geom_point()
+        + coord_flip()
+        + labs(x="Age band", y="Share of residents (%)")
+        + theme_nhs()
+    )
+    check_figure(flipped)
+    figure = flipped.draw()
+    titles = flipped.theme.targets
+    assert (titles.axis_title_x.get_text(), titles.axis_title_y.get_text()) == (
+        "Share of residents (%)",
+        "Age band",
+    )
+    assert len(figure.texts) == 2
