@@ -10,7 +10,9 @@ Independent checks:
 
 ``LE_testdata.csv`` in the shared reference folder holds published life expectancies with
 standard errors by local authority, sex and decile, but not the deaths and populations by
-age band behind them, so it cannot check the life table itself (it is input for the SII).
+age band behind them, so it cannot check the life table itself. The life table is compared
+with PHEindicatormethods itself on generated deaths and populations in
+test_life_expectancy_agrees_with_pheindicatormethods_fixtures.py.
 """
 
 from __future__ import annotations
