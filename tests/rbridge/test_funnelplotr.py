@@ -44,6 +44,7 @@ CASES = [
     ("standardised_ratio", "winsorise", 0.05, 100, 0.0),
     ("standardised_ratio", "truncate", 0.1, 1, 0.25),
     ("standardised_ratio", "truncate", 0.1, 100, 0.0),
+    ("standardised_ratio", "truncate", 0.2, 1, 0.25),
     ("proportion", "winsorise", 0.1, 100, 0.3),
     ("proportion", "winsorise", 0.1, 1, 0.0),
     ("ratio", "winsorise", 0.1, 1, 0.3),
