@@ -28,7 +28,7 @@ from analysis.rbridge.rcode import (
 )
 
 PHE = "PHEindicatormethods"
-#: The one value type ``phe_sii`` codes as a number (``value_type`` 0, 1 or 2).
+#: Our SII value types as ``phe_sii`` codes them (its ``value_type`` 0, 1 or 2).
 SII_VALUE_TYPES = {"normal": 0, "rate": 1, "proportion": 2}
 _LEVELS = ("confidence", "multiplier")
 
