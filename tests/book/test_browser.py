@@ -6,7 +6,8 @@ at both widths go to ``$BOOK_SCREENSHOTS`` (default: a temporary folder, printed
 
 The book is a small one rendered here (the tiny test book and a chapter of wide content: a
 long URL, long code, wide tables and printed output), so the test needs no earlier render.
-``BOOK_HTML_DIR=_book`` checks a rendered book as well.
+``BOOK_HTML_DIR=_book`` checks a rendered book as well (CI does, after rendering it).
+Without Chromium the test skips, unless ``NHS_REQUIRE_BROWSER=1`` (set in CI), when it fails.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ import pytest
 from analysis.book import load_project, render_offline
 from tests.book.conftest import QUARTO_YML
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+REQUIRED = os.environ.get("NHS_REQUIRE_BROWSER") == "1"
+if REQUIRED:
+    from selenium import webdriver
+else:
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        not (CHROMIUM and DRIVER),
+        not (CHROMIUM and DRIVER) and not REQUIRED,
         reason="Chromium or its WebDriver is not installed (scripts/setup.sh installs Debian's "
         "chromium and chromium-driver when run as root with apt-get)",
     ),
