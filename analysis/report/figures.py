@@ -233,7 +233,15 @@ def _palette_problems(plot: ggplot) -> list[str]:
     for aesthetic in ("color", "fill"):
         if not isinstance(plot.scales.get_scales(aesthetic), scale_discrete):
             continue
-        used = [layer.data[aesthetic] for layer in plot.layers if aesthetic in layer.data]
+        used = [
+            layer.data[aesthetic]
+            for layer in plot.layers
+            if aesthetic in layer.data
+            and aesthetic not in layer.geom.aes_params  # a fixed colour identifies no group
+            and (aesthetic in layer.mapping or (layer.inherit_aes and aesthetic in plot.mapping))
+        ]
+        if not used:
+            continue
         colours = list(dict.fromkeys(to_hex(c) for c in pd.concat(used) if isinstance(c, str)))
         if len(colours) < 2 or palette_safe(colours):
             continue

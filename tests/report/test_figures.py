@@ -15,6 +15,7 @@ from plotnine import (  # noqa: E402
     aes,
     coord_flip,
     facet_grid,
+    geom_line,
     geom_point,
     geom_text,
     geom_tile,
@@ -111,6 +112,19 @@ def test_a_plot_that_keeps_the_rules_passes():
 def test_each_rule_is_caught(change, problem):
     with pytest.raises(FigureRuleError, match=problem):
         check_figure(_plot() + change)
+
+
+def test_an_ordered_palette_passes_beside_a_fixed_colour():
+    df = pd.DataFrame({"x": np.arange(10.0), "y": np.arange(10.0), "d": pd.Categorical(range(10))})
+    plot = (
+        ggplot(df, aes("x", "y"))
+        + geom_line(colour="#425563")  # one fixed colour: not part of the palette
+        + geom_point(aes(colour="d"))
+        + scale_colour_manual(values=deprivation_palette(10), guide=None)
+        + labs(x="Rank (0 = most deprived)", y="Deaths per 100,000 person-years")
+        + theme_nhs()
+    )
+    assert figure_problems(plot) == []
 
 
 def test_dark_text_on_a_navy_tile_is_caught_and_white_text_passes():
