@@ -166,7 +166,12 @@ def _life_expectancy(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFu
         "population": kwargs["population"],
         "startage": startage,
     }
-    arguments = r_arguments(columns, _given(kwargs, ["confidence", "le_age"]))
+    values = _given(kwargs, ["confidence"])
+    le_age = kwargs.get("le_age", "all")
+    if not (isinstance(le_age, str) and le_age == "all"):  # our band labels -> start ages
+        labels = [le_age] if isinstance(le_age, str) else list(le_age)
+        values["le_age"] = [int(re.split(r"[-+]", str(label).strip())[0]) for label in labels]
+    arguments = r_arguments(columns, values)
     code = _pipeline(fn, arguments, _groups(kwargs), steps, grouped_steps=[arrange])
     return RCall(code, {"data": data})
 

@@ -18,7 +18,12 @@ from analysis.rbridge.align import compare_with_r
 from analysis.rbridge.hooks import PACKAGE_FUNCTIONS, PHE, call_package
 from analysis.rbridge.phe import SII_VALUE_TYPES
 from analysis.rbridge.rcode import find_function
-from analysis.standards import ESP2013_AGE_BANDS, ESP2013_WEIGHTS
+from analysis.standards import (
+    ESP2013_AGE_BANDS,
+    ESP2013_WEIGHTS,
+    LIFE_TABLE_AGE_BANDS,
+    LIFE_TABLE_START_AGES,
+)
 
 RNG = np.random.default_rng(20261205)
 
@@ -225,3 +230,25 @@ def test_sii_value_types_agree_with_phe_sii_within_monte_carlo_tolerance(agree, 
     width = limits["r"].max() - limits["r"].min()  # of the 99.8% interval
     assert (limits["tolerance"].max() < 0.1 * width).all()  # 20% too wide a SE would fail
     assert (table.loc[table["statistic"] == "value", "rel_diff"] < 1e-9).all()
+
+
+@pytest.mark.parametrize("le_age", ["all", ["0", "65-69"], "90+"])
+def test_life_expectancy_from_shuffled_bands_with_zero_deaths(agree, le_age):
+    """startage is built from our band labels ("1-4" -> 1) and the rows sorted in R, so the
+    input order does not matter; le_age takes our labels (start ages for R)."""
+    age = np.array(LIFE_TABLE_START_AGES * 4, dtype=float)
+    population = RNG.integers(50, 3000, 80)  # small areas
+    deaths = RNG.poisson(population * np.exp(-9 + 0.085 * age))
+    deaths[:3] = 0  # no deaths in the youngest bands of one area
+    data = pd.DataFrame(
+        {
+            "area": np.repeat(list("abcd"), 20),
+            "age_band": list(LIFE_TABLE_AGE_BANDS) * 4,
+            "population": population,
+            "deaths": deaths,
+        }
+    ).sample(frac=1, random_state=2)
+    ages = 20 if le_age == "all" else 2 if isinstance(le_age, list) else 1
+    table = agree("life_expectancy", data, 4 * ages * 3, deaths="deaths",
+                  population="population", group_by="area", le_age=le_age)  # fmt: skip
+    assert "arrange(startage, .by_group = TRUE)" in table.attrs["r_code"]
