@@ -288,15 +288,16 @@ def run_in_r(
 ) -> pd.DataFrame:
     """Run the R counterpart of ``measure``: the package function when its package is
     installed (or when ``use_package=True``), else (or with ``use_package=False``) the base-R
-    reference. Returns pandas with ``r_implementation`` and ``attrs["r_code"]``.
+    reference; measures without a reference (the funnels) need the package. Returns pandas
+    with ``r_implementation`` and ``attrs["r_code"]``.
     """
     spec = MEASURES[measure]
     package = PACKAGE_FUNCTIONS[measure].package if measure in PACKAGE_FUNCTIONS else None
+    if spec.reference is None and use_package is False:
+        raise ValueError(f"{measure} has no base-R reference: it runs in R only through {package}")
     if use_package is None:
-        use_package = package is not None and package_available(package)
-    if use_package or spec.reference is None:
-        if package is None:
-            raise ValueError(f"no R package hook for {measure!r}")
+        use_package = spec.reference is None or (package is not None and package_available(package))
+    if use_package:
         return call_package(measure, data, **kwargs)
     frame, args = spec.prepare(data, kwargs)
     return call_reference(spec.reference, frame, **args)

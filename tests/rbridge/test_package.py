@@ -252,3 +252,12 @@ def test_life_expectancy_from_shuffled_bands_with_zero_deaths(agree, le_age):
     table = agree("life_expectancy", data, 4 * ages * 3, deaths="deaths",
                   population="population", group_by="area", le_age=le_age)  # fmt: skip
     assert "arrange(startage, .by_group = TRUE)" in table.attrs["r_code"]
+
+
+def test_funnels_have_no_base_r_reference(r_session):
+    units = funnel_units(5)
+    with pytest.raises(
+        ValueError, match="funnel_limits has no base-R reference.*PHEindicatormethods"
+    ):
+        compare_with_r("funnel_limits", units, use_package=False, numerator="x",
+                       denominator="n", statistic="proportion", multiplier=100)  # fmt: skip
