@@ -57,7 +57,7 @@ if command -v Rscript >/dev/null 2>&1 && [ "${SKIP_R:-0}" != 1 ]; then
   }
   r_wanted() {  # packages absent, or older than their file in NHS_R_PACKAGES
     r_installed | while read -r package version; do
-      file=$(ls "${NHS_R_PACKAGES:-/nonexistent}/${package}"_*.tar.gz 2>/dev/null | sort -V | tail -1)
+      file=$(ls "${NHS_R_PACKAGES:-/nonexistent}/${package}"_*.tar.gz 2>/dev/null | sort -V | tail -1 || true)
       local_version=$(basename "${file:-none}" .tar.gz | sed "s/^${package}_//")
       if [ "$version" = NA ] || { [ -n "$file" ] && [ "$(printf '%s\n%s\n' "$version" \
         "$local_version" | sort -V | tail -1)" != "$version" ]; }; then
@@ -88,7 +88,7 @@ if command -v Rscript >/dev/null 2>&1 && [ "${SKIP_R:-0}" != 1 ]; then
       wanted=$(r_wanted | xargs)  # e.g. a CRAN release that needs a newer R than this one
     fi
     for package in $wanted; do
-      file=$(ls "${NHS_R_PACKAGES:-/nonexistent}/${package}"_*.tar.gz 2>/dev/null | sort -V | tail -1)
+      file=$(ls "${NHS_R_PACKAGES:-/nonexistent}/${package}"_*.tar.gz 2>/dev/null | sort -V | tail -1 || true)
       if [ -z "$file" ]; then
         log "$package: not on CRAN from here and no ${package}_*.tar.gz in NHS_R_PACKAGES" \
           "(${NHS_R_PACKAGES:-unset}): its R bridge tests will skip"
