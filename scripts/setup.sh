@@ -91,7 +91,7 @@ if command -v Rscript >/dev/null 2>&1 && [ "${SKIP_R:-0}" != 1 ]; then
       file=$(ls "${NHS_R_PACKAGES:-/nonexistent}/${package}"_*.tar.gz 2>/dev/null | sort -V | tail -1 || true)
       if [ -z "$file" ]; then
         log "$package: not on CRAN from here and no ${package}_*.tar.gz in NHS_R_PACKAGES" \
-          "(${NHS_R_PACKAGES:-unset}): its R bridge tests will skip"
+          "(${NHS_R_PACKAGES:-unset}): its R bridge tests will skip (fail in CI)"
         continue
       fi
       log "installing $package from $file into $r_lib"
