@@ -33,7 +33,15 @@ tables"):
    nothing changes. So no suppressed cell is ever zero, and an intruder who knows it still
    cannot confine a small one. A group whose total is itself a small count cannot be protected
    inside the table: suppress that total where it is published.
-5. **Rounding** (optional): remaining counts are rounded to the nearest ``rounding_base``
+5. **Checked by linear programming**: groups that share cells (the rows and columns of a
+   two-way table, parts of a whole) can together narrow a cell that each group alone
+   protects. For every suppressed small count, the largest value the published cells and the
+   group totals allow is found by linear programming (:mod:`analysis.report.disclosure_audit`);
+   where it is below ``max_count + 1``, the smallest non-zero cell of that count's groups (or
+   of the groups one step further) is suppressed too and rules 4 and 5 repeat. What cannot be
+   protected because published totals themselves give a count away is reported with a
+   warning.
+6. **Rounding** (optional): remaining counts are rounded to the nearest ``rounding_base``
    (5 where configured).
 
 :func:`apply_disclosure_control` protects one table; :func:`apply_joint_disclosure_control`
@@ -56,12 +64,14 @@ and it stops as soon as a pass changes nothing.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from analysis.report.disclosure_audit import largest_values
 from analysis.validation import InputError, check_counts, require_columns
 
 #: Symbol shown for a suppressed cell (Government Statistical Service: "[c]" = confidential).
@@ -402,18 +412,50 @@ class _Cells:
             hidden[self.tie_to[reached]] = True
 
     def suppress(self, rule: DisclosureRule) -> np.ndarray:
-        """Primary and secondary suppression (module documentation, rules 1, 3 and 4)."""
+        """Primary and secondary suppression (module documentation, rules 1 and 3 to 5)."""
         hidden = self.primary.copy()
         group, cell = self.member_group, self.member_cell
         n_groups = int(group.max()) + 1 if len(group) else 0
+        # a cell that is the only non-zero cell of a group equals that group's total: as a
+        # secondary cell it would hide nothing
+        nonzero = self.value[cell] > 0
+        alone = nonzero & (np.bincount(group, weights=nonzero, minlength=n_groups)[group] == 1)
+        pinned = np.bincount(cell[alone], minlength=len(self.value)) > 0
+        while True:
+            self._secondary(hidden, pinned, rule)
+            targets = np.flatnonzero(self.primary & hidden)
+            if not n_groups or not len(targets):
+                return hidden
+            largest = largest_values(
+                self.value, hidden, targets,
+                member_group=group, member_cell=cell, total_group=self.total_group,
+                total_cell=self.total_cell, smallest=rule.min_count,
+            )  # fmt: skip
+            confined = targets[largest < rule.max_count + 1 - 1e-9]
+            if not len(confined) or not self._widen(confined, hidden, pinned):
+                break
+        if len(confined):
+            warnings.warn(
+                f"disclosure control: {len(confined)} suppressed count(s) can still be shown "
+                f"to lie within {rule.min_count} to {rule.max_count} from the totals of the "
+                "margins; suppress those totals where they are published",
+                stacklevel=3,
+            )
+        return hidden
+
+    def _secondary(self, hidden: np.ndarray, pinned: np.ndarray, rule: DisclosureRule) -> None:
+        """Suppress cells until every margin group is protected (rule 4), in place."""
+        group, cell = self.member_group, self.member_cell
+        n_groups = int(group.max()) + 1 if len(group) else 0
+        nonzero = self.value[cell] > 0
         while True:
             self._propagate(hidden)
             if not n_groups:
-                return hidden
+                return
             in_group = hidden[cell]
             k = np.bincount(group, weights=in_group, minlength=n_groups)
             total = np.bincount(group, weights=self.value[cell] * in_group, minlength=n_groups)
-            candidate = ~in_group & (self.value[cell] > 0)
+            candidate = ~in_group & nonzero & ~pinned[cell]
             has_candidate = np.bincount(group, weights=candidate, minlength=n_groups) > 0
             slack = total - (k - 1) * rule.min_count
             unsafe = (k >= 1) & ((k == 1) | (slack <= rule.max_count))
@@ -422,15 +464,32 @@ class _Cells:
             stuck = self.total_cell[unsafe[self.total_group] & ~has_candidate[self.total_group]]
             stuck = stuck[~hidden[stuck]]
             if not exposed.any() and not len(stuck):
-                return hidden
+                return
             hidden[stuck] = True
-            pick = np.flatnonzero(exposed[group] & candidate)
-            if not len(pick):
-                continue
-            # smallest non-zero unsuppressed cell of each exposed group (ties: first cell)
-            order = pick[np.lexsort((cell[pick], self.value[cell[pick]], group[pick]))]
-            first = np.r_[True, group[order][1:] != group[order][:-1]]
-            hidden[cell[order[first]]] = True
+            self._hide_smallest(exposed, hidden, pinned)
+
+    def _hide_smallest(self, groups: np.ndarray, hidden: np.ndarray, pinned: np.ndarray) -> bool:
+        """Suppress the smallest non-zero unsuppressed cell of each of ``groups`` (a mask)."""
+        group, cell = self.member_group, self.member_cell
+        candidate = ~hidden[cell] & (self.value[cell] > 0) & ~pinned[cell]
+        pick = np.flatnonzero(groups[group] & candidate)
+        if not len(pick):
+            return False
+        order = pick[np.lexsort((cell[pick], self.value[cell[pick]], group[pick]))]
+        first = np.r_[True, group[order][1:] != group[order][:-1]]
+        hidden[cell[order[first]]] = True
+        return True
+
+    def _widen(self, confined: np.ndarray, hidden: np.ndarray, pinned: np.ndarray) -> bool:
+        """Suppress more around confined cells: in their groups, else one group further."""
+        group, cell = self.member_group, self.member_cell
+        n_groups = int(group.max()) + 1
+        near = np.bincount(group[np.isin(cell, confined)], minlength=n_groups) > 0
+        if self._hide_smallest(near, hidden, pinned):
+            return True
+        linked = hidden & (np.bincount(cell[near[group]], minlength=len(hidden)) > 0)
+        further = np.bincount(group[linked[cell]], minlength=n_groups) > 0
+        return self._hide_smallest(further, hidden, pinned)
 
     def publish(
         self, name: str, spec: TableCounts, hidden: np.ndarray, rule: DisclosureRule

@@ -1,10 +1,13 @@
 """Disclosure control: small counts, derived values, secondary suppression, rounding."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 from analysis.report.disclosure import (
     DisclosureRule,
@@ -227,3 +230,64 @@ def test_a_small_difference_never_suppresses_a_zero_part():
     )["t"]
     assert out["cvd"].tolist()[0] == 0
     assert out["all"].isna().tolist() == [True, True, False]
+
+
+def _largest(t: pd.DataFrame, hidden: np.ndarray, cell: int) -> float:
+    """The largest value of ``cell`` given the published cells and every row and column total
+    of a two-way table, suppressed cells being at least 1 (an intruder's linear programme)."""
+    values = t["n"].to_numpy(dtype=float)
+    totals = [
+        (t[key] == level).to_numpy(dtype=float) for key in ("r", "c") for level in set(t[key])
+    ]
+    bounds = [(1, None) if h else (v, v) for h, v in zip(hidden, values, strict=True)]
+    objective = -np.eye(len(values))[cell]
+    result = linprog(
+        objective, A_eq=np.array(totals), b_eq=[m @ values for m in totals], bounds=bounds
+    )
+    return np.inf if result.status == 3 else -result.fun
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=4),
+    st.lists(st.sampled_from([0, 1, 2, 3, 5, 8, 12, 20, 40]), min_size=20, max_size=20),
+)
+def test_no_small_cell_of_a_two_way_table_can_be_narrowed_to_one_to_seven(n_rows, values):
+    n_columns = 5
+    t = pd.DataFrame(
+        {
+            "r": np.repeat(np.arange(n_rows), n_columns),
+            "c": np.tile(np.arange(n_columns), n_rows),
+            "n": values[: n_rows * n_columns],
+        }
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = apply_disclosure_control(t, ["n"], margins=[["r"], ["c"], []])
+    hidden = out["n"].isna().to_numpy()
+    small = np.flatnonzero((t["n"] >= 1) & (t["n"] <= 7))
+    confined = [i for i in small if _largest(t, hidden, i) < 8 - 1e-9]
+    # either protected, or said: the published totals themselves give the cell away
+    assert not confined or any("can still be shown" in str(w.message) for w in caught)
+
+
+def test_crossing_margins_are_checked_by_linear_programming(monkeypatch):
+    # every row and column protected on its own, yet rows and columns together confine the
+    # small cells; the linear programme finds them and more cells are suppressed
+    t = pd.DataFrame(
+        {
+            "r": np.repeat(np.arange(4), 3),
+            "c": np.tile(np.arange(3), 4),
+            "n": [1, 2, 40, 40, 8, 40, 8, 8, 40, 3, 2, 8],
+        }
+    )
+    small = np.flatnonzero(t["n"] <= 7)
+    out = apply_disclosure_control(t, ["n"], margins=[["r"], ["c"]])
+    assert all(_largest(t, out["n"].isna().to_numpy(), i) >= 8 for i in small)
+    # without the linear programme (every cell reported unbounded) the pattern is too thin
+    monkeypatch.setattr(
+        "analysis.report.disclosure.largest_values",
+        lambda value, hidden, targets, **_: np.full(len(targets), np.inf),
+    )
+    thin = apply_disclosure_control(t, ["n"], margins=[["r"], ["c"]])["n"].isna().to_numpy()
+    assert any(_largest(t, thin, i) < 8 for i in small)
