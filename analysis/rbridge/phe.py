@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.measures._age_bands import PerBand, align_per_band, esp2013_series
 from analysis.rbridge.rcode import (
+    Adapter,
     InstalledFunction,
     PackageFunction,
     RCall,
@@ -230,6 +231,8 @@ def _sii(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
 
 
 _SII_LIMIT = re.compile(r"^(sii|rii|intercept)_(lower|upper)(\d+_\d)cl$")
+#: phe_sii's output columns -> our ``statistic`` labels.
+_SII_STATISTICS = {"sii": "SII", "rii": "RII", "intercept": "intercept"}
 
 
 def _tidy_sii(result: pd.DataFrame, kwargs: dict[str, Any]) -> pd.DataFrame:
@@ -238,19 +241,18 @@ def _tidy_sii(result: pd.DataFrame, kwargs: dict[str, Any]) -> pd.DataFrame:
     limits = [m for m in map(_SII_LIMIT.match, result.columns) if m]
     levels = sorted({m.group(3) for m in limits})
     parts = []
-    for statistic in ("sii", "rii", "intercept"):
+    for statistic, ours in _SII_STATISTICS.items():
         if statistic not in result.columns:
             continue
-        part = result[groups].assign(statistic=statistic.upper() if statistic != "intercept"
-                                     else "intercept", value=result[statistic])  # fmt: skip
+        part = result[groups].assign(statistic=ours, value=result[statistic])
         for m in (m for m in limits if m.group(1) == statistic):
-            ours = f"{m.group(2)}cl" if len(levels) == 1 else f"{m.group(2)}{m.group(3)}cl"
-            part[ours] = result[m.string]
+            column = f"{m.group(2)}cl" if len(levels) == 1 else f"{m.group(2)}{m.group(3)}cl"
+            part[column] = result[m.string]
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
 
 
-def _funnel(arguments: Sequence[str]) -> Any:
+def _funnel(arguments: Sequence[str]) -> Adapter:
     """A PHEindicatormethods funnel function: our arguments have the package's names."""
 
     def adapt(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> RCall:
