@@ -220,6 +220,25 @@ ADMISSION_CAUSE = {
 # fmt: on
 
 
+# --- recording: postcodes, learning disability, autism, inclusion health --------------------
+#: These columns are drawn last, from a random stream of their own (seeded with the dataset's
+#: seed and this number), so adding them changed no existing column (analysis.data.recording).
+RECORDING_STREAM = 17
+#: Flags drawn as logit P(flag) = intercept + log_or * outcome, where outcome is a death in the
+#: period (from CVD, or from any cause). Odds ratios are symmetric, so exp(log_or) is also the
+#: odds ratio of that death between people with and without the flag: the planted gap.
+RECORDING_FLAGS: dict[str, dict[str, Any]] = {
+    "learning_disability": {"intercept": -5.3, "outcome": "cvd_death", "log_or": 1.1},
+    "autism": {"intercept": -4.6, "outcome": "cvd_death", "log_or": 0.0},
+    "homeless": {"intercept": -5.6, "outcome": "death", "log_or": 1.4},
+}
+#: Postcodes: people experiencing homelessness recorded with the no-fixed-abode code ZZ99 3VZ;
+#: everyone's postcode missing, or mistyped so that it matches no postcode in the lookup.
+POSTCODE_RECORDING = {"homeless_zz99": 0.6, "missing": 0.004, "unmatched": 0.008}
+#: Synthetic postcodes per small area in the postcode lookup.
+POSTCODES_PER_AREA = 12
+
+
 def planted_truth() -> dict[str, Any]:
     """The planted effects as a machine-readable record (written to ``data/truth.json``).
 
@@ -300,6 +319,8 @@ def planted_truth() -> dict[str, Any]:
     for group, v in ADMISSION_EFFECTS["latent_group"].items():
         if group != "Healthy":
             add("admissions", "emergency_admissions", f"latent_group[{group}]", v, "log rate ratio")
+    for flag, spec in RECORDING_FLAGS.items():
+        add("recording_flags", flag, spec["outcome"], spec["log_or"], "log odds ratio")
     return {
         "description": (
             "Planted effects of the synthetic integrated care system. d = (5 - imd_quintile) / 4 "
@@ -316,4 +337,5 @@ def planted_truth() -> dict[str, Any]:
             group: dict(zip(CONDITIONS, probs, strict=True))
             for group, probs in GROUP_CONDITION_PROBABILITIES.items()
         },
+        "postcode_recording": dict(POSTCODE_RECORDING),
     }

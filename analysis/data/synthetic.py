@@ -26,6 +26,7 @@ from analysis.data.dataset import SyntheticPopulation
 from analysis.data.events import make_admissions, make_cancers, make_deaths
 from analysis.data.people import make_people
 from analysis.data.places import make_areas, make_practices
+from analysis.data.recording import add_recording
 from analysis.standards import five_year_age_band
 
 
@@ -72,6 +73,8 @@ def generate_population(
             **conditions,
         }
     )
+    # Postcodes and recording flags: a random stream of their own, so no column above changes.
+    people = add_recording(people, deaths, areas, seed)
     people_truth = pd.DataFrame(
         {
             "person_id": person_id,
