@@ -227,7 +227,11 @@ def _citeproc_args(project: BookProject) -> list[str]:
 def _write_site(project, book, selected, labels, pdf_name) -> Path:
     pages = [site.Page(c.page, str(c.number or ""), c.title, c.title_id) for c in book]
     search_entries = []
+    indexed = site.indexed_pages(project.output_dir)  # of the book being re-rendered in part
     for chapter, page in zip(book, pages, strict=True):
+        if chapter.name not in selected and page.href in indexed:
+            search_entries += indexed[page.href]  # its text as last rendered
+            continue
         ast = copy.deepcopy(chapter.ast)
         pandoc.take_title(ast)
         if chapter.name in selected:
@@ -249,8 +253,8 @@ def _write_site(project, book, selected, labels, pdf_name) -> Path:
             ],
         )
         toc, body = text.split("<!-- book-body -->", 1)
-        # every chapter is indexed from its rendered text (citations and cross-references
-        # as the reader sees them); pages are written for the selected chapters only
+        # chapters are indexed from their rendered text (citations and cross-references as
+        # the reader sees them); pages are written for the selected chapters only
         search_entries += site.search_entries(page, body)
         if chapter.name not in selected:
             continue

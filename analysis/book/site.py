@@ -21,6 +21,8 @@ from analysis.book.html_tables import Node, parse
 from analysis.book.project import BookError, BookProject
 
 ASSETS = Path(__file__).parent / "assets"
+#: The search index is a script (so it also loads from file://) setting this variable.
+SEARCH_INDEX_PREFIX = "window.BOOK_SEARCH = "
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def write_assets(project: BookProject, search_entries: list[dict]) -> None:
     for name in ("book.css", "book.js"):
         shutil.copyfile(ASSETS / name, target / name)
     index = json.dumps(search_entries, ensure_ascii=False)
-    (target / "search-index.js").write_text(f"window.BOOK_SEARCH = {index};\n", encoding="utf-8")
+    (target / "search-index.js").write_text(f"{SEARCH_INDEX_PREFIX}{index};\n", encoding="utf-8")
 
 
 def scope_table_ids(body_html: str) -> str:
@@ -164,6 +166,21 @@ def search_entries(page: Page, body_html: str) -> list[dict]:
         for entry in entries
         if (text := " ".join("".join(entry["text"]).split())) or entry["anchor"]
     ]
+
+
+def indexed_pages(output_dir: Path) -> dict[str, list[dict]]:
+    """The search entries of each page in the search index already in ``output_dir`` (a
+    book being re-rendered in part keeps the entries of the chapters it does not render);
+    empty when there is none."""
+    index = output_dir / "assets" / "search-index.js"
+    if not index.is_file():
+        return {}
+    text = index.read_text(encoding="utf-8").strip()
+    entries = json.loads(text.removeprefix(SEARCH_INDEX_PREFIX).removesuffix(";"))
+    pages: dict[str, list[dict]] = {}
+    for entry in entries:
+        pages.setdefault(entry["page"], []).append(entry)
+    return pages
 
 
 def _heading(page: Page) -> str:

@@ -93,3 +93,17 @@ def test_a_page_with_repeated_ids_is_refused(tmp_path, book_writer):
     page = site.Page("chapters/first.html", "1", "First", "first", body_html='<p id="x"></p>' * 2)
     with pytest.raises(BookError, match="chapters/first.html: element ids used more than once: x"):
         site.write_page(project, page, [page], None)
+
+
+def test_a_partial_render_keeps_the_other_chapters_search_text(tmp_path, book_writer):
+    project = load_project(book_writer(tmp_path))
+    render_offline(project, log=lambda _: None, pdf_output=False)
+    render_offline(project, only=["index.qmd"], log=lambda _: None, pdf_output=False)
+    entries = site.indexed_pages(project.output_dir)
+    assert set(entries) == {"index.html", "chapters/first.html"}
+    # first.qmd was not run this time: its text is as last rendered, inline value included
+    # (its placeholder outputs would have read "The answer is .")
+    assert (
+        entries["chapters/first.html"][0]["text"] == "Intro citing (Smith 2020). The answer is 42."
+    )
+    assert site.indexed_pages(tmp_path / "nowhere") == {}
