@@ -41,7 +41,18 @@ SIGNIFICANCE_LEVELS = (
 N_POINTS = 100
 
 
-def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str:
+def significance_labels(below: dict[str, np.ndarray], above: dict[str, np.ndarray]) -> np.ndarray:
+    """Significance labels, from "High (0.001)" to "Not significant", from flags of units
+    below and above the "2s" and "3s" limits."""
+    return np.select(
+        [below["3s"], below["2s"], above["3s"], above["2s"]],
+        ["Low (0.001)", "Low (0.025)", "High (0.001)", "High (0.025)"],
+        "Not significant",
+    )
+
+
+def choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``allowed``, else an :class:`InputError` naming ``name``."""
     if value not in allowed:
         raise InputError(f"{name} must be one of {list(allowed)}, got {value!r}")
     return value
@@ -64,7 +75,7 @@ def _denominators(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Numerators and the denominators funnels use (for rates, derived from the rate)."""
     check_not_empty(data)
-    _choice("statistic", statistic, ("proportion", "ratio", "rate"))
+    choice("statistic", statistic, ("proportion", "ratio", "rate"))
     if statistic != "rate":
         if denominator is None:
             raise InputError(f"statistic={statistic!r} needs a denominator column")
@@ -78,7 +89,7 @@ def _denominators(
                 "numerators must not be greater than denominators for a proportion",
             )  # fmt: skip
         return num, den
-    _choice("rate_type", rate_type, ("dsr", "crude"))
+    choice("rate_type", rate_type, ("dsr", "crude"))
     if rate is None or multiplier is None:
         raise InputError("statistic='rate' needs rate (a column) and multiplier")
     scale = check_multiplier(multiplier)
@@ -223,7 +234,7 @@ def funnel_limits(
                     out[f"{side}_{label}_{middle}"] = expected / average / per_year
                     out[f"{side}_{label}_limit"] = average * axis / expected * scale
         if statistic == "ratio":
-            ratio_type = _choice("ratio_type", ratio_type, ("count", "isr"))
+            ratio_type = choice("ratio_type", ratio_type, ("count", "isr"))
             limits = out.columns.str.endswith("limit")
             out.loc[:, limits] = out.loc[:, limits] - 1 if ratio_type == "count" else (
                 out.loc[:, limits] * scale
@@ -284,11 +295,7 @@ def funnel_significance(
                 lower, upper = poisson_count_limits(num, 1 - 2 * tail)
                 below[label] = centre > upper / den
                 above[label] = centre < lower / den
-    labels = np.select(
-        [below["3s"], below["2s"], above["3s"], above["2s"]],
-        ["Low (0.001)", "Low (0.025)", "High (0.001)", "High (0.025)"],
-        "Not significant",
-    )
+    labels = significance_labels(below, above)
     if statistic == "rate" and rate_type == "dsr":
         labels = np.where(num < EXACT_BELOW, SIGNIFICANCE_LEVELS[-1], labels)
     levels = SIGNIFICANCE_LEVELS if statistic == "rate" else SIGNIFICANCE_LEVELS[:-1]
@@ -323,7 +330,7 @@ def funnel_points(
     1     300  120.0      120.0        83333.333333
     """
     require_columns(data, [numerator, rate])
-    _choice("rate_type", rate_type, ("dsr", "crude"))
+    choice("rate_type", rate_type, ("dsr", "crude"))
     if years_of_data is None or years_of_data <= 0:
         raise InputError("years_of_data must be a positive number")
     num, derived = _denominators(data, numerator, denominator, "rate", rate, rate_type, multiplier)

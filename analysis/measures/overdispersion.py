@@ -51,7 +51,7 @@ from scipy import stats
 
 from analysis.measures._inputs import check_not_empty
 from analysis.measures._output import check_multiplier
-from analysis.measures.funnels import FUNNELS, SIGNIFICANCE_LEVELS
+from analysis.measures.funnels import FUNNELS, SIGNIFICANCE_LEVELS, choice, significance_labels
 from analysis.validation import InputError, fail_rows, require_columns, require_numeric
 
 STATISTICS = ("standardised_ratio", "proportion", "ratio")
@@ -96,18 +96,12 @@ def _back(scale: _Scale, values: np.ndarray) -> np.ndarray:
     return np.maximum(values, 0) ** 2
 
 
-def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise InputError(f"{name} must be one of {list(allowed)}, got {value!r}")
-    return str(value)
-
-
 def _inputs(
     data: pd.DataFrame, numerator: str, denominator: str, statistic: str, method: str, trim: float
 ) -> _Scale:
     check_not_empty(data)
-    _choice("statistic", statistic, STATISTICS)
-    _choice("method", method, METHODS)
+    choice("statistic", statistic, STATISTICS)
+    choice("method", method, METHODS)
     if statistic != "standardised_ratio" and method != "winsorise":
         raise InputError(
             f"method={method!r} (truncation, NHS Digital's SHMI method) applies to "
@@ -176,8 +170,9 @@ class _Fit:
     used: int
 
 
-def _fit(data: pd.DataFrame, numerator: str, denominator: str, statistic: str, method: str,
-         trim: float) -> _Fit:  # fmt: skip
+def _fit(
+    data: pd.DataFrame, numerator: str, denominator: str, statistic: str, method: str, trim: float
+) -> _Fit:
     scale = _inputs(data, numerator, denominator, statistic, method, trim)
     z = (scale.y - scale.target) / scale.s
     kept = _trimmed(z, method, trim)
@@ -224,14 +219,13 @@ def _limits(fit: _Fit, at: np.ndarray, adjusted: bool, model: str) -> dict[str, 
     return out
 
 
-def _described(fit: _Fit, adjusted: bool, model: str) -> tuple[str, str]:
-    trimming = "Winsorised" if fit.scale.method == "winsorise" else "truncated"
+def _method_label(fit: _Fit, adjusted: bool, model: str) -> str:
     if not adjusted:
-        return fit.scale.statistic, "Poisson" if fit.scale.statistic == "standardised_ratio" else (
-            "normal (transformed scale)"
-        )  # fmt: skip
+        exact = fit.scale.statistic == "standardised_ratio"
+        return "Poisson" if exact else "normal (transformed scale)"
+    trimming = "Winsorised" if fit.scale.method == "winsorise" else "truncated"
     what = "additive random effects (tau2)" if model == "additive" else "multiplicative (phi)"
-    return fit.scale.statistic, f"overdispersed: {what}, {trimming} z-scores"
+    return f"overdispersed: {what}, {trimming} z-scores"
 
 
 def funnel_overdispersion(
@@ -340,7 +334,7 @@ def overdispersed_funnel_limits(
     2       52.000           0.430           1.808      True
     """
     fit = _fit(data, numerator, denominator, statistic, method, trim)
-    _choice("model", model, MODELS)
+    choice("model", model, MODELS)
     scale = check_multiplier(multiplier)
     adjusted = _adjusted(fit, adjust)
     if at is None:
@@ -355,14 +349,13 @@ def overdispersed_funnel_limits(
     out = pd.DataFrame({"denominator": axis})
     for name, values in _limits(fit, axis, adjusted, model).items():
         out[name] = values * scale
-    described, method_label = _described(fit, adjusted, model)
     return out.assign(
         target=float(_back(fit.scale, np.array(fit.scale.target))) * scale,
         adjusted=adjusted,
         phi=fit.phi,
         tau2=fit.tau2,
-        statistic=described,
-        method=method_label,
+        statistic=statistic,
+        method=_method_label(fit, adjusted, model),
     )
 
 
@@ -401,7 +394,7 @@ def overdispersed_funnel_points(
     6  75  52.0   1.44  2.90        1.80  Not significant
     """
     fit = _fit(data, numerator, denominator, statistic, method, trim)
-    _choice("model", model, MODELS)
+    choice("model", model, MODELS)
     scale = check_multiplier(multiplier)
     adjusted = _adjusted(fit, adjust)
     num, den = require_numeric(data, numerator), require_numeric(data, denominator)
@@ -422,10 +415,6 @@ def overdispersed_funnel_points(
     with np.errstate(invalid="ignore"):
         below = {k: value < limits[f"lower_{k}_limit"] for k, _ in FUNNELS}
         above = {k: value > limits[f"upper_{k}_limit"] for k, _ in FUNNELS}
-    labels = np.select(
-        [below["3s"], below["2s"], above["3s"], above["2s"]],
-        ["Low (0.001)", "Low (0.025)", "High (0.001)", "High (0.025)"],
-        "Not significant",
-    )
+    labels = significance_labels(below, above)
     out["significance"] = pd.Categorical(labels, categories=list(OVERDISPERSED_SIGNIFICANCE))
     return out
