@@ -106,6 +106,23 @@ def readable_text_colour(fills: Sequence[str], dark: str, light: str) -> list[st
     ]
 
 
+def gradient_text_colours(
+    values: Sequence[float], low: str, high: str, *, dark: str, light: str
+) -> list[str]:
+    """Readable text colours for labels on a two-colour gradient fill (as
+    ``scale_fill_gradient(low=..., high=...)`` draws it over the range of ``values``).
+
+    >>> gradient_text_colours([0, 50, 100], "#E8EDEE", "#003087", dark="#231F20", light="#FFFFFF")
+    ['#231F20', '#231F20', '#FFFFFF']
+    """
+    from mizani.palettes import gradient_n_pal
+
+    v = np.asarray(values, dtype="float64")
+    span = np.nanmax(v) - np.nanmin(v)
+    where = (v - np.nanmin(v)) / span if span > 0 else np.zeros_like(v)
+    return readable_text_colour(list(gradient_n_pal([low, high])(where)), dark=dark, light=light)
+
+
 def simulate_colour_vision(colours: str | Sequence[str], deficiency: str) -> np.ndarray:
     """sRGB rows of ``colours`` as seen with ``deficiency`` (a key of
     :data:`DEFICIENCY_MATRICES`, or ``"normal"``)."""
