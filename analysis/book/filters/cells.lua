@@ -36,7 +36,9 @@ function Image(el)
     return el
   end
   if book.typst then
-    local args = book.typst_string(el.src) .. ", width: 100%"
+    -- full width, unless the renderer capped a tall figure's height (pdf.cap_figure_heights)
+    local height = el.attributes["height"]
+    local args = book.typst_string(el.src) .. (height and (", height: " .. height) or ", width: 100%")
     if alt then args = args .. ", alt: " .. book.typst_string(alt) end
     return pandoc.RawInline("typst", "#image(" .. args .. ")")
   end
