@@ -134,6 +134,15 @@ class AnalysisConfig:
 
 
 @dataclass(frozen=True)
+class GeographyConfig:
+    """Your postcode lookup and small-area boundaries (paths relative to the configuration)."""
+
+    postcode_lookup: str | None = None  # CSV: postcode and area_code (or NSPL pcds, lsoa21cd)
+    boundaries: str | None = None  # GeoJSON of your small areas (e.g. ONS LSOA boundaries)
+    boundary_code: str = "LSOA21CD"  # the feature property holding the area code
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration (see ``analysis.example.yml``)."""
 
@@ -141,6 +150,7 @@ class Config:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     disclosure: DisclosureRule = field(default_factory=DisclosureRule)
     source_file: str | None = None
+    geography: GeographyConfig = field(default_factory=GeographyConfig)
 
 
 def _check_keys(section: str, given: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
@@ -362,12 +372,23 @@ def parse_config(raw: Mapping[str, Any] | None, *, source_file: str | None = Non
     analysis.config.ConfigError: unknown key(s) data.sauce; allowed keys in 'data': source, format, path, connection, engine, columns, tables, n_people, seed, encoding, spark
     """
     raw = raw or {}
-    _check_keys("configuration", raw, ("data", "analysis", "disclosure"))
+    _check_keys("configuration", raw, ("data", "analysis", "disclosure", "geography"))
     return Config(
         data=_parse_data(raw.get("data") or {}),
         analysis=_parse_analysis(raw.get("analysis") or {}),
         disclosure=_parse_disclosure(raw.get("disclosure") or {}),
         source_file=source_file,
+        geography=_parse_geography(raw.get("geography") or {}),
+    )
+
+
+def _parse_geography(raw: Mapping[str, Any]) -> GeographyConfig:
+    _check_keys("geography", raw, _names(GeographyConfig))
+    return GeographyConfig(
+        postcode_lookup=_text("geography.postcode_lookup", raw.get("postcode_lookup")),
+        boundaries=_text("geography.boundaries", raw.get("boundaries")),
+        boundary_code=_text("geography.boundary_code", raw.get("boundary_code"))
+        or GeographyConfig.boundary_code,
     )
 
 
@@ -405,4 +426,10 @@ def load_config(path: str | Path | None = None) -> Config:
         # relative paths are relative to the configuration file, not the working directory
         resolved = str((Path(path).resolve().parent / data_path).resolve())
         config = replace(config, data=replace(config.data, path=resolved))
-    return config
+    geography = config.geography
+    for key in ("postcode_lookup", "boundaries"):
+        value = getattr(geography, key)
+        if value and not Path(value).is_absolute():
+            resolved = str((Path(path).resolve().parent / value).resolve())
+            geography = replace(geography, **{key: resolved})
+    return replace(config, geography=geography)

@@ -1,0 +1,63 @@
+"""The configured postcode lookup and small-area boundaries (configuration ``geography:``).
+
+For the synthetic data both are generated deterministically from the areas
+(:func:`~analysis.data.postcodes.synthetic_postcode_lookup`,
+:func:`~analysis.data.boundaries.synthetic_boundaries`); for your own data, point
+``geography.postcode_lookup`` at a CSV postcode lookup (columns ``postcode`` and
+``area_code``, or the ONS NSPL's ``pcds`` and ``lsoa21cd``/``lsoa11cd``) and
+``geography.boundaries`` at a GeoJSON file of your small areas. Without them, these
+functions return ``None`` and the chapters say the step was skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.config import load_config
+from analysis.data.boundaries import read_boundaries, synthetic_boundaries
+from analysis.data.dataset import Dataset
+from analysis.data.postcodes import synthetic_postcode_lookup
+from analysis.validation import InputError
+
+#: Accepted column pairs of a postcode lookup file: (postcode, area code).
+LOOKUP_COLUMNS = (("postcode", "area_code"), ("pcds", "lsoa21cd"), ("pcds", "lsoa11cd"))
+
+
+def read_postcode_lookup(path: str | Path) -> pd.DataFrame:
+    """A postcode lookup CSV as ``postcode``, ``area_code`` (names matched ignoring case).
+
+    Raises
+    ------
+    InputError
+        When the file has none of the :data:`LOOKUP_COLUMNS` pairs.
+    """
+    header = pd.read_csv(path, nrows=0).columns
+    lower = {c.lower(): c for c in header}
+    for postcode, area in LOOKUP_COLUMNS:
+        if postcode in lower and area in lower:
+            table = pd.read_csv(
+                path, usecols=[lower[postcode], lower[area]], dtype=str, keep_default_na=False
+            )
+            return table.rename(columns={lower[postcode]: "postcode", lower[area]: "area_code"})
+    raise InputError(
+        f"{path}: a postcode lookup needs the columns postcode and area_code (or pcds and "
+        f"lsoa21cd, or pcds and lsoa11cd); it has {list(header)[:10]}"
+    )
+
+
+def configured_postcode_lookup(data: Dataset) -> pd.DataFrame | None:
+    """The configured postcode lookup, the synthetic one for synthetic data, else ``None``."""
+    path = load_config().geography.postcode_lookup
+    if path:
+        return read_postcode_lookup(path)
+    return synthetic_postcode_lookup(data.areas) if data.truth is not None else None
+
+
+def configured_boundaries(data: Dataset) -> pd.DataFrame | None:
+    """The configured boundaries, synthetic ones for synthetic data, else ``None``."""
+    geography = load_config().geography
+    if geography.boundaries:
+        return read_boundaries(geography.boundaries, geography.boundary_code)
+    return synthetic_boundaries(data.areas) if data.truth is not None else None
