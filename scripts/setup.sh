@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Create (or reuse) the project environment. Safe to run again: finished steps are skipped.
-#   - installs R, Java and a PostgreSQL server from Debian packages when they are absent and
-#     we are root with apt-get
+#   - installs R, Java, a PostgreSQL server and headless Chromium (browser test) from Debian
+#     packages when they are absent and we are root with apt-get
 #   - creates .venv and installs the pinned Python dependencies (constraints.txt), with the
 #     extras dev (tests), scale (PySpark, SQLAlchemy, psycopg) and r (rpy2, when R is present)
 # Environment: PYTHON (default python3), SKIP_R=1 to never install R, SKIP_SCALE=1 to never
-# install Java or PostgreSQL.
+# install Java or PostgreSQL, SKIP_BROWSER=1 to never install Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
