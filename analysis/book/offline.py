@@ -291,9 +291,11 @@ def _write_pdf(
                 f"not in the PDF {document.file_name} (profile {document.profile or 'none'}); "
                 "refer to it in words, or list its chapter in that PDF's profile"
             )
+        ast = copy.deepcopy(chapter.ast)
+        pdf.cap_figure_heights(ast, project.output_dir)
         bodies.append(
             pandoc.write(
-                chapter.ast,
+                ast,
                 "typst",
                 filters=FILTERS,
                 context=_context(chapter, labels, echo=document.echo),
@@ -321,7 +323,12 @@ def _write_pdf(
             ],
             f"---\nnocite: '{nocite}'\n---\n\n# References\n\n::: {{#refs}}\n:::\n",
         )
-    source = pdf.book_source(project, document, bodies, references, data_note=data_note)
+    # a PDF of some chapters only (--only): links to the others lead to anchors at its end
+    pages = {c.page for c in chapters if c.name in selected}
+    absent = "".join(
+        f"#metadata(none) <{i}>\n" for i, v in labels.items() if v["page"] not in pages
+    )
+    source = pdf.book_source(project, document, bodies, references + absent, data_note=data_note)
     output = project.output_dir
     pdf.compile_pdf(source, output / f"{document.output_file}.typ", output / document.file_name)
     return source

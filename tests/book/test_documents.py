@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from analysis.book import BookError, load_project, render_offline
+from analysis.book.pdf import FIGURE_HEIGHT_CM
 from analysis.book.project import merge_config
 
 BASE = """\
@@ -201,6 +202,8 @@ def test_no_page_is_left_a_third_empty_by_a_figure_or_table_that_moved(tmp_path,
     chapters = {"index.qmd": "# Preface\n\nShort.\n", "chapters/first.qmd": LONG.format(text=text)}
     root = book_writer(tmp_path, chapters)
     result = render_offline(load_project(root), log=lambda _: None)
+    # the tall figure is capped at a height that lets two figures share a page
+    assert f'fig-tall.png", height: {FIGURE_HEIGHT_CM}cm' in result.typst["tiny.pdf"]
     # compile the PDF's source again as page images (beside the figures it refers to)
     folder = tmp_path / "pages"
     shutil.copytree(root / "_book", folder)
@@ -213,3 +216,11 @@ def test_no_page_is_left_a_third_empty_by_a_figure_or_table_that_moved(tmp_path,
     assert len(chapter) >= 2
     empty = [blank_fraction_below_text(png, top, bottom) for png in chapter]
     assert max(empty) <= 1 / 3, empty
+
+
+def test_a_pdf_of_one_chapter_links_to_the_others_without_failing(tmp_path, book_writer):
+    root = book_writer(tmp_path)  # the preface refers to a section and a figure of chapter 1
+    result = render_offline(load_project(root), only=["index.qmd"], log=lambda _: None)
+    assert result.pdfs[0].read_bytes().startswith(b"%PDF")
+    source = result.typst["tiny.pdf"]
+    assert "#link(<sec-methods>)" in source and "#metadata(none) <sec-methods>" in source
