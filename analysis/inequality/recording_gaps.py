@@ -1,0 +1,77 @@
+"""Gaps in mortality for people with a recorded flag: learning disability, autism, homelessness.
+
+Each flag is a breakdown of the people table (a boolean column). The gap is the odds ratio of
+dying in the period -- from CVD, or from any cause -- between people with and without the
+flag (:func:`analysis.measures.odds_ratios.odds_ratio`, Woolf limits). It is a crude
+comparison: it is not adjusted for age or anything else, which is what the synthetic data
+plant (``recording_flags`` in ``truth.json``) and what a first look at one's own data needs;
+age-standardised rates by flag are a second step (``indicator_rates(data, ..., by=[flag])``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis.data.dataset import Dataset
+from analysis.measures.odds_ratios import odds_ratio
+
+#: Flag column -> outcome compared (``death``: any cause; ``cvd_death``: from CVD).
+FLAG_OUTCOMES: dict[str, str] = {
+    "learning_disability": "cvd_death",
+    "autism": "cvd_death",
+    "homeless": "death",
+}
+#: Words for the flags and outcomes.
+FLAG_LABELS = {
+    "learning_disability": "Learning disability",
+    "autism": "Autism",
+    "homeless": "Experiencing homelessness",
+}
+OUTCOME_LABELS = {"death": "death from any cause", "cvd_death": "death from CVD"}
+
+
+def flag_gaps(data: Dataset, outcomes: Mapping[str, str] = FLAG_OUTCOMES) -> pd.DataFrame:
+    """Odds ratios of each flag's outcome, flagged against not flagged; flags absent are skipped.
+
+    Returns one row per flag present in ``data.people``: ``flag``, ``outcome``, ``x1``,
+    ``n1`` (deaths and people with the flag), ``x0``, ``n0`` (without), ``value``,
+    ``lowercl``, ``uppercl``, ``confidence``, ``statistic``, ``method`` (empty when no flag
+    is present).
+    """
+    people = data.people
+    flags = [f for f in outcomes if f in people.columns]
+    if not flags:
+        return pd.DataFrame(columns=["flag", "outcome", "x1", "n1", "x0", "n0", "value"])
+    died = people["person_id"].isin(data.deaths["person_id"]).to_numpy()
+    cvd = data.deaths.loc[data.deaths["cause_group"] == "CVD", "person_id"]
+    events = {"death": died, "cvd_death": people["person_id"].isin(cvd).to_numpy()}
+    long = pd.DataFrame(
+        {
+            "flag": np.repeat(flags, len(people)),
+            "flagged": np.concatenate([people[f].to_numpy(bool) for f in flags]),
+            "event": np.concatenate([events[outcomes[f]] for f in flags]),
+        }
+    )
+    counts = (
+        long.groupby(["flag", "flagged"], sort=False)
+        .agg(x=("event", "sum"), n=("event", "size"))
+        .reset_index()
+    )
+    out = odds_ratio(counts, "x", "n", exposed="flagged", group_by="flag")
+    out.insert(1, "outcome", out["flag"].map(dict(outcomes)))
+    return out.set_index("flag").reindex(flags).reset_index()
+
+
+def planted_gaps(truth: Mapping) -> pd.DataFrame:
+    """The planted odds ratios of ``truth.json`` (``recording_flags``): flag, outcome, planted."""
+    rows = [r for r in truth["effects"] if r["model"] == "recording_flags"]
+    return pd.DataFrame(
+        {
+            "flag": [r["outcome"] for r in rows],
+            "outcome": [r["term"] for r in rows],
+            "planted": np.exp([r["value"] for r in rows]),
+        }
+    )
