@@ -224,3 +224,33 @@ def test_a_pdf_of_one_chapter_links_to_the_others_without_failing(tmp_path, book
     assert result.pdfs[0].read_bytes().startswith(b"%PDF")
     source = result.typst["tiny.pdf"]
     assert "#link(<sec-methods>)" in source and "#metadata(none) <sec-methods>" in source
+
+
+# --- this book's own documents ------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+TECHNICAL = {
+    "chapters/how-this-book-works.qmd",
+    "chapters/python-and-r.qmd",
+    "chapters/api-reference.qmd",
+}
+
+
+def test_this_books_site_has_every_chapter_and_the_stakeholder_pdf_no_developer_chapter():
+    project = load_project(ROOT)
+    on_disk = {
+        str(p.relative_to(ROOT)) for p in (ROOT / "chapters").glob("*.qmd") if p.name[0] != "_"
+    }
+    assert set(project.chapters) == on_disk | {"index.qmd"}
+    stakeholder, technical = project.pdfs
+    assert stakeholder.profile == "stakeholder" and technical.profile == "technical"
+    assert not set(stakeholder.chapters) & TECHNICAL
+    assert set(technical.chapters) == TECHNICAL | {"index.qmd"}
+    assert set(stakeholder.chapters) | set(technical.chapters) == set(project.chapters)
+
+
+def test_the_readers_preface_gives_no_developer_instructions():
+    preface = (ROOT / "index.qmd").read_text(encoding="utf-8")
+    prose = re.sub(r"```.*?```", "", preface, flags=re.S)
+    for instruction in ("**Code**", "select Code", "click", "bash ", "scripts/", "@sec-"):
+        assert instruction not in prose, instruction
