@@ -13,12 +13,14 @@ from analysis.models.glm import (
 from analysis.models.maihda import MaihdaResult, auc_from_counts, maihda
 from analysis.models.marginal import standardised_predictions
 from analysis.models.power import interaction_power
+from analysis.models.presentation import emergency_presentation_model
 
 __all__ = [
     "MaihdaResult",
     "ModelFit",
     "auc_from_counts",
     "binary_model",
+    "emergency_presentation_model",
     "interaction_power",
     "interaction_test",
     "likelihood_ratio_test",
