@@ -214,7 +214,7 @@ def apply_disclosure_control(
     ([<NA>, 0, <NA>, 52], ['deaths,rate', '', 'deaths,rate', ''])
     """
     spec = TableCounts(table, list(counts), derived=dict(derived or {}), margins=margins)
-    return apply_joint_disclosure_control({"table": spec}, rule=rule)["table"]
+    return _control({"table": spec}, (), rule, published_totals=True)["table"]
 
 
 def apply_joint_disclosure_control(
@@ -257,8 +257,18 @@ def apply_joint_disclosure_control(
     >>> out["ethnicity"]["deaths"].tolist()
     [<NA>, <NA>, 199]
     """
+    return _control(tables, parts, rule, published_totals=False)
+
+
+def _control(
+    tables: Mapping[str, TableCounts],
+    parts: Sequence[tuple[str, Sequence[str]]],
+    rule: DisclosureRule | None,
+    *,
+    published_totals: bool,
+) -> dict[str, pd.DataFrame]:
     rule = rule or configured_rule()
-    cells = _Cells.build(tables, parts, rule)
+    cells = _Cells.build(tables, parts, rule, published_totals=published_totals)
     hidden = cells.suppress(rule)
     return {name: cells.publish(name, spec, hidden, rule) for name, spec in tables.items()}
 
@@ -275,6 +285,9 @@ class _Cells:
     tie_to: np.ndarray
     total_group: np.ndarray  # groups whose total is itself a cell (a whole and its parts)
     total_cell: np.ndarray
+    margin_groups: int  # groups 0 .. margin_groups - 1 are the tables' own margins
+    free_total: np.ndarray  # per group: -1 total published, -2 total is a cell (total_cell),
+    # >= 0 an unknown total shared by the groups of that number
     row_cells: dict[tuple[str, str], np.ndarray]  # (table, count column) -> cell of each row
 
     @classmethod
@@ -283,6 +296,8 @@ class _Cells:
         tables: Mapping[str, TableCounts],
         parts: Sequence[tuple[str, Sequence[str]]],
         rule: DisclosureRule,
+        *,
+        published_totals: bool,
     ) -> _Cells:
         frames, memberships = [], []
         for name, spec in tables.items():
@@ -316,6 +331,7 @@ class _Cells:
                                 "table": name,
                                 "column": column,
                                 "row": np.arange(len(values)),
+                                "total": _total_key(quantity, spec.table, margin),
                             }
                         )
                     )
@@ -330,8 +346,18 @@ class _Cells:
             members = members.merge(rows[["table", "column", "row", "cell"]], how="left")
             member_group = members["group"].factorize()[0]
             member_cell = members["cell"].to_numpy()
+            totals = members.groupby(member_group)["total"].first()
         else:
             member_group = member_cell = np.zeros(0, dtype="int64")
+            totals = pd.Series(dtype=object)
+        # a group's total is a cell where a table publishes that number under those keys (a
+        # totals table), otherwise published (one table) or unknown, shared by the groups of
+        # the same number and keys (tables published together)
+        named = pd.Series(rows["cell"].to_numpy(), index=rows["quantity"] + "\x1f" + rows["tail"])
+        named = named[~named.index.duplicated()]
+        total_cells = totals.map(named) if not published_totals else totals.map(lambda _: np.nan)
+        as_cell = total_cells.notna().to_numpy()
+        free = np.where(as_cell, -2, -1 if published_totals else totals.factorize()[0])
         cells = cls(
             value=value,
             primary=primary,
@@ -339,8 +365,10 @@ class _Cells:
             member_cell=member_cell,
             tie_from=np.zeros(0, dtype="int64"),
             tie_to=np.zeros(0, dtype="int64"),
-            total_group=np.zeros(0, dtype="int64"),
-            total_cell=np.zeros(0, dtype="int64"),
+            total_group=np.flatnonzero(as_cell),
+            total_cell=total_cells[as_cell].to_numpy(dtype="int64"),
+            margin_groups=int(member_group.max()) + 1 if len(member_group) else 0,
+            free_total=free.astype("int64"),
             row_cells={
                 key: frame["cell"].to_numpy() for key, frame in rows.groupby(["table", "column"])
             },
@@ -385,23 +413,41 @@ class _Cells:
         target = np.where(np.isinf(nonzero.min(axis=1)), whole_cells, smallest)
         self.tie_from = np.r_[self.tie_from, sources.ravel(), new]
         self.tie_to = np.r_[self.tie_to, np.repeat(new, sources.shape[1]), target]
-        # the differences add up over the same margin groups as the whole
+        # the differences add up over the tables' margin groups of the whole, where every cell
+        # of the group has its difference
         of_whole = pd.Series(new, index=whole_cells)
-        in_whole = np.isin(self.member_cell, whole_cells)
+        group, cell = self.member_group, self.member_cell
+        size = int(group.max()) + 1 if len(group) else 0
+        whole_share = np.bincount(group, weights=np.isin(cell, whole_cells), minlength=size)
+        covered = (whole_share == np.bincount(group, minlength=size)) & (
+            np.arange(size) < self.margin_groups
+        )
+        in_whole = covered[group] & np.isin(cell, whole_cells)
         offset = self.member_group.max() + 1 if len(self.member_group) else 0
+        # each mirrored group's total is unknown (it follows from the whole's and the parts')
+        mirrored = np.unique(self.member_group[in_whole])
+        fresh = int(self.free_total.max(initial=-1)) + 1
+        free = np.full(offset + (int(mirrored.max()) + 1 if len(mirrored) else 0), -1)
+        free[: len(self.free_total)] = self.free_total
+        free[offset + mirrored] = fresh + np.arange(len(mirrored))
+        self.free_total = free
         self.member_group = np.r_[self.member_group, self.member_group[in_whole] + offset]
         self.member_cell = np.r_[
             self.member_cell, of_whole.loc[self.member_cell[in_whole]].to_numpy()
         ]
         # and the parts with their difference add up to the whole: a group whose total is a
         # cell, suppressed in turn when the group cannot be protected inside
-        offset = self.member_group.max() + 1
+        offset = int(self.member_group.max()) + 1 if len(self.member_group) else 0
         groups = offset + np.arange(len(new))
         members = np.c_[part_cells, new]
         self.member_group = np.r_[self.member_group, np.repeat(groups, members.shape[1])]
         self.member_cell = np.r_[self.member_cell, members.ravel()]
         self.total_group = np.r_[self.total_group, groups]
         self.total_cell = np.r_[self.total_cell, whole_cells]
+        free = np.full(offset + len(groups), -1)
+        free[: len(self.free_total)] = self.free_total
+        free[groups] = -2
+        self.free_total = free
 
     def _propagate(self, hidden: np.ndarray) -> None:
         """Follow the ties until nothing changes (in place)."""
@@ -429,7 +475,7 @@ class _Cells:
             largest = largest_values(
                 self.value, hidden, targets,
                 member_group=group, member_cell=cell, total_group=self.total_group,
-                total_cell=self.total_cell, smallest=rule.min_count,
+                total_cell=self.total_cell, free_total=self.free_total, smallest=rule.min_count,
             )  # fmt: skip
             confined = targets[largest < rule.max_count + 1 - 1e-9]
             if not len(confined) or not self._widen(confined, hidden, pinned):
@@ -516,6 +562,14 @@ class _Cells:
             labels = _append_label(labels, mask, column)
         out["suppressed"] = labels
         return out
+
+
+def _total_key(quantity: str, table: pd.DataFrame, margin: Sequence[str]) -> np.ndarray:
+    """Each row's margin total, named as a cell of ``quantity`` keyed by the margin columns."""
+    key = pd.Series(f"{quantity}\x1f" + "\x1f".join(margin), index=table.index)
+    for column in margin:
+        key = key + "\x1f" + table[column].astype(str)
+    return key.to_numpy()
 
 
 def _small(values: np.ndarray, rule: DisclosureRule) -> np.ndarray:

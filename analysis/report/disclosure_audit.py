@@ -9,8 +9,10 @@ Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, section 4.3; sol
 HiGHS through :func:`scipy.optimize.linprog`). A small count whose largest feasible value is
 below ``max_count + 1`` is *confined*: the tables show it is a small count.
 
-The intruder here is stronger than a real one: it knows the total of every group exactly,
-whether or not that total is published. :mod:`analysis.report.disclosure` uses
+A group's total is known where it is published (the margins of one table), a cell where a
+table publishes it, and otherwise an unknown number shared by every group that adds up to it
+(one count broken down in several tables): the intruder learns it only from a group whose
+cells are all published. :mod:`analysis.report.disclosure` uses
 :func:`largest_values` to check its suppression pattern and suppress more where a cell is
 confined.
 """
@@ -31,6 +33,7 @@ def largest_values(
     member_cell: np.ndarray,
     total_group: np.ndarray,
     total_cell: np.ndarray,
+    free_total: np.ndarray,
     smallest: float,
 ) -> np.ndarray:
     """The largest value each target cell can take given the published cells (inf: any).
@@ -47,22 +50,28 @@ def largest_values(
         The (group, cell) membership pairs.
     total_group, total_cell
         Groups whose total is itself a cell: the members add up to that cell.
+    free_total
+        Per group: -1 where the total is published (known), ``i >= 0`` where it is an unknown
+        number shared by all groups with the same ``i``, -2 where it is a cell.
     smallest
         The smallest value a suppressed cell can take (``min_count``); a suppressed cell
         whose value is smaller (half a person-year) may go down to its value.
     """
-    n_groups = int(member_group.max()) + 1 if len(member_group) else 0
-    rows = np.r_[member_group, total_group]
-    columns = np.r_[member_cell, total_cell]
-    signs = np.r_[np.ones(len(member_group)), -np.ones(len(total_group))]
-    equations = csr_matrix((signs, (rows, columns)), shape=(n_groups, len(value)))
-    totals = equations @ value
-    lower = np.where(hidden, np.minimum(smallest, value), value)
-    upper = np.where(hidden, np.inf, value)
+    n_groups = len(free_total)
+    unknown = np.flatnonzero(free_total >= 0)
+    n_unknown = int(free_total.max(initial=-1)) + 1
+    rows = np.r_[member_group, total_group, unknown]
+    columns = np.r_[member_cell, total_cell, len(value) + free_total[unknown]]
+    signs = np.r_[np.ones(len(member_group)), -np.ones(len(total_group) + len(unknown))]
+    equations = csr_matrix((signs, (rows, columns)), shape=(n_groups, len(value) + n_unknown))
+    published = np.bincount(member_group, weights=value[member_cell], minlength=n_groups)
+    totals = np.where(free_total == -1, published, 0.0)
+    lower = np.r_[np.where(hidden, np.minimum(smallest, value), value), np.zeros(n_unknown)]
+    upper = np.r_[np.where(hidden, np.inf, value), np.full(n_unknown, np.inf)]
     bounds = np.c_[lower, upper]
     largest = np.empty(len(targets))
     for i, target in enumerate(targets):
-        objective = np.zeros(len(value))
+        objective = np.zeros(len(lower))
         objective[target] = -1.0
         result = linprog(objective, A_eq=equations, b_eq=totals, bounds=bounds, method="highs")
         largest[i] = np.inf if result.status == 3 else -result.fun
