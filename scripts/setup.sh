@@ -3,7 +3,8 @@
 #   - installs R, Java, a PostgreSQL server and headless Chromium (browser test) from Debian
 #     packages when they are absent and we are root with apt-get
 #   - creates .venv and installs the pinned Python dependencies (constraints.txt), with the
-#     extras dev (tests), scale (PySpark, SQLAlchemy, psycopg) and r (rpy2, when R is present)
+#     extras book (the renderer), dev (tests), scale (PySpark, SQLAlchemy, psycopg) and r
+#     (rpy2, when R is present)
 # Environment: PYTHON (default python3), SKIP_R=1 to never install R, SKIP_SCALE=1 to never
 # install Java or PostgreSQL, SKIP_BROWSER=1 to never install Chromium.
 set -euo pipefail
@@ -124,7 +125,7 @@ if [ ! -x .venv/bin/python ]; then
   log "creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
-extras="dev,scale"
+extras="book,dev,scale"
 if command -v R >/dev/null 2>&1; then extras="$extras,r"; fi
 stamp_key=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)-$extras
 if [ "$(cat .setup-stamp 2>/dev/null)" != "$stamp_key" ]; then
