@@ -31,7 +31,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from analysis.config import Config, ConfigError, load_config
-from analysis.data.aggregate import EVENTS, Source, is_true
+from analysis.data.aggregate import EVENTS, Source, binary_counts, is_true
 from analysis.data.configured import configured_source
 from analysis.data.engines import running
 from analysis.data.parameters import DEFAULT_N_PEOPLE
@@ -129,25 +129,10 @@ def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
     with running(source) as engine:
         for outcome in (o for o in config.analysis.outcomes if o in PROPORTION_OUTCOMES):
             table, numerator, denominator = PROPORTION_OUTCOMES[outcome]
-            join = "" if table == "people" else "JOIN people p ON e.person_id = p.person_id"
-            person = "e" if table == "people" else "p"
-            year_filter = (
-                f"AND e.diagnosis_year BETWEEN {years[0]} AND {years[-1]}"
-                if years and table == "cancers"
-                else ""
-            )
             for breakdown in (b for b in config.analysis.breakdowns if b != "age_band"):
-                level = f"{'a' if breakdown == 'district_name' else person}.{breakdown}"
-                counts = engine.query(
-                    f"""
-                    SELECT {level} AS level, SUM({numerator}) AS numerator,
-                           COUNT(*) AS denominator
-                    FROM {table} e {join}
-                    LEFT JOIN areas a ON {person}.area_code = a.area_code
-                    WHERE {denominator} {year_filter}
-                    GROUP BY {level}
-                    """
-                )
+                counts = binary_counts(
+                    engine, table, numerator, denominator, by=[breakdown], years=years
+                ).rename(columns={breakdown: "level"})
                 counts = counts.sort_values("level", kind="stable", ignore_index=True)
                 result = proportion(
                     counts, "numerator", "denominator",

@@ -287,7 +287,9 @@ def aggregate_events(
     cause groups (``"CVD"``, ``"Cancer"``, ``"Other"``) or, for cancers, sites. Columns:
     ``*by``, ``year``, ``age_band``, ``events``, ``population`` -- one row per stratum with
     people at risk (strata without events have ``events = 0``). An event in a stratum with no
-    population at risk is kept (population 0), never dropped.
+    population at risk is kept (population 0), never dropped. On an engine with
+    :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that include ``by``, the
+    counts are rolled up from one query by all of them (the same numbers, fewer queries).
 
     >>> from analysis.data import generate_population
     >>> out = aggregate_events(generate_population(5_000), "deaths", cause="CVD", by=["sex"])
@@ -296,15 +298,59 @@ def aggregate_events(
     """
     if event not in EVENTS:
         raise InputError(f"event is {event!r}; allowed: {', '.join(EVENTS)}")
-    year_col = EVENTS[event][0]
+    by = [by] if isinstance(by, str) else list(by)
+    where = _event_filter(event, cause)
+    counts = ["events", "population"] if measure == "start_of_year" else ["events"]
     with running(source) as engine:
-        names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths", event])
-        ev = _events_ctes(names, event, year_col, _event_filter(event, cause), int(base_year))
-        keys = "".join(f"u.{k}, " for k in [*names, "year", "age_band", "band_order"])
-        # Strata of either side, NULL keys matching NULL keys: UNION ALL + GROUP BY is the
-        # portable form (PostgreSQL cannot FULL JOIN on IS NOT DISTINCT FROM).
-        out = engine.query(
-            f"""WITH {ctes},{ev}
+        if engine.rollup_from and set(by) <= set(engine.rollup_from):
+            finest = list(engine.rollup_from)
+            key = ("events", event, where, tuple(_years(years)), age_bands, measure, base_year)
+            every = engine.remember(
+                key,
+                lambda: _events_query(
+                    engine, event, where, finest, years, age_bands, measure, base_year
+                ),  # fmt: skip
+            )
+            keys = [*by, "year", "age_band", "band_order"]
+            out = every.groupby(keys, dropna=False, sort=False, as_index=False)[
+                ["events", "population"]
+            ].sum()
+        else:
+            out = _events_query(engine, event, where, by, years, age_bands, measure, base_year)
+    return _finish(out, by, counts)
+
+
+def set_rollup(engine: Engine, breakdowns: Sequence[str]) -> Engine:
+    """Let ``engine`` count events by all ``breakdowns`` at once (see
+    :attr:`~analysis.data.engines.Engine.rollup_from`); those its tables lack are left out
+    (asked for alone, they fail as before). Returns the engine."""
+    people, areas = set(engine.columns("people")), set(engine.columns("areas"))
+    engine.rollup_from = tuple(
+        b
+        for b in dict.fromkeys(breakdowns)
+        if b in people or (b not in _PEOPLE_COLUMNS and b in _AREA_COLUMNS and b in areas)
+    )
+    return engine
+
+
+def _events_query(
+    engine: Engine,
+    event: str,
+    where: str,
+    by: Sequence[str],
+    years: Sequence[int] | None,
+    age_bands: str,
+    measure: str,
+    base_year: int,
+) -> pd.DataFrame:
+    """Events and population at risk by ``by``, year and age band (with ``band_order``)."""
+    names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths", event])
+    ev = _events_ctes(names, event, EVENTS[event][0], where, int(base_year))
+    keys = "".join(f"u.{k}, " for k in [*names, "year", "age_band", "band_order"])
+    # Strata of either side, NULL keys matching NULL keys: UNION ALL + GROUP BY is the
+    # portable form (PostgreSQL cannot FULL JOIN on IS NOT DISTINCT FROM).
+    return engine.query(
+        f"""WITH {ctes},{ev}
     SELECT {keys}SUM(u.events) AS events, SUM(u.population) AS population
     FROM (
         SELECT {_keys("pop", names)}pop.year, pop.age_band, pop.band_order,
@@ -314,9 +360,78 @@ def aggregate_events(
                ev_bands.events, 0 AS population FROM ev_bands
     ) u
     GROUP BY {keys.rstrip(", ")}"""
+    )
+
+
+def binary_counts(
+    source: Source,
+    table: str,
+    numerator: str,
+    denominator: str,
+    *,
+    by: Sequence[str],
+    years: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Numerator and denominator of a binary outcome (a proportion) by breakdown.
+
+    ``table`` is ``"people"`` or an event table, read as ``e`` (with its person as ``p`` and
+    the person's area as ``a``); ``numerator`` is SQL giving 1 or 0 per row and
+    ``denominator`` a SQL condition choosing the rows counted (portable SQL, as
+    :func:`is_true`). Event rows count only in ``years`` when given. Columns: ``*by``,
+    ``numerator`` (rows where it is 1), ``denominator`` (rows counted). On an engine with
+    :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that include ``by``, the
+    counts are rolled up from one query by all of them.
+
+    >>> from analysis.data import generate_population
+    >>> counts = binary_counts(generate_population(5_000), "cancers",
+    ...                        is_true("e.emergency_presentation"), "1 = 1", by=["sex"])
+    >>> list(counts.columns)
+    ['sex', 'numerator', 'denominator']
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    if table != "people" and table not in EVENTS:
+        raise InputError(f"table is {table!r}; allowed: people, {', '.join(EVENTS)}")
+    with running(source) as engine:
+        dims = list(engine.rollup_from) if set(by) <= set(engine.rollup_from) else by
+        key = ("binary", table, numerator, denominator, tuple(years or ()), tuple(dims))
+        every = engine.remember(
+            key, lambda: _binary_query(engine, table, numerator, denominator, dims, years)
         )
-    counts = ["events", "population"] if measure == "start_of_year" else ["events"]
-    return _finish(out, names, counts)
+    out = (
+        every.groupby(by, dropna=False, sort=False, as_index=False)[
+            ["numerator", "denominator"]
+        ].sum()
+        if by
+        else every[["numerator", "denominator"]].sum().to_frame().T
+    )
+    return out.astype({"numerator": "int64", "denominator": "int64"}).reset_index(drop=True)
+
+
+def _binary_query(
+    engine: Engine,
+    table: str,
+    numerator: str,
+    denominator: str,
+    by: Sequence[str],
+    years: Sequence[int] | None,
+) -> pd.DataFrame:
+    exprs, _ = _breakdowns(by)
+    person = "e" if table == "people" else "p"
+    exprs = [e.replace("p.", f"{person}.", 1) if e.startswith("p.") else e for e in exprs]
+    join = "" if table == "people" else "JOIN people p ON e.person_id = p.person_id"
+    year_filter = ""
+    if years and table in EVENTS:
+        ys = _years(years)
+        year_filter = f" AND e.{EVENTS[table][0]} BETWEEN {min(ys)} AND {max(ys)}"
+    levels = ", ".join(f"{e} AS {e.split('.')[1]}" for e in exprs)
+    group = f" GROUP BY {', '.join(exprs)}" if exprs else ""
+    return engine.query(
+        f"""SELECT {levels + ", " if levels else ""}SUM({numerator}) AS numerator,
+           COUNT(*) AS denominator
+    FROM {table} e {join}
+    LEFT JOIN areas a ON {person}.area_code = a.area_code
+    WHERE {denominator}{year_filter}{group}"""
+    )
 
 
 def area_summary(source: Source, *, years: Sequence[int] | None = None) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from typing import Any
 
 from analysis.config import Config, ConfigError, load_config
 from analysis.data import parameters as P
-from analysis.data.aggregate import age_band_table
+from analysis.data.aggregate import age_band_table, set_rollup
 from analysis.data.dataset import TABLES, Dataset
 from analysis.data.engines import Engine, _sql_string, open_engine, register_dataset
 from analysis.data.loaders import (
@@ -100,7 +100,10 @@ def configured_source(config: Config | None = None, *, validate: bool = True) ->
     Spark reads their stored Parquet files (so the JVM holds no copy of the rows: its memory
     is bounded by the work of each query, not by the data). Spark's memory and shuffle
     partitions come from ``data.spark``. With ``validate`` the tables are checked first
-    (:func:`check_tables`). Close the engine (or use it in a ``with`` block) when done.
+    (:func:`check_tables`). Events by any of the configured breakdowns (and deprivation
+    deciles) are counted in one query per event and cause and rolled up
+    (:func:`~analysis.data.aggregate.set_rollup`). Close the engine (or use it in a ``with``
+    block) when done.
 
     >>> from analysis.config import parse_config
     >>> from analysis.data.aggregate import population_at_risk
@@ -112,11 +115,12 @@ def configured_source(config: Config | None = None, *, validate: bool = True) ->
     config = load_config() if config is None else config
     data = config.data
     _refuse_aggregated(config)
+    # the configured breakdowns, and deprivation deciles for the slope index of inequality
+    rollup = [*(b for b in config.analysis.breakdowns if b != "age_band"), "imd_decile"]
     spark = data.spark.properties() if data.engine == "spark" else None
     if data.source == "synthetic" and data.engine != "spark":
-        return register_dataset(
-            open_engine(data.engine, data.connection), configured_dataset(config)
-        )
+        engine = open_engine(data.engine, data.connection)
+        return set_rollup(register_dataset(engine, configured_dataset(config)), rollup)
     if data.source == "synthetic":  # valid by construction: nothing to check
         engine = open_engine("spark", data.connection, spark_settings=spark)
         path, fmt, validate = stored_synthetic(**_synthetic_population(config)), "parquet", False
@@ -128,7 +132,7 @@ def configured_source(config: Config | None = None, *, validate: bool = True) ->
         engine = open_engine(data.engine, connection, spark_settings=spark)
         path, fmt = data.path, data.format
     try:
-        return attach_tables(
+        attached = attach_tables(
             engine,
             path=path,
             format=fmt,
@@ -137,6 +141,7 @@ def configured_source(config: Config | None = None, *, validate: bool = True) ->
             validate=validate,
             encoding=data.encoding,
         )
+        return set_rollup(attached, rollup)
     except Exception:
         engine.close()
         raise

@@ -44,7 +44,7 @@ from __future__ import annotations
 import abc
 import codecs
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,21 @@ class Engine(abc.ABC):
 
     #: The engine's name (one of :data:`ENGINE_NAMES`).
     name: str = ""
+    #: Breakdown columns that :func:`analysis.data.aggregate_events` counts together, once per
+    #: event and cause, rolling each breakdown among them up from that one result in pandas
+    #: (exact: counts are sums). Set by :func:`analysis.data.configured_source` to the
+    #: configured breakdowns: one query per outcome instead of one per outcome and breakdown,
+    #: which matters where each query has a high fixed cost (Spark: planning, code
+    #: generation, task scheduling).
+    rollup_from: tuple[str, ...] = ()
+
+    def remember(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The aggregate ``compute()`` made for ``key`` earlier in this engine's life, or made
+        now and kept (the engine's tables are read-only views, so it cannot go stale)."""
+        kept = self.__dict__.setdefault("_remembered", {})
+        if key not in kept:
+            kept[key] = compute()
+        return kept[key]
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run ``sql`` and return its result with :func:`normalise`-d types."""
@@ -250,7 +265,9 @@ class DuckDBEngine(Engine):
         pattern = str(target / "**" / f"*.{format}") if target.is_dir() else str(target)
         options = "hive_partitioning = true"
         if format == "csv":
-            options += f", header = true, encoding = {_sql_string(_duckdb_encoding(encoding))}"
+            options += (
+                f", header = true, encoding = {_sql_string(csv_encoding('duckdb', encoding))}"
+            )
         self.define(name, f"SELECT * FROM {reader}({_sql_string(pattern)}, {options})")
 
     def close(self) -> None:
@@ -258,19 +275,28 @@ class DuckDBEngine(Engine):
             self.con.close()
 
 
-#: Python codec names and DuckDB's names for the encodings it reads without an extension.
-_DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "iso8859-1": "latin-1",
-                     "utf-16": "utf-16"}  # fmt: skip
+#: Python codec names and each engine's names for the CSV encodings it reads (DuckDB without
+#: an extension; Spark 4 allows these only). A UTF-8 byte-order mark is skipped by both.
+CSV_ENCODINGS = {
+    "duckdb": {"utf-8": "utf-8", "utf-8-sig": "utf-8", "iso8859-1": "latin-1",
+               "utf-16": "utf-16"},
+    "spark": {"utf-8": "utf-8", "utf-8-sig": "utf-8", "iso8859-1": "iso-8859-1",
+              "ascii": "us-ascii", "utf-16": "utf-16", "utf-16-le": "utf-16le",
+              "utf-16-be": "utf-16be", "utf-32": "utf-32"},
+}  # fmt: skip
 
 
-def _duckdb_encoding(encoding: str) -> str:
+def csv_encoding(engine: str, encoding: str) -> str:
+    """The name ``engine`` gives the Python codec ``encoding``; an :class:`InputError` saying
+    what to do when the engine cannot read that encoding."""
+    names = CSV_ENCODINGS[engine]
     name = codecs.lookup(encoding).name
-    if name not in _DUCKDB_ENCODINGS:
+    if name not in names:
         raise InputError(
-            f"DuckDB reads CSV in UTF-8, Latin-1 or UTF-16, not {encoding!r}: convert the "
-            "files to UTF-8, or use data.engine: spark"
+            f"data.engine {engine} reads CSV in {', '.join(sorted(set(names.values())))}, not "
+            f"{encoding!r}: convert the files to UTF-8 (e.g. iconv -f {encoding} -t utf-8)"
         )
-    return _DUCKDB_ENCODINGS[name]
+    return names[name]
 
 
 def _import_pyspark() -> Any:
@@ -351,8 +377,7 @@ class SparkEngine(Engine):
         if format == "parquet":
             frame = reader.parquet(str(path))
         elif format == "csv":
-            charset = codecs.lookup(encoding).name
-            charset = "utf-8" if charset == "utf-8-sig" else charset  # Java drops the BOM
+            charset = csv_encoding("spark", encoding)
             frame = reader.csv(str(path), header=True, inferSchema=True, encoding=charset)
         else:
             raise InputError(f"format is {format!r}; allowed: {', '.join(FILE_FORMATS)}")

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analysis.data.aggregate import Source, aggregate_events
-from analysis.measures.dsr import directly_standardised_rate
+from analysis.measures.strata import standardised_rate_of_strata
 from analysis.validation import InputError
 
 #: Rate indicators: name -> (event table, cause group or cancer site; None = all events).
@@ -120,7 +120,9 @@ def indicator_rates(
     2013) with Dobson et al. (1991) confidence limits, computed by
     :func:`analysis.measures.directly_standardised_rate` (groups with fewer than 10 events
     get no rate, as in PHEindicatormethods) from the events and person-years of
-    :func:`indicator_counts` (Preston, Heuveline & Guillot 2001 for person-years).
+    :func:`indicator_counts` (Preston, Heuveline & Guillot 2001 for person-years). A group
+    with nobody at risk in some age band gets no rate either, ``statistic`` naming the bands
+    (:func:`analysis.measures.strata.standardised_rate_of_strata`).
 
     Parameters
     ----------
@@ -155,7 +157,8 @@ def indicator_rates(
         )
     counts = indicator_counts(source, indicator, by, years=years)
     order = {name: i for i, name in enumerate(dict.fromkeys(counts["indicator"]))}
-    rates = directly_standardised_rate(
+    # counts built here: a stratum with nobody at risk is a zero count, its group's rate NA
+    rates = standardised_rate_of_strata(
         counts, "events", "population", group_by=["indicator", *by],
         confidence=confidence, multiplier=multiplier,
     )  # fmt: skip

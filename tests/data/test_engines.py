@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -27,7 +28,9 @@ from analysis.data import (
     aggregate_events,
     area_summary,
     generate_population,
+    load_dataset,
     population_at_risk,
+    validate_dataset,
 )
 from analysis.data.configured import attach_tables, check_tables, configured_source
 from analysis.data.dataset import TABLES
@@ -38,6 +41,7 @@ from analysis.data.engines import (
     SQLEngine,
     register_dataset,
 )
+from analysis.data.schema import THIS_YEAR
 from analysis.indicators import main
 from analysis.validation import InputError
 
@@ -358,3 +362,131 @@ def test_indicator_command_on_postgres_with_mapped_table_and_columns(
         tmp_path, "duckdb", f"{{source: person, format: parquet, path: '{folder}'}}"
     )
     assert list(on_duckdb) == TABLE_FILES and on_postgres == on_duckdb
+
+
+# --- bad extracts: one InputError naming the file or table and the column, on every engine --
+
+BAD_ENGINES = [("duckdb", "parquet"), ("spark", "parquet"), ("postgres", "database")]
+
+
+def _with_bad_table(
+    request, engine_name: str, fmt: str, population: Dataset, folder: Path, bad: dict
+) -> tuple[object, dict]:
+    """An engine and the ``attach_tables`` arguments for the population with the tables in
+    ``bad`` (name -> frame) replaced: Parquet files for DuckDB and Spark, tables of their own
+    names in the throwaway PostgreSQL."""
+    if engine_name == "postgres":
+        engine = request.getfixturevalue("postgres_engine")
+        names = {}
+        for table, frame in bad.items():
+            names[table] = f"{table}_bad_{request.node.name.split('[')[-1].rstrip(']')}"
+            names[table] = "".join(c if c.isalnum() else "_" for c in names[table]).lower()
+            engine.register(names[table], frame)
+        return engine, {"format": "database", "tables": names}
+    for table in TABLES:
+        bad.get(table, getattr(population, table)).to_parquet(folder / f"{table}.parquet")
+    if engine_name == "spark":
+        engine = SparkEngine(request.getfixturevalue("spark").newSession())
+    else:
+        engine = DuckDBEngine()
+    return engine, {"format": fmt, "path": folder}
+
+
+@pytest.mark.parametrize(("engine_name", "fmt"), BAD_ENGINES)
+def test_numbers_stored_as_text_are_named_with_table_column_and_example(
+    request, population, tmp_path, engine_name, fmt
+):
+    people = population.people.assign(age=population.people["age"].astype(str))
+    engine, where = _with_bad_table(request, engine_name, fmt, population, tmp_path,
+                                    {"people": people})  # fmt: skip
+    with pytest.raises(InputError) as error:
+        attach_tables(engine, **where)
+    message = str(error.value)
+    table = "people.parquet" if fmt == "parquet" else where.get("tables", {}).get("people", "")
+    assert table in message
+    assert "column age holds numbers stored as text, e.g. '" in message
+
+
+@pytest.mark.parametrize(("engine_name", "fmt"), BAD_ENGINES)
+def test_flags_stored_as_text_true_are_named_with_table_column_and_example(
+    request, population, tmp_path, engine_name, fmt
+):
+    flags = population.people["hypertension"].map({True: "True", False: "False"})
+    people = population.people.assign(hypertension=flags)
+    engine, where = _with_bad_table(request, engine_name, fmt, population, tmp_path,
+                                    {"people": people})  # fmt: skip
+    with pytest.raises(InputError, match=r"column hypertension holds flags stored as text, "
+                                         r"e\.g\. '(True|False)'"):  # fmt: skip
+        attach_tables(engine, **where)
+
+
+@pytest.mark.parametrize(("engine_name", "fmt"), BAD_ENGINES)
+def test_a_death_in_the_future_is_rejected_by_the_engine_as_in_memory(
+    request, population, tmp_path, engine_name, fmt
+):
+    deaths = population.deaths.copy()
+    deaths.loc[deaths.index[0], "year"] = 2031
+    engine, where = _with_bad_table(request, engine_name, fmt, population, tmp_path,
+                                    {"deaths": deaths})  # fmt: skip
+    rule = f"deaths.year must be at most {THIS_YEAR}: 1 row(s) break it, e.g. 2031"
+    with pytest.raises(InputError, match=re.escape(rule)):
+        attach_tables(engine, **where)
+    with pytest.raises(InputError, match=f"table 'deaths': must be at most {THIS_YEAR}"):
+        validate_dataset(Dataset(**{**population.tables(), "deaths": deaths}))
+
+
+def _csv_files(population: Dataset, folder: Path, people: pd.DataFrame, encoding: str) -> None:
+    for table in TABLES:
+        frame = people if table == "people" else getattr(population, table)
+        frame.to_csv(folder / f"{table}.csv", index=False, encoding=encoding)
+
+
+@pytest.mark.parametrize("engine_name", ["duckdb", "spark"])
+def test_csv_in_latin1_is_named_with_file_and_line_and_read_with_the_encoding(
+    request, population, tmp_path, engine_name
+):
+    areas = population.areas.copy()
+    areas.loc[areas.index[4], "district_name"] = "Ch\u00e2teau"  # a name outside ASCII
+    population = Dataset(**{**population.tables(), "areas": areas})
+    _csv_files(population, tmp_path, population.people, "latin-1")
+
+    def engine():
+        if engine_name == "spark":
+            return SparkEngine(request.getfixturevalue("spark").newSession())
+        return DuckDBEngine()
+
+    with pytest.raises(InputError, match=r"areas\.csv: line 6 is not valid utf-8"):
+        attach_tables(engine(), path=tmp_path, format="csv", validate=False)
+    with attach_tables(engine(), path=tmp_path, format="csv", encoding="latin-1") as files:
+        got = aggregate_events(files, "deaths", cause="CVD", by=["district_name"])
+    expected = aggregate_events(population, "deaths", cause="CVD", by=["district_name"])
+    assert "Ch\u00e2teau" in set(got["district_name"])
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("engine_name", ["duckdb", "spark"])
+def test_csv_flags_written_as_text_are_read_by_the_rule_as_in_memory(
+    request, population, tmp_path, engine_name
+):
+    people = population.people.assign(
+        hypertension=population.people["hypertension"].map({True: "Y", False: "n"}),
+        diabetes=population.people["diabetes"].map({True: " yes", False: "NO"}),
+    )
+    _csv_files(population, tmp_path, people, "utf-8")
+    if engine_name == "spark":
+        made = SparkEngine(request.getfixturevalue("spark").newSession())
+    else:
+        made = DuckDBEngine()
+    with attach_tables(made, path=tmp_path, format="csv") as files:
+        got = area_summary(files, years=[2020, 2021])
+    in_memory = load_dataset(tmp_path, format="csv")
+    pd.testing.assert_frame_equal(got, area_summary(in_memory, years=[2020, 2021]))
+    pd.testing.assert_frame_equal(got, area_summary(population, years=[2020, 2021]))
+    # a value that is no flag is named, with the file, by both executors
+    people.loc[people.index[2], "diabetes"] = "maybe"
+    _csv_files(population, tmp_path, people, "utf-8")
+    rule = "column diabetes must be a flag written as one of true, t, yes, y, 1, false"
+    with pytest.raises(InputError, match=rule):
+        attach_tables(DuckDBEngine(), path=tmp_path, format="csv")
+    with pytest.raises(InputError, match=r"people\.csv.*must be a flag written"):
+        load_dataset(tmp_path, format="csv")

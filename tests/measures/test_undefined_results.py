@@ -192,3 +192,20 @@ def test_segment_shares_of_adults_only_standardise_over_the_adult_bands():
     second = out[out["imd_quintile"] == 2]
     assert second["value"].isna().all()
     assert (second["statistic"] == "dsr NA: no population in age band(s) 90+").all()
+
+
+def test_indicator_rates_of_a_small_population_give_na_with_the_empty_bands_named():
+    """3,000 people: some ethnic group has nobody in the oldest bands. The package built the
+    counts, so that is a zero count: its rate is NA with the reason, the others are rated."""
+    from analysis.data import generate_population
+    from analysis.measures import indicator_rates
+
+    rates = indicator_rates(generate_population(3_000), "all_cause_mortality", ["ethnicity"])
+    empty = rates["statistic"].str.startswith("dsr NA: no population in age band(s)")
+    assert empty.any() and rates.loc[empty, "value"].isna().all()
+    assert rates.loc[empty, "total_pop"].gt(0).all()
+    assert set(rates["statistic"]) <= {
+        *rates.loc[empty, "statistic"],
+        "dsr per 100000",
+        "dsr NA for total count < 10",
+    }
