@@ -242,6 +242,13 @@ def apply_joint_disclosure_control(
     dict of DataFrame
         Each table as :func:`apply_disclosure_control` returns it.
 
+    Notes
+    -----
+    A table's margins add up to totals that need not be published: a total is known where a
+    table publishes it (a totals table whose keys are the margin columns), or where all cells
+    of one of the groups adding up to it are published; groups of the same quantity and margin
+    values share it. A warning says when a small count remains confined by published totals.
+
     Examples
     --------
     Deaths by sex and by ethnicity add up to the same total: the 5 "Other" deaths could be
@@ -337,8 +344,7 @@ class _Cells:
                     )
         rows = pd.concat(frames, ignore_index=True)
         rows["cell"] = rows.groupby(["quantity", "tail"], sort=False).ngroup()
-        distinct = rows.groupby("cell")["value"].agg(["min", "max"])
-        value = distinct["min"].to_numpy()
+        value = rows.groupby("cell")["value"].min().to_numpy()
         small = _small(rows["value"].to_numpy(), rule)
         primary = pd.Series(small).groupby(rows["cell"].to_numpy()).any().to_numpy()
         members = pd.concat(memberships, ignore_index=True) if memberships else None
