@@ -10,7 +10,8 @@ PHEindicatormethods counterparts (they have no base-R reference).
 =================  ===============================================================
 column             meaning
 =================  ===============================================================
-keys               the ``group_by`` columns (or ``row`` for per-row statistics)
+keys               the ``group_by`` columns (or ``row`` for per-row statistics; for the
+                   slope index, also ``index``: ``SII``, ``RII`` or ``INTERCEPT``)
 statistic          which number is compared (``value``, ``lowercl``, ``uppercl`` ...)
 python, r          the two results
 abs_diff           ``|python - r|``
@@ -242,6 +243,7 @@ MEASURES: dict[str, Counterpart] = {
         "slope_index_of_inequality",
         "ref_sii",
         _slope_index,
+        extra_keys=("index",),
         monte_carlo=True,
     ),
     **{
@@ -353,9 +355,10 @@ def compare_with_r(
     numbered = data.assign(row=np.arange(len(data))) if "row" in spec.extra_keys else data
     r = run_in_r(measure, numbered, use_package=use_package, **kwargs)
     r_code = r.attrs.get("r_code", "")
-    python = _with_keys(spec, python, data, kwargs)
-    if spec.monte_carlo and "statistic" in r.columns:
-        r = r[r["statistic"].astype(str).str.lower() == "sii"]
+    python = _with_keys(spec, python, kwargs)
+    if spec.monte_carlo:  # SII, RII, intercept: one row each per group, as both sides give
+        python, r = _indexed(python), _indexed(r)
+        python = python[python["index"].isin(r["index"])]  # the reference has no RII
     r = r.assign(row=np.arange(len(r))) if keys == ["row"] else r
     if not keys:  # one ungrouped result on each side: pair them under a constant key
         keys = ["group"]
@@ -385,11 +388,14 @@ def compare_with_r(
     return table
 
 
-def _with_keys(
-    spec: Counterpart, python: pd.DataFrame, data: pd.DataFrame, kwargs: dict[str, Any]
-) -> pd.DataFrame:
-    if spec.monte_carlo and "statistic" in python.columns:
-        python = python[python["statistic"].astype(str).str.lower() == "sii"]
+def _indexed(result: pd.DataFrame) -> pd.DataFrame:
+    """The index of inequality of each row (``SII``, ``RII``, ``INTERCEPT``) as ``index``."""
+    index = result["statistic"].astype(str).str.upper()
+    return result.drop(columns="statistic").assign(index=index)
+
+
+def _with_keys(spec: Counterpart, python: pd.DataFrame, kwargs: dict[str, Any]) -> pd.DataFrame:
+    """``python`` with the keys it is paired on: ``row`` numbers, ``start_age`` of the band."""
     if _keys(spec, kwargs) == ["row"] or "row" in spec.extra_keys:
         python = python.reset_index(drop=True).assign(row=np.arange(len(python)))
     if "start_age" in spec.extra_keys and "start_age" not in python.columns:

@@ -253,7 +253,9 @@ def test_ungrouped_aggregate_comparison_pairs_the_single_results(side):
         "slope_index_of_inequality", data, quantile="q", population="pop", value="v", se="se",
         repetitions=20_000, seed=3,
     )  # fmt: skip
-    assert (table["group"] == "all").all()
+    assert (table["index"] == "SII").all()
     value = table[table["statistic"] == "value"]
     assert len(value) == 1 and bool(value["pass"].iloc[0])
     assert table["pass"].all()
+    mean = compare(side, "mean", data, value="v")
+    assert (mean["group"] == "all").all() and len(mean) == 3 and mean["pass"].all()

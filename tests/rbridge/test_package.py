@@ -203,11 +203,11 @@ def test_unknown_arguments_are_refused_before_r_runs(phe_version):
 
 @pytest.mark.parametrize("value_type", ["normal", "rate", "proportion"])
 def test_sii_value_types_agree_with_phe_sii_within_monte_carlo_tolerance(agree, value_type):
-    """The point estimate is closed form (1e-9); the limits are simulated on both sides and
-    agree within four standard errors of the difference of two simulated quantiles
-    (align.py). In a trial of 5 seeds x 3 value types x 24 limits (10,000 repetitions) the
-    largest difference was 0.75 of that tolerance, as expected of the largest of 360 normal
-    deviates divided by 4."""
+    """SII and RII: the point estimates are closed form (1e-9); the limits are simulated on
+    both sides and agree within four standard errors of the difference of two simulated
+    quantiles (align.py). In a trial of 5 seeds x 3 value types x 24 SII limits (10,000
+    repetitions) the largest difference was 0.75 of that tolerance, as expected of the
+    largest of 360 normal deviates divided by 4."""
     groups, rng = 6, np.random.default_rng(list(SII_VALUE_TYPES).index(value_type))
     value = np.tile(np.linspace(0.02, 0.01, 10), groups) * rng.uniform(0.8, 1.2, 10 * groups)
     population = rng.integers(5000, 20_000, 10 * groups)
@@ -222,11 +222,12 @@ def test_sii_value_types_agree_with_phe_sii_within_monte_carlo_tolerance(agree, 
             "hi": value + 1.96 * se,
         }
     )
-    table = agree("slope_index_of_inequality", data, groups * 5, quantile="decile",
+    table = agree("slope_index_of_inequality", data, groups * 2 * 5, quantile="decile",
                   population="pop", value="value", lower_cl="lo", upper_cl="hi",
                   value_type=value_type, group_by="area", repetitions=20_000, seed=7,
-                  confidence=[0.95, 0.998], multiplier=100)  # fmt: skip
-    limits = table[table["statistic"] != "value"].groupby("area")
+                  confidence=[0.95, 0.998], multiplier=100, rii=True)  # fmt: skip
+    assert set(table["index"]) == {"SII", "RII"}
+    limits = table[table["statistic"] != "value"].groupby(["area", "index"])
     width = limits["r"].max() - limits["r"].min()  # of the 99.8% interval
     assert (limits["tolerance"].max() < 0.1 * width).all()  # 20% too wide a SE would fail
     assert (table.loc[table["statistic"] == "value", "rel_diff"] < 1e-9).all()
