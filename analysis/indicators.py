@@ -20,10 +20,12 @@ aggregates are written, after the configured disclosure control.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -329,6 +331,31 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@contextmanager
+def _noting_ctrl_c(noted: list[bool]) -> Iterator[None]:
+    """Note Ctrl-C in ``noted`` (then raise ``KeyboardInterrupt`` as usual): DuckDB turns it
+    into its own error ("Query interrupted") when it comes during a query."""
+
+    def handler(signum: int, frame: object) -> None:
+        noted.append(True)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread, where only the default handling applies
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupted(out: str) -> int:
+    print(f"interrupted: {out} left as it was", file=sys.stderr)
+    return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line ``python -m analysis.indicators``; returns the exit status.
 
@@ -344,9 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     ``--debug``.
     """
     args = _arguments(argv)
+    interrupted: list[bool] = []
     try:
         config = load_config(args.config)
-        with staged_output(Path(args.out)) as folder:
+        with _noting_ctrl_c(interrupted), staged_output(Path(args.out)) as folder:
             tables = compute_indicators(config, progress=not args.quiet)
             descriptions = {name: describe(name, config) for name in tables}
             listed = write_tables(
@@ -356,8 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         if args.debug:
             raise
-        print(f"interrupted: {args.out} left as it was", file=sys.stderr)
-        return 130
+        return _interrupted(args.out)
     except (ConfigError, OutputError) as error:
         if args.debug:
             raise
@@ -368,6 +395,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error in the data: {error}", file=sys.stderr)
         return 1
+    except Exception:
+        if args.debug or not interrupted:
+            raise
+        return _interrupted(args.out)  # an engine's own error for Ctrl-C during a query
     if not args.quiet:
         print(f"wrote {len(tables)} tables to {args.out}", file=sys.stderr)
     return 0

@@ -291,3 +291,21 @@ def test_sheet_names_of_every_configurable_table_are_whole_and_unique():
         "A very long table name nobody…",
         "A very long table name nobo (2)",
     ]
+
+
+def test_ctrl_c_that_an_engine_turns_into_its_own_error_is_an_interruption(
+    tmp_path, capsys, monkeypatch
+):
+    def query_interrupted(*args, **kwargs):
+        try:  # as DuckDB does when Ctrl-C comes during a query
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            raise RuntimeError("Query interrupted") from None
+
+    monkeypatch.setattr("analysis.indicators.compute_indicators", query_interrupted)
+    config = _config(tmp_path, SMALL_RUN)
+    assert main(["--config", config, "--out", str(tmp_path / "out"), "--quiet"]) == 130
+    assert capsys.readouterr().err.endswith("left as it was\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yml"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
