@@ -157,7 +157,7 @@ def match_summary(matched: pd.DataFrame) -> pd.DataFrame:
 #: The same join in SQL (DuckDB dialect; tables ``records``, ``lookup`` and ``areas``).
 ATTACH_SQL = """
 WITH cleaned AS (
-    SELECT *, NULLIF(upper(regexp_replace(postcode, '\\s+', '', 'g')), '') AS compact
+    SELECT *, NULLIF(upper(regexp_replace("postcode", '\\s+', '', 'g')), '') AS compact
     FROM records
 ),
 pcds AS (
@@ -178,7 +178,7 @@ SELECT pcds.* EXCLUDE (compact),
     areas.imd_score, areas.imd_rank, areas.imd_decile, areas.imd_quintile
 FROM pcds
 LEFT JOIN lookup
-    ON lookup.postcode = pcds.postcode_clean AND NOT starts_with(pcds.compact, 'ZZ99')
+    ON lookup."postcode" = pcds.postcode_clean AND NOT starts_with(pcds.compact, 'ZZ99')
 LEFT JOIN areas ON areas.area_code = lookup.area_code AND NOT starts_with(pcds.compact, 'ZZ99')
 """
 

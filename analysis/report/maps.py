@@ -24,6 +24,7 @@ from plotnine import (
     coord_fixed,
     element_blank,
     geom_polygon,
+    geom_text,
     ggplot,
     labs,
     scale_fill_gradientn,
@@ -129,6 +130,16 @@ def choropleth(
         plot
         + geom_polygon(colour=WHITE, size=0.1)
         + coord_fixed()
+        + labs(x="", y="")
+        + _map_theme()
+    )
+
+
+def no_map(message: str) -> ggplot:
+    """An empty map panel saying why there is no map (e.g. no boundaries configured)."""
+    return (
+        ggplot(pd.DataFrame({"x": [0.0], "y": [0.0], "label": [message]}), aes("x", "y"))
+        + geom_text(aes(label="label"), size=11, colour=DARK_BLUE)
         + labs(x="", y="")
         + _map_theme()
     )
