@@ -8,6 +8,7 @@ agreement with the real packages, not skip it.
 from __future__ import annotations
 
 import os
+import shutil
 from collections import Counter
 
 import pytest
@@ -38,6 +39,15 @@ def r_session():
         return rinterface()
     except RUnavailableError as err:
         missing(f"R or rpy2 not installed: {err}")
+
+
+@pytest.fixture(scope="session")
+def r_command(r_session) -> str:
+    """The path of the ``R`` command line (to install test packages); skips without it."""
+    path = shutil.which("R")
+    if path is None:
+        missing("the R command line is not on PATH")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ where the package is installed (else they skip, or fail under NHS_REQUIRE_R_PACK
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pandas as pd
@@ -40,10 +39,8 @@ def test_missing_package_error_gives_the_install_command(r_session):
 
 
 @pytest.fixture(scope="module")
-def fake_library(r_session, tmp_path_factory):
+def fake_library(r_session, r_command, tmp_path_factory):
     """A throwaway R package 'bridgetestpkg' 0.1.0 installed into a temporary library."""
-    if shutil.which("R") is None:
-        pytest.skip("the R command line is not on PATH")
     source = tmp_path_factory.mktemp("src") / "bridgetestpkg"
     (source / "R").mkdir(parents=True)
     (source / "DESCRIPTION").write_text(
@@ -54,7 +51,7 @@ def fake_library(r_session, tmp_path_factory):
     (source / "R" / "twice.R").write_text("twice <- function(x) 2 * x\n")
     library = tmp_path_factory.mktemp("lib")
     subprocess.run(
-        ["R", "CMD", "INSTALL", "--no-test-load", f"--library={library}", str(source)],
+        [r_command, "CMD", "INSTALL", "--no-test-load", f"--library={library}", str(source)],
         check=True,
         capture_output=True,
     )
