@@ -121,13 +121,25 @@ def check_not_above(
 
 
 def check_confidence(confidence: float | Sequence[float]) -> list[float]:
-    """Normalise ``confidence`` to a list of levels in (0.9, 1) as PHEindicatormethods allows.
+    """Normalise ``confidence`` to a list of levels in [0.9, 1) as PHEindicatormethods allows.
 
-    Levels may be given as proportions (0.95) or percentages (95).
+    Levels may be given as proportions (0.95) or percentages (95), one or several
+    (``[0.95, 0.998]``). Anything else (``None``, text, ``True``, NaN, an empty list, the same
+    level twice) raises :class:`InputError`.
+
+    >>> check_confidence(0.95), check_confidence([95, 99.8])
+    ([0.95], [0.95, 0.998])
     """
-    levels = [confidence] if np.isscalar(confidence) else list(confidence)  # type: ignore[list-item]
+    example = "give a level such as 0.95, or several such as [0.95, 0.998]"
+    if isinstance(confidence, str | bytes) or confidence is None:
+        raise InputError(
+            f"confidence must be a number or a list of numbers: {example}; got {confidence!r}"
+        )
+    levels = list(confidence) if isinstance(confidence, Iterable) else [confidence]
     out = []
     for level in levels:
+        if isinstance(level, bool) or not isinstance(level, int | float | np.integer | np.floating):
+            raise InputError(f"confidence level {level!r} is not a number: {example}")
         value = float(level) / 100 if float(level) >= 90 else float(level)
         if not 0.9 <= value < 1:
             raise InputError(
@@ -136,5 +148,23 @@ def check_confidence(confidence: float | Sequence[float]) -> list[float]:
             )
         out.append(value)
     if not out:
-        raise InputError("confidence must name at least one level, e.g. 0.95")
+        raise InputError(f"confidence must name at least one level: {example}")
+    if len(set(out)) < len(out):
+        raise InputError(f"confidence names the same level twice: {levels!r}")
     return out
+
+
+def check_single_confidence(confidence: float | Sequence[float]) -> float:
+    """One confidence level, as :func:`check_confidence` checks it, for functions whose
+    output has a single interval (models, tests); several levels raise :class:`InputError`.
+
+    >>> check_single_confidence(95)
+    0.95
+    """
+    levels = check_confidence(confidence)
+    if len(levels) > 1:
+        raise InputError(
+            f"confidence: this function gives one interval, at one level; got {levels}. "
+            "Call it once per level (e.g. confidence=0.95, then confidence=0.998)"
+        )
+    return levels[0]

@@ -41,9 +41,9 @@ from analysis.measures.life_expectancy import (
     REASONS,
     WIDE_CI,
     LifeTable,
+    band_labels,
     band_positions,
     chiang_life_table,
-    default_age_labels,
     suppression_codes,
 )
 from analysis.validation import InputError, check_counts, fail_rows, require_columns
@@ -81,7 +81,9 @@ def cause_shares(
 ) -> np.ndarray:
     """Share of each band's contribution due to each cause (groups x bands x causes; sums to 1).
 
-    ``deaths_*`` are groups x bands x causes, ``pop_*`` groups x bands.
+    ``deaths_focus`` and ``deaths_reference`` are the deaths by cause of the two populations
+    (groups x bands x causes), ``pop_focus`` and ``pop_reference`` their populations
+    (groups x bands).
     """
     excess = deaths_focus / pop_focus[..., None] - deaths_reference / pop_reference[..., None]
     total = excess.sum(axis=-1, keepdims=True)
@@ -123,7 +125,7 @@ def _death_cube(
     context = [*group_by, compare]
     death_values = check_counts(data, deaths, integer=False, context=context)
     pop_values = check_counts(data, population, integer=False, context=context)
-    labels = tuple(default_age_labels(data[age_band]) if age_labels is None else age_labels)
+    labels = band_labels(data[age_band], age_labels)
     band = band_positions(data[age_band], labels)
     fail_rows(data, band < 0, age_band, f"age bands must be one of {list(labels)}", context=context)
 
@@ -226,6 +228,8 @@ def decompose_life_expectancy_gap(
         Tidy rows: one per population (``compare``), life-table age band and cause, with the
         deaths from that cause and the band's population (repeated on each cause's row).
         Causes absent from a band count as zero deaths; each band must be present.
+    deaths, population
+        Columns of deaths (from the row's cause) and the band's population (person-years).
     compare, focus, reference
         Column saying which population a row belongs to, and its values for the focus
         population (e.g. most deprived quintile, or an area) and the reference (least
@@ -234,8 +238,15 @@ def decompose_life_expectancy_gap(
         Column of causes of death, or ``None`` to decompose by age only.
     group_by
         Columns giving separate comparisons (e.g. sex); every group needs both populations.
+    age_band
+        Column naming the life-table band, labelled as for
+        :func:`~analysis.measures.life_expectancy` (``"0"``, ``"1-4"``, ..., ``"90+"``, or
+        the start ages for a numeric column).
     method
         ``"arriaga"`` (default, population 1 = focus) or ``"symmetric"``.
+    age_labels
+        The 20 band labels, youngest first, for other labels (checked as
+        :func:`~analysis.measures.life_expectancy` checks them: out of order raises).
 
     Returns
     -------

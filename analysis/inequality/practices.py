@@ -31,8 +31,9 @@ from analysis.measures import (
     indicator_counts,
     proportion,
 )
+from analysis.measures._output import limit_column_names
 from analysis.report.disclosure import DisclosureRule, apply_disclosure_control
-from analysis.validation import InputError
+from analysis.validation import InputError, check_confidence
 
 #: Indicators compared, in display order: name -> label (with units).
 PRACTICE_INDICATORS: dict[str, str] = {
@@ -140,7 +141,7 @@ def practice_deprivation_gaps(
     source: Source,
     *,
     years: Sequence[int] | None = None,
-    confidence: float = 0.95,
+    confidence: float | Sequence[float] = 0.95,
     n_quantiles: int = 5,
     rule: DisclosureRule | None = None,
 ) -> pd.DataFrame:
@@ -157,7 +158,8 @@ def practice_deprivation_gaps(
         source: the dataset or engine holding ``people``, ``areas``, ``deaths`` and
             ``cancers``.
         years: years pooled (default: all; deaths and cancer diagnoses in these years).
-        confidence: confidence level of the limits.
+        confidence: level(s) of the limits, e.g. 0.95 or ``[0.95, 0.998]`` (several give
+            one pair of limit columns per level, named as the measures name them).
         n_quantiles: number of deprivation groups (5: the ends are fifths of practices).
         rule: disclosure rule (default: the configured one).
 
@@ -176,6 +178,7 @@ def practice_deprivation_gaps(
     1  cvd_mortality         All practices          6
     2  cvd_mortality  Least deprived fifth          1
     """
+    limits = [name for pair in limit_column_names(check_confidence(confidence)) for name in pair]
     practices = practice_deprivation(source, n_quantiles=n_quantiles)
     members = _groups(practices, n_quantiles)
     sizes = members.groupby("group").size().rename("practices")
@@ -209,11 +212,11 @@ def practice_deprivation_gaps(
     out = out.sort_values(["indicator", "group"], ignore_index=True)
     out[["numerator", "denominator"]] = out[["numerator", "denominator"]].astype(np.int64)
     columns = ["indicator", "label", "group", "practices", "numerator", "denominator", "value",
-               "lowercl", "uppercl", "confidence", "statistic", "method"]  # fmt: skip
+               *limits, "confidence", "statistic", "method"]  # fmt: skip
     return apply_disclosure_control(
         out[columns],
         ["numerator", "denominator"],
-        derived={c: ["numerator", "denominator"] for c in ("value", "lowercl", "uppercl")},
+        derived={c: ["numerator", "denominator"] for c in ("value", *limits)},
         rule=rule,
     )
 

@@ -69,6 +69,7 @@ from analysis.validation import (
     InputError,
     check_confidence,
     check_positive,
+    check_single_confidence,
     fail_rows,
     require_columns,
     require_numeric,
@@ -133,13 +134,18 @@ def slope_index_of_inequality(
         One row per group x quantile; quantiles sorted ascending from most to least
         deprived (e.g. decile 1 = most deprived).
     quantile, population, value
-        Column names: quantile label (numeric, ordering), quantile population, indicator.
+        Column names: quantile label, quantile population, indicator. The labels are
+        numbers and order the quantiles (1 = most deprived); numbers stored as text
+        (``"1"`` to ``"10"``, as read from a CSV of text) are read as numbers and ordered
+        numerically, never as text (where ``"10"`` would sort before ``"2"``); other text
+        raises :class:`InputError`.
     group_by
         Columns identifying each separate SII (e.g. area and sex).
     value_type
         ``"normal"`` (e.g. life expectancy), ``"rate"`` or ``"proportion"`` (as 0-1).
     se, lower_cl, upper_cl
         Standard error column, or the value's confidence limits (needed by ``"ohid"``).
+        For rates and proportions ``se`` is on the log / logit scale (module docstring).
     confidence
         Level(s) for the SII/RII limits, e.g. ``0.95`` or ``[0.95, 0.998]``.
     repetitions
@@ -151,12 +157,20 @@ def slope_index_of_inequality(
     reliability_stat
         Run the simulation 10 times and report the mean absolute difference of the limits
         between the first and later runs (column ``mad``).
+    method
+        ``"ohid"`` (PHEindicatormethods ``phe_sii``, Monte-Carlo limits), ``"scotpho"``
+        (analytic regression limits, RII = SII / mean) or ``"who_heat"`` (delta-method
+        limits); the module docstring compares them.
     seed
         Seed or :class:`numpy.random.Generator` for reproducible Monte-Carlo limits.
     multiplier
         Scale for the SII (e.g. 100 for percentages); negative flips polarity.
     min_quantiles
         Fewest quantiles allowed per group (OHID: 5).
+    limits_confidence
+        Confidence level of ``lower_cl`` and ``upper_cl`` (one level, default 0.95), used to
+        turn them into standard errors: ``(g(upper) - g(lower)) / (2 z)``. It is the level of
+        the input limits, not of the output (that is ``confidence``).
 
     Returns
     -------
@@ -179,6 +193,7 @@ def slope_index_of_inequality(
     if method not in METHODS:
         raise InputError(f"method must be one of {METHODS}, got {method!r}")
     levels = check_confidence(confidence)
+    limits_confidence = check_single_confidence(limits_confidence)
     if transform and (method != "ohid" or value_type == "normal"):
         raise InputError(
             "transform=True needs method='ohid' and value_type 'rate' (log) or 'proportion' (logit)"
@@ -198,13 +213,15 @@ def slope_index_of_inequality(
     spread_cols = ([se] if se is not None else [lower_cl, upper_cl]) if uses_spread else []
     require_columns(data, [*group_by, quantile, population, value, *spread_cols])
     context = [*group_by, quantile]
-    require_numeric(data, quantile, context=context)
+    order = require_numeric(data, quantile, context=context)
+    if not pd.api.types.is_numeric_dtype(data[quantile]):  # numbers as text: "1" to "10"
+        data = data.assign(**{quantile: order})
     layout = grouped_layout(data, quantile, group_by)
     frame = layout.data
     pop = check_positive(frame, population, context=context)
     values = require_numeric(frame, value, context=context)
     spread = _spread_on_simulation_scale(
-        frame, value_type, value, se, lower_cl, upper_cl, limits_confidence, uses_spread, context
+        frame, value_type, se, lower_cl, upper_cl, limits_confidence, uses_spread, context
     )
     _check_value_range(frame, value_type, value, values, method, context)
     _check_quantile_counts(layout, min_quantiles, quantile)
@@ -245,7 +262,6 @@ def slope_index_of_inequality(
 def _spread_on_simulation_scale(
     frame: pd.DataFrame,
     value_type: str,
-    value: str,
     se: str | None,
     lower_cl: str | None,
     upper_cl: str | None,

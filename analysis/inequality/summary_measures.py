@@ -233,9 +233,7 @@ def summary_measures(
                 population,
                 order,
                 group_by,
-                layout,
                 levels,
-                favourable=favourable,
                 upper_bound=upper_bound,
             )  # fmt: skip
         )
@@ -490,9 +488,12 @@ def _attributable(
     return out
 
 
-def _heat_regression(frame, value, population, order, group_by, layout, levels, *, favourable,
-                     upper_bound):  # fmt: skip
-    """SII and RII from the WHO HEAT preset of :func:`slope_index_of_inequality`."""
+def _heat_regression(frame, value, population, order, group_by, levels, *, upper_bound):
+    """SII and RII from the WHO HEAT preset of :func:`slope_index_of_inequality`.
+
+    Polarity does not enter: HEAT ranks subgroups from the most disadvantaged (``order`` 1)
+    whatever the indicator, so the sign of the SII says which end is higher, as in HEAT.
+    """
     data = frame.copy()
     value_type = "normal"
     multiplier = 1.0

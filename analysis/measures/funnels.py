@@ -272,6 +272,19 @@ def funnel_significance(
     events) or Byar's Poisson limits of observed / expected (ratios) or of the events over
     the population derived from the rate (rates) -- as PHEindicatormethods 2.x.
 
+    Args:
+        data: one row per unit (area, practice).
+        numerator: observed count (for ratios: observed events).
+        denominator: population (proportions), expected events (ratios) or, for rates, the
+            population -- needed only for units with 0 events (crude rates).
+        statistic: ``"proportion"``, ``"ratio"`` or ``"rate"``.
+        rate, rate_type: for rates, the column of rates and ``"dsr"`` or ``"crude"``.
+        multiplier: for rates, the rate's scale (per 100,000: ``100_000``), with which the
+            population behind each rate is derived as ``multiplier * events / rate``.
+
+    Returns:
+        ``data`` with the column ``significance``.
+
     >>> df = pd.DataFrame({"x": [10, 60, 120, 70], "n": [200, 200, 200, 250]})
     >>> funnel_significance(df, "x", "n", statistic="proportion")["significance"].tolist()
     ['Low (0.001)', 'Not significant', 'High (0.001)', 'Not significant']
@@ -322,6 +335,18 @@ def funnel_points(
     data (or taken from ``denominator`` for units with 0 events, crude rates only). DSRs with
     fewer than 10 events are not plotted (NA), as PHEindicatormethods
     ``calculate_funnel_points``.
+
+    Args:
+        data: one row per unit (area, practice).
+        numerator: column of observed events.
+        rate: column of rates (per ``multiplier``).
+        rate_type: ``"dsr"`` or ``"crude"``.
+        years_of_data: years pooled in each rate (the derived population is per year).
+        multiplier: the rate's scale (per 100,000: ``100_000``).
+        denominator: population column, used for units with 0 events (crude rates only).
+
+    Returns:
+        ``data`` with ``<rate>_chart`` and ``denominator_derived``.
 
     >>> df = pd.DataFrame({"deaths": [5, 300], "dsr": [50.0, 120.0]})
     >>> funnel_points(df, "deaths", "dsr", rate_type="dsr", years_of_data=3, multiplier=1e5)

@@ -8,6 +8,9 @@
   Methods in Cancer Research* vol. II, IARC), used by PHE/OHID for counts of 10 or more.
 
 All functions take and return numpy arrays (scalars broadcast) and never loop in Python.
+Each takes one ``confidence`` level as a proportion strictly between 0 and 1 (the statistics
+check the levels their callers give with :func:`analysis.validation.check_confidence` first);
+anything else raises :class:`~analysis.validation.InputError`.
 For millions of rows the arithmetic runs in place in a few arrays allocated once: every
 temporary array of 10 million values is 80 MB that the operating system has to hand over.
 """
@@ -17,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from analysis.validation import InputError
+
 ArrayLike = np.ndarray | float | int
 
 #: Counts below this get exact Poisson limits, counts from it on Byar's approximation
@@ -24,9 +29,28 @@ ArrayLike = np.ndarray | float | int
 EXACT_BELOW = 10
 
 
+def interval_level(confidence: float) -> float:
+    """``confidence`` as a float, raising :class:`InputError` unless it is a number strictly
+    between 0 and 1 (``None``, text, ``True`` or a list are refused, not passed to scipy)."""
+    if isinstance(confidence, bool) or not isinstance(
+        confidence, int | float | np.integer | np.floating
+    ):
+        raise InputError(
+            f"confidence must be one level, a number between 0 and 1 such as 0.95; got "
+            f"{confidence!r}"
+        )
+    if not 0 < float(confidence) < 1:
+        raise InputError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    return float(confidence)
+
+
 def z_value(confidence: float) -> float:
-    """Two-sided standard normal quantile for ``confidence`` (e.g. 1.959964 for 0.95)."""
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    """Two-sided standard normal quantile for ``confidence`` (e.g. 1.959964 for 0.95).
+
+    >>> round(z_value(0.95), 6)
+    1.959964
+    """
+    return float(stats.norm.ppf(0.5 + interval_level(confidence) / 2))
 
 
 def wilson_limits(
@@ -78,7 +102,7 @@ def exact_poisson_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, n
     (1.623486, 11.668332)
     """
     x = np.asarray(x, dtype="float64")
-    alpha = 1 - confidence
+    alpha = 1 - interval_level(confidence)
     lower = np.where(x > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(x, 1e-300)) / 2, 0.0)
     upper = stats.chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2
     return lower, upper

@@ -174,9 +174,15 @@ def indirectly_standardised_rate(
 
     Method: value = observed / expected * (sum x_ref / sum n_ref) * multiplier, with the
     ratio's exact (below 10 events; Armitage & Berry 2002) or Byar's limits (Breslow & Day
-    1987, IARC) scaled the same way, as PHEindicatormethods ``calculate_ISRate``. Arguments as
-    :func:`indirectly_standardised_ratio`; ``ref_rate`` in the output is the reference crude
-    rate per ``multiplier``.
+    1987, IARC) scaled the same way, as PHEindicatormethods ``calculate_ISRate``.
+    ``ref_rate`` in the output is the reference crude rate per ``multiplier``.
+
+    Args:
+        data, x, n, x_ref, n_ref, age_band, group_by, observed_totals: as
+            :func:`indirectly_standardised_ratio`.
+        confidence: level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+        multiplier: rate per this many (default per 100,000).
+        missing: ``"raise"`` (default) or ``"zero"``, as :func:`indirectly_standardised_ratio`.
 
     >>> df = pd.DataFrame({"age_band": ["0-49", "50+"], "deaths": [4, 36], "pop": [900, 100]})
     >>> out = indirectly_standardised_rate(

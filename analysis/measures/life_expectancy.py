@@ -29,6 +29,7 @@ undefined) or at ages no one in the table reaches (the reference reports 0); and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -165,12 +166,7 @@ def to_band_matrix(
     death_values = check_counts(data, deaths, integer=False, context=group_by)
     population_values = check_counts(data, population, integer=False, context=group_by)
 
-    labels = tuple(default_age_labels(data[age_band]) if age_labels is None else age_labels)
-    if len(labels) != N_BANDS or len(set(labels)) != N_BANDS:
-        raise InputError(
-            f"age_labels must name the {N_BANDS} life-table bands "
-            f"{', '.join(LIFE_TABLE_AGE_BANDS)} once each, youngest first; got {list(labels)}"
-        )
+    labels = band_labels(data[age_band], age_labels)
     band = band_positions(data[age_band], labels)
     unknown = band < 0
     if unknown.any():
@@ -189,7 +185,7 @@ def to_band_matrix(
 
     cell = group * N_BANDS + band
     counts = np.bincount(cell, minlength=n_groups * N_BANDS).reshape(n_groups, N_BANDS)
-    _check_bands(data, groups, group_by, age_band, labels, group, cell, counts)
+    _check_bands(data, groups, group_by, age_band, labels, cell, counts)
 
     shape = (n_groups, N_BANDS)
     death_matrix = np.zeros(n_groups * N_BANDS)
@@ -201,6 +197,53 @@ def to_band_matrix(
         population=population_matrix.reshape(shape),
         groups=groups,
         labels=labels,
+    )
+
+
+def band_labels(column: pd.Series, age_labels: Sequence | None) -> tuple:
+    """The labels of the 20 life-table bands in ``column``, youngest first: ``age_labels``
+    checked (20 distinct labels, in order of start age where they name one), or the
+    defaults of :func:`default_age_labels`."""
+    if age_labels is None:
+        return tuple(default_age_labels(column))
+    labels = tuple(age_labels)
+    if len(labels) != N_BANDS or len(set(labels)) != N_BANDS:
+        raise InputError(
+            f"age_labels must name the {N_BANDS} life-table bands "
+            f"{', '.join(LIFE_TABLE_AGE_BANDS)} once each, youngest first; got {list(labels)}"
+        )
+    _check_label_order(labels)
+    return labels
+
+
+def _start_ages(labels: tuple) -> list[float] | None:
+    """The start age each label names (its first number: 0, "1-4", "90+"), or None when a
+    label names none."""
+    starts = []
+    for label in labels:
+        found = re.match(r"\s*(\d+(?:\.\d+)?)", str(label))
+        if found is None:
+            return None
+        starts.append(float(found.group(1)))
+    return starts
+
+
+def _check_label_order(labels: tuple) -> None:
+    """Raise when ``labels`` are the life-table bands in another order than youngest first.
+
+    Labels are matched to bands by position, so bands out of order would get the wrong
+    widths and a wrong life expectancy. Labels whose first numbers are exactly the start
+    ages 0, 1, 5, ..., 90 in another order are refused, naming the order to use; labels
+    without a start age each (``"<1"``, ``"under 1"``) cannot be checked and are taken as given.
+    """
+    starts = _start_ages(labels)
+    expected = [float(a) for a in LIFE_TABLE_START_AGES]
+    if starts is None or starts == expected or sorted(starts) != expected:
+        return
+    ordered = [label for _, label in sorted(zip(starts, labels, strict=True))]
+    raise InputError(
+        f"age_labels must be youngest first (they are matched to the bands {LIFE_TABLE_START_AGES}"
+        f" by position); got {list(labels)}. Pass them in this order: {ordered}"
     )
 
 
@@ -224,7 +267,6 @@ def _check_bands(
     group_by: Sequence[str],
     age_band: str,
     labels: tuple,
-    group: np.ndarray,
     cell: np.ndarray,
     counts: np.ndarray,
 ) -> None:
@@ -336,6 +378,12 @@ def life_expectancy(
         per level, ``lower95_0cl``, ``upper95_0cl``, ...).
     le_age
         ``"all"`` for life expectancy at the start of every band, or the band label(s) wanted.
+    age_labels
+        The labels of the 20 bands in ``age_band``, youngest first (default: the standard
+        labels above). They are matched to the bands by position, so labels out of order
+        raise :class:`InputError` (naming the order to use) when their first numbers are
+        the bands' start ages 0, 1, 5, ..., 90 in another order; labels without a start age
+        each (``"<1"``) are taken as given.
 
     Returns
     -------

@@ -46,10 +46,10 @@ from analysis.models.strata import collapse_binary, collapse_counts
 from analysis.models.tidy import coefficient_table
 from analysis.validation import (
     InputError,
-    check_confidence,
     check_counts,
     check_not_above,
     check_positive,
+    check_single_confidence,
     fail_rows,
     require_columns,
 )
@@ -142,7 +142,9 @@ def rate_model(
     person-time) or already counts by strata; with only categorical ``predictors`` (and
     ``aggregate=True``) it is collapsed to strata first. Put adjustment variables such as
     ``age_band`` among the ``predictors``. ``family="negative_binomial"`` fits the rows as
-    given (collapsing changes what the extra-Poisson variation means).
+    given (collapsing changes what the extra-Poisson variation means). ``confidence`` is the
+    level of the intervals, one level (``0.95`` or ``95``): several raise
+    :class:`~analysis.validation.InputError`, as the table has one interval per term.
 
     >>> df = pd.DataFrame({"group": ["a", "b"], "deaths": [10, 30], "years": [1000, 1500]})
     >>> fit = rate_model(df, "deaths", "years", ["group"])
@@ -160,7 +162,7 @@ def rate_model(
         reference=dict(reference or {}),
         interactions=tuple(tuple(p) for p in interactions),
         robust=robust,
-        confidence=check_confidence(confidence)[0],
+        confidence=check_single_confidence(confidence),
         aggregate=aggregate and family == "poisson",
     )
     return fit_model(data, spec)
@@ -187,7 +189,8 @@ def binary_model(
 
     Give either person-level rows with a 0/1 ``outcome`` (``trials=None``; collapsed to
     successes/trials by strata when all predictors are categorical) or counts by strata with
-    ``outcome`` successes out of ``trials``.
+    ``outcome`` successes out of ``trials``. ``confidence`` is the level of the intervals, one
+    level (``0.95`` or ``95``): several raise :class:`~analysis.validation.InputError`.
 
     >>> df = pd.DataFrame({"group": ["a", "b"], "late": [20, 40], "cases": [100, 100]})
     >>> fit = binary_model(df, "late", ["group"], trials="cases")
@@ -203,7 +206,7 @@ def binary_model(
         reference=dict(reference or {}),
         interactions=tuple(tuple(p) for p in interactions),
         robust=robust,
-        confidence=check_confidence(confidence)[0],
+        confidence=check_single_confidence(confidence),
         aggregate=aggregate,
     )
     return fit_model(data, spec)

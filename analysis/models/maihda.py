@@ -61,10 +61,10 @@ from analysis.models.strata import collapse_binary, collapse_continuous, collaps
 from analysis.models.tidy import coefficient_table
 from analysis.validation import (
     InputError,
-    check_confidence,
     check_counts,
     check_not_above,
     check_positive,
+    check_single_confidence,
     require_columns,
 )
 
@@ -186,10 +186,11 @@ def maihda(
     successes of ``trials`` (binomial) or events over ``population`` (``"poisson"``). The
     strata are the observed combinations of ``strata_by``. ``multiplier`` scales the stratum
     predictions (default 100 = per cent for binomial, 100,000 for Poisson, 1 for Gaussian).
+    ``confidence`` is one level (several raise :class:`~analysis.validation.InputError`).
     """
     if family not in ("binomial", "poisson", "gaussian"):
         raise InputError(f"family must be 'binomial', 'poisson' or 'gaussian', got {family!r}")
-    level = check_confidence(confidence)[0]
+    level = check_single_confidence(confidence)
     strata_by = list(dict.fromkeys(strata_by))
     rows, y_col, size_col = _stratum_totals(data, strata_by, outcome, family, trials, population)
     if multiplier is None:

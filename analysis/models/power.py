@@ -19,9 +19,9 @@ from scipy import stats
 from analysis.models.design import make_design
 from analysis.validation import (
     InputError,
-    check_confidence,
     check_counts,
     check_not_above,
+    check_single_confidence,
     fail_rows,
     require_columns,
     require_numeric,
@@ -65,7 +65,8 @@ def interaction_power(
     reference
         Reference level of each dimension (only the coding changes; the results do not).
     confidence
-        ``1 - alpha`` of the tests.
+        ``1 - alpha`` of the tests: one level (several raise
+        :class:`~analysis.validation.InputError`).
 
     Returns
     -------
@@ -84,7 +85,7 @@ def interaction_power(
     >>> out[["absorbed", "df"]].round(3).to_dict("records")
     [{'absorbed': 0.75, 'df': 1}]
     """
-    (level,) = check_confidence(confidence)
+    level = check_single_confidence(confidence)
     require_columns(strata, [*dimensions, effect, events, trials], what="strata")
     delta = require_numeric(strata, effect)
     x_events, n = check_counts(strata, events), check_counts(strata, trials)
