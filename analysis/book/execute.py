@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -81,7 +82,40 @@ def project_fingerprint(root: Path) -> str:
             continue
         digest.update(str(path).encode())
         digest.update((root / path).read_bytes())
+    digest.update(r_packages_key().encode())
     return digest.hexdigest()
+
+
+#: R packages the R bridge calls when they are installed (the Python and R chapter names
+#: which one ran, so its cached text depends on them).
+BRIDGE_R_PACKAGES = ("PHEindicatormethods", "FunnelPlotR")
+
+
+def r_packages_key() -> str:
+    """Which R and bridge packages a chapter would find: ``Rscript``'s answer for the version
+    of each of :data:`BRIDGE_R_PACKAGES` ("absent" when not installed), and the packages
+    hidden by ``NHS_R_HIDE_PACKAGES``. Installing, upgrading or hiding a package therefore
+    re-runs the chapters instead of showing what an earlier R environment did."""
+    hidden = os.environ.get("NHS_R_HIDE_PACKAGES", "")
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        return f"no R; hidden={hidden}"
+    names = ", ".join(f'"{name}"' for name in BRIDGE_R_PACKAGES)
+    program = (
+        f"for (p in c({names})) cat(p, tryCatch(format(packageVersion(p)), "
+        'error = function(e) "absent"), "\\n")'
+    )
+    try:
+        answer = subprocess.run(
+            [rscript, "--vanilla", "-e", program],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        answer = "R did not answer"
+    return f"{answer}; hidden={hidden}"
 
 
 @dataclass(frozen=True)

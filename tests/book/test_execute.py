@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from analysis.book import BookError, load_project, render_offline
@@ -138,3 +140,15 @@ def test_fingerprint_covers_chapter_code_in_analysis_book_but_not_the_renderer(t
     assert project_fingerprint(tmp_path) == before  # renderer changes re-run nothing
     (book / "api_reference.py").write_text("GENERATOR = 2\n")
     assert project_fingerprint(tmp_path) != before  # the appendix's generator re-runs it
+
+
+def test_hiding_an_r_package_changes_the_fingerprint(monkeypatch):
+    """The Python and R chapter names the R implementation that ran, so its cached text must
+    not survive a change of R packages (installed, upgraded or hidden)."""
+    from analysis.book.execute import project_fingerprint
+
+    monkeypatch.delenv("NHS_R_HIDE_PACKAGES", raising=False)
+    root = Path(__file__).resolve().parents[2]
+    before = project_fingerprint(root)
+    monkeypatch.setenv("NHS_R_HIDE_PACKAGES", "PHEindicatormethods")
+    assert project_fingerprint(root) != before
