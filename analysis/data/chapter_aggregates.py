@@ -1,0 +1,200 @@
+"""Counts by stratum computed in the engine: what the book's chapters need instead of person rows.
+
+One query shape serves the population pyramids and histograms (people by sex and age group),
+the practice- and area-level summaries, the strata of the GLMs and of MAIHDA (rows and
+successes by every predictor: a binomial GLM fitted on successes out of trials by stratum has
+the same likelihood, hence the same estimates, as the fit on the people; McCullagh & Nelder
+1989, section 4.2) and the response patterns of latent class analysis (people by every
+categorical indicator: the EM algorithm weighted by the pattern counts is the person-level EM,
+term for term; Linzer & Lewis 2011). The people in each stratum are counted where the data
+live -- DuckDB, Spark or a SQL database -- and only the counts are returned.
+
+Latent classes are assigned in the engine too (:func:`class_counts`): the table of response
+patterns and their classes is registered beside the data and joined to the people, so the
+people of each class are counted without a person row leaving the engine.
+
+The SQL keeps to the portable subset described in :mod:`analysis.data.aggregate`; results are
+sorted in pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analysis.data.aggregate import EVENTS, Source, _breakdowns, _require_tables
+from analysis.data.engines import Engine, running
+from analysis.validation import InputError
+
+#: The registered table of response patterns and their classes (:func:`class_counts`).
+PATTERN_CLASS_TABLE = "agg_pattern_classes"
+
+
+def _age_group(age: str, cut_points: Sequence[float]) -> str:
+    """SQL for the number of ``cut_points`` at or below ``age``: group 0 below the first cut,
+    ``len(cut_points)`` from the last (:meth:`CategoricalEncoding.encode`'s coding)."""
+    cuts = [float(c) for c in cut_points]
+    if not cuts or cuts != sorted(set(cuts)):
+        raise InputError(f"age_groups must be increasing cut points, got {list(cut_points)!r}")
+    return " + ".join(f"CASE WHEN {age} >= {c:g} THEN 1 ELSE 0 END" for c in cuts)
+
+
+def _event_columns(engine: Engine, table: str, columns: Sequence[str]) -> list[str]:
+    present = set(engine.columns(table))
+    unknown = [c for c in columns if c not in present]
+    if unknown:
+        raise InputError(
+            f"{table} has no column(s) {', '.join(unknown)}; its columns: {', '.join(sorted(present))}"
+        )
+    return [f"e.{c}" for c in columns]
+
+
+def strata_counts(
+    source: Source,
+    by: Sequence[str] = (),
+    *,
+    table: str = "people",
+    event_by: Sequence[str] = (),
+    age_groups: Sequence[float] | None = None,
+    successes: str | None = None,
+    where: str | None = None,
+) -> pd.DataFrame:
+    """Rows of ``table`` counted by stratum in the engine: people, or events with their people.
+
+    Method: one ``GROUP BY`` over the strata (exact counts; nothing is sampled).
+
+    Parameters
+    ----------
+    source
+        A dataset or engine holding the book's tables (see :mod:`analysis.data.aggregate`).
+    by
+        Columns of ``people`` or ``areas`` (for example ``["sex", "imd_quintile"]``).
+    table
+        ``"people"`` (one row per person) or an event table (``deaths``, ``admissions``,
+        ``cancers``: one row per event, with the person's ``by`` columns).
+    event_by
+        Columns of the event table itself (for example ``["site"]`` of ``cancers``).
+    age_groups
+        Cut points of the age groups (for example ``[18, 40, 65, 80]``), giving a column
+        ``age_group``: 0 below the first cut point up to ``len(age_groups)`` from the last. The
+        age is ``people.age`` (at the start of the data's base year) for people and the age at
+        the event (``age_at_diagnosis``, ``age_at_death``, ``age_at_admission``) for events.
+    successes
+        Optionally a portable SQL expression giving 1 or 0 per row (``e`` is the row, ``p`` its
+        person, ``a`` their area; see :func:`analysis.data.aggregate.is_true`), summed into a
+        column ``successes``: the successes out of ``n`` trials of a binomial model.
+    where
+        Optionally a portable SQL condition choosing the rows counted (same aliases).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``*by``, ``*event_by``, ``age_group`` (with ``age_groups``), ``n`` and ``successes``
+        (when asked), one row per stratum present, sorted by the strata.
+
+    >>> from analysis.data import generate_population
+    >>> pyramid = strata_counts(generate_population(5_000), ["sex"], age_groups=[18, 65])
+    >>> list(pyramid.columns), int(pyramid["n"].sum())
+    (['sex', 'age_group', 'n'], 5000)
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    if table != "people" and table not in EVENTS:
+        raise InputError(f"table is {table!r}; allowed: people, {', '.join(EVENTS)}")
+    if table == "people" and event_by:
+        raise InputError("event_by needs an event table (deaths, admissions or cancers)")
+    exprs, _ = _breakdowns(by)
+    person = "e" if table == "people" else "p"
+    exprs = [f"{person}.{e[2:]}" if e.startswith("p.") else e for e in exprs]
+    with running(source) as engine:
+        _require_tables(engine, ["people", "areas"] + ([] if table == "people" else [table]))
+        exprs += _event_columns(engine, table, event_by) if event_by else []
+        if age_groups is not None:
+            age = "e.age" if table == "people" else _event_age(engine, table)
+            exprs.append(f"({_age_group(age, age_groups)})")
+        names = [*by, *event_by, *(["age_group"] if age_groups is not None else [])]
+        selected = ", ".join(f"{e} AS {n}" for e, n in zip(exprs, names, strict=True))
+        counts = "COUNT(*) AS n" + (f", SUM({successes}) AS successes" if successes else "")
+        join = "" if table == "people" else "JOIN people p ON e.person_id = p.person_id "
+        out = engine.query(
+            f"""SELECT {selected + ", " if selected else ""}{counts}
+    FROM {table} e {join}LEFT JOIN areas a ON {person}.area_code = a.area_code
+    {f"WHERE {where} " if where else ""}{f"GROUP BY {', '.join(exprs)}" if exprs else ""}"""
+        )
+    if names:
+        out = out.sort_values(names, kind="stable")
+    counted = ["n", "successes"] if successes else ["n"]
+    out[counted] = out[counted].fillna(0).astype("int64")
+    return out.reset_index(drop=True)
+
+
+def _event_age(engine: Engine, table: str) -> str:
+    ages = [c for c in engine.columns(table) if c.startswith("age_at_")]
+    if len(ages) != 1:
+        raise InputError(
+            f"{table} needs one age-at-event column (age_at_...) for age_groups; found {ages}"
+        )
+    return f"e.{ages[0]}"
+
+
+def class_counts(
+    source: Source,
+    classes: pd.DataFrame,
+    by: Sequence[str] = (),
+    *,
+    age_groups: Sequence[float] | None = None,
+) -> pd.DataFrame:
+    """People of each latent class by ``by``, the classes assigned in the engine.
+
+    Method: ``classes`` (one row per response pattern: its indicator columns, ``age_group``
+    when ``age_groups`` are given, and ``class``) is registered in the engine as
+    :data:`PATTERN_CLASS_TABLE` and joined to the people on every indicator; the people are
+    then counted by class and ``by`` (modal assignment, Linzer & Lewis 2011, pattern by
+    pattern). People whose pattern is not in ``classes`` are refused, counted.
+
+    Returns ``class``, ``*by`` and ``n``, sorted.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    keys = [c for c in classes.columns if c != "class"]
+    if "class" not in classes.columns or not keys:
+        raise InputError("classes needs a column 'class' and the indicator columns it is keyed by")
+    indicators = [k for k in keys if k != "age_group"]
+    exprs, _ = _breakdowns([*indicators, *by])
+    exprs = [f"e.{e[2:]}" if e.startswith("p.") else e for e in exprs]
+    if age_groups is not None:
+        exprs.insert(len(indicators), f"({_age_group('e.age', age_groups)})")
+    with running(source) as engine:
+        _require_tables(engine, ["people", "areas"])
+        engine.register(PATTERN_CLASS_TABLE, classes[keys + ["class"]])
+        on = " AND ".join(f"{x} = k.{k}" for x, k in zip(exprs, keys, strict=False))
+        grouped = ", ".join(exprs[len(keys) :])
+        assigned = engine.query(
+            f"""SELECT k.class AS class{"".join(f", {e} AS {n}" for e, n in zip(exprs[len(keys) :], by, strict=True))},
+           COUNT(*) AS n
+    FROM people e LEFT JOIN areas a ON e.area_code = a.area_code
+    LEFT JOIN {PATTERN_CLASS_TABLE} k ON {on}
+    GROUP BY k.class{", " + grouped if grouped else ""}"""
+        )
+    unassigned = int(assigned.loc[assigned["class"].isna(), "n"].sum())
+    if unassigned:
+        raise InputError(
+            f"{unassigned:,} people have a response pattern ({', '.join(keys)}) that is not in "
+            "classes: give every pattern of strata_counts a class"
+        )
+    assigned["class"] = assigned["class"].astype("int64")
+    assigned["n"] = assigned["n"].astype("int64")
+    return assigned.sort_values(["class", *by], kind="stable").reset_index(drop=True)
+
+
+def event_years(source: Source) -> tuple[int, int] | None:
+    """First and last year with a death, cancer diagnosis or admission (None when none)."""
+    parts = " UNION ALL ".join(
+        f"SELECT MIN(e.{year}) AS first_year, MAX(e.{year}) AS last_year FROM {table} e"
+        for table, (year, _) in EVENTS.items()
+    )
+    with running(source) as engine:
+        _require_tables(engine, list(EVENTS))
+        spans = engine.query(parts).dropna()
+    if spans.empty:
+        return None
+    return int(spans["first_year"].min()), int(spans["last_year"].max())
