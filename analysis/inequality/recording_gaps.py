@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.data.dataset import Dataset
 from analysis.measures.odds_ratios import odds_ratio
+from analysis.validation import fail_rows
 
 #: Flag column -> outcome compared (``death``: any cause; ``cvd_death``: from CVD).
 FLAG_OUTCOMES: dict[str, str] = {
@@ -31,6 +32,11 @@ FLAG_LABELS = {
     "homeless": "Experiencing homelessness",
 }
 OUTCOME_LABELS = {"death": "death from any cause", "cvd_death": "death from CVD"}
+#: Columns of :func:`flag_gaps` (also of its empty result, when no flag is present).
+GAP_COLUMNS = (
+    "flag", "outcome", "x1", "n1", "x0", "n0", "value", "lowercl", "uppercl", "confidence",
+    "statistic", "method",
+)  # fmt: skip
 
 
 def flag_gaps(data: Dataset, outcomes: Mapping[str, str] = FLAG_OUTCOMES) -> pd.DataFrame:
@@ -40,11 +46,24 @@ def flag_gaps(data: Dataset, outcomes: Mapping[str, str] = FLAG_OUTCOMES) -> pd.
     ``n1`` (deaths and people with the flag), ``x0``, ``n0`` (without), ``value``,
     ``lowercl``, ``uppercl``, ``confidence``, ``statistic``, ``method`` (empty when no flag
     is present).
+
+    Raises
+    ------
+    InputError
+        A flag with a value other than True/False or 1/0 (e.g. ``"Y"``), or missing.
     """
     people = data.people
     flags = [f for f in outcomes if f in people.columns]
     if not flags:
-        return pd.DataFrame(columns=["flag", "outcome", "x1", "n1", "x0", "n0", "value"])
+        return pd.DataFrame(columns=list(GAP_COLUMNS))
+    for flag in flags:
+        values = people[flag]
+        fail_rows(
+            people,
+            ~values.isin([True, False]) | values.isna(),
+            flag,
+            "a flag must be True/False or 1/0, never missing",
+        )
     died = people["person_id"].isin(data.deaths["person_id"]).to_numpy()
     cvd = data.deaths.loc[data.deaths["cause_group"] == "CVD", "person_id"]
     events = {"death": died, "cvd_death": people["person_id"].isin(cvd).to_numpy()}

@@ -13,6 +13,7 @@ from analysis.data import parameters as P
 from analysis.data.postcodes import NO_FIXED_ABODE, attach_deprivation, synthetic_postcode_lookup
 from analysis.data.recording import RECORDING_COLUMNS
 from analysis.inequality.recording_gaps import flag_gaps, planted_gaps
+from analysis.validation import InputError
 
 #: table_checksum of every table (people without the recording columns) of
 #: generate_population(20_000, seed=5), computed before the recording columns were added.
@@ -57,6 +58,12 @@ def test_flags_absent_from_own_data_are_skipped(population_500k):
     assert flag_gaps(own)["flag"].tolist() == ["learning_disability", "homeless"]
     none = replace(own, people=own.people.drop(columns=["learning_disability", "homeless"]))
     assert flag_gaps(none).empty
+    assert list(flag_gaps(none).columns) == list(flag_gaps(own).columns)
+    coded = replace(
+        own, people=own.people.assign(homeless=own.people["homeless"].map({True: "Y", False: "N"}))
+    )
+    with pytest.raises(InputError, match="homeless.*True/False"):
+        flag_gaps(coded)
 
 
 def test_no_fixed_abode_only_for_people_experiencing_homelessness(population_500k):
