@@ -29,8 +29,8 @@ def rank_gaps(
 
     Method: the relative gap is the ratio of the group's value to the reference group's
     (the rate ratio or risk ratio, the "ratio" simple measure of inequality in WHO 2013,
-    *Handbook on health inequality monitoring*, section 3.1, and Hosseinpoor et al. 2016,
-    *Int J Equity Health* 15:103), computed on the *adverse* scale so that a ratio above 1
+    *Handbook on health inequality monitoring*, section 3.1, and in the WHO Health Equity
+    Assessment Toolkit, Hosseinpoor et al. 2016, *BMC Med Res Methodol* 16:141), computed on the *adverse* scale so that a ratio above 1
     always means worse off: for an indicator where higher is better (a percentage of cancers
     diagnosed early), the value and its limits are first turned into the complement
     (``maximum - value``, the percentage diagnosed late). A group is *worse off* when its
