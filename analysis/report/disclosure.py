@@ -25,7 +25,8 @@ tables"):
    suppressed in all of them. In every margin group that holds suppressed cells, more cells are
    suppressed, the smallest *non-zero* count first (suppressing a zero hides nothing), until
    (a) at least two cells are suppressed and (b) the suppressed cells add up to more than
-   ``max_count`` plus ``min_count`` for each suppressed cell beyond the first. Then no
+   ``max_count`` plus ``min_count`` for each suppressed cell beyond the first (a difference
+   of rule 3, never published, counts as possibly zero). Then no
    suppressed cell can be shown, from that group's total, to lie within ``min_count`` to
    ``max_count``: with the other suppressed cells at their smallest possible value, it could be
    ``max_count + 1`` or more. Where no non-zero cell is left in such a group and its total is a
@@ -296,6 +297,12 @@ class _Cells:
     free_total: np.ndarray  # per group: -1 total published, -2 total is a cell (total_cell),
     # >= 0 an unknown total shared by the groups of that number
     row_cells: dict[tuple[str, str], np.ndarray]  # (table, count column) -> cell of each row
+    published: int  # cells 0 .. published - 1 are in tables; the rest are differences
+
+    def smallest(self, rule: DisclosureRule) -> np.ndarray:
+        """The least a suppressed cell can be: ``min_count`` for a published count (zeros
+        are published), 0 for a difference (never published)."""
+        return np.where(np.arange(len(self.value)) < self.published, rule.min_count, 0.0)
 
     @classmethod
     def build(
@@ -378,6 +385,7 @@ class _Cells:
             row_cells={
                 key: frame["cell"].to_numpy() for key, frame in rows.groupby(["table", "column"])
             },
+            published=len(value),
         )
         cell_keys = rows.drop_duplicates("cell")[["cell", "quantity", "tail"]]
         for whole, components in parts:
@@ -478,12 +486,15 @@ class _Cells:
             targets = np.flatnonzero(self.primary & hidden)
             if not n_groups or not len(targets):
                 return hidden
-            largest = largest_values(
-                self.value, hidden, targets,
+            bounded = dict(
                 member_group=group, member_cell=cell, total_group=self.total_group,
-                total_cell=self.total_cell, free_total=self.free_total, smallest=rule.min_count,
+                total_cell=self.total_cell, free_total=self.free_total,
+                smallest=self.smallest(rule),
             )  # fmt: skip
-            confined = targets[largest < rule.max_count + 1 - 1e-9]
+            largest = largest_values(self.value, hidden, targets, **bounded)
+            low = targets[largest < rule.max_count + 1 - 1e-9]
+            least = largest_values(self.value, hidden, low, **bounded, maximise=False)
+            confined = low[least > 1e-9]  # a difference that may be zero is not confined
             if not len(confined) or not self._widen(confined, hidden, pinned):
                 break
         if len(confined):
@@ -500,6 +511,7 @@ class _Cells:
         group, cell = self.member_group, self.member_cell
         n_groups = int(group.max()) + 1 if len(group) else 0
         nonzero = self.value[cell] > 0
+        smallest = self.smallest(rule)
         while True:
             self._propagate(hidden)
             if not n_groups:
@@ -509,7 +521,13 @@ class _Cells:
             total = np.bincount(group, weights=self.value[cell] * in_group, minlength=n_groups)
             candidate = ~in_group & nonzero & ~pinned[cell]
             has_candidate = np.bincount(group, weights=candidate, minlength=n_groups) > 0
-            slack = total - (k - 1) * rule.min_count
+            # the most a suppressed cell can be: the suppressed sum less the least the others
+            # can be (a published count at least min_count, a difference 0)
+            least = np.bincount(group, weights=smallest[cell] * in_group, minlength=n_groups)
+            has_difference = np.bincount(
+                group, weights=in_group & (cell >= self.published), minlength=n_groups
+            )
+            slack = total - least + np.where(has_difference > 0, 0, rule.min_count)
             unsafe = (k >= 1) & ((k == 1) | (slack <= rule.max_count))
             exposed = unsafe & has_candidate
             # no cell left to suppress inside: suppress the group's total where it is a cell

@@ -6,8 +6,11 @@ as an equation over the cells -- published cells fixed, suppressed cells unknown
 their smallest possible non-zero value (zeros are published) -- the largest value a
 suppressed cell can take is a linear programme (the *feasibility interval* of a cell,
 Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, section 4.3; solved with
-HiGHS through :func:`scipy.optimize.linprog`). A small count whose largest feasible value is
-below ``max_count + 1`` is *confined*: the tables show it is a small count.
+HiGHS through :func:`scipy.optimize.linprog`). A small count whose feasible interval lies
+within ``min_count`` to ``max_count`` is *confined*: the tables show it is a small count. A
+suppressed published cell is at least ``min_count`` (zeros are published), so it is confined
+when its largest feasible value is below ``max_count + 1``; a difference between counts (never
+published) is confined only if, besides, it cannot be zero.
 
 A group's total is known where it is published (the margins of one table), a cell where a
 table publishes it, and otherwise an unknown number shared by every group that adds up to it
@@ -34,9 +37,11 @@ def largest_values(
     total_group: np.ndarray,
     total_cell: np.ndarray,
     free_total: np.ndarray,
-    smallest: float,
+    smallest: np.ndarray,
+    maximise: bool = True,
 ) -> np.ndarray:
-    """The largest value each target cell can take given the published cells (inf: any).
+    """The largest (or, with ``maximise=False``, smallest) value each target cell can take
+    given the published cells (inf: any).
 
     Parameters
     ----------
@@ -54,8 +59,9 @@ def largest_values(
         Per group: -1 where the total is published (known), ``i >= 0`` where it is an unknown
         number shared by all groups with the same ``i``, -2 where it is a cell.
     smallest
-        The smallest value a suppressed cell can take (``min_count``); a suppressed cell
-        whose value is smaller (half a person-year) may go down to its value.
+        The least each cell can be when suppressed (``min_count`` for a published count, 0
+        for one never published); a suppressed cell whose value is smaller (half a
+        person-year) may go down to its value.
     """
     n_groups = len(free_total)
     unknown = np.flatnonzero(free_total >= 0)
@@ -72,7 +78,7 @@ def largest_values(
     largest = np.empty(len(targets))
     for i, target in enumerate(targets):
         objective = np.zeros(len(lower))
-        objective[target] = -1.0
+        objective[target] = -1.0 if maximise else 1.0
         result = linprog(objective, A_eq=equations, b_eq=totals, bounds=bounds, method="highs")
-        largest[i] = np.inf if result.status == 3 else -result.fun
+        largest[i] = np.inf if result.status == 3 else abs(result.fun)
     return largest
