@@ -233,6 +233,7 @@ TECHNICAL = {
     "chapters/how-this-book-works.qmd",
     "chapters/python-and-r.qmd",
     "chapters/api-reference.qmd",
+    "chapters/data-sources.qmd",
 }
 
 
