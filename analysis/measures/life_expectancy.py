@@ -217,14 +217,14 @@ def band_labels(column: pd.Series, age_labels: Sequence | None) -> tuple:
 
 
 def _start_ages(labels: tuple) -> list[float] | None:
-    """The start age each label names (its first number: 0, "1-4", "90+"), or None when a
-    label names none."""
+    """The start age each label names (its first number: 0, "1-4", "age 90+"), or None when
+    a label names none."""
     starts = []
     for label in labels:
-        found = re.match(r"\s*(\d+(?:\.\d+)?)", str(label))
+        found = re.search(r"\d+(?:\.\d+)?", str(label))
         if found is None:
             return None
-        starts.append(float(found.group(1)))
+        starts.append(float(found.group()))
     return starts
 
 

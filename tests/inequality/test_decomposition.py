@@ -178,3 +178,19 @@ def test_invalid_method_and_same_populations_raise() -> None:
         decompose(data, method="horiuchi")
     with pytest.raises(InputError, match="different"):
         decompose(data, reference="Q1")
+
+
+def test_age_labels_out_of_order_or_incomplete_raise() -> None:
+    rates = 0.00005 * np.exp(0.09 * np.array(LIFE_TABLE_START_AGES))
+    data = pd.DataFrame(
+        {"quintile": ["Q1"] * 20 + ["Q5"] * 20, "age_band": list(LIFE_TABLE_AGE_BANDS) * 2,
+         "population": 10_000.0, "deaths": np.r_[rates * 1.3, rates] * 10_000}
+    )  # fmt: skip
+    swapped = list(LIFE_TABLE_AGE_BANDS)
+    swapped[-1], swapped[-2] = swapped[-2], swapped[-1]
+    for labels, message in ((swapped, "youngest first"), (swapped[:-1], "20 life-table bands")):
+        with pytest.raises(InputError, match=message):
+            decompose_life_expectancy_gap(
+                data, "deaths", "population", compare="quintile", focus="Q1",
+                reference="Q5", cause=None, age_labels=labels,
+            )  # fmt: skip

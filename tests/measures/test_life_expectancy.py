@@ -98,6 +98,30 @@ def test_numeric_start_ages_and_custom_labels_give_the_same_table() -> None:
     np.testing.assert_allclose(by_custom["value"], by_label["value"])
 
 
+def test_age_labels_out_of_order_raise_instead_of_a_wrong_life_expectancy() -> None:
+    """Issue #15: labels matched to bands by position, given out of order, gave e0 = 80.1676
+    (the right value is 80.1696); now they raise, naming the order to use."""
+    swapped = list(LIFE_TABLE_AGE_BANDS)
+    swapped[1], swapped[2] = swapped[2], swapped[1]
+    with pytest.raises(InputError, match=r"youngest first.*\['0', '1-4', '5-9'"):
+        life_expectancy(example(), "deaths", "population", age_labels=swapped)
+    custom = [f"age {x}" for x in LIFE_TABLE_START_AGES]
+    with pytest.raises(InputError, match="youngest first"):
+        life_expectancy(
+            example().assign(age_band=custom), "deaths", "population", age_labels=custom[::-1]
+        )
+    out = life_expectancy(example(), "deaths", "population", age_labels=LIFE_TABLE_AGE_BANDS)
+    assert out["value"].iloc[0] == pytest.approx(80.16960813, abs=1e-7)
+
+
+def test_age_labels_without_start_ages_are_taken_as_given() -> None:
+    labels = ["<1", *(f"band {chr(97 + i)}" for i in range(19))]  # no start age to check
+    out = life_expectancy(
+        example().assign(age_band=labels), "deaths", "population", age_labels=labels
+    )
+    np.testing.assert_allclose(out["value"], EXPECTED_VALUE, atol=1e-7)
+
+
 def test_several_confidence_levels_give_one_pair_of_columns_each() -> None:
     out = life_expectancy(example(), "deaths", "population", confidence=[0.95, 0.998])
     assert {"lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl"} <= set(out.columns)
