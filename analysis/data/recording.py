@@ -9,7 +9,8 @@ column of the synthetic data exactly as it was. Their planted parameters are in
 Each flag is drawn with ``logit P(flag) = intercept + log_or * outcome``, the outcome being a
 death in the period (from CVD, or from any cause). An odds ratio is symmetric, so
 ``exp(log_or)`` is also the odds ratio of that death between people with and without the
-flag: the gap a chapter can recover from the data (:func:`analysis.measures.odds_ratio`).
+flag: the gap a chapter can recover from the data
+(:func:`analysis.inequality.recording_gaps.flag_gaps`).
 
 Postcodes come from :func:`analysis.data.postcodes.synthetic_postcode_lookup` (a random
 postcode of the person's area); people experiencing homelessness are often recorded with the

@@ -10,6 +10,7 @@ from analysis.measures.funnels import funnel_limits, funnel_points, funnel_signi
 from analysis.measures.isr import indirectly_standardised_rate, indirectly_standardised_ratio
 from analysis.measures.life_expectancy import life_expectancy
 from analysis.measures.means import mean
+from analysis.measures.odds_ratios import odds_ratio
 from analysis.measures.overdispersed_rates import (
     overdispersed_rate_funnel_limits,
     overdispersed_rate_funnel_points,
@@ -23,12 +24,14 @@ from analysis.measures.pooled import RATE_INDICATORS, indicator_counts, indicato
 from analysis.measures.proportions import proportion
 from analysis.measures.quantiles import deprivation_quantiles
 from analysis.measures.rates import crude_rate
+from analysis.measures.shrinkage import empirical_bayes_rates
 
 __all__ = [
     "RATE_INDICATORS",
     "crude_rate",
     "deprivation_quantiles",
     "directly_standardised_rate",
+    "empirical_bayes_rates",
     "funnel_limits",
     "funnel_overdispersion",
     "funnel_points",
@@ -39,6 +42,7 @@ __all__ = [
     "indicator_rates",
     "life_expectancy",
     "mean",
+    "odds_ratio",
     "overdispersed_funnel_limits",
     "overdispersed_funnel_points",
     "overdispersed_rate_funnel_limits",

@@ -32,6 +32,10 @@ def odds_ratio(
 ) -> pd.DataFrame:
     """Odds ratio of the outcome, rows with ``exposed`` true against rows with it false.
 
+    Method: ``(a d) / (b c)`` with Woolf's logit limits (Woolf 1955, *Ann Hum Genet*
+    19:251-253), and 0.5 added to every cell of a table with a zero cell (Haldane 1956,
+    *Ann Hum Genet* 20:309-311).
+
     Parameters
     ----------
     data

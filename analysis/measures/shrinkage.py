@@ -46,6 +46,11 @@ def empirical_bayes_rates(
 ) -> pd.DataFrame:
     """Empirical Bayes smoothed rates (or ratios) of areas, one row per area.
 
+    Method: the posterior mean of each area's rate under the Poisson-gamma model of Clayton
+    & Kaldor (1987, *Biometrics* 43:671-681), the gamma's mean and variance estimated by
+    Marshall's global moment estimators (1991, *Appl Statist* 40:283-294), with limits from
+    the gamma posterior (see the module docstring for the formulas).
+
     Parameters
     ----------
     data
