@@ -11,7 +11,8 @@ Sub-packages, grouped by what they mean to an analyst:
 - :mod:`analysis.data` -- the synthetic default dataset, loaders, validation and aggregation.
 - :mod:`analysis.rbridge` -- calling R (PHEindicatormethods or a base-R reference) from Python.
 - :mod:`analysis.report` -- NHS styling for figures and tables, disclosure control.
-- :mod:`analysis.book` -- rendering the book with Quarto or the offline path.
+- :mod:`analysis.book` -- rendering the book with Quarto or the offline path (the optional
+  ``book`` extra: ``pip install -e ".[book]"``; nothing else in the package imports it).
 """
 
 __version__ = "0.1.0"

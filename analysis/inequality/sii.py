@@ -131,8 +131,8 @@ def slope_index_of_inequality(
     Parameters
     ----------
     data
-        One row per group x quantile; quantiles sorted ascending from most to least
-        deprived (e.g. decile 1 = most deprived).
+        One row per group x quantile, in any order; the quantile labels order the
+        quantiles from most to least deprived (e.g. decile 1 = most deprived).
     quantile, population, value
         Column names: quantile label, quantile population, indicator. The labels are
         numbers and order the quantiles (1 = most deprived); numbers stored as text
