@@ -481,9 +481,16 @@ class _Cells:
         nonzero = self.value[cell] > 0
         alone = nonzero & (np.bincount(group, weights=nonzero, minlength=n_groups)[group] == 1)
         pinned = np.bincount(cell[alone], minlength=len(self.value)) > 0
+        # groups that share no cell with another group are settled by rule 4 alone: the
+        # linear programme is needed only where groups cross
+        shared = np.bincount(cell, minlength=len(self.value)) > 1
+        shared[self.total_cell] = True  # a total that is a cell links its group to others
+        crossing = np.bincount(group, weights=shared[cell], minlength=n_groups) > 0
+        crossing[self.total_group] = True
+        near_crossing = np.bincount(cell, weights=crossing[group], minlength=len(self.value)) > 0
         while True:
             self._secondary(hidden, pinned, rule)
-            targets = np.flatnonzero(self.primary & hidden)
+            targets = np.flatnonzero(self.primary & hidden & near_crossing)
             if not n_groups or not len(targets):
                 return hidden
             bounded = dict(
@@ -555,6 +562,7 @@ class _Cells:
         group, cell = self.member_group, self.member_cell
         n_groups = int(group.max()) + 1
         near = np.bincount(group[np.isin(cell, confined)], minlength=n_groups) > 0
+        near[self.total_group[np.isin(self.total_cell, confined)]] = True  # groups it totals
         if self._hide_smallest(near, hidden, pinned):
             return True
         linked = hidden & (np.bincount(cell[near[group]], minlength=len(hidden)) > 0)

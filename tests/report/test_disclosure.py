@@ -87,13 +87,18 @@ def test_every_margin_hides_its_small_cells_behind_enough_other_cells(a, b):
     small = (n >= 1) & (n <= 7)
     assert hidden[small].all()
     assert not hidden[n == 0].any()  # zeros are never suppressed
+    # a cell that is the only non-zero one of its row or column equals that total: hiding it
+    # would hide nothing, so it cannot protect another
+    alone = np.zeros(len(t), dtype=bool)
+    for key in ("row", "col"):
+        alone |= (t["n"] > 0).groupby(t[key]).transform("sum").to_numpy() == 1
     for key in ("row", "col"):
         for _, rows in t.groupby(key).groups.items():
             rows = np.asarray(rows)
             k, total = hidden[rows].sum(), n[rows][hidden[rows]].sum()
-            others_left = (n[rows][~hidden[rows]] > 0).any()
+            others_left = ((n[rows] > 0) & ~hidden[rows] & ~alone[rows]).any()
             # protected: nothing hidden, or >= 2 hidden whose sum leaves each able to exceed 7;
-            # otherwise every non-zero cell of the group is already hidden (a small total)
+            # otherwise no cell that could protect them is left (the totals give them away)
             assert k == 0 or (k >= 2 and total - (k - 1) > 7) or not others_left
 
 
@@ -291,3 +296,21 @@ def test_crossing_margins_are_checked_by_linear_programming(monkeypatch):
     )
     thin = apply_disclosure_control(t, ["n"], margins=[["r"], ["c"]])["n"].isna().to_numpy()
     assert any(_largest(t, thin, i) < 8 for i in small)
+
+
+def test_a_total_published_in_a_totals_table_is_protected_by_its_rows():
+    # residents by area and sex, and a table of area totals: area C's total (6) is small, so
+    # it is suppressed -- and then one of C's rows must go too, or 6 = 3 + 3 is recovered
+    by_sex = pd.DataFrame(
+        {"area": list("AABBCC"), "sex": list("FMFMFM"), "n": [40, 35, 50, 20, 3, 3]}
+    )
+    totals = pd.DataFrame({"area": list("ABC"), "n": [75, 70, 6]})
+    out = apply_joint_disclosure_control(
+        {
+            "by_sex": TableCounts(by_sex, {"n": "n"}, keys=["area", "sex"], margins=[["area"]]),
+            "totals": TableCounts(totals, {"n": "n"}, keys=["area"]),
+        }
+    )
+    assert out["totals"]["n"].isna().tolist()[2]
+    assert out["by_sex"]["n"].isna().tolist()[4:] == [True, True]
+    assert out["totals"]["n"].isna().sum() >= 2  # and C's total is not the only one hidden
