@@ -4,6 +4,9 @@
 - In the sources (always): no chapter counts deaths or cancers for a rate with the population
   on 1 January; every ``aggregate_events`` call in a chapter either only reads the period
   (``aggregate_events(...)["year"]``) or counts person-years, as the one definition does.
+- In the chapters' own code (always): the cells of "How this book works" and of the
+  age-standardised rates chapter that compute their rates, run on a small synthetic
+  population, give identical CVD death rates by deprivation quintile.
 - In the rendered pages (when ``_book/`` holds pages newer than their sources and the package):
   the CVD death rate by deprivation quintile printed in the tables of different chapters is the
   same, and equals :func:`indicator_rates` on the configured data, to the precision shown.
@@ -77,6 +80,33 @@ def test_the_source_check_catches_a_start_of_year_rate():
         'bad = aggregate_events(data, "deaths", cause="CVD", by=["imd_quintile"])\n'
     )
     assert [p.split(":")[0] for p in person_time_problems(code)] == ["line 3"]
+
+
+# --- numbers computed by the chapters' own cells ----------------------------------------------
+
+
+def _run_until(chapter: str, label: str) -> dict:
+    """The namespace after running ``chapter``'s cells up to and including ``label``."""
+    namespace: dict = {}
+    for cell in read_qmd(REPOSITORY / chapter).cells:
+        exec(compile(cell.code, chapter, "exec"), namespace)  # noqa: S102 -- our own chapters
+        if cell.options.get("label") == label:
+            return namespace
+    raise AssertionError(f"{chapter} has no cell labelled {label!r}")
+
+
+def test_chapters_compute_the_same_cvd_rates_by_quintile(tmp_path, monkeypatch):
+    config = tmp_path / "analysis.yml"
+    config.write_text("data:\n  source: synthetic\n  n_people: 100000\n")
+    monkeypatch.setenv("NHS_ANALYSIS_CONFIG", str(config))
+    monkeypatch.setenv("NHS_SYNTHETIC_DIR", str(tmp_path / "synthetic"))
+    monkeypatch.chdir(REPOSITORY / "chapters")  # where the renderer runs chapters
+    how = _run_until("chapters/how-this-book-works.qmd", "cvd-rates")["rates"]
+    asr = _run_until("chapters/age-standardised-rates.qmd", "asr-data")["rates"]
+    asr = asr[(asr["breakdown"] == "Deprivation quintile") & (asr["indicator"] == "CVD mortality")]
+    assert len(how) == len(asr) == 5
+    assert how["value"].tolist() == asr["value"].tolist()  # identical, not merely close
+    assert how["total_pop"].tolist() == asr["total_pop"].tolist()
 
 
 # --- numbers in the rendered pages ------------------------------------------------------------
