@@ -27,6 +27,8 @@ from analysis.config import Config, parse_config
 from analysis.indicators import PARTS, PERSON_YEARS, indicator_tables, publishable
 from analysis.report.disclosure import TableCounts, apply_joint_disclosure_control
 
+pytestmark = pytest.mark.slow  # six indicator runs and some hundreds of linear programmes
+
 SMALLEST_SAFE = 8  # max_count + 1 under the default rule
 BREAKDOWNS = ["imd_quintile", "ethnicity", "sex", "district_name", "age_band"]
 
