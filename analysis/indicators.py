@@ -232,7 +232,7 @@ def describe(name: str, config: Config) -> str:
         return f"{what}: percentage with Wilson limits, by {breakdown.replace('_', ' ')}{period}"
     per = f"per {config.analysis.multiplier:,} person-years"
     if breakdown == "age_band":
-        return f"{what}: crude rate {per} (exact or Byar limits), by age band{period}"
+        return f"{what}: crude rate {per} (exact limits below 10 events, Byar above), by age band{period}"
     return (
         f"{what}: directly standardised rate {per} (ESP 2013, Dobson limits), "
         f"by {breakdown.replace('_', ' ')}{period}"
