@@ -29,7 +29,8 @@ Captions, figure alt text and prose are searched for a whole number from ``min_c
 only. Reported: a table with a column named after a person identifier (``person_id``,
 ``nhs_number``, ... and any of your column names that the configuration maps to
 ``person_id``); a table, or a printed data frame ("[N rows x M columns]"), with more than
-:data:`MAX_PUBLISHED_ROWS` rows; a person identifier in a cell's printed output.
+:data:`MAX_PUBLISHED_ROWS` rows; a person identifier as a column heading in a cell's
+printed output.
 
 **Downloads and PDFs.** A CSV download must publish only what its page shows (see
 :func:`check_csv`); a PDF's text is searched for small counts written as prose and for long
@@ -272,8 +273,13 @@ def _check_printed(root: Node, where: str, identifiers: Sequence[str]) -> list[F
     findings = []
     for node in root.descendants():
         if node.tag == "pre" and "cell-output" in node.classes | _ancestor_classes(node):
-            findings += _printed_problems(node.text(), where, identifiers)
+            findings += _printed_problems(_printed_text(node), where, identifiers)
     return findings
+
+
+def _printed_text(node: Node) -> str:
+    """The text of a ``<pre>`` block with its spacing, which lines up printed columns."""
+    return "".join(c if isinstance(c, str) else _printed_text(c) for c in node.children)
 
 
 def _ancestor_classes(node: Node) -> set[str]:
@@ -285,19 +291,32 @@ def _ancestor_classes(node: Node) -> set[str]:
 
 
 def _printed_problems(text: str, where: str, identifiers: Sequence[str]) -> list[Finding]:
-    findings = []
-    for name in identifiers:
-        # quoted or written as code (`person_id`), a name refers to the column, it is not data
-        if re.search(rf"(?<![\w.'\"`]){re.escape(name)}(?![\w'\"`])", text):
-            findings.append(
-                Finding(where, "", "", "", f"printed output names the person identifier {name}")
-            )
+    findings = [
+        Finding(where, "", "", "", f"printed output names the person identifier {name}")
+        for name in identifiers
+        if _printed_column(text, name)
+    ]
     for match in FRAME_FOOTER.finditer(text):
         if int(match[1].replace(",", "")) > MAX_PUBLISHED_ROWS:
             findings.append(
                 Finding(where, "", "", "", f'printed data frame of "{match[0]}" (person-level?)')
             )
     return findings
+
+
+def _printed_column(text: str, name: str) -> bool:
+    """Whether printed ``text`` shows a column named ``name``: the name as a heading among
+    columns (two or more spaces, or the line's start or end, on both sides of it, as in a
+    printed data frame) or as a series' ``Name:``. Quoted or written as code (`person_id`)
+    it refers to the column; in a sentence ("your postcode lookup") it is a word, not data.
+
+    >>> _printed_column("   person_id  age\\n0          1   50", "person_id")
+    True
+    >>> _printed_column("Your postcode lookup and boundaries", "postcode")
+    False
+    """
+    heading = re.compile(rf"(?:^\s*|\s{{2}}){re.escape(name)}(?:\s{{2}}|\s*$)", re.M)
+    return bool(heading.search(text)) or f"Name: {name}," in text
 
 
 def check_cache_file(path: Path, identifiers: Sequence[str] = PERSON_IDENTIFIERS) -> list[Finding]:

@@ -231,6 +231,18 @@ def test_cache_files_hidden_person_level_outputs(tmp_path):
     ]
 
 
+def test_an_identifier_is_person_level_as_a_printed_column_not_as_a_word(tmp_path):
+    outputs = {
+        "prose": "Your postcode lookup and small-area boundaries (paths in the config).",
+        "series": "0    LS1 4AP\n1    LS2 9JT\nName: postcode, dtype: object",
+        "frame": "  sex  postcode\n0   F  LS1 4AP",
+    }
+    cache = {"cells": [[{"kind": "text", "data": text}] for text in outputs.values()]}
+    (tmp_path / "c.json").write_text(json.dumps(cache))
+    found = [f.problem for f in check_cache_file(tmp_path / "c.json")]
+    assert found == ["printed output names the person identifier postcode"] * 2  # not prose
+
+
 def test_quarto_freeze_files_are_read_for_outputs_only(tmp_path):
     markdown = (
         "::: {.cell}\n```{.python .cell-code}\npeople[['person_id']]\n```\n\n"
