@@ -26,7 +26,6 @@ import re
 from copy import deepcopy
 
 import numpy as np
-import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.colors import to_hex
@@ -231,18 +230,18 @@ def _strip_problems(plot: ggplot, renderer: RendererAgg) -> list[str]:
 def _palette_problems(plot: ggplot) -> list[str]:
     problems = []
     for aesthetic in ("color", "fill"):
-        if not isinstance(plot.scales.get_scales(aesthetic), scale_discrete):
+        scale = plot.scales.get_scales(aesthetic)
+        if not isinstance(scale, scale_discrete):
             continue
-        used = [
-            layer.data[aesthetic]
-            for layer in plot.layers
-            if aesthetic in layer.data
-            and aesthetic not in layer.geom.aes_params  # a fixed colour identifies no group
+        mapped = any(
+            aesthetic not in layer.geom.aes_params  # a fixed colour identifies no group
             and (aesthetic in layer.mapping or (layer.inherit_aes and aesthetic in plot.mapping))
-        ]
-        if not used:
+            for layer in plot.layers
+        )
+        if not mapped or scale.final_limits is None:
             continue
-        colours = list(dict.fromkeys(to_hex(c) for c in pd.concat(used) if isinstance(c, str)))
+        levels = list(scale.final_limits)  # in the scale's order, for ordered palettes
+        colours = list(dict.fromkeys(to_hex(c) for c in scale.map(levels) if isinstance(c, str)))
         if len(colours) < 2 or palette_safe(colours):
             continue
         problems.append(

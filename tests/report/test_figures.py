@@ -115,7 +115,10 @@ def test_each_rule_is_caught(change, problem):
 
 
 def test_an_ordered_palette_passes_beside_a_fixed_colour():
-    df = pd.DataFrame({"x": np.arange(10.0), "y": np.arange(10.0), "d": pd.Categorical(range(10))})
+    order = [3, 0, 7, 1, 9, 2, 8, 4, 6, 5]  # rows in any order: the scale's order counts
+    df = pd.DataFrame(
+        {"x": np.arange(10.0), "y": np.arange(10.0), "d": pd.Categorical(order, range(10))}
+    )
     plot = (
         ggplot(df, aes("x", "y"))
         + geom_line(colour="#425563")  # one fixed colour: not part of the palette
