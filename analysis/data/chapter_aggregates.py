@@ -20,9 +20,12 @@ sorted in pandas.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
+from analysis.config import Config, load_config
+from analysis.data import parameters as P
 from analysis.data.aggregate import EVENTS, Source, _breakdowns, _require_tables
 from analysis.data.engines import Engine, running
 from analysis.validation import InputError
@@ -198,3 +201,13 @@ def event_years(source: Source) -> tuple[int, int] | None:
     if spans.empty:
         return None
     return int(spans["first_year"].min()), int(spans["last_year"].max())
+
+
+def configured_truth(config: Config | None = None) -> dict[str, Any] | None:
+    """The effects planted in the synthetic data when the configuration uses them, else None.
+
+    For chapters that compare estimates with what was planted (``data/truth.json``); an engine
+    holds only the tables, so the truth comes from the configuration, not from the source.
+    """
+    config = load_config() if config is None else config
+    return P.planted_truth() if config.data.source == "synthetic" else None

@@ -23,7 +23,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.config import Config, load_config
-from analysis.data.dataset import Dataset
+from analysis.data.aggregate import Source
+from analysis.data.chapter_aggregates import event_years
 
 FORMAT_WORDS = {
     "csv": "CSV files",
@@ -35,7 +36,7 @@ SCOPES = ("chapter", "book")
 
 
 def data_statement(
-    data: Dataset | None = None,
+    data: Source | None = None,
     *,
     config: Config | None = None,
     scope: str = "chapter",
@@ -46,7 +47,9 @@ def data_statement(
     For the synthetic default: "... the book's synthetic integrated care system: no real
     patients." For configured data it names the data file or folder (not its path), the
     kind of data and the years: ``years`` if given, else the first and last year with an
-    event in ``data``. ``config`` defaults to :func:`analysis.config.load_config`.
+    event in ``data`` (a dataset or an engine, counted there by
+    :func:`analysis.data.chapter_aggregates.event_years`). ``config`` defaults to
+    :func:`analysis.config.load_config`.
     """
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
@@ -60,7 +63,7 @@ def data_statement(
     where = f"in {_name(config)} ({FORMAT_WORDS[source.format]})"
     if source.format == "database":
         where = f"in a {_scheme(source.connection)} database"
-    period = years or (_event_years(data) if data is not None else None)
+    period = years or (event_years(data) if data is not None else None)
     when = f", {period[0]} to {period[1]}" if period else ""
     return f"{opening} the {kind} {where}{when}."
 
@@ -82,18 +85,3 @@ def _name(config: Config) -> str:
 def _scheme(connection: str | None) -> str:
     """The kind of database in a connection string ('postgresql://u@h/db' -> 'postgresql')."""
     return (connection or "").split(":", 1)[0].split("+", 1)[0] or "configured"
-
-
-def _event_years(data: Dataset) -> tuple[int, int] | None:
-    years = [
-        column
-        for table, name in (
-            ("deaths", "year"),
-            ("cancers", "diagnosis_year"),
-            ("admissions", "year"),
-        )
-        if len(column := getattr(data, table)[name].dropna())
-    ]
-    if not years:
-        return None
-    return int(min(y.min() for y in years)), int(max(y.max() for y in years))
