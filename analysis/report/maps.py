@@ -65,11 +65,12 @@ def map_data(
             f"{area}: no area of the values is in the boundaries (e.g. "
             f"{values[area].head(3).tolist()} against {boundaries['area_code'].head(3).tolist()})"
         )
+    joined = joined.sort_values(["part", "order"], kind="stable").reset_index(drop=True)
     x, y = joined["x"].to_numpy(), joined["y"].to_numpy()
-    nxt = joined.groupby("part")["order"].transform("size")
+    vertices = joined.groupby("part")["order"].transform("size").to_numpy()
     # shoelace area of each part, to draw enclosing polygons first
     following = np.roll(np.arange(len(joined)), -1)
-    last = joined["order"].to_numpy() == nxt.to_numpy() - 1
+    last = joined.groupby("part").cumcount().to_numpy() == vertices - 1
     first_of_part = joined.groupby("part").cumcount().eq(0).to_numpy()
     starts = np.flatnonzero(first_of_part)
     following[last] = starts[np.searchsorted(starts, np.flatnonzero(last), side="right") - 1]

@@ -84,8 +84,12 @@ def test_enclosing_polygons_are_drawn_first():
     b = pd.concat(
         [inner.assign(area_code="in", part=0), outer.assign(area_code="out", part=1)]
     ).assign(order=[0, 1, 2, 3] * 2)
-    data = map_data(b, pd.DataFrame({"area_code": ["in", "out"], "v": [1, 2]}))
+    values = pd.DataFrame({"area_code": ["in", "out"], "v": [1, 2]})
+    data = map_data(b, values)
     assert data["area_code"].iloc[0] == "out"
+    # rows in any order: each polygon's vertices are put back in order, outer drawn first
+    shuffled = map_data(b.sample(frac=1, random_state=1), values)
+    pd.testing.assert_frame_equal(shuffled, data)
     with pytest.raises(InputError, match="no area of the values"):
         map_data(b, pd.DataFrame({"area_code": ["x"], "v": [1]}))
 
