@@ -112,18 +112,30 @@ def _years(years: Sequence[int] | None) -> list[int]:
 
 
 def _helper_ctes(years: list[int], scheme: str) -> str:
-    """The years and age bands as inline tables (``agg_years``, ``agg_age_bands``)."""
+    """The years and ages as inline tables: ``agg_years``, and ``agg_ages`` with one row per
+    whole age from 0 to the start of the last (open) band, giving its band -- so counting
+    into bands is an equality join (:func:`_band_join`), which every engine hashes, rather
+    than a range join (Spark runs ``BETWEEN`` as a nested loop over every row)."""
     bands = age_band_table(scheme)
     year_rows = ", ".join(f"({y})" for y in years)
-    band_rows = ", ".join(
-        f"({r.band_order}, '{r.age_band}', {r.start_age}, {r.end_age})" for r in bands.itertuples()
+    top = int(bands["start_age"].iloc[-1])
+    band_of_age = np.searchsorted(bands["start_age"].to_numpy(), np.arange(top + 1), "right") - 1
+    age_rows = ", ".join(
+        f"({age}, {band}, '{bands['age_band'].iloc[band]}')" for age, band in enumerate(band_of_age)
     )
     return f"""
     agg_years AS (SELECT v.year FROM (VALUES {year_rows}) AS v(year)),
-    agg_age_bands AS (
-        SELECT v.band_order, v.age_band, v.start_age, v.end_age
-        FROM (VALUES {band_rows}) AS v(band_order, age_band, start_age, end_age)
+    agg_ages AS (
+        SELECT v.age, v.band_order, v.age_band
+        FROM (VALUES {age_rows}) AS v(age, band_order, age_band)
     )"""
+
+
+def _band_join(age: str, scheme: str) -> str:
+    """``JOIN agg_ages b`` on the age expression ``age`` (ages past the last band's start
+    are in the last band; negative ages in none)."""
+    top = int(age_band_table(scheme)["start_age"].iloc[-1])
+    return f"JOIN agg_ages b ON b.age = CASE WHEN {age} > {top} THEN {top} ELSE {age} END"
 
 
 def _person_cte(by_exprs: list[str], needs_areas: bool) -> str:
@@ -146,7 +158,7 @@ def _keys(alias: str, by: list[str]) -> str:
     return "".join(f"{alias}.{c}, " for c in by)
 
 
-def _population_ctes(by: list[str], base_year: int, measure: str) -> str:
+def _population_ctes(by: list[str], base_year: int, measure: str, scheme: str) -> str:
     """``pop``: people at risk by ``by``, year and age band (after ``person``, helpers)."""
     weight = (
         "CASE WHEN c.death_year = y.year THEN 0.5 ELSE 1.0 END"
@@ -167,12 +179,14 @@ def _population_ctes(by: list[str], base_year: int, measure: str) -> str:
     ),
     pop AS (
         SELECT {_keys("r", by)}r.year, b.age_band, b.band_order, SUM(r.n) AS population
-        FROM at_risk r JOIN agg_age_bands b ON r.age_now BETWEEN b.start_age AND b.end_age
+        FROM at_risk r {_band_join("r.age_now", scheme)}
         GROUP BY {_keys("r", by)}r.year, b.age_band, b.band_order
     )"""
 
 
-def _events_ctes(by: list[str], table: str, year_col: str, where: str, base_year: int) -> str:
+def _events_ctes(
+    by: list[str], table: str, year_col: str, where: str, base_year: int, scheme: str
+) -> str:
     """``ev_bands``: events by ``by``, year and age band (after ``person``, helpers)."""
     age_now = f"s.age + (e.{year_col} - {base_year})"
     return f"""
@@ -184,7 +198,7 @@ def _events_ctes(by: list[str], table: str, year_col: str, where: str, base_year
     ),
     ev_bands AS (
         SELECT {_keys("v", by)}v.year, b.age_band, b.band_order, SUM(v.events) AS events
-        FROM ev v JOIN agg_age_bands b ON v.age_now BETWEEN b.start_age AND b.end_age
+        FROM ev v {_band_join("v.age_now", scheme)}
         GROUP BY {_keys("v", by)}v.year, b.age_band, b.band_order
     )"""
 
@@ -225,7 +239,10 @@ def _prepare(
     _require_tables(engine, ["people", *tables, *(["areas"] if needs_areas else [])])
     names = [e.split(".")[1] for e in by_exprs]
     person = _person_cte(by_exprs, needs_areas)
-    return names, f"{helpers},\n    {person},{_population_ctes(names, int(base_year), measure)}"
+    return (
+        names,
+        f"{helpers},\n    {person},{_population_ctes(names, int(base_year), measure, age_bands)}",
+    )
 
 
 def population_at_risk(
@@ -345,7 +362,7 @@ def _events_query(
 ) -> pd.DataFrame:
     """Events and population at risk by ``by``, year and age band (with ``band_order``)."""
     names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths", event])
-    ev = _events_ctes(names, event, EVENTS[event][0], where, int(base_year))
+    ev = _events_ctes(names, event, EVENTS[event][0], where, int(base_year), age_bands)
     keys = "".join(f"u.{k}, " for k in [*names, "year", "age_band", "band_order"])
     # Strata of either side, NULL keys matching NULL keys: UNION ALL + GROUP BY is the
     # portable form (PostgreSQL cannot FULL JOIN on IS NOT DISTINCT FROM).
