@@ -118,9 +118,9 @@ def render_offline(
                 book.append(_Chapter(name, page, ast))
         labels = _number_chapters(book, set(project.appendices))
         documents = [d for d in project.pdfs if selected & set(d.chapters)] if pdf_output else []
-        pdf_link = documents[0].file_name if documents else None
+        pdf_links = [(d.file_name, d.subtitle or d.title) for d in documents]
         if html_output:
-            _write_site(output, book, selected, labels, pdf_link)
+            _write_site(output, book, selected, labels, pdf_links)
         else:  # the PDFs' tables are checked on their HTML pages: write them aside
             with tempfile.TemporaryDirectory(prefix="book-check-") as aside:
                 _write_site(replace(project, output_dir=Path(aside)), book, selected, labels, None)
@@ -224,7 +224,7 @@ def _citeproc_args(project: BookProject) -> list[str]:
     return ["--citeproc", f"--bibliography={project.bibliography}", "-M", "link-citations=true"]
 
 
-def _write_site(project, book, selected, labels, pdf_name) -> Path:
+def _write_site(project, book, selected, labels, pdfs) -> Path:
     pages = [site.Page(c.page, str(c.number or ""), c.title, c.title_id) for c in book]
     search_entries = []
     indexed = site.indexed_pages(project.output_dir)  # of the book being re-rendered in part
@@ -262,7 +262,7 @@ def _write_site(project, book, selected, labels, pdf_name) -> Path:
             project,
             site.Page(page.href, page.number, page.title, page.title_id, toc, body),
             pages,
-            pdf_name,
+            pdfs,
         )
     site.write_assets(project, search_entries)
     return project.output_dir / pages[0].href

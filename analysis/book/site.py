@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +40,14 @@ class Page:
         return f"{self.number}\u00a0\u00a0{self.title}" if self.number else self.title
 
 
-def write_page(project: BookProject, page: Page, pages: list[Page], pdf_name: str | None) -> Path:
-    """Write ``page`` into the output folder; ``pages`` (all chapters) feed the sidebar."""
+def write_page(
+    project: BookProject,
+    page: Page,
+    pages: list[Page],
+    pdfs: Sequence[tuple[str, str]] | None,
+) -> Path:
+    """Write ``page`` into the output folder; ``pages`` (all chapters) feed the sidebar, and
+    ``pdfs`` (file name and what it holds, one per PDF) its download links."""
     root = relative_root(page.href)
     index = [p.href for p in pages].index(page.href)
     previous = pages[index - 1] if index > 0 else None
@@ -55,10 +62,10 @@ def write_page(project: BookProject, page: Page, pages: list[Page], pdf_name: st
         for kind, arrow, p in (("previous", "&larr;", previous), ("next", "&rarr;", following))
         if p is not None
     )
-    pdf_link = (
-        f'<p class="book-pdf"><a href="{root}{pdf_name}">Download the book as PDF</a></p>'
-        if pdf_name
-        else ""
+    pdf_link = "".join(
+        f'<p class="book-pdf"><a href="{root}{html.escape(name)}">Download as PDF: '
+        f"{html.escape(what)}</a></p>"
+        for name, what in pdfs or ()
     )
     toc = f'<nav class="book-toc" aria-label="On this page"><h2>On this page</h2>{page.toc_html}</nav>'
     text = TEMPLATE.format(

@@ -130,8 +130,10 @@ def test_the_site_has_every_chapter_and_each_pdf_its_own(rendered):
     # each PDF is numbered as a book of its own chapters (as Quarto numbers it)
     assert "= 1 Results" in readers and "= 1 Methods" in analysts
     assert "Technical companion" in analysts
-    # the site links the first PDF, and numbers chapters across the whole site
-    assert 'href="findings.pdf"' in (out / "index.html").read_text()
+    # the site links both PDFs, and numbers chapters across the whole site
+    index = (out / "index.html").read_text()
+    assert 'href="findings.pdf">Download as PDF: Two audiences</a>' in index
+    assert 'href="technical.pdf">Download as PDF: Technical companion</a>' in index
     assert '<span class="chapter-number">2</span> Methods' in (out / "methods.html").read_text()
 
 
