@@ -184,8 +184,14 @@ def test_ctrl_c_on_the_command_leaves_the_previous_output(tmp_path):
     config = _config(tmp_path, SMALL_RUN + "analysis: {outcomes: [cvd_mortality]}\n")
     assert main(["--config", config, "--out", str(out), "--quiet"]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    # a slow run: the default million people would take minutes, so interrupt it early
-    slow = _config(tmp_path, "analysis: {outcomes: [cvd_mortality]}\n", "slow.yml")
+    # a run of some seconds, interrupted as soon as it starts writing; a population of its
+    # own, so that an interrupted generation never touches data other tests read
+    slow = _config(
+        tmp_path,
+        "data: {source: synthetic, n_people: 200000, seed: 424242}\n"
+        "analysis: {outcomes: [cvd_mortality]}\n",
+        "slow.yml",
+    )
     command = [sys.executable, "-m", "analysis.indicators", "--config", slow, "--out", str(out)]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
