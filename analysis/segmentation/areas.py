@@ -47,12 +47,12 @@ def standardise(
     *,
     id: str = "area_code",
     weights: Mapping[str, float] | None = None,
-    missing: str = "error",
+    missing: str = "raise",
 ) -> pd.DataFrame:
     """Z-scores of ``features`` (population standard deviation), indexed by ``id`` and sorted.
 
     Raises for no features, a constant feature, repeated area codes or missing values
-    (unless ``missing="drop"``, which drops and reports the rows). ``weights`` multiplies
+    (unless ``missing="exclude"``, which drops and reports the rows). ``weights`` multiplies
     each standardised feature (default 1).
     """
     features = list(features)
@@ -82,7 +82,7 @@ def peer_groups(
     *,
     id: str = "area_code",
     weights: Mapping[str, float] | None = None,
-    missing: str = "error",
+    missing: str = "raise",
 ) -> pd.DataFrame:
     """Each area's ``k`` nearest areas on standardised features: tidy ``area``, ``peer``,
     ``rank`` (1 = most similar) and ``distance`` (Euclidean, in standard deviations).
@@ -150,7 +150,7 @@ def cluster_areas(
     max_clusters: int = 8,
     id: str = "area_code",
     weights: Mapping[str, float] | None = None,
-    missing: str = "error",
+    missing: str = "raise",
     n_init: int = 20,
     seed: int | None = 0,
 ) -> AreaClustering:

@@ -47,7 +47,7 @@ def compare_with_k_modes(
     class"), ``n_segments``, ``silhouette`` (simple-matching distance) and
     ``adjusted_rand_index`` (agreement with the latent class segments on the sample).
     """
-    kept, _ = handle_missing(people, segmentation.encoding.variables, "error")
+    kept, _ = handle_missing(people, segmentation.encoding.variables, "raise")
     codes = segmentation.encoding.encode(kept)
     patterns, _, counts = response_patterns(codes, segmentation.encoding.n_categories)
     rng = np.random.default_rng(seed)

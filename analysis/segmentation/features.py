@@ -4,7 +4,7 @@ People are described by binary long-term-condition flags plus categorical covari
 numeric covariate such as age is cut into groups). Areas are described by numeric features
 that are standardised. Both refuse invalid input with an :class:`InputError` that names the
 column, the rule and example rows; missing values are an error unless the caller asks for
-``missing="drop"``, in which case the dropped rows are reported (never dropped silently).
+``missing="exclude"``, in which case the dropped rows are reported (never dropped silently).
 
 >>> import pandas as pd
 >>> people = pd.DataFrame({"diabetes": [True, False, True], "age": [30, 70, 50]})
@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis.validation import InputError, fail_rows, require_columns, require_numeric
 
-MISSING_STRATEGIES = ("error", "drop")
+MISSING_STRATEGIES = ("raise", "exclude")
 
 #: A numeric covariate with more distinct values than this is cut into groups.
 MAX_CATEGORIES = 12
@@ -35,24 +35,24 @@ MAX_CATEGORIES = 12
 def handle_missing(
     data: pd.DataFrame, columns: Sequence[str], missing: str
 ) -> tuple[pd.DataFrame, pd.Index]:
-    """Apply the missing-value strategy: ``"error"`` raises, ``"drop"`` drops and reports.
+    """Apply the missing-value strategy: ``"raise"`` raises, ``"exclude"`` drops and reports.
 
-    Returns the rows kept and the index labels of the rows dropped. With ``"drop"`` a warning
+    Returns the rows kept and the index labels of the rows dropped. With ``"exclude"`` a warning
     names how many rows were dropped and the first few index labels.
     """
     if missing not in MISSING_STRATEGIES:
         raise InputError(
-            f"missing={missing!r} is not a strategy: use 'error' (refuse missing values) or "
-            "'drop' (drop rows with a missing feature and report which)"
+            f"missing={missing!r} is not a strategy: use 'raise' (refuse missing values) or "
+            "'exclude' (drop rows with a missing feature and report which)"
         )
     mask = data[list(columns)].isna().any(axis=1).to_numpy()
-    if missing == "error":
+    if missing == "raise":
         for column in columns:
             fail_rows(
                 data,
                 data[column].isna(),
                 column,
-                "must not be missing (pass missing='drop' to drop and report such rows)",
+                "must not be missing (pass missing='exclude' to drop and report such rows)",
             )
     dropped = data.index[mask]
     if len(dropped):

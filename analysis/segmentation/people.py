@@ -149,12 +149,12 @@ class PeopleSegmentation:
         joint = log_joint(onehot, self.class_shares[None], self.item_probabilities[None])
         return posterior(joint)[0][:, 0, :]
 
-    def assign(self, people: pd.DataFrame, *, missing: str = "error") -> pd.DataFrame:
+    def assign(self, people: pd.DataFrame, *, missing: str = "raise") -> pd.DataFrame:
         """Assign people to segments (modal posterior probability).
 
         Returns a frame with the index of ``people`` and columns ``segment`` (1..K),
         ``segment_label`` (ordered categorical) and ``probability`` (posterior probability
-        of the assigned segment). With ``missing="drop"`` rows with a missing feature are
+        of the assigned segment). With ``missing="exclude"`` rows with a missing feature are
         left out and listed in ``result.attrs["dropped_rows"]``.
         """
         kept, dropped = handle_missing(people, self.encoding.variables, missing)
@@ -279,7 +279,7 @@ def segment_people(
     n_bins: int = 5,
     sample_size: int | None = 200_000,
     n_init: int = 20,
-    missing: str = "error",
+    missing: str = "raise",
     condition_groups: Mapping[str, str] | None = None,
     seed: int | None = None,
 ) -> PeopleSegmentation:
@@ -298,7 +298,7 @@ def segment_people(
     ``sample_size`` people are drawn at random (without replacement) to fit the model;
     ``None`` fits on everyone. ``bins`` gives inner cut points for numeric covariates (e.g.
     ``{"age": [18, 40, 65, 80]}``); otherwise they are cut into ``n_bins`` quantile groups.
-    ``missing="error"`` refuses missing values; ``"drop"`` drops those rows and reports them
+    ``missing="raise"`` refuses missing values; ``"exclude"`` drops those rows and reports them
     (``dropped_rows``). ``condition_groups`` maps conditions to groups used in labels.
     """
     features = [*conditions, *covariates]

@@ -83,7 +83,7 @@ def test_area_input_errors(areas):
     with pytest.raises(InputError, match="'cvd_rate'.*must not be missing"):
         cluster_areas(gappy, FEATURES)
     with pytest.warns(UserWarning, match=r"dropped 1 row"):
-        out = peer_groups(gappy, FEATURES, k=2, missing="drop")
+        out = peer_groups(gappy, FEATURES, k=2, missing="exclude")
     assert "A004" not in set(out["area"]) | set(out["peer"])
     with pytest.raises(InputError, match="each area must appear once"):
         peer_groups(pd.concat([areas, areas.head(1)]), FEATURES)

@@ -175,14 +175,14 @@ def test_missing_values_need_a_strategy_and_drop_reports_rows(simulated):
     people = simulated[0].copy()
     people["chd"] = people["chd"].astype("object")
     people.loc[[7, 42], "chd"] = None
-    with pytest.raises(InputError, match="'chd'.*must not be missing.*missing='drop'"):
+    with pytest.raises(InputError, match="'chd'.*must not be missing.*missing='exclude'"):
         segment_people(people, CONDITIONS)
     with pytest.warns(UserWarning, match=r"dropped 2 row\(s\).*\[7, 42\]"):
-        seg = segment_people(people, CONDITIONS, n_segments=2, missing="drop", seed=1)
+        seg = segment_people(people, CONDITIONS, n_segments=2, missing="exclude", seed=1)
     assert seg.dropped_rows.tolist() == [7, 42]
     assert seg.n_people == len(people) - 2
     with pytest.warns(UserWarning):
-        out = seg.assign(people, missing="drop")
+        out = seg.assign(people, missing="exclude")
     assert out.attrs["dropped_rows"] == [7, 42] and 7 not in out.index
     with pytest.raises(InputError, match="missing='banana' is not a strategy"):
         segment_people(people, CONDITIONS, missing="banana")
