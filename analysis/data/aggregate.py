@@ -9,8 +9,8 @@ in pandas. Why SQL rather than a dataframe library: see :mod:`analysis.data.engi
 The same text runs unchanged on every engine because it keeps to what their dialects share:
 
 - each query is one ``WITH ... SELECT`` (SQL Server allows no ``WITH`` inside a subquery);
-- the years and age bands are inline ``VALUES`` tables in that ``WITH`` (nothing is written to
-  the source, so read access is enough);
+- the years and the age band of each whole age are inline ``VALUES`` tables in that ``WITH``
+  (nothing is written to the source, so read access is enough);
 - boolean flags are read with ``CAST(flag AS INTEGER) = 1`` (:func:`is_true`; SQL Server has
   bits, not booleans), and there are no boolean literals;
 - strata from two sides are combined with ``UNION ALL`` and ``GROUP BY`` (which matches NULL

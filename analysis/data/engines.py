@@ -140,12 +140,16 @@ class Engine(abc.ABC):
     rollup_from: tuple[str, ...] = ()
 
     def remember(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """The aggregate ``compute()`` made for ``key`` earlier in this engine's life, or made
-        now and kept (the engine's tables are read-only views, so it cannot go stale)."""
+        """The aggregate ``compute()`` made for ``key`` earlier, or made now and kept until a
+        table of the engine is replaced or added (:meth:`register`, :meth:`define`)."""
         kept = self.__dict__.setdefault("_remembered", {})
         if key not in kept:
             kept[key] = compute()
         return kept[key]
+
+    def _forget(self) -> None:
+        """Drop what :meth:`remember` kept: a table is being replaced or added."""
+        self.__dict__.pop("_remembered", None)
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run ``sql`` and return its result with :func:`normalise`-d types."""
@@ -238,9 +242,11 @@ class DuckDBEngine(Engine):
         return self.con.execute(sql).df()
 
     def register(self, name: str, df: pd.DataFrame) -> None:
+        self._forget()
         self.con.register(_check_relation_name(name), df)
 
     def define(self, name: str, select: str) -> None:
+        self._forget()
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_check_relation_name(name)} AS {select}")
 
     def tables(self) -> set[str]:
@@ -368,6 +374,7 @@ class SparkEngine(Engine):
         return self.spark.sql(sql).toPandas()
 
     def _view(self, name: str, frame: Any) -> None:
+        self._forget()
         frame.createOrReplaceTempView(_check_relation_name(name))
         self._views.append(name)
 
@@ -467,9 +474,11 @@ class SQLEngine(Engine):
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
     def register(self, name: str, df: pd.DataFrame) -> None:
+        self._forget()
         df.to_sql(_check_relation_name(name), self._conn, if_exists="replace", index=False)
 
     def define(self, name: str, select: str) -> None:
+        self._forget()
         self._defined[_check_relation_name(name)] = select
 
     def tables(self) -> set[str]:

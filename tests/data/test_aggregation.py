@@ -145,3 +145,13 @@ def test_binary_counts_rolled_up_equal_direct_counts_and_pandas():
     got = got.set_index("sex").sort_index()
     assert got["numerator"].tolist() == expected["sum"].tolist()
     assert got["denominator"].tolist() == expected["count"].tolist()
+
+
+def test_remembered_counts_are_dropped_when_a_table_is_replaced():
+    people = generate_population(5_000, seed=8)
+    with register_dataset(DuckDBEngine(), people) as engine:
+        set_rollup(engine, ["sex"])
+        before = aggregate_events(engine, "deaths", by=["sex"])
+        engine.register("deaths", people.deaths.iloc[:10])
+        after = aggregate_events(engine, "deaths", by=["sex"])
+    assert before["events"].sum() == len(people.deaths) and after["events"].sum() == 10
