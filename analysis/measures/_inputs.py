@@ -66,7 +66,7 @@ class Groups:
         return np.bincount(self.codes, weights=values, minlength=self.size)
 
     def count(self) -> np.ndarray:
-        """Number of rows in each group."""
+        """Return number of rows in each group."""
         return np.bincount(self.codes, minlength=self.size)
 
 
@@ -76,9 +76,10 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 
 def _sorted_groups(column: pd.Series) -> Groups | None:
-    """The groups of a key column whose rows are already sorted (no missing keys, each key
-    at least the one before): numbered where the key changes, no hashing or sorting.
-    ``None`` if the rows are not sorted."""
+    """Return the groups of a key column whose rows are already sorted (no missing keys, each key at least the one before): numbered where the key changes, no hashing or sorting.
+
+    ``None`` if the rows are not sorted.
+    """
     if len(column) == 0 or column.hasnans or not column.is_monotonic_increasing:
         return None
     values = column.to_numpy()
@@ -95,8 +96,10 @@ def _sorted_groups(column: pd.Series) -> Groups | None:
 
 
 def group_rows(data: pd.DataFrame, group_by: Sequence[str]) -> Groups:
-    """Number the rows of ``data`` by the groups of ``group_by`` (sorted; missing keys kept
-    as their own group). Without grouping every row is in group 0."""
+    """Return number the rows of ``data`` by the groups of ``group_by`` (sorted.
+
+    Missing keys kept as their own group). Without grouping every row is in group 0.
+    """
     if not group_by:
         return Groups(np.zeros(len(data), dtype="int64"), pd.DataFrame(index=range(1)))
     if len(group_by) == 1:
@@ -131,8 +134,9 @@ def read_counts(
     integer: bool = True,
     context: Sequence[str] = (),
 ) -> np.ndarray:
-    """A count column as float64: finite, not negative, whole numbers (if ``integer``; not checked
-    again for integer columns, whose type already says so).
+    """Return a count column as float64: finite, not negative, whole numbers (if ``integer``.
+
+    Not checked again for integer columns, whose type already says so).
 
     Missing values raise (``missing="raise"``), stay NaN (``"na"``) or become 0 (``"zero"``).
     """
@@ -162,8 +166,10 @@ def read_counts(
 def read_positive(
     data: pd.DataFrame, column: str, *, missing: str = "raise", context: Sequence[str] = ()
 ) -> np.ndarray:
-    """A denominator column as float64: finite and strictly positive; missing values raise unless
-    ``missing="na"`` (they then stay NaN)."""
+    """Return a denominator column as float64: finite and strictly positive.
+
+    Missing values raise unless ``missing="na"`` (they then stay NaN).
+    """
     if missing == "na":
         values = pd.to_numeric(data[column], errors="coerce").to_numpy(
             dtype="float64", na_value=np.nan
@@ -180,9 +186,7 @@ def read_positive(
 
 
 def reusable(values: np.ndarray) -> np.ndarray | None:
-    """``values`` as the ``out=`` of a numpy operation once they are no longer needed: the
-    array itself if the measure made it (it owns and may write it), else ``None`` so numpy
-    allocates -- pandas' read-only views of the caller's data are never written."""
+    """``values`` as the ``out=`` of a numpy operation once they are no longer needed: the array itself if the measure made it (it owns and may write it), else ``None`` so numpy allocates -- pandas' read-only views of the caller's data are never written."""
     return values if values.flags.owndata and values.flags.writeable else None
 
 
@@ -194,11 +198,10 @@ def check_not_empty(data: pd.DataFrame) -> None:
 
 @dataclass(frozen=True)
 class CountsAndDenominators:
-    """The checked inputs of a ratio of counts (proportions, crude rates): confidence
-    ``levels``, ``scale`` (the multiplier) and, one per result row, numerators ``x`` and
-    denominators ``n`` (summed within groups) after the ``front`` columns (the group keys or,
-    without grouping, the caller's other columns). ``columns`` are ``x`` and ``n`` for the
-    result, under the caller's names."""
+    """The checked inputs of a ratio of counts (proportions, crude rates): confidence ``levels``, ``scale`` (the multiplier) and, one per result row, numerators ``x`` and denominators ``n`` (summed within groups) after the ``front`` columns (the group keys or, without grouping, the caller's other columns).
+
+    ``columns`` are ``x`` and ``n`` for the result, under the caller's names.
+    """
 
     levels: list[float]
     scale: float
@@ -215,8 +218,7 @@ class CountsAndDenominators:
         statistic: str,
         method: str | pd.Categorical,
     ) -> pd.DataFrame:
-        """The tidy result: ``front``, ``x``, ``n``, ``value``, the limits per level, and
-        ``confidence``, ``statistic``, ``method``."""
+        """Return the tidy result: ``front``, ``x``, ``n``, ``value``, the limits per level, and ``confidence``, ``statistic``, ``method``."""
         return result_frame(
             self.front, self.columns, value, limits, self.levels, statistic=statistic,
             method=method,
@@ -224,8 +226,7 @@ class CountsAndDenominators:
 
 
 def _result_column(data: pd.DataFrame, column: str, values: np.ndarray) -> np.ndarray | pd.Series:
-    """``values`` for a result column without copying: where they are pandas' read-only view
-    of a float column of ``data``, that column itself (pandas copies it only on a write)."""
+    """``values`` for a result column without copying: where they are pandas' read-only view of a float column of ``data``, that column itself (pandas copies it only on a write)."""
     if values.flags.writeable:
         return values
     source = data[column]
@@ -245,8 +246,9 @@ def counts_and_denominators(
     *,
     x_at_most_n: bool,
 ) -> CountsAndDenominators:
-    """Check the arguments and read counts ``x`` (whole, not negative) and denominators ``n``
-    (greater than zero; with ``x_at_most_n`` not below ``x``), summed within ``group_by``.
+    """Check the arguments and read counts ``x`` (whole, not negative) and denominators ``n`` (greater than zero.
+
+    With ``x_at_most_n`` not below ``x``), summed within ``group_by``.
 
     ``missing`` is ``"raise"`` or ``"na"`` (NA results where a value is missing). Rows that
     are already one per group (a single, strictly increasing key) are used as they are.

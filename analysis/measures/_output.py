@@ -25,7 +25,7 @@ from analysis.validation import InputError
 
 
 def level_tag(level: float) -> str:
-    """The tag of a confidence level in column names: 0.95 -> ``"95_0"``, 0.998 -> ``"99_8"``."""
+    """Return the tag of a confidence level in column names: 0.95 -> ``"95_0"``, 0.998 -> ``"99_8"``."""
     return f"{level * 100:.1f}".replace(".", "_")
 
 
@@ -37,12 +37,12 @@ def limit_column_names(levels: Sequence[float]) -> list[tuple[str, str]]:
 
 
 def confidence_label(levels: Sequence[float]) -> str:
-    """The ``confidence`` column text: ``"95%"`` or ``"95%, 99.8%"``."""
+    """Return the ``confidence`` column text: ``"95%"`` or ``"95%, 99.8%"``."""
     return ", ".join(f"{round(c * 100, 10):g}%" for c in levels)
 
 
 def multiplier_label(multiplier: float) -> str:
-    """A multiplier written out in full without scientific notation (``100000``, ``0.5``)."""
+    """Return a multiplier written out in full without scientific notation (``100000``, ``0.5``)."""
     value = float(multiplier)
     if value.is_integer():
         return str(int(value))
@@ -61,8 +61,7 @@ def check_multiplier(multiplier: float) -> float:
 
 
 def labels(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
-    """Text labels as a categorical from integer ``codes`` into ``categories`` (-1 = NA):
-    cheap for millions of rows, and compares equal to the plain strings."""
+    """Text labels as a categorical from integer ``codes`` into ``categories`` (-1 = NA): cheap for millions of rows, and compares equal to the plain strings."""
     return pd.Categorical.from_codes(np.asarray(codes, dtype="int8"), categories=list(categories))
 
 
@@ -73,9 +72,10 @@ def _label_column(value: str | pd.Categorical, size: int) -> pd.Categorical:
 
 
 def _column(values: object, index: pd.Index) -> object:
-    """A result column on ``index``, not copied: numpy arrays are wrapped as they are unless
-    read-only or views (then they may belong to someone else's frame and are copied); pandas
-    objects are used as they are (pandas copies them only when one side is written)."""
+    """Return a result column on ``index``, not copied: numpy arrays are wrapped as they are unless read-only or views (then they may belong to someone else's frame and are copied).
+
+    Pandas objects are used as they are (pandas copies them only when one side is written).
+    """
     if isinstance(values, np.ndarray):
         owned = values.flags.owndata and values.flags.writeable
         return pd.Series(values if owned else values.copy(), index=index, copy=False)
@@ -97,8 +97,7 @@ def result_frame(
     method: str | pd.Categorical,
     extra: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Assemble a tidy result: ``keys``, ``columns``, ``value``, limit pairs, ``extra``,
-    ``confidence``, ``statistic``, ``method`` (the PHEindicatormethods column order).
+    """Assemble a tidy result: ``keys``, ``columns``, ``value``, limit pairs, ``extra``, ``confidence``, ``statistic``, ``method`` (the PHEindicatormethods column order).
 
     The arrays become columns without being copied (for 10 million rows each copy is 80 MB),
     and the three text columns are categoricals (one code per row instead of one string).

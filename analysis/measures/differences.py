@@ -68,17 +68,28 @@ def proportion_difference(
     each ``group_by`` cell every level of ``group`` other than ``reference`` is compared with
     ``reference`` (value = group minus reference) with Newcombe's hybrid score limits.
 
-    Args:
-        data: one row per group (or part of a group).
-        x: column of numerators (whole numbers, not above ``n``).
-        n: column of denominators (greater than zero).
-        group: column whose levels are compared with ``reference``.
-        reference: the level of ``group`` to compare with (must be present in every cell).
-        group_by: column(s) within which to compare separately (e.g. ethnicity).
-        confidence: level(s), e.g. 0.95 or ``[0.95, 0.998]``.
-        multiplier: 100 for a difference in percentage points, 1 for proportions.
+    Parameters
+    ----------
+    data
+        one row per group (or part of a group).
+    x
+        column of numerators (whole numbers, not above ``n``).
+    n
+        column of denominators (greater than zero).
+    group
+        column whose levels are compared with ``reference``.
+    reference
+        the level of ``group`` to compare with (must be present in every cell).
+    group_by
+        column(s) within which to compare separately (e.g. ethnicity).
+    confidence
+        level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+    multiplier
+        100 for a difference in percentage points, 1 for proportions.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         The ``group_by`` columns, ``group``, ``x``, ``n``, ``reference``, ``reference_x``,
         ``reference_n``, ``value``, the limits, ``confidence``, ``statistic``, ``method``.
     """

@@ -66,24 +66,38 @@ def directly_standardised_rate(
     (``independent_events = FALSE``) and of the OHID guidance. A frequency missing from an
     age band counts as nobody with that frequency.
 
-    Args:
-        data: one row per group and age band (and event frequency).
-        x: events (or people, with event frequencies) -- whole numbers.
-        n: population of the band (greater than zero).
-        age_band: column of age-band labels.
-        group_by: column(s) identifying each rate; without it one overall rate.
-        standard_population: ``None`` for the European Standard Population 2013 (bands
-            ``"0-4"`` ... ``"90+"``), a column name, a Series indexed by band label, or a
-            sequence aligned with the bands (see :mod:`analysis.measures._age_bands`).
-        confidence: level(s), e.g. 0.95 or ``[0.95, 0.998]``.
-        multiplier: rate per this many (default per 100,000).
-        independent_events: ``False`` for the non-independent events adjustment.
-        event_frequency: column of the number of events per person (with
-            ``independent_events=False``).
-        missing: ``"raise"`` (default) or ``"zero"`` to count missing ``x`` as no events,
-            as PHEindicatormethods does.
+    Parameters
+    ----------
+    data
+        one row per group and age band (and event frequency).
+    x
+        events (or people, with event frequencies) -- whole numbers.
+    n
+        population of the band (greater than zero).
+    age_band
+        column of age-band labels.
+    group_by
+        column(s) identifying each rate; without it one overall rate.
+    standard_population
+        ``None`` for the European Standard Population 2013 (bands
+        ``"0-4"`` ... ``"90+"``), a column name, a Series indexed by band label, or a
+        sequence aligned with the bands (see :mod:`analysis.measures._age_bands`).
+    confidence
+        level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+    multiplier
+        rate per this many (default per 100,000).
+    independent_events
+        ``False`` for the non-independent events adjustment.
+    event_frequency
+        column of the number of events per person (with
+        ``independent_events=False``).
+    missing
+        ``"raise"`` (default) or ``"zero"`` to count missing ``x`` as no events,
+        as PHEindicatormethods does.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         The group columns, ``total_count`` (events), ``total_pop``, ``value``, the limits,
         ``confidence``, ``statistic`` and ``method``.
 
@@ -207,8 +221,11 @@ def _first_rows_checked(
     age_band: str,
     keys: list[str],
 ) -> np.ndarray:
-    """First row of each (group, age band); raise if its rows disagree on population or
-    standard population (they describe the same people)."""
+    """First row of each (group, age band).
+
+    Raise if its rows disagree on population or standard population (they describe the same
+    people).
+    """
     _, first, inverse = np.unique(cell, return_index=True, return_inverse=True)
     checked = data.assign(standard_population=weights)
     for values, name in [(population, n), (weights, "standard_population")]:

@@ -42,8 +42,7 @@ N_POINTS = 100
 
 
 def significance_labels(below: dict[str, np.ndarray], above: dict[str, np.ndarray]) -> np.ndarray:
-    """Significance labels, from "High (0.001)" to "Not significant", from flags of units
-    below and above the "2s" and "3s" limits."""
+    """Significance labels, from "High (0.001)" to "Not significant", from flags of units below and above the "2s" and "3s" limits."""
     return np.select(
         [below["3s"], below["2s"], above["3s"], above["2s"]],
         ["Low (0.001)", "Low (0.025)", "High (0.001)", "High (0.025)"],
@@ -113,7 +112,7 @@ def _denominators(
 
 
 def _rates(data: pd.DataFrame, rate: str, zero: np.ndarray) -> np.ndarray:
-    """The rate column; it may be missing only where there are no events (no DSR then)."""
+    """Return the rate column; it may be missing only where there are no events (no DSR then)."""
     values = pd.to_numeric(data[rate], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     fail_rows(data, np.isnan(values) & ~zero, rate, "rates must be numeric and present")
     return values
@@ -138,8 +137,7 @@ def _ceil_to_figures(x: float, grow: float = 1.05) -> float:
 
 
 def _axis(start: float, end: float, steps_from: int) -> np.ndarray:
-    """100 axis points from ``max(1, start)`` to ``end``, geometric and rounded, so they are
-    closer together where the funnel is widest (at least one apart)."""
+    """100 axis points from ``max(1, start)`` to ``end``, geometric and rounded, so they are closer together where the funnel is widest (at least one apart)."""
     points = np.empty(N_POINTS)
     points[0] = max(1.0, start)
     for j in range(2, N_POINTS + 1):  # 99 axis points, not groups
@@ -169,21 +167,33 @@ def funnel_limits(
     proportions, exact Poisson limits for ratios and rates (Ulm 1990, *Am J Epidemiol*
     131:373-375), as PHEindicatormethods ``calculate_funnel_limits``.
 
-    Args:
-        data: one row per unit (area, practice) with its numerator and denominator.
-        numerator: observed count (for ratios: observed events).
-        denominator: population (proportions), expected events (ratios) or, for rates, the
-            population -- needed only for units with 0 events.
-        statistic: ``"proportion"``, ``"ratio"`` or ``"rate"``.
-        multiplier: scale of the plotted value (100 for percentages; per 100,000 for rates;
-            100 for ratios as ISR x 100).
-        rate, rate_type: for rates, the column of rates and ``"dsr"`` or ``"crude"``.
-        ratio_type: for ratios, ``"isr"`` (limits as ratio x multiplier) or ``"count"``
-            (limits as ratio - 1).
-        years_of_data: for rates, years pooled (populations are shown per year).
-        metadata: add ``statistic`` and ``method`` columns.
+    Parameters
+    ----------
+    data
+        one row per unit (area, practice) with its numerator and denominator.
+    numerator
+        observed count (for ratios: observed events).
+    denominator
+        population (proportions), expected events (ratios) or, for rates, the
+        population -- needed only for units with 0 events.
+    statistic
+        ``"proportion"``, ``"ratio"`` or ``"rate"``.
+    multiplier
+        scale of the plotted value (100 for percentages; per 100,000 for rates;
+        100 for ratios as ISR x 100).
+    rate, rate_type
+        for rates, the column of rates and ``"dsr"`` or ``"crude"``.
+    ratio_type
+        for ratios, ``"isr"`` (limits as ratio x multiplier) or ``"count"``
+        (limits as ratio - 1).
+    years_of_data
+        for rates, years pooled (populations are shown per year).
+    metadata
+        add ``statistic`` and ``method`` columns.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         Columns named as PHEindicatormethods 2.x: the axis (``Population``,
         ``Observed_events`` or ``Events``), ``lower_2s_limit``, ``upper_2s_limit``,
         ``lower_3s_limit``, ``upper_3s_limit`` (with ``*_exp_events`` for ratios and
@@ -272,17 +282,26 @@ def funnel_significance(
     events) or Byar's Poisson limits of observed / expected (ratios) or of the events over
     the population derived from the rate (rates) -- as PHEindicatormethods 2.x.
 
-    Args:
-        data: one row per unit (area, practice).
-        numerator: observed count (for ratios: observed events).
-        denominator: population (proportions), expected events (ratios) or, for rates, the
-            population -- needed only for units with 0 events (crude rates).
-        statistic: ``"proportion"``, ``"ratio"`` or ``"rate"``.
-        rate, rate_type: for rates, the column of rates and ``"dsr"`` or ``"crude"``.
-        multiplier: for rates, the rate's scale (per 100,000: ``100_000``), with which the
-            population behind each rate is derived as ``multiplier * events / rate``.
+    Parameters
+    ----------
+    data
+        one row per unit (area, practice).
+    numerator
+        observed count (for ratios: observed events).
+    denominator
+        population (proportions), expected events (ratios) or, for rates, the
+        population -- needed only for units with 0 events (crude rates).
+    statistic
+        ``"proportion"``, ``"ratio"`` or ``"rate"``.
+    rate, rate_type
+        for rates, the column of rates and ``"dsr"`` or ``"crude"``.
+    multiplier
+        for rates, the rate's scale (per 100,000: ``100_000``), with which the
+        population behind each rate is derived as ``multiplier * events / rate``.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         ``data`` with the column ``significance``.
 
     >>> df = pd.DataFrame({"x": [10, 60, 120, 70], "n": [200, 200, 200, 250]})
@@ -336,16 +355,26 @@ def funnel_points(
     fewer than 10 events are not plotted (NA), as PHEindicatormethods
     ``calculate_funnel_points``.
 
-    Args:
-        data: one row per unit (area, practice).
-        numerator: column of observed events.
-        rate: column of rates (per ``multiplier``).
-        rate_type: ``"dsr"`` or ``"crude"``.
-        years_of_data: years pooled in each rate (the derived population is per year).
-        multiplier: the rate's scale (per 100,000: ``100_000``).
-        denominator: population column, used for units with 0 events (crude rates only).
+    Parameters
+    ----------
+    data
+        one row per unit (area, practice).
+    numerator
+        column of observed events.
+    rate
+        column of rates (per ``multiplier``).
+    rate_type
+        ``"dsr"`` or ``"crude"``.
+    years_of_data
+        years pooled in each rate (the derived population is per year).
+    multiplier
+        the rate's scale (per 100,000: ``100_000``).
+    denominator
+        population column, used for units with 0 events (crude rates only).
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         ``data`` with ``<rate>_chart`` and ``denominator_derived``.
 
     >>> df = pd.DataFrame({"deaths": [5, 300], "dsr": [50.0, 120.0]})

@@ -30,8 +30,7 @@ EXACT_BELOW = 10
 
 
 def interval_level(confidence: float) -> float:
-    """``confidence`` as a float, raising :class:`InputError` unless it is a number strictly
-    between 0 and 1 (``None``, text, ``True`` or a list are refused, not passed to scipy)."""
+    """``confidence`` as a float, raising :class:`InputError` unless it is a number strictly between 0 and 1 (``None``, text, ``True`` or a list are refused, not passed to scipy)."""
     if isinstance(confidence, bool) or not isinstance(
         confidence, int | float | np.integer | np.floating
     ):
@@ -56,8 +55,7 @@ def z_value(confidence: float) -> float:
 def wilson_limits(
     x: ArrayLike, n: ArrayLike, confidence: float, *, scale: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score limits for the proportion ``x / n``: proportions in [0, 1] times
-    ``scale`` (100 gives percentages).
+    """Wilson score limits for the proportion ``x / n``: proportions in [0, 1] times ``scale`` (100 gives percentages).
 
     ``(2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2))``.
 
@@ -109,8 +107,7 @@ def exact_poisson_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, n
 
 
 def _byars_limit(t: np.ndarray, z: float, out: np.ndarray, work: np.ndarray) -> np.ndarray:
-    """``t (1 - 1/(9t) + z/(3 sqrt t))^3`` written into ``out`` (``work`` is scratch), as
-    ``t (1 + (3z sqrt t - 1)/(9t))^3`` so that it runs in place."""
+    """``t (1 - 1/(9t) + z/(3 sqrt t))^3`` written into ``out`` (``work`` is scratch), as ``t (1 + (3z sqrt t - 1)/(9t))^3`` so that it runs in place."""
     np.sqrt(t, out=out)
     out *= 3 * z
     out -= 1
@@ -124,9 +121,7 @@ def _byars_limit(t: np.ndarray, z: float, out: np.ndarray, work: np.ndarray) -> 
 
 
 def byars_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Byar's approximation to the exact Poisson limits for an observed count ``x``:
-    lower ``x (1 - 1/(9x) - z/(3 sqrt x))^3`` (0 for no events), upper the same with
-    ``x + 1`` and ``+z``.
+    """Byar's approximation to the exact Poisson limits for an observed count ``x``: lower ``x (1 - 1/(9x) - z/(3 sqrt x))^3`` (0 for no events), upper the same with ``x + 1`` and ``+z``.
 
     >>> lo, hi = byars_limits(100, 0.95)
     >>> round(float(lo), 6), round(float(hi), 6)
@@ -144,8 +139,7 @@ def byars_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarra
 
 
 def _exact_small_counts(x: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Exact limits for counts below :data:`EXACT_BELOW`: whole counts 0-9 are looked up
-    in a table of the ten possible values, anything else is calculated."""
+    """Exact limits for counts below :data:`EXACT_BELOW`: whole counts 0-9 are looked up in a table of the ten possible values, anything else is calculated."""
     table_lower, table_upper = exact_poisson_limits(np.arange(EXACT_BELOW), confidence)
     index = np.clip(x, 0, EXACT_BELOW - 1).astype(np.intp)
     lower, upper = table_lower[index], table_upper[index]
@@ -156,9 +150,9 @@ def _exact_small_counts(x: np.ndarray, confidence: float) -> tuple[np.ndarray, n
 
 
 def poisson_count_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Limits for a Poisson count: exact below :data:`EXACT_BELOW` (10) events, Byar's
-    approximation from 10 on, NaN where the count is missing -- the switch of
-    PHEindicatormethods. The exact limits are only evaluated for the small counts.
+    """Limits for a Poisson count: exact below :data:`EXACT_BELOW` (10) events, Byar's approximation from 10 on, NaN where the count is missing -- the switch of PHEindicatormethods.
+
+    The exact limits are only evaluated for the small counts.
 
     >>> lo, hi = poisson_count_limits([5, 100, np.nan], 0.95)
     >>> lo.round(4).tolist(), hi.round(4).tolist()

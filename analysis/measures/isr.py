@@ -115,21 +115,32 @@ def indirectly_standardised_ratio(
     (Breslow & Day 1987, IARC) otherwise -- divided by the expected count, as
     PHEindicatormethods ``calculate_ISRatio``.
 
-    Args:
-        data: one row per group and age band.
-        x: observed events per row, or (with ``observed_totals``) the column of totals there.
-        n: population of the band (may be zero).
-        x_ref, n_ref: reference events and population per band: column names, Series
-            indexed by band label, or sequences aligned with the bands (as the standard
-            population of :func:`~analysis.measures.directly_standardised_rate`).
-        age_band: column of age-band labels.
-        group_by: column(s) identifying each ratio; without it one overall ratio.
-        observed_totals: optional table of total observed events per group (the group
-            columns and ``x``) when events are not available by age.
-        confidence: level(s), e.g. 0.95 or ``[0.95, 0.998]``.
-        refvalue: the reference ratio (1, or 100 for ratios x 100).
-        missing: ``"raise"`` (default) or ``"zero"`` to count missing events, populations
-            and reference events as zero, as PHEindicatormethods does.
+    Parameters
+    ----------
+    data
+        one row per group and age band.
+    x
+        observed events per row, or (with ``observed_totals``) the column of totals there.
+    n
+        population of the band (may be zero).
+    x_ref, n_ref
+        reference events and population per band: column names, Series
+        indexed by band label, or sequences aligned with the bands (as the standard
+        population of :func:`~analysis.measures.directly_standardised_rate`).
+    age_band
+        column of age-band labels.
+    group_by
+        column(s) identifying each ratio; without it one overall ratio.
+    observed_totals
+        optional table of total observed events per group (the group
+        columns and ``x``) when events are not available by age.
+    confidence
+        level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+    refvalue
+        the reference ratio (1, or 100 for ratios x 100).
+    missing
+        ``"raise"`` (default) or ``"zero"`` to count missing events, populations
+        and reference events as zero, as PHEindicatormethods does.
 
     >>> df = pd.DataFrame({"age_band": ["0-49", "50+"], "deaths": [4, 36], "pop": [900, 100]})
     >>> out = indirectly_standardised_ratio(
@@ -177,12 +188,17 @@ def indirectly_standardised_rate(
     1987, IARC) scaled the same way, as PHEindicatormethods ``calculate_ISRate``.
     ``ref_rate`` in the output is the reference crude rate per ``multiplier``.
 
-    Args:
-        data, x, n, x_ref, n_ref, age_band, group_by, observed_totals: as
-            :func:`indirectly_standardised_ratio`.
-        confidence: level(s), e.g. 0.95 or ``[0.95, 0.998]``.
-        multiplier: rate per this many (default per 100,000).
-        missing: ``"raise"`` (default) or ``"zero"``, as :func:`indirectly_standardised_ratio`.
+    Parameters
+    ----------
+    data, x, n, x_ref, n_ref, age_band, group_by, observed_totals
+        as
+        :func:`indirectly_standardised_ratio`.
+    confidence
+        level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+    multiplier
+        rate per this many (default per 100,000).
+    missing
+        ``"raise"`` (default) or ``"zero"``, as :func:`indirectly_standardised_ratio`.
 
     >>> df = pd.DataFrame({"age_band": ["0-49", "50+"], "deaths": [4, 36], "pop": [900, 100]})
     >>> out = indirectly_standardised_rate(

@@ -143,6 +143,7 @@ class BandedData:
 
 
 def default_age_labels(column: pd.Series) -> tuple:
+    """Return the life table's 20 bands as start ages (numeric ``column``) or as labels."""
     if pd.api.types.is_numeric_dtype(column):
         return LIFE_TABLE_START_AGES
     return LIFE_TABLE_AGE_BANDS
@@ -201,9 +202,7 @@ def to_band_matrix(
 
 
 def band_labels(column: pd.Series, age_labels: Sequence | None) -> tuple:
-    """The labels of the 20 life-table bands in ``column``, youngest first: ``age_labels``
-    checked (20 distinct labels, in order of start age where they name one), or the
-    defaults of :func:`default_age_labels`."""
+    """Return the labels of the 20 life-table bands in ``column``, youngest first: ``age_labels`` checked (20 distinct labels, in order of start age where they name one), or the defaults of :func:`default_age_labels`."""
     if age_labels is None:
         return tuple(default_age_labels(column))
     labels = tuple(age_labels)
@@ -217,8 +216,7 @@ def band_labels(column: pd.Series, age_labels: Sequence | None) -> tuple:
 
 
 def _start_ages(labels: tuple) -> list[float] | None:
-    """The start age each label names (its first number: 0, "1-4", "age 90+"), or None when
-    a label names none."""
+    """Return the start age each label names (its first number: 0, "1-4", "age 90+"), or None when a label names none."""
     starts = []
     for label in labels:
         found = re.search(r"\d+(?:\.\d+)?", str(label))

@@ -32,13 +32,20 @@ def mean(
     ``statistic`` says why (``"mean; limits NA for fewer than 2 values"``), as
     :func:`~analysis.measures.directly_standardised_rate` states why a rate is NA.
 
-    Args:
-        data: one row per individual value.
-        value: column of values.
-        group_by: column(s) defining the groups; without it one overall mean.
-        confidence: level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+    Parameters
+    ----------
+    data
+        one row per individual value.
+    value
+        column of values.
+    group_by
+        column(s) defining the groups; without it one overall mean.
+    confidence
+        level(s), e.g. 0.95 or ``[0.95, 0.998]``.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         The group columns, ``value_sum``, ``value_count``, ``stdev``, ``value``, the limits,
         ``confidence``, ``statistic`` (``"mean"``, or the reason the limits are NA) and
         ``method``.

@@ -28,7 +28,7 @@ _EXPECTED = "__expected_events__"
 def _as_ratios(
     data: pd.DataFrame, numerator: str, rate: str, multiplier: float, years_of_data: float
 ) -> tuple[pd.DataFrame, float, np.ndarray]:
-    """``data`` with the expected events, the overall rate and the yearly population."""
+    """Return ``data`` with the expected events, the overall rate and the yearly population."""
     check_not_empty(data)
     scale = check_multiplier(multiplier)
     if years_of_data is None or not years_of_data > 0:
@@ -65,15 +65,24 @@ def overdispersed_rate_funnel_points(
     documentation), with Spiegelhalter's (2005, *Qual Saf Health Care* 14:347-351)
     overdispersion as :func:`analysis.measures.overdispersed_funnel_points`.
 
-    Args:
-        data: one row per unit with its events and rate (units without a rate left out).
-        numerator: events.
-        rate: the unit's rate per ``multiplier`` (crude or directly standardised).
-        multiplier: e.g. 100,000.
-        years_of_data: years pooled (the population is shown per year).
-        method, trim, adjust, model: as :func:`analysis.measures.overdispersed_funnel_points`.
+    Parameters
+    ----------
+    data
+        one row per unit with its events and rate (units without a rate left out).
+    numerator
+        events.
+    rate
+        the unit's rate per ``multiplier`` (crude or directly standardised).
+    multiplier
+        e.g. 100,000.
+    years_of_data
+        years pooled (the population is shown per year).
+    method, trim, adjust, model
+        as :func:`analysis.measures.overdispersed_funnel_points`.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         ``data`` with ``population_1_year``, ``expected`` (events at the overall rate),
         ``z``, ``z_trimmed``, ``z_adjusted``, the unit's limits on the rate scale
         (``lower_2s_limit`` ... ``upper_3s_limit``) and ``significance``.
@@ -121,7 +130,9 @@ def overdispersed_rate_funnel_limits(
     populations spaced geometrically from the smallest unit's to the largest's, so every unit
     has both limits.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         ``population_1_year``, ``lower_2s_limit``, ``upper_2s_limit``, ``lower_3s_limit``,
         ``upper_3s_limit`` (per ``multiplier``), ``baseline`` (the overall rate),
         ``adjusted``, ``phi``, ``tau2``, ``statistic`` and ``method``.

@@ -78,7 +78,7 @@ class _Scale:
 
 
 def _se_at(statistic: str, method: str, target: float, denominator: np.ndarray) -> np.ndarray:
-    """Standard error of ``y`` for a unit on the target with this denominator."""
+    """Return standard error of ``y`` for a unit on the target with this denominator."""
     if statistic == "ratio":
         expected = np.exp(target) * denominator
         return np.sqrt(_log_count_variance(expected) + _log_count_variance(denominator))
@@ -245,17 +245,26 @@ def funnel_overdispersion(
     chi-squared on ``I`` degrees of freedom; additive ``τ²`` by the DerSimonian and Laird
     (1986) moment estimator (see the module documentation for the scales and rules).
 
-    Args:
-        data: one row per unit (practice, trust, area).
-        numerator: observed events (O).
-        denominator: expected events E (``"standardised_ratio"``), the number at risk
-            (``"proportion"``) or the second count D (``"ratio"``).
-        statistic: ``"standardised_ratio"``, ``"proportion"`` or ``"ratio"``.
-        method: ``"winsorise"`` (default) or ``"truncate"`` (standardised ratios only, on
-            the log scale).
-        trim: fraction Winsorised or truncated at each end (default 0.1).
+    Parameters
+    ----------
+    data
+        one row per unit (practice, trust, area).
+    numerator
+        observed events (O).
+    denominator
+        expected events E (``"standardised_ratio"``), the number at risk
+        (``"proportion"``) or the second count D (``"ratio"``).
+    statistic
+        ``"standardised_ratio"``, ``"proportion"`` or ``"ratio"``.
+    method
+        ``"winsorise"`` (default) or ``"truncate"`` (standardised ratios only, on
+        the log scale).
+    trim
+        fraction Winsorised or truncated at each end (default 0.1).
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         One row: ``units``, ``units_used`` (after truncation), ``target`` (on the indicator's
         scale: 1 for standardised ratios, the overall proportion or ratio otherwise),
         ``phi``, ``tau2``, ``p_value``, ``overdispersed`` (``phi > 1``), ``statistic`` and
@@ -307,18 +316,27 @@ def overdispersed_funnel_limits(
     unadjusted, exact Poisson limits for standardised ratios (Spiegelhalter 2005, *Stat Med*
     24:1185-1202).
 
-    Args:
-        data, numerator, denominator, statistic, method, trim: as
-            :func:`funnel_overdispersion`.
-        adjust: ``"auto"`` (widen when ``φ > 1``), ``True`` or ``False``.
-        model: ``"additive"`` (τ², default) or ``"multiplicative"`` (φ).
-        at: denominators at which to give the limits; by default ``points`` values spaced
-            geometrically from the smallest to the largest denominator in ``data``, so the
-            limits span every unit.
-        points: number of axis points when ``at`` is not given.
-        multiplier: scale of the plotted value (100 for percentages or ratios x 100).
+    Parameters
+    ----------
+    data, numerator, denominator, statistic, method, trim
+        as
+        :func:`funnel_overdispersion`.
+    adjust
+        ``"auto"`` (widen when ``φ > 1``), ``True`` or ``False``.
+    model
+        ``"additive"`` (τ², default) or ``"multiplicative"`` (φ).
+    at
+        denominators at which to give the limits; by default ``points`` values spaced
+        geometrically from the smallest to the largest denominator in ``data``, so the
+        limits span every unit.
+    points
+        number of axis points when ``at`` is not given.
+    multiplier
+        scale of the plotted value (100 for percentages or ratios x 100).
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         ``denominator``, ``lower_2s_limit``, ``upper_2s_limit``, ``lower_3s_limit``,
         ``upper_3s_limit`` (95% and 99.8%), ``target``, ``adjusted``, ``phi``, ``tau2``,
         ``statistic`` and ``method``.
@@ -371,13 +389,14 @@ def overdispersed_funnel_points(
     model: str = "additive",
     multiplier: float = 1,
 ) -> pd.DataFrame:
-    """Each unit's value, z-scores, own funnel limits and significance, allowing for
-    overdispersion.
+    """Each unit's value, z-scores, own funnel limits and significance, allowing for overdispersion.
 
     Method: Spiegelhalter (2005, *Qual Saf Health Care* 14:347-351), as
     :func:`overdispersed_funnel_limits`, evaluated at each unit's own denominator.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         ``data`` with ``value`` (the ratio or proportion x ``multiplier``), ``z`` (unadjusted
         z-score), ``z_trimmed`` (Winsorised, or NaN where truncated), ``z_adjusted``
         (``(y - target) / sqrt(s² + τ²)``, or ``/ (sqrt(φ) s)`` for the multiplicative model;

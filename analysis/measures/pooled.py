@@ -1,5 +1,4 @@
-"""The book's headline rate indicators, defined once: events per 100,000 person-years, age
-standardised to the European Standard Population 2013, years pooled.
+"""The book's headline rate indicators, defined once: events per 100,000 person-years, age standardised to the European Standard Population 2013, years pooled.
 
 Every chapter, the executive summary and ``python -m analysis.indicators`` take CVD and cancer
 mortality (and the other rate indicators of :data:`RATE_INDICATORS`) from

@@ -32,17 +32,27 @@ def proportion(
     PHEindicatormethods does for ungrouped data); with ``group_by`` numerators and
     denominators are summed within each group first.
 
-    Args:
-        data: one row per area/group (or per part of a group).
-        x: column of numerators (whole numbers, not above ``n``).
-        n: column of denominators (greater than zero).
-        group_by: column(s) to sum within before calculating.
-        confidence: level(s), e.g. 0.95 or ``[0.95, 0.998]``.
-        multiplier: 1 for a proportion, 100 for a percentage.
-        missing: ``"raise"`` (default) or ``"na"`` to give NA results for rows/groups with a
-            missing numerator or denominator, as PHEindicatormethods does.
+    Parameters
+    ----------
+    data
+        one row per area/group (or per part of a group).
+    x
+        column of numerators (whole numbers, not above ``n``).
+    n
+        column of denominators (greater than zero).
+    group_by
+        column(s) to sum within before calculating.
+    confidence
+        level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+    multiplier
+        1 for a proportion, 100 for a percentage.
+    missing
+        ``"raise"`` (default) or ``"na"`` to give NA results for rows/groups with a
+        missing numerator or denominator, as PHEindicatormethods does.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         The group columns (or all input columns), ``x``, ``n``, ``value``, the limits,
         ``confidence``, ``statistic`` and ``method``.
 

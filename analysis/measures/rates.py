@@ -40,15 +40,23 @@ def crude_rate(
     Without ``group_by`` each row gets its own rate and keeps its other columns; with
     ``group_by`` counts and denominators are summed within each group first.
 
-    Args:
-        data: one row per area/group (or per part of a group).
-        x: column of event counts (whole numbers).
-        n: column of denominators (population or person-years, greater than zero).
-        group_by: column(s) to sum within before calculating.
-        confidence: level(s), e.g. 0.95 or ``[0.95, 0.998]``.
-        multiplier: rate per this many (default per 100,000).
-        missing: ``"raise"`` (default) or ``"na"`` to give NA results where a count or
-            denominator is missing, as PHEindicatormethods does.
+    Parameters
+    ----------
+    data
+        one row per area/group (or per part of a group).
+    x
+        column of event counts (whole numbers).
+    n
+        column of denominators (population or person-years, greater than zero).
+    group_by
+        column(s) to sum within before calculating.
+    confidence
+        level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+    multiplier
+        rate per this many (default per 100,000).
+    missing
+        ``"raise"`` (default) or ``"na"`` to give NA results where a count or
+        denominator is missing, as PHEindicatormethods does.
 
     >>> df = pd.DataFrame({"area": ["A", "B"], "deaths": [5, 65], "population": [100, 100]})
     >>> out = crude_rate(df, "deaths", "population", multiplier=100)

@@ -34,8 +34,9 @@ def complete_strata(
     bands: Sequence[str],
     age_band: str = "age_band",
 ) -> pd.DataFrame:
-    """``counts`` with a row for every group (as found in ``counts``) and every band of
-    ``bands``; strata absent from ``counts`` get ``x = 0`` and ``n = 0``.
+    """Return ``counts`` with a row for every group (as found in ``counts``) and every band of ``bands``.
+
+    Strata absent from ``counts`` get ``x = 0`` and ``n = 0``.
 
     >>> counts = pd.DataFrame({"sex": ["F", "F", "M"], "age_band": ["0-4", "5-9", "0-4"],
     ...                        "deaths": [1, 2, 3], "pop": [10, 20, 30]})
@@ -73,8 +74,7 @@ def standardised_rate_of_strata(
     confidence: float | Sequence[float] = 0.95,
     multiplier: float = 100_000,
 ) -> pd.DataFrame:
-    """Directly standardised rates (Dobson limits) of counts the package built, in which a
-    stratum with nobody at risk is a zero count (see the module docstring).
+    """Directly standardised rates (Dobson limits) of counts the package built, in which a stratum with nobody at risk is a zero count (see the module docstring).
 
     Method: :func:`analysis.measures.directly_standardised_rate` (Dobson et al. 1991, *Stat
     Med* 10:457-462; PHEindicatormethods ``calculate_dsr``) for every group with people at
@@ -138,7 +138,7 @@ def _unrated(
     age_band: str,
     confidence: float | Sequence[float],
 ) -> pd.DataFrame:
-    """The result rows of groups with nobody in some band: totals, NA rate and the reason."""
+    """Return the result rows of groups with nobody in some band: totals, NA rate and the reason."""
     totals = strata.groupby(keys, sort=True)[[x, n]].sum().reset_index()
     empty = strata[nobody].groupby(keys, sort=True)[age_band].agg(", ".join)
     totals = totals.merge(empty.rename("_empty").reset_index(), on=keys, how="left")
