@@ -76,7 +76,7 @@ def grouped_layout(data: pd.DataFrame, quantile: str, group_by: Sequence[str]) -
 
 
 def population_shares_and_ranks(population: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Population shares and cumulative-rank midpoints along the last axis.
+    """Return population shares and cumulative-rank midpoints along the last axis.
 
     If quantile 1 holds 12% of the population its rank is 0.06; if quantile 2 holds 10%, its
     rank is 0.12 + 0.05 = 0.17 (Low & Low 2004, *J Public Health* 26:388-395).

@@ -71,7 +71,7 @@ def simulate_limits(
     rii: bool,
     invert_rii: bool,
 ) -> SimulationResult:
-    """Simulated limits of ``slope_factor * slope`` (and of the RII) for every group.
+    """Return simulated limits of ``slope_factor * slope`` (and of the RII) for every group.
 
     ``centre`` and ``spread`` (groups x quantiles) are the mean and standard deviation of each
     quantile's value on the simulation scale; ``back_transform`` (None for identity) maps

@@ -47,8 +47,7 @@ BELOW, SIMILAR, ABOVE = "Below ambition", "Not significantly different", "At or 
 
 @dataclass(frozen=True)
 class Ambition:
-    """A national ambition: at least ``target`` (a proportion) of ``denominator`` have
-    ``numerator``."""
+    """A national ambition: at least ``target`` (a proportion) of ``denominator`` have ``numerator``."""
 
     name: str
     target: float

@@ -1,5 +1,4 @@
-"""Structural inequalities in general practice: the most and the least deprived fifths of GP
-practices, and all practices, on CVD mortality, hypertension detection and cancer diagnosis.
+"""Structural inequalities in general practice: the most and the least deprived fifths of GP practices, and all practices, on CVD mortality, hypertension detection and cancer diagnosis.
 
 A practice's deprivation is the average IMD score of its registered patients' small areas (the
 score of each area attributed to the practice in proportion to the patients it registers
@@ -56,7 +55,9 @@ def practice_deprivation(source: Source, *, n_quantiles: int = 5) -> pd.DataFram
     OHID quantile method (Fingertips technical guidance, *Assigning deprivation categories*;
     PHEindicatormethods ``phe_quantile``), quantile 1 the most deprived.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         ``practice_code``, ``registered``, ``imd_score``, ``quantile`` (1 = most deprived).
 
     >>> from analysis.data import generate_population
@@ -145,7 +146,7 @@ def practice_deprivation_gaps(
     n_quantiles: int = 5,
     rule: DisclosureRule | None = None,
 ) -> pd.DataFrame:
-    """The most and least deprived fifths of GP practices against all practices, by indicator.
+    """Return the most and least deprived fifths of GP practices against all practices, by indicator.
 
     Method: practices grouped by their registered patients' deprivation
     (:func:`practice_deprivation`); for the pooled patients of each group, CVD mortality as a
@@ -154,16 +155,24 @@ def practice_deprivation_gaps(
     as percentages with Wilson (1927) score limits; counts then pass the disclosure rule
     (values and limits suppressed with their counts).
 
-    Args:
-        source: the dataset or engine holding ``people``, ``areas``, ``deaths`` and
-            ``cancers``.
-        years: years pooled (default: all; deaths and cancer diagnoses in these years).
-        confidence: level(s) of the limits, e.g. 0.95 or ``[0.95, 0.998]`` (several give
-            one pair of limit columns per level, named as the measures name them).
-        n_quantiles: number of deprivation groups (5: the ends are fifths of practices).
-        rule: disclosure rule (default: the configured one).
+    Parameters
+    ----------
+    source
+        the dataset or engine holding ``people``, ``areas``, ``deaths`` and
+        ``cancers``.
+    years
+        years pooled (default: all; deaths and cancer diagnoses in these years).
+    confidence
+        level(s) of the limits, e.g. 0.95 or ``[0.95, 0.998]`` (several give
+        one pair of limit columns per level, named as the measures name them).
+    n_quantiles
+        number of deprivation groups (5: the ends are fifths of practices).
+    rule
+        disclosure rule (default: the configured one).
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         One row per indicator and group: ``indicator`` (a name of
         :data:`PRACTICE_INDICATORS`), ``label``, ``group`` (:data:`PRACTICE_GROUPS`),
         ``practices``, ``numerator`` (events or people), ``denominator`` (person-years or
@@ -222,7 +231,7 @@ def practice_deprivation_gaps(
 
 
 def practice_dumbbell_r_code() -> str:
-    """The ggplot2 code that draws the dumbbell chart of :func:`practice_deprivation_gaps` in R.
+    """Return the ggplot2 code that draws the dumbbell chart of :func:`practice_deprivation_gaps` in R.
 
     It expects the table as an R data frame ``gaps`` and leaves the chart in ``dumbbells``
     (the test suite runs it with Rscript where R and ggplot2 are installed).

@@ -85,7 +85,7 @@ def flag_gaps(data: Dataset, outcomes: Mapping[str, str] = FLAG_OUTCOMES) -> pd.
 
 
 def planted_gaps(truth: Mapping) -> pd.DataFrame:
-    """The planted odds ratios of ``truth.json`` (``recording_flags``): flag, outcome, planted."""
+    """Return the planted odds ratios of ``truth.json`` (``recording_flags``): flag, outcome, planted."""
     rows = [r for r in truth["effects"] if r["model"] == "recording_flags"]
     return pd.DataFrame(
         {

@@ -45,10 +45,12 @@ class Design:
 
     @property
     def names(self) -> list[str]:
+        """Names of the design matrix's columns after the intercept, one a term."""
         return [t.name for t in self.terms]
 
     @property
     def variables(self) -> list[str]:
+        """Columns of the data the design reads: categorical, then continuous."""
         return [*self.levels, *self.continuous]
 
     def matrix(self, data: pd.DataFrame) -> np.ndarray:

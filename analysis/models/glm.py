@@ -131,7 +131,7 @@ def rate_model(
     confidence: float = 0.95,
     aggregate: bool = True,
 ) -> ModelFit:
-    """Adjusted rate ratios from a Poisson or negative binomial model with a log-population offset.
+    """Return adjusted rate ratios from a Poisson or negative binomial model with a log-population offset.
 
     Method: Poisson generalised linear model with a log link, or negative binomial (NB2) with
     alpha by maximum likelihood as R's ``MASS::glm.nb`` (Venables & Ripley 2002, *Modern
@@ -181,7 +181,7 @@ def binary_model(
     confidence: float = 0.95,
     aggregate: bool = True,
 ) -> ModelFit:
-    """Adjusted odds ratios from a logistic (binomial) model.
+    """Return adjusted odds ratios from a logistic (binomial) model.
 
     Method: binomial generalised linear model with a logit link on successes out of trials
     (Hosmer, Lemeshow & Sturdivant 2013, *Applied Logistic Regression*, 3rd ed.); Wald
@@ -307,14 +307,14 @@ def _negative_binomial_gradient(y, x, offset, theta: np.ndarray) -> np.ndarray:
 
 
 def _fit_negative_binomial(y, x, offset, robust: bool):
-    """NB2 by solving the profile score equation in log(alpha) (the coefficients by IRLS at
-    each alpha, as ``MASS::glm.nb`` alternates); the SE of alpha from the observed
-    information of (beta, log alpha)."""
+    """NB2 by solving the profile score equation in log(alpha) (the coefficients by IRLS at each alpha, as ``MASS::glm.nb`` alternates).
+
+    The SE of alpha from the observed information of (beta, log alpha).
+    """
     poisson = _fit_glm(y, x, sm.families.Poisson(), offset, robust=False)
 
     def profile_score(log_alpha: float) -> float:
-        """d(profile log-likelihood)/d(log alpha): by the envelope theorem, the partial
-        derivative at the coefficients that maximise the likelihood for this alpha."""
+        """d(profile log-likelihood)/d(log alpha): by the envelope theorem, the partial derivative at the coefficients that maximise the likelihood for this alpha."""
         family = sm.families.NegativeBinomial(alpha=float(np.exp(log_alpha)))
         beta = (
             sm.GLM(y, x, family=family, offset=offset)

@@ -144,7 +144,7 @@ def _vpc(family: str, sigma2: np.ndarray, sigma_e2: float | None, mean_rate: flo
 
 
 def _start(totals: StratumTotals, family: str) -> np.ndarray:
-    """Starting values: the single-level GLM coefficients, sigma_u = 0.5 (and pooled sigma_e)."""
+    """Return starting values: the single-level GLM coefficients, sigma_u = 0.5 (and pooled sigma_e)."""
     if family == "binomial":
         glm = sm.GLM(np.column_stack([totals.y, totals.size - totals.y]), totals.x,
                      family=sm.families.Binomial()).fit()  # fmt: skip

@@ -37,7 +37,7 @@ def _inverse_link(fit: ModelFit, eta: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _contrast_frames(fit: ModelFit, variable: str) -> tuple[list[str], list[pd.DataFrame], str]:
-    """The fitted rows with ``variable`` set to each level (or nudged either side of its value)."""
+    """Return the fitted rows with ``variable`` set to each level (or nudged either side of its value)."""
     rows = fit.data
     if variable in fit.design.levels:
         levels = fit.design.levels[variable]

@@ -93,8 +93,10 @@ def forest_plot(
 
 
 def predicted_chart(predictions: pd.DataFrame, *, title: str | None = None) -> ggplot:
-    """Standardised probabilities or rates by level with intervals (from
-    :func:`analysis.models.standardised_predictions`; difference rows are left out)."""
+    """Standardised probabilities or rates by level with intervals (from :func:`analysis.models.standardised_predictions`.
+
+    Difference rows are left out).
+    """
     require_columns(
         predictions, ["level", "estimate", "lower", "upper", "scale"], what="predictions"
     )
@@ -131,9 +133,11 @@ def caterpillar_plot(
     y_label: str = "Predicted value",
     title: str | None = None,
 ) -> ggplot:
-    """Stratum estimates ranked from lowest to highest with their intervals (a caterpillar
-    plot of MAIHDA strata). Use ``estimate="interaction"`` (and its limits) for the
-    main-effects model's stratum interaction effects."""
+    """Stratum estimates ranked from lowest to highest with their intervals (a caterpillar plot of MAIHDA strata).
+
+    Use ``estimate="interaction"`` (and its limits) for the main-effects model's stratum
+    interaction effects.
+    """
     require_columns(strata, [estimate, lower, upper], what="strata")
     rows = strata.sort_values(estimate).reset_index(drop=True)
     rows = rows.assign(rank=range(1, len(rows) + 1))

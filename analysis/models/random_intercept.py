@@ -36,8 +36,7 @@ FAMILIES = ("binomial", "poisson", "gaussian")
 
 @dataclass(frozen=True)
 class StratumTotals:
-    """Stratum-level data: ``y`` successes/events/means, ``size`` trials/exposure/people,
-    ``within_ss`` (Gaussian only) and the stratum design matrix ``x``."""
+    """Stratum-level data: ``y`` successes/events/means, ``size`` trials/exposure/people, ``within_ss`` (Gaussian only) and the stratum design matrix ``x``."""
 
     family: str
     y: np.ndarray
@@ -48,8 +47,10 @@ class StratumTotals:
 
 @dataclass(frozen=True)
 class RandomInterceptFit:
-    """Estimates: ``params`` = (beta..., log sigma_u[, log sigma_e]) with covariance ``cov``;
-    ``u_mean``/``u_sd`` are the posterior mean and SD of each stratum's random intercept."""
+    """Estimates: ``params`` = (beta..., log sigma_u[, log sigma_e]) with covariance ``cov``.
+
+    ``u_mean``/``u_sd`` are the posterior mean and SD of each stratum's random intercept.
+    """
 
     family: str
     params: np.ndarray
@@ -62,28 +63,35 @@ class RandomInterceptFit:
 
     @property
     def n_beta(self) -> int:
+        """Number of fixed effects (intercept included)."""
         return len(self.params) - 1 - (self.family == "gaussian")
 
     @property
     def beta(self) -> np.ndarray:
+        """Fixed effects on the link scale, intercept first."""
         return self.params[: self.n_beta]
 
     @property
     def log_sigma_u(self) -> float:
+        """Logarithm of the random intercepts' standard deviation."""
         return float(self.params[self.n_beta])
 
     @property
     def sigma_u2(self) -> float:
+        """Variance of the random intercepts."""
         return float(np.exp(2 * self.log_sigma_u))
 
     @property
     def sigma_e2(self) -> float | None:
+        """Residual variance (Gaussian family), else None."""
         return float(np.exp(2 * self.params[-1])) if self.family == "gaussian" else None
 
 
 def _conditional(data: StratumTotals, eta: np.ndarray, log_sigma_e: float | None):
-    """Conditional log-likelihood of each stratum given eta, its first and second derivatives in
-    eta and (Gaussian) its derivative in log sigma_e. ``eta`` is (strata, nodes)."""
+    """Conditional log-likelihood of each stratum given eta, its first and second derivatives in eta and (Gaussian) its derivative in log sigma_e.
+
+    ``eta`` is (strata, nodes).
+    """
     y, n = data.y[:, None], data.size[:, None]
     if data.family == "binomial":
         p = special.expit(eta)
@@ -158,8 +166,11 @@ BOUNDARY_SIGMA = 1e-4
 
 
 def _covariance(hess: np.ndarray, theta: np.ndarray, n_beta: int) -> np.ndarray:
-    """Inverse of the observed information; at the boundary sigma_u = 0 the other parameters'
-    covariance comes from their own block and log sigma_u's variance is NaN."""
+    """Inverse of the observed information.
+
+    At the boundary sigma_u = 0 the other parameters' covariance comes from their own block
+    and log sigma_u's variance is NaN.
+    """
     if np.exp(theta[n_beta]) >= BOUNDARY_SIGMA:
         return np.linalg.inv(-hess)
     keep = np.delete(np.arange(len(theta)), n_beta)

@@ -1,5 +1,4 @@
-"""Calling R from Python: PHEindicatormethods/FunnelPlotR when installed, a base-R reference
-otherwise, and side-by-side tables showing that Python and R agree.
+"""Calling R from Python: PHEindicatormethods/FunnelPlotR when installed, a base-R reference otherwise, and side-by-side tables showing that Python and R agree.
 
 Importing this package never needs R: rpy2 is imported on first use, and a clear
 :class:`RUnavailableError` (saying how to install R and rpy2) is raised if it is missing.

@@ -77,7 +77,7 @@ def to_pandas(r_frame: Any) -> pd.DataFrame:
 
 
 def round_trip(frame: pd.DataFrame) -> pd.DataFrame:
-    """pandas -> R -> pandas (for checking and benchmarking the conversion)."""
+    """Pandas -> R -> pandas (for checking and benchmarking the conversion)."""
     return to_pandas(to_r(frame))
 
 
@@ -230,8 +230,7 @@ def column_to_pandas(name: str, vector: Any) -> pd.Series:
 
 
 def _text_series(name: str, codes: np.ndarray, texts: list[str | None]) -> pd.Series:
-    """Strings ``texts[codes]`` in pandas' default string dtype (built in Arrow when it is
-    Arrow-backed, which avoids a million Python string objects)."""
+    """Strings ``texts[codes]`` in pandas' default string dtype (built in Arrow when it is Arrow-backed, which avoids a million Python string objects)."""
     default = pd.Series(["text"]).dtype
     if isinstance(default, pd.StringDtype) and default.storage == "pyarrow":
         import pyarrow as pa  # only needed with Arrow-backed strings
@@ -245,7 +244,7 @@ def _text_series(name: str, codes: np.ndarray, texts: list[str | None]) -> pd.Se
 
 
 def _buffer(vector: Any, dtype: str) -> np.ndarray:
-    """A numpy copy of an R numeric/integer/logical vector's memory."""
+    """Return a numpy copy of an R numeric/integer/logical vector's memory."""
     if len(vector) == 0:
         return np.empty(0, dtype=dtype)
     return np.array(vector.memoryview(), dtype=dtype)

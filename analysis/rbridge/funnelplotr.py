@@ -182,19 +182,30 @@ def funnel_plot_r(
     :func:`analysis.measures.funnel_overdispersion`; see the module documentation for how the
     arguments map and for FunnelPlotR's conventions.
 
-    Args:
-        data: one row per unit.
-        numerator, denominator: column names (observed; expected, at risk or second count).
-        statistic: ``"standardised_ratio"``, ``"proportion"`` or ``"ratio"``.
-        method: ``"winsorise"`` (FunnelPlotR ``sr_method = "CQC"``) or ``"truncate"``
-            (``"SHMI"``), for standardised ratios.
-        trim: fraction Winsorised or truncated at each end (``trim_by``).
-        multiplier: scale of ratios (``multiplier``).
-        unit: column naming the units (default: the row number).
+    Parameters
+    ----------
+    data
+        one row per unit.
+    numerator, denominator
+        column names (observed; expected, at risk or second count).
+    statistic
+        ``"standardised_ratio"``, ``"proportion"`` or ``"ratio"``.
+    method
+        ``"winsorise"`` (FunnelPlotR ``sr_method = "CQC"``) or ``"truncate"``
+        (``"SHMI"``), for standardised ratios.
+    trim
+        fraction Winsorised or truncated at each end (``trim_by``).
+    multiplier
+        scale of ratios (``multiplier``).
+    unit
+        column naming the units (default: the row number).
 
-    Raises:
-        RUnavailableError: R or rpy2 is missing.
-        RPackageError: FunnelPlotR is missing or older than 0.5.0.
+    Raises
+    ------
+    RUnavailableError
+        R or rpy2 is missing.
+    RPackageError
+        FunnelPlotR is missing or older than 0.5.0.
 
     >>> fit = funnel_plot_r(trusts, "deaths", "expected",
     ...                     statistic="standardised_ratio")  # doctest: +SKIP
@@ -286,7 +297,9 @@ def funnelplotr_agreement(
     ``data`` and compares them with ``result`` (from :func:`funnel_plot_r` or
     :func:`from_funnelplotr`), matching units by ``unit``.
 
-    Returns:
+    Returns
+    -------
+    pandas.DataFrame
         One row per quantity (``phi``, ``tau2``, ``adjusted``, ``z``, ``z_trimmed``, each
         unit's limits and the axis limits, adjusted and unadjusted): ``values_compared``,
         ``missing_on_one_side``, ``max_abs_difference``, ``max_rel_difference``, ``agrees``

@@ -1,5 +1,4 @@
-"""Calling R functions by name with our data: the NHS-R community's packages and the base-R
-reference, returning pandas with our column names and saying which R implementation ran.
+"""Calling R functions by name with our data: the NHS-R community's packages and the base-R reference, returning pandas with our column names and saying which R implementation ran.
 
 - :func:`r_packages` -- which R packages are installed, with their versions.
 - :func:`require_r_package` -- a clear :class:`RPackageError` (with the ``install.packages``
@@ -54,9 +53,7 @@ PACKAGE_FUNCTIONS: dict[str, PackageFunction] = {**PHE_FUNCTIONS}
 
 
 def hidden_packages() -> set[str]:
-    """R packages the bridge treats as not installed: those named, separated by spaces or
-    commas, in the environment variable ``NHS_R_HIDE_PACKAGES`` (e.g. to build the book or
-    run the tests with the base-R reference while PHEindicatormethods is installed)."""
+    """R packages the bridge treats as not installed: those named, separated by spaces or commas, in the environment variable ``NHS_R_HIDE_PACKAGES`` (e.g. to build the book or run the tests with the base-R reference while PHEindicatormethods is installed)."""
     return set(re.split(r"[\s,]+", os.environ.get(HIDE_VARIABLE, "").strip())) - {""}
 
 
@@ -83,8 +80,7 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 
 
 def require_r_package(package: str, minimum_version: str | None = None) -> str:
-    """Return the installed version of ``package``, or raise :class:`RPackageError` saying how
-    to install it (or that it is older than ``minimum_version``)."""
+    """Return the installed version of ``package``, or raise :class:`RPackageError` saying how to install it (or that it is older than ``minimum_version``)."""
     found = r_packages([package])["version"].iloc[0]
     if pd.isna(found):
         raise RPackageError(
@@ -140,7 +136,7 @@ def call_r(function: str, *args: Any, package: str | None = None, **arguments: A
 
 
 def package_available(package: str) -> bool:
-    """True when R starts and ``package`` is installed (at least the version the hooks need)."""
+    """Return True when R starts and ``package`` is installed (at least the version the hooks need)."""
     try:
         require_r_package(package, MINIMUM_VERSIONS.get(package))
     except (RPackageError, RuntimeError):

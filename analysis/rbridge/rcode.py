@@ -1,5 +1,4 @@
-"""R code as text: the package hooks write the R an analyst would write, run exactly that text,
-and keep it, so what a report shows as "the R code" is the code that ran.
+"""R code as text: the package hooks write the R an analyst would write, run exactly that text, and keep it, so what a report shows as "the R code" is the code that ran.
 
 - :class:`InstalledFunction` -- an R package function found in the installed namespace, with
   its package version and argument names (options the installed version lacks are refused
@@ -34,12 +33,12 @@ _RESERVED = {
 
 
 def install_command(package: str) -> str:
-    """The R command that installs ``package`` from CRAN."""
+    """Return the R command that installs ``package`` from CRAN."""
     return f"install.packages('{package}')"
 
 
 def r_symbol(name: str) -> str:
-    """A column name as an R symbol: as is when syntactic, otherwise in backticks."""
+    """Return a column name as an R symbol: as is when syntactic, otherwise in backticks."""
     name = str(name)
     if _SYNTACTIC.match(name) and name not in _RESERVED:
         return name
@@ -47,7 +46,7 @@ def r_symbol(name: str) -> str:
 
 
 def r_literal(value: Any) -> str:
-    """A Python value (``None``, flag, number, text or a sequence of them) as R source."""
+    """Return a Python value (``None``, flag, number, text or a sequence of them) as R source."""
     if value is None:
         return "NULL"
     if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
@@ -90,6 +89,7 @@ class InstalledFunction:
         return f"{self.package} {self.version} {self.name}"
 
     def has(self, argument: str) -> bool:
+        """Whether the R function takes argument."""
         return argument in self.formals
 
     def require(self, argument: str, option: str) -> None:
@@ -103,7 +103,7 @@ class InstalledFunction:
 
 
 def find_function(package: str, version: str, names: Sequence[str]) -> InstalledFunction:
-    """The first of ``names`` (newest interface first) exported by the installed ``package``."""
+    """Return the first of ``names`` (newest interface first) exported by the installed ``package``."""
     ri = rinterface()
     exported = set(base_function("getNamespaceExports")(ri.StrSexpVector([package])))
     for name in names:

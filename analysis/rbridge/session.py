@@ -40,7 +40,7 @@ def rinterface() -> ModuleType:
 
 
 def r_available() -> bool:
-    """True when R and rpy2 are installed and R starts."""
+    """Return True when R and rpy2 are installed and R starts."""
     try:
         rinterface()
     except RUnavailableError:
@@ -49,13 +49,13 @@ def r_available() -> bool:
 
 
 def base_function(name: str) -> Any:
-    """An R function found on R's search path (base, stats, utils, ...)."""
+    """Return an R function found on R's search path (base, stats, utils, ...)."""
     return rinterface().globalenv.find(name)
 
 
 @functools.cache
 def shipped_environment(file_name: str) -> Any:
-    """A new R environment holding the functions of the shipped R file ``R/<file_name>``."""
+    """Return a new R environment holding the functions of the shipped R file ``R/<file_name>``."""
     ri = rinterface()
     env = base_function("new.env")()
     path = resources.files("analysis.rbridge") / "R" / file_name
@@ -65,11 +65,11 @@ def shipped_environment(file_name: str) -> Any:
 
 
 def reference_environment() -> Any:
-    """The R environment holding the base-R reference functions of ``R/reference.R``."""
+    """Return the R environment holding the base-R reference functions of ``R/reference.R``."""
     return shipped_environment("reference.R")
 
 
 def r_version() -> str:
-    """The running R's version, e.g. ``"4.2.2"``."""
+    """Return the running R's version, e.g. ``"4.2.2"``."""
     version = base_function("getRversion")()
     return str(base_function("as.character")(version)[0])

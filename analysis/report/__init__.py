@@ -1,6 +1,4 @@
-"""Reporting helpers: NHS styling for figures (:mod:`.theme`) and tables (:mod:`.tables`),
-the house rules for figures (:mod:`.figures`, with colour checks in :mod:`.colours`), and
-statistical disclosure control (:mod:`.disclosure`)."""
+"""Reporting helpers: NHS styling for figures (:mod:`.theme`) and tables (:mod:`.tables`), the house rules for figures (:mod:`.figures`, with colour checks in :mod:`.colours`), and statistical disclosure control (:mod:`.disclosure`)."""
 
 from analysis.report.figures import FigureRuleError, check_figure
 from analysis.report.tables import format_numbers, nhs_table

@@ -1,5 +1,4 @@
-"""Colour checks for figures: text contrast (WCAG) and palettes seen with colour-vision
-deficiency.
+"""Colour checks for figures: text contrast (WCAG) and palettes seen with colour-vision deficiency.
 
 - :func:`contrast_ratio` -- the WCAG 2.1 contrast ratio of two colours from their relative
   luminance (W3C 2018, *Web Content Accessibility Guidelines 2.1*, success criterion 1.4.3 and
@@ -58,7 +57,7 @@ _D65 = np.array([0.95047, 1.0, 1.08883])
 
 
 def to_rgb(colours: str | Sequence[str] | np.ndarray) -> np.ndarray:
-    """sRGB in [0, 1], one row per colour, from ``#RRGGBB`` strings or matplotlib names."""
+    """SRGB in [0, 1], one row per colour, from ``#RRGGBB`` strings or matplotlib names."""
     from matplotlib.colors import to_rgb as mpl_rgb
 
     if isinstance(colours, np.ndarray):
@@ -109,8 +108,7 @@ def readable_text_colour(fills: Sequence[str], dark: str, light: str) -> list[st
 def gradient_text_colours(
     values: Sequence[float], low: str, high: str, *, dark: str, light: str
 ) -> list[str]:
-    """Readable text colours for labels on a two-colour gradient fill (as
-    ``scale_fill_gradient(low=..., high=...)`` draws it over the range of ``values``).
+    """Readable text colours for labels on a two-colour gradient fill (as ``scale_fill_gradient(low=..., high=...)`` draws it over the range of ``values``).
 
     >>> gradient_text_colours([0, 50, 100], "#E8EDEE", "#003087", dark="#231F20", light="#FFFFFF")
     ['#231F20', '#231F20', '#FFFFFF']
@@ -124,8 +122,7 @@ def gradient_text_colours(
 
 
 def simulate_colour_vision(colours: str | Sequence[str], deficiency: str) -> np.ndarray:
-    """sRGB rows of ``colours`` as seen with ``deficiency`` (a key of
-    :data:`DEFICIENCY_MATRICES`, or ``"normal"``)."""
+    """SRGB rows of ``colours`` as seen with ``deficiency`` (a key of :data:`DEFICIENCY_MATRICES`, or ``"normal"``)."""
     rgb = to_rgb(colours)
     if deficiency == "normal":
         return rgb

@@ -116,7 +116,7 @@ class DisclosureRule:
 
 
 def configured_rule() -> DisclosureRule:
-    """The rule in the configuration file's ``disclosure:`` section (the defaults without one).
+    """Return the rule in the configuration file's ``disclosure:`` section (the defaults without one).
 
     >>> isinstance(configured_rule(), DisclosureRule)
     True
@@ -300,8 +300,7 @@ class _Cells:
     published: int  # cells 0 .. published - 1 are in tables; the rest are differences
 
     def smallest(self, rule: DisclosureRule) -> np.ndarray:
-        """The least a suppressed cell can be: ``min_count`` for a published count (zeros
-        are published), 0 for a difference (never published)."""
+        """Return the least a suppressed cell can be: ``min_count`` for a published count (zeros are published), 0 for a difference (never published)."""
         return np.where(np.arange(len(self.value)) < self.published, rule.min_count, 0.0)
 
     @classmethod
@@ -572,7 +571,7 @@ class _Cells:
     def publish(
         self, name: str, spec: TableCounts, hidden: np.ndarray, rule: DisclosureRule
     ) -> pd.DataFrame:
-        """The table with suppressed cells missing, the rest rounded where configured."""
+        """Return the table with suppressed cells missing, the rest rounded where configured."""
         out = spec.table.copy()
         labels = np.full(len(out), "", dtype=object)
         masks = {}
@@ -605,7 +604,7 @@ def _total_key(quantity: str, table: pd.DataFrame, margin: Sequence[str]) -> np.
 
 
 def _small(values: np.ndarray, rule: DisclosureRule) -> np.ndarray:
-    """Counts the rule suppresses (for whole numbers: ``min_count`` to ``max_count``)."""
+    """Return counts the rule suppresses (for whole numbers: ``min_count`` to ``max_count``)."""
     return (values > rule.min_count - 1) & (values < rule.max_count + 1)
 
 
@@ -626,7 +625,7 @@ def _check_spec(name: str, spec: TableCounts, quantities: dict[str, str]) -> Non
 
 
 def _tail(name: str, spec: TableCounts) -> np.ndarray:
-    """What identifies each row's cell of a quantity: its key values, or the row itself."""
+    """Return what identifies each row's cell of a quantity: its key values, or the row itself."""
     table = spec.table
     if not spec.keys:
         return (f"{name}\x1frow\x1f" + pd.Series(np.arange(len(table))).astype(str)).to_numpy()

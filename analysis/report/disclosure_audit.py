@@ -40,8 +40,7 @@ def largest_values(
     smallest: np.ndarray,
     maximise: bool = True,
 ) -> np.ndarray:
-    """The largest (or, with ``maximise=False``, smallest) value each target cell can take
-    given the published cells (inf: any).
+    """Return the largest (or, with ``maximise=False``, smallest) value each target cell can take given the published cells (inf: any).
 
     Parameters
     ----------

@@ -166,8 +166,7 @@ def _legend_problems(plot: ggplot, figure: Figure, renderer: RendererAgg) -> lis
 
 
 def _background_at(ax: Axes, point: tuple[float, float]) -> str:
-    """The colour drawn under a display point: the topmost filled patch or collection
-    containing it, else the panel background."""
+    """Return the colour drawn under a display point: the topmost filled patch or collection containing it, else the panel background."""
     from matplotlib.collections import Collection
     from matplotlib.patches import Patch
 
@@ -252,8 +251,7 @@ def _palette_problems(plot: ggplot) -> list[str]:
 
 
 def palette_safe(colours: list[str]) -> bool:
-    """Whether ``colours`` (in scale order) keep the palette rule: distinct for every vision,
-    or an ordered ramp whose lightness steps survive every vision.
+    """Whether ``colours`` (in scale order) keep the palette rule: distinct for every vision, or an ordered ramp whose lightness steps survive every vision.
 
     >>> from analysis.report.theme import QUALITATIVE, deprivation_palette
     >>> palette_safe(list(QUALITATIVE)), palette_safe(deprivation_palette(5))

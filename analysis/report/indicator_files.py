@@ -93,7 +93,7 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def sheet_names(names: list[str]) -> dict[str, str]:
-    """A readable, unique sheet name of at most 31 characters for each table name.
+    """Return a readable, unique sheet name of at most 31 characters for each table name.
 
     >>> list(sheet_names(["emergency_presentation_by_imd_quintile", "cvd_mortality_by_sex"]
     ...                  ).values())
@@ -159,7 +159,7 @@ def write_tables(
 
 
 def data_fingerprint(config: Config) -> dict[str, Any]:
-    """What identifies the data a run used, without reading the data again.
+    """Return what identifies the data a run used, without reading the data again.
 
     Synthetic data: the generator's parameters and the SHA-256 of its code. Files: the number
     and total size of the files under ``data.path`` and a SHA-256 of their names, sizes and

@@ -100,7 +100,7 @@ def choropleth(
     palette: Sequence[str] | None = None,
     area: str = "area_code",
 ) -> ggplot:
-    """A static choropleth of ``fill`` (numeric: continuous scale; categorical: ``palette``).
+    """Return a static choropleth of ``fill`` (numeric: continuous scale; categorical: ``palette``).
 
     Missing values (suppressed areas) are drawn in :data:`SUPPRESSED_FILL`; a categorical
     map lists them in the legend as :data:`SUPPRESSED_LABEL`.
@@ -137,7 +137,7 @@ def choropleth(
 
 
 def no_map(message: str) -> ggplot:
-    """An empty map panel saying why there is no map (e.g. no boundaries configured)."""
+    """Return an empty map panel saying why there is no map (e.g. no boundaries configured)."""
     return (
         ggplot(pd.DataFrame({"x": [0.0], "y": [0.0], "label": [message]}), aes("x", "y"))
         + geom_text(aes(label="label"), size=11, colour=DARK_BLUE)
@@ -175,7 +175,7 @@ def svg_choropleth(
     width: int = 640,
     value_format: str = "{:,.0f}",
 ) -> SvgMap:
-    """An interactive choropleth of the numeric column ``fill``.
+    """Return an interactive choropleth of the numeric column ``fill``.
 
     ``tooltip`` is the column of text shown for each area; ``description`` is the map's text
     alternative (``aria-label``) for screen readers. Missing values are drawn grey.

@@ -45,7 +45,7 @@ def nhs_table(
     groupname_col: str | None = None,
     counts: Sequence[str] | None = None,
 ) -> GT:
-    """A :class:`great_tables.GT` of ``data`` in NHS colours.
+    """Return a :class:`great_tables.GT` of ``data`` in NHS colours.
 
     Whole-number columns get thousands separators; other numeric columns are rounded to
     ``decimals`` places (one number for all, or per column); ``percent`` columns hold
@@ -120,8 +120,10 @@ def nhs_table(
 
 
 def _show_suppressed(table: GT, data: pd.DataFrame, counts: Sequence[str]) -> GT:
-    """``[c]`` in missing count cells and in the cells listed in a ``suppressed`` column;
-    other missing cells show a dash."""
+    """``[c]`` in missing count cells and in the cells listed in a ``suppressed`` column.
+
+    Other missing cells show a dash.
+    """
     table = table.sub_missing(missing_text=MISSING_SYMBOL)
     if counts:
         table = table.sub_missing(columns=list(counts), missing_text=SUPPRESSED_SYMBOL)
@@ -148,8 +150,7 @@ def format_numbers(
     decimals: int | Mapping[str, int] = 1,
     percent: Sequence[str] = (),
 ) -> GT:
-    """Thousands separators for whole numbers, ``decimals`` places for the rest, and
-    ``percent`` columns shown as percentages."""
+    """Thousands separators for whole numbers, ``decimals`` places for the rest, and ``percent`` columns shown as percentages."""
     for column in data.columns:
         series = data[column]
         if column in percent:

@@ -93,7 +93,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 def theme_nhs(base_size: float = 11) -> theme:
-    """A clean plotnine theme in NHS colours, legible at PDF size (legend at the bottom)."""
+    """Return a clean plotnine theme in NHS colours, legible at PDF size (legend at the bottom)."""
     return theme_minimal(base_size=base_size, base_family=FONT_FAMILY) + theme(
         text=element_text(color=BLACK),
         plot_title=element_text(color=DARK_BLUE, weight="bold", size=base_size * 1.25),

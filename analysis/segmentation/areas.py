@@ -1,4 +1,4 @@
-"""Clusters of similar small areas and nearest-neighbour peer groups.
+r"""Clusters of similar small areas and nearest-neighbour peer groups.
 
 Features (deprivation score, outcome rates, age structure, ...) are standardised to mean 0
 and standard deviation 1 so each counts equally, then:
@@ -23,7 +23,7 @@ silhouette width (Rousseeuw 1987, J Comput Appl Math 20:53-65).
 >>> areas = pd.DataFrame({"area_code": list("ABCD"), "imd": [10.0, 11.0, 40.0, 42.0],
 ...                       "rate": [100.0, 110.0, 300.0, 290.0]})
 >>> peer_groups(areas, ["imd", "rate"], k=1)[["area", "peer", "rank"]].to_string(index=False)
-'area peer  rank\\n   A    B     1\\n   B    A     1\\n   C    D     1\\n   D    C     1'
+'area peer  rank\n   A    B     1\n   B    A     1\n   C    D     1\n   D    C     1'
 """
 
 from __future__ import annotations
@@ -84,8 +84,7 @@ def peer_groups(
     weights: Mapping[str, float] | None = None,
     missing: str = "raise",
 ) -> pd.DataFrame:
-    """Each area's ``k`` nearest areas on standardised features: tidy ``area``, ``peer``,
-    ``rank`` (1 = most similar) and ``distance`` (Euclidean, in standard deviations).
+    """Each area's ``k`` nearest areas on standardised features: tidy ``area``, ``peer``, ``rank`` (1 = most similar) and ``distance`` (Euclidean, in standard deviations).
 
     Method: k nearest neighbours (Cover & Hart 1967, *IEEE Trans Inf Theory* 13:21-27) by
     Euclidean distance on features standardised to mean 0 and standard deviation 1, as NHS

@@ -110,10 +110,12 @@ class CategoricalEncoding:
 
     @property
     def variables(self) -> tuple[str, ...]:
+        """Conditions, then covariates: the columns each person is described by."""
         return self.conditions + self.covariates
 
     @property
     def n_categories(self) -> tuple[int, ...]:
+        """Number of categories of each variable, in variables order."""
         return tuple(len(c) for c in self.categories)
 
     def category_labels(self, variable: str) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Who is in which segment: age-standardised shares by group and the SII of high need.
+r"""Who is in which segment: age-standardised shares by group and the SII of high need.
 
 The share of people in a segment is a proportion of the population, so it is
 age-standardised exactly like a prevalence: a directly standardised rate per 100 people
@@ -13,7 +13,7 @@ high-need segments across deprivation deciles summarises the social gradient in 
 ...                        "segment": [1, 2] * 380, "sex": ["Female"] * 760})
 >>> out = segment_shares(people, by=["sex"])
 >>> out[["sex", "segment", "value"]].to_string(index=False)
-'   sex  segment  value\\nFemale        1   50.0\\nFemale        2   50.0'
+'   sex  segment  value\nFemale        1   50.0\nFemale        2   50.0'
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Segmenting people by their long-term conditions, age and sex with latent class analysis.
+r"""Segmenting people by their long-term conditions, age and sex with latent class analysis.
 
 Latent class analysis (LCA) is the standard model-based clustering method for binary and
 categorical data (Goodman 1974; Linzer and Lewis 2011, J Stat Softw 42(10)) and has been
@@ -23,7 +23,7 @@ conditions, so results do not depend on the order of the rows.
 >>> seg.n_segments
 3
 >>> seg.segments[["segment", "segment_label"]].to_string(index=False)
-' segment                  segment_label\\n       1                 Generally well\\n       2         Respiratory conditions\\n       3 Cardiometabolic multimorbidity'
+' segment                  segment_label\n       1                 Generally well\n       2         Respiratory conditions\n       3 Cardiometabolic multimorbidity'
 """
 
 from __future__ import annotations
@@ -99,8 +99,7 @@ class PeopleSegmentation:
 
     @property
     def segments(self) -> pd.DataFrame:
-        """One row per segment: ``segment``, ``segment_label``, estimated ``share`` of people,
-        ``expected_conditions`` (mean number of conditions) and ``high_need``."""
+        """One row per segment: ``segment``, ``segment_label``, estimated ``share`` of people, ``expected_conditions`` (mean number of conditions) and ``high_need``."""
         expected = self.condition_prevalence().sum(axis=1).to_numpy()
         return pd.DataFrame(
             {
@@ -119,9 +118,7 @@ class PeopleSegmentation:
         return table.loc[table["high_need"], "segment"].tolist()
 
     def profile(self) -> pd.DataFrame:
-        """Tidy profile: ``segment``, ``segment_label``, ``variable``, ``kind``
-        (condition/covariate), ``category``, ``value`` = P(category | segment) and
-        ``overall`` = its share in the whole (fitted) population."""
+        """Tidy profile: ``segment``, ``segment_label``, ``variable``, ``kind`` (condition/covariate), ``category``, ``value`` = P(category | segment) and ``overall`` = its share in the whole (fitted) population."""
         frames = []
         for variable in self.encoding.variables:
             probs = self._probabilities(variable)

@@ -22,8 +22,10 @@ import numpy as np
 def contingency_tables(
     reference: np.ndarray, replicates: np.ndarray, weights: np.ndarray, n_segments: int
 ) -> np.ndarray:
-    """Weighted ``(R, K, K)`` cross-tabulations of ``reference`` (``P``) with each row of
-    ``replicates`` (``R x P``); ``weights`` (``P``) counts the people behind each item."""
+    """Weighted ``(R, K, K)`` cross-tabulations of ``reference`` (``P``) with each row of ``replicates`` (``R x P``).
+
+    ``weights`` (``P``) counts the people behind each item.
+    """
     n_reps = replicates.shape[0]
     cell = (np.arange(n_reps)[:, None] * n_segments + reference[None, :]) * n_segments + replicates
     counts = np.bincount(
@@ -38,7 +40,7 @@ def _pairs(x: np.ndarray) -> np.ndarray:
 
 
 def adjusted_rand_index(tables: np.ndarray) -> np.ndarray:
-    """Adjusted Rand index of each ``(K, K)`` table in ``tables`` (``R x K x K``)."""
+    """Return adjusted Rand index of each ``(K, K)`` table in ``tables`` (``R x K x K``)."""
     n = tables.sum(axis=(1, 2))
     index = _pairs(tables).sum(axis=(1, 2))
     rows = _pairs(tables.sum(axis=2)).sum(axis=1)
