@@ -54,16 +54,18 @@ _MEMORY = re.compile(r"^[1-9][0-9]*[kmgt]$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class SparkConfig:
-    """Spark resources for ``data.engine: spark`` (``data.spark``): JVM heap of the driver
-    and of each executor (e.g. ``2g``; in ``local[n]`` mode everything runs in the driver)
-    and the number of partitions of each shuffle (few for one machine, more on a cluster)."""
+    """Spark resources for ``data.engine: spark`` (``data.spark``): JVM heap of the driver and of each executor (e.g. ``2g``.
+
+    In ``local[n]`` mode everything runs in the driver) and the number of partitions of each
+    shuffle (few for one machine, more on a cluster).
+    """
 
     driver_memory: str = "2g"
     executor_memory: str | None = None
     shuffle_partitions: int = 8
 
     def properties(self) -> dict[str, str]:
-        """The settings as Spark properties (``spark.driver.memory`` ...)."""
+        """Return the settings as Spark properties (``spark.driver.memory`` ...)."""
         out = {
             "spark.driver.memory": self.driver_memory,
             "spark.sql.shuffle.partitions": str(self.shuffle_partitions),
@@ -185,7 +187,7 @@ def _text(key: str, value: Any) -> str | None:
 
 
 def _choices(key: str, value: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    """A non-empty list of distinct values from ``allowed``."""
+    """Return a non-empty list of distinct values from ``allowed``."""
     if not isinstance(value, list | tuple) or not value:
         raise ConfigError(
             f"'{key}' must be a non-empty list, e.g. [{allowed[0]}], got {value!r}; "
@@ -393,7 +395,7 @@ def _parse_geography(raw: Mapping[str, Any]) -> GeographyConfig:
 
 
 def config_path() -> Path | None:
-    """The configuration file in use: ``$NHS_ANALYSIS_CONFIG``, else ``analysis.yml`` if present."""
+    """Return the configuration file in use: ``$NHS_ANALYSIS_CONFIG``, else ``analysis.yml`` if present."""
     named = os.environ.get(CONFIG_ENV_VAR)
     if named:
         path = Path(named)

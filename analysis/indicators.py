@@ -180,7 +180,7 @@ def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
 
 
 def _counted(table: pd.DataFrame, counts: dict[str, str]) -> TableCounts:
-    """An indicator table with what its counts count; values and limits derive from them."""
+    """Return an indicator table with what its counts count; values and limits derive from them."""
     limits = [c for c in table.columns if c == "value" or c.startswith(("lower", "upper"))]
     return TableCounts(
         table,
@@ -205,8 +205,7 @@ def publishable(tables: dict[str, TableCounts], config: Config) -> dict[str, pd.
 
 
 def expected_tables(config: Config) -> list[str]:
-    """The names of the tables a run of ``config`` writes, in order (the slope index needs
-    enough deprivation deciles with a rate, and is left out with a warning otherwise)."""
+    """Return the names of the tables a run of ``config`` writes, in order (the slope index needs enough deprivation deciles with a rate, and is left out with a warning otherwise)."""
     outcomes, breakdowns = config.analysis.outcomes, config.analysis.breakdowns
     rates = [o for o in outcomes if o in RATE_OUTCOMES]
     return (
@@ -333,8 +332,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 @contextmanager
 def _noting_ctrl_c(noted: list[bool]) -> Iterator[None]:
-    """Note Ctrl-C in ``noted`` (then raise ``KeyboardInterrupt`` as usual): DuckDB turns it
-    into its own error ("Query interrupted") when it comes during a query."""
+    """Note Ctrl-C in ``noted`` (then raise ``KeyboardInterrupt`` as usual): DuckDB turns it into its own error ("Query interrupted") when it comes during a query."""
 
     def handler(signum: int, frame: object) -> None:
         noted.append(True)
@@ -357,7 +355,7 @@ def _interrupted(out: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line ``python -m analysis.indicators``; returns the exit status.
+    """Return the command line ``python -m analysis.indicators``; returns the exit status.
 
     ``argv`` are the arguments (default: the command line's): ``--config FILE``, ``--out
     FOLDER`` (default ``indicators``), ``--excel``, ``--parquet``, ``--quiet`` and ``--debug``;

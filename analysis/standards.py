@@ -31,8 +31,7 @@ LIFE_TABLE_START_AGES: tuple[int, ...] = (0, 1, *range(5, 95, 5))
 
 
 def esp2013() -> pd.DataFrame:
-    """The European Standard Population 2013 as a tidy table (``age_band``, ``start_age``,
-    ``standard_population``), youngest band first."""
+    """Return the European Standard Population 2013 as a tidy table (``age_band``, ``start_age``, ``standard_population``), youngest band first."""
     return pd.DataFrame(
         {
             "age_band": pd.Categorical(

@@ -76,9 +76,7 @@ def require_numeric(df: pd.DataFrame, column: str, *, context: Sequence[str] = (
 def reject_infinite(
     df: pd.DataFrame, values: np.ndarray, column: str, *, context: Sequence[str] = ()
 ) -> None:
-    """Raise where ``values`` (read from ``df[column]``) are infinite: an ``inf`` count,
-    denominator or estimate is a data error (e.g. a division by zero upstream), and a
-    statistic computed from it would be a confident-looking 0 or ``inf``."""
+    """Raise where ``values`` (read from ``df[column]``) are infinite: an ``inf`` count, denominator or estimate is a data error (e.g. a division by zero upstream), and a statistic computed from it would be a confident-looking 0 or ``inf``."""
     fail_rows(df, np.isinf(values), column, "must be a finite number, not inf", context=context)
 
 
@@ -155,8 +153,9 @@ def check_confidence(confidence: float | Sequence[float]) -> list[float]:
 
 
 def check_single_confidence(confidence: float | Sequence[float]) -> float:
-    """One confidence level, as :func:`check_confidence` checks it, for functions whose
-    output has a single interval (models, tests); several levels raise :class:`InputError`.
+    """One confidence level, as :func:`check_confidence` checks it, for functions whose output has a single interval (models, tests).
+
+    Several levels raise :class:`InputError`.
 
     >>> check_single_confidence(95)
     0.95

@@ -26,6 +26,7 @@ from analysis.book.quarto import quarto_available, render_with_quarto
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Render the book from the command line; return the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m analysis.book", description=__doc__.split("\n")[0]
     )

@@ -26,8 +26,11 @@ def chapter_markdown(
     echo: bool,
     code_fold: bool,
 ) -> str:
-    """Pandoc markdown for ``chapter``. Figures are written under ``figure_dir`` and linked
-    as ``figure_href/<name>.png`` (a path relative to the book's output folder)."""
+    """Pandoc markdown for ``chapter``.
+
+    Figures are written under ``figure_dir`` and linked as ``figure_href/<name>.png`` (a
+    path relative to the book's output folder).
+    """
     blocks: list[str] = []
     title = chapter.front_matter.get("title")
     if title:

@@ -110,7 +110,7 @@ class Finding:
 
 
 def _caption(table: Node, number: int) -> str:
-    """The table's caption: the numbered figure around it, its <caption>, or its title."""
+    """Return the table's caption: the numbered figure around it, its <caption>, or its title."""
     node: Node | None = table
     while node is not None:
         if node.attrs.get("id", "").startswith("tbl-"):
@@ -172,8 +172,11 @@ def _person_level(
 
 
 def _small_counts(table: Table, caption: str, where: str, rule: DisclosureRule) -> list[Finding]:
-    """Small or unrounded counts in count columns, one finding per cell; whole numbers of
-    ``min_count`` to ``max_count`` in undeclared columns, one finding per column."""
+    """Small or unrounded counts in count columns, one finding per cell.
+
+    Whole numbers of ``min_count`` to ``max_count`` in undeclared columns, one finding per
+    column.
+    """
     findings = []
     undeclared: dict[int, list[tuple[str, str]]] = {}
     low, high = rule.min_count, rule.max_count
@@ -207,7 +210,7 @@ def _small_counts(table: Table, caption: str, where: str, rule: DisclosureRule) 
 
 
 def _count_problem(text: str, rule: DisclosureRule) -> str | None:
-    """What is wrong with a count cell's text under ``rule`` (None when nothing is)."""
+    """Return what is wrong with a count cell's text under ``rule`` (None when nothing is)."""
     match = None if SUPPRESSED_SYMBOL in text else FIRST_NUMBER.search(text)
     if match is None:
         return None
@@ -249,9 +252,11 @@ def _check_text(root: Node, where: str, rule: DisclosureRule) -> list[Finding]:
 def _prose_findings(
     where: str, kind: str, text: str, rule: DisclosureRule, *, headings: bool = False
 ) -> list[Finding]:
-    """A whole number of ``min_count`` to ``max_count`` before a word for people or events.
+    """Return a whole number of ``min_count`` to ``max_count`` before a word for people or events.
+
     ``headings``: the text also holds numbered headings ("1 Deaths", in a PDF), so the word
-    must be in lower case, as in prose."""
+    must be in lower case, as in prose.
+    """
     numbers = "|".join(str(n) for n in range(rule.min_count, rule.max_count + 1))
     flags = 0 if headings else re.I
     pattern = re.compile(rf"(?<![\w.,])({numbers})\s+(?:{PEOPLE_OR_EVENTS})\b", flags)
@@ -268,8 +273,7 @@ def _prose_findings(
 
 
 def _check_printed(root: Node, where: str, identifiers: Sequence[str]) -> list[Finding]:
-    """Printed cell outputs (``.cell-output`` blocks) naming a person identifier or showing
-    a long data frame."""
+    """Return printed cell outputs (``.cell-output`` blocks) naming a person identifier or showing a long data frame."""
     findings = []
     for node in root.descendants():
         if node.tag == "pre" and "cell-output" in node.classes | _ancestor_classes(node):
@@ -278,7 +282,7 @@ def _check_printed(root: Node, where: str, identifiers: Sequence[str]) -> list[F
 
 
 def _printed_text(node: Node) -> str:
-    """The text of a ``<pre>`` block with its spacing, which lines up printed columns."""
+    """Return the text of a ``<pre>`` block with its spacing, which lines up printed columns."""
     return "".join(c if isinstance(c, str) else _printed_text(c) for c in node.children)
 
 
@@ -305,12 +309,12 @@ def _printed_problems(text: str, where: str, identifiers: Sequence[str]) -> list
 
 
 def _printed_column(text: str, name: str) -> bool:
-    """Whether printed ``text`` shows a column named ``name``: the name as a heading among
-    columns (two or more spaces, or the line's start or end, on both sides of it, as in a
-    printed data frame) or as a series' ``Name:``. Quoted or written as code (`person_id`)
-    it refers to the column; in a sentence ("your postcode lookup") it is a word, not data.
+    r"""Whether printed ``text`` shows a column named ``name``: the name as a heading among columns (two or more spaces, or the line's start or end, on both sides of it, as in a printed data frame) or as a series' ``Name:``.
 
-    >>> _printed_column("   person_id  age\\n0          1   50", "person_id")
+    Quoted or written as code (`person_id`) it refers to the column; in a sentence ("your
+    postcode lookup") it is a word, not data.
+
+    >>> _printed_column("   person_id  age\n0          1   50", "person_id")
     True
     >>> _printed_column("Your postcode lookup and boundaries", "postcode")
     False
@@ -320,8 +324,7 @@ def _printed_column(text: str, name: str) -> bool:
 
 
 def check_cache_file(path: Path, identifiers: Sequence[str] = PERSON_IDENTIFIERS) -> list[Finding]:
-    """Person-level content in one execution-cache or ``_freeze`` JSON file: tables with a
-    person identifier column or too many rows, printed identifiers and long data frames."""
+    """Person-level content in one execution-cache or ``_freeze`` JSON file: tables with a person identifier column or too many rows, printed identifiers and long data frames."""
     findings: list[Finding] = []
     where = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
     for kind, text in _cached_outputs(json.loads(path.read_text(encoding="utf-8"))):
@@ -338,8 +341,7 @@ def check_cache_file(path: Path, identifiers: Sequence[str] = PERSON_IDENTIFIERS
 
 
 def _cached_outputs(cached: object) -> Iterator[tuple[str, str]]:
-    """(kind, text) of every output in a cache file: ours (``cells``, ``inline``) or a Quarto
-    ``_freeze`` file (HTML tables and ``.cell-output`` blocks of its markdown)."""
+    """(kind, text) of every output in a cache file: ours (``cells``, ``inline``) or a Quarto ``_freeze`` file (HTML tables and ``.cell-output`` blocks of its markdown)."""
     if isinstance(cached, dict) and "cells" in cached:
         for output in (o for cell in cached["cells"] for o in cell):
             if output["kind"] in {"html", "text", "markdown"}:
@@ -366,8 +368,7 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def person_identifiers(column_mapping: dict[str, dict[str, str]] | None = None) -> tuple[str, ...]:
-    """:data:`PERSON_IDENTIFIERS` plus the names of your columns that the configuration maps
-    to ``person_id`` (``data.columns``).
+    """:data:`PERSON_IDENTIFIERS` plus the names of your columns that the configuration maps to ``person_id`` (``data.columns``).
 
     >>> person_identifiers({"people": {"patient_key": "person_id", "lsoa": "area_code"}})[-1]
     'patient_key'
@@ -387,8 +388,7 @@ def check_book(
     rule: DisclosureRule,
     identifiers: Sequence[str] = PERSON_IDENTIFIERS,
 ) -> list[Finding]:
-    """Findings for everything under ``output_dir`` -- every HTML page, every CSV download
-    and the text of every PDF -- and for every JSON file under ``cache_dirs``."""
+    """Return findings for everything under ``output_dir`` -- every HTML page, every CSV download and the text of every PDF -- and for every JSON file under ``cache_dirs``."""
     findings: list[Finding] = []
     for path in sorted(output_dir.rglob("*.html")):
         page = path.relative_to(output_dir).as_posix()
@@ -406,10 +406,7 @@ def check_book(
 def check_csv(
     path: Path, output_dir: Path, identifiers: Sequence[str] = PERSON_IDENTIFIERS
 ) -> list[Finding]:
-    """A table's CSV download (``<page>_files/tables/<label>.csv``) publishes only what its
-    page shows: every row's numbers appear together in one row of the page's table
-    ``#<label>`` (which :func:`check_page` checks for small counts), it has no more rows than
-    that table, and no person identifier column.
+    r"""Return a table's CSV download (``<page>_files/tables/<label>.csv``) publishes only what its page shows: every row's numbers appear together in one row of the page's table ``#<label>`` (which :func:`check_page` checks for small counts), it has no more rows than that table, and no person identifier column.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -417,10 +414,10 @@ def check_csv(
     >>> _ = (folder / "p.html").write_text(
     ...     '<div id="tbl-a"><table><tr><th>Area</th><th>Deaths</th></tr>'
     ...     '<tr><td>North</td><td>1,234</td></tr></table></div>')
-    >>> _ = (folder / "p_files/tables/tbl-a.csv").write_text("Area,Deaths\\nNorth,1234\\n")
+    >>> _ = (folder / "p_files/tables/tbl-a.csv").write_text("Area,Deaths\nNorth,1234\n")
     >>> check_csv(folder / "p_files/tables/tbl-a.csv", folder)
     []
-    >>> _ = (folder / "p_files/tables/tbl-a.csv").write_text("Area,Deaths\\nNorth,3\\n")
+    >>> _ = (folder / "p_files/tables/tbl-a.csv").write_text("Area,Deaths\nNorth,3\n")
     >>> [f.problem for f in check_csv(folder / "p_files/tables/tbl-a.csv", folder)]
     ['the download holds numbers its page does not show: 3']
     """
@@ -453,7 +450,7 @@ def check_csv(
 
 
 def _source_table(path: Path, output_dir: Path) -> Table | None:
-    """The table a CSV download was written from: ``#<label>`` on the page it sits beside."""
+    """Return the table a CSV download was written from: ``#<label>`` on the page it sits beside."""
     tables_dir = path.parent
     stem = tables_dir.parent.name.removesuffix("_files")
     page = tables_dir.parent.parent / f"{stem}.html"
@@ -472,9 +469,11 @@ def _numbers(text: str) -> set[float]:
 
 
 def check_pdf(path: Path, output_dir: Path, rule: DisclosureRule) -> list[Finding]:
-    """The text of a PDF: small counts written as prose ("3 deaths"; a number before a
-    capitalised word is a heading's, "1 Deaths") and printed data frames too long to be
-    aggregates. Tables in a PDF are the HTML pages' tables, checked there."""
+    """Return the text of a PDF: small counts written as prose ("3 deaths".
+
+    A number before a capitalised word is a heading's, "1 Deaths") and printed data frames
+    too long to be aggregates. Tables in a PDF are the HTML pages' tables, checked there.
+    """
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -492,7 +491,7 @@ def check_pdf(path: Path, output_dir: Path, rule: DisclosureRule) -> list[Findin
 
 
 def report(findings: Sequence[Finding], rule: DisclosureRule) -> str:
-    """The message the render stops with: the rule, every problem, and how to fix them."""
+    """Return the message the render stops with: the rule, every problem, and how to fix them."""
     listed = "\n  ".join(str(f) for f in findings)
     return (
         f"disclosure control: the book would publish {len(findings)} disclosive item(s) "
@@ -503,10 +502,11 @@ def report(findings: Sequence[Finding], rule: DisclosureRule) -> str:
 def check_published(
     project: BookProject, output_dir: Path, *, cache_dir: Path | None = None
 ) -> str:
-    """Check everything under ``output_dir`` (the book's staging folder before it is
-    published: pages, CSV downloads, PDFs), the execution cache and ``_freeze/`` under the
-    configured rule; raise :class:`BookError` listing every problem and how to fix it, else
-    return a one-line summary for the render log."""
+    """Check everything under ``output_dir`` (the book's staging folder before it is published: pages, CSV downloads, PDFs), the execution cache and ``_freeze/`` under the configured rule.
+
+    Raise :class:`BookError` listing every problem and how to fix it, else return a one-line
+    summary for the render log.
+    """
     try:
         config = load_config()
     except ConfigError as error:

@@ -1,4 +1,4 @@
-"""Every captioned table of the HTML book, downloadable as CSV.
+r"""Every captioned table of the HTML book, downloadable as CSV.
 
 For each ``#tbl-`` table of a page whose output is an HTML table (great-tables via
 :func:`analysis.report.nhs_table`, or a data frame), the CSV holds exactly the cells the page
@@ -22,7 +22,7 @@ The file is written to ``<page>_files/tables/<label>.csv`` and a link named afte
 >>> table = ('<table><tr><th>Area</th><th>Deaths</th><th>95% CI</th></tr>'
 ...          '<tr><td>A</td><td>1,234</td><td>10.5–12.0</td></tr></table>')
 >>> csv_text(table)
-'Area,Deaths,95% CI lower,95% CI upper\\r\\nA,1234,10.5,12.0\\r\\n'
+'Area,Deaths,95% CI lower,95% CI upper\r\nA,1234,10.5,12.0\r\n'
 """
 
 from __future__ import annotations
@@ -51,10 +51,11 @@ NO_VALUE = {"", "\u2013", "-", "[c]"}
 def add_csv_downloads(
     ast: dict, *, page: str, output_dir: Path, labels: dict[str, dict] | None = None
 ) -> list[Path]:
-    """Write a CSV beside ``page`` (root-relative, e.g. ``chapters/x.html``) for every
-    captioned table in ``ast`` that holds an HTML table, and add a download link under it
-    (in ``ast``, which is changed in place). ``labels`` (label -> ``{"number": "4.1", ...}``
-    as the renderer numbers them) name the links. Returns the CSV files written."""
+    """Write a CSV beside ``page`` (root-relative, e.g. ``chapters/x.html``) for every captioned table in ``ast`` that holds an HTML table, and add a download link under it (in ``ast``, which is changed in place).
+
+    ``labels`` (label -> ``{"number": "4.1", ...}`` as the renderer numbers them) name the
+    links. Returns the CSV files written.
+    """
     stem = Path(page).with_suffix("").name
     folder = output_dir / Path(page).parent / f"{stem}_files" / "tables"
     shutil.rmtree(folder, ignore_errors=True)  # tables removed from the chapter go too
@@ -85,7 +86,7 @@ def add_csv_downloads(
 
 
 def csv_text(fragment: str) -> str | None:
-    """The first ``<table>`` of an HTML fragment as CSV text (None when there is none)."""
+    """Return the first ``<table>`` of an HTML fragment as CSV text (None when there is none)."""
     node = next((n for n in parse(fragment).descendants() if n.tag == "table"), None)
     if node is None:
         return None
@@ -113,8 +114,10 @@ def csv_text(fragment: str) -> str | None:
 
 
 def _distinct(names: list[str]) -> list[str]:
-    """Names used more than once take the nearest name before them used only once
-    ("Lower 95%" after "RII" -> "RII: Lower 95%"); a number if that is not enough."""
+    """Names used more than once take the nearest name before them used only once ("Lower 95%" after "RII" -> "RII: Lower 95%").
+
+    A number if that is not enough.
+    """
     counts = Counter(names)
     out: list[str] = []
     anchor = ""
@@ -134,8 +137,7 @@ def _distinct(names: list[str]) -> list[str]:
 
 
 def _is_interval_column(heading: str, texts: list[str]) -> bool:
-    """Every cell with a value is an interval, and the heading or a decimal point says so
-    (an age band such as "45–64" under "Age" stays as it is)."""
+    """Every cell with a value is an interval, and the heading or a decimal point says so (an age band such as "45–64" under "Age" stays as it is)."""
     shown = [t for t in texts if t not in NO_VALUE]
     if not shown or not all(INTERVAL.match(t) for t in shown):
         return False

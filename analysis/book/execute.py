@@ -73,8 +73,7 @@ CHAPTER_CODE = {"api_reference.py"}
 
 
 def project_fingerprint(root: Path) -> str:
-    """Hash of the ``analysis`` package (less the renderer) and of ``data/`` files that are
-    not ignored by git (the generated synthetic data are ignored: their generator is code)."""
+    """Hash of the ``analysis`` package (less the renderer) and of ``data/`` files that are not ignored by git (the generated synthetic data are ignored: their generator is code)."""
     digest = hashlib.sha256()
     for path in _tracked_files(root, ["analysis", "data"]):
         renderer = path.parts[:2] == ("analysis", "book") and path.name not in CHAPTER_CODE
@@ -92,10 +91,11 @@ BRIDGE_R_PACKAGES = ("PHEindicatormethods", "FunnelPlotR")
 
 
 def r_packages_key() -> str:
-    """Which R and bridge packages a chapter would find: ``Rscript``'s answer for the version
-    of each of :data:`BRIDGE_R_PACKAGES` ("absent" when not installed), and the packages
-    hidden by ``NHS_R_HIDE_PACKAGES``. Installing, upgrading or hiding a package therefore
-    re-runs the chapters instead of showing what an earlier R environment did."""
+    """Which R and bridge packages a chapter would find: ``Rscript``'s answer for the version of each of :data:`BRIDGE_R_PACKAGES` ("absent" when not installed), and the packages hidden by ``NHS_R_HIDE_PACKAGES``.
+
+    Installing, upgrading or hiding a package therefore re-runs the chapters instead of
+    showing what an earlier R environment did.
+    """
     hidden = os.environ.get("NHS_R_HIDE_PACKAGES", "")
     rscript = shutil.which("Rscript")
     if rscript is None:
@@ -120,15 +120,14 @@ def r_packages_key() -> str:
 
 @dataclass(frozen=True)
 class DataKey:
-    """Which data the chapters will read: ``folder`` (a cache sub-folder per configuration
-    file, ``""`` without one) and ``fingerprint`` (its content and the data's)."""
+    """Which data the chapters will read: ``folder`` (a cache sub-folder per configuration file, ``""`` without one) and ``fingerprint`` (its content and the data's)."""
 
     folder: str
     fingerprint: str
 
 
 def data_key() -> DataKey:
-    """The cache key of the configured data, cheap enough to compute on every render.
+    """Return the cache key of the configured data, cheap enough to compute on every render.
 
     It hashes the configuration file's content (:func:`analysis.config.config_path`) and,
     for data in files, the name, size and modification time of every file under
@@ -191,7 +190,7 @@ def execute_chapter(
     timeout: int = 1200,
     refresh: bool = False,
 ) -> ExecutedChapter:
-    """Outputs of ``chapter`` from the cache when its key matches, else by running it.
+    """Return outputs of ``chapter`` from the cache when its key matches, else by running it.
 
     ``fingerprint`` identifies the code and data (:func:`project_fingerprint` and
     :func:`data_key`). ``refresh`` runs the chapter even when the cache matches.

@@ -1,6 +1,4 @@
-"""Read the tables of a rendered HTML page: a small tree of its elements and, for each
-``<table>``, its column headings and data rows with every cell at its column position
-(``rowspan``/``colspan`` honoured, row-group headings kept with their rows).
+"""Read the tables of a rendered HTML page: a small tree of its elements and, for each ``<table>``, its column headings and data rows with every cell at its column position (``rowspan``/``colspan`` honoured, row-group headings kept with their rows).
 
 Used by the disclosure check (:mod:`.disclosure_check`) and the tables' CSV downloads
 (:mod:`.downloads`), so both read a table the same way.
@@ -36,21 +34,25 @@ class Node:
 
     @property
     def classes(self) -> set[str]:
+        """The element's CSS classes."""
         return set(self.attrs.get("class", "").split())
 
     def text(self) -> str:
+        """Return the element's text with runs of whitespace made single spaces."""
         return " ".join(self._raw_text().split())
 
     def _raw_text(self) -> str:
         return "".join(c if isinstance(c, str) else c._raw_text() for c in self.children)
 
     def descendants(self) -> Iterator[Node]:
+        """Yield every element below this one, depth first."""
         for child in self.children:
             if isinstance(child, Node):
                 yield child
                 yield from child.descendants()
 
     def all_classes(self) -> set[str]:
+        """Return the CSS classes of this element and of every element below it."""
         found = set(self.classes)
         for node in self.descendants():
             found |= node.classes
@@ -86,7 +88,7 @@ class _TreeBuilder(HTMLParser):
 
 
 def parse(html: str) -> Node:
-    """The element tree of an HTML page or fragment (under a ``#root`` node)."""
+    """Return the element tree of an HTML page or fragment (under a ``#root`` node)."""
     builder = _TreeBuilder()
     builder.feed(html)
     builder.close()
@@ -95,6 +97,8 @@ def parse(html: str) -> Node:
 
 @dataclass
 class Cell:
+    """A table cell: its element, whether it is a heading, and where it starts."""
+
     node: Node
     header: bool  # a <th>
     row: int
@@ -118,8 +122,10 @@ class Row:
 
 @dataclass
 class Table:
-    """A table's columns (heading text and classes by position) and its data rows;
-    ``spanners`` holds, for columns under spanning headings, their text ("Hypertension")."""
+    """A table's columns (heading text and classes by position) and its data rows.
+
+    ``spanners`` holds, for columns under spanning headings, their text ("Hypertension").
+    """
 
     names: dict[int, str]
     markers: dict[int, set[str]]
@@ -128,10 +134,11 @@ class Table:
     spanners: dict[int, str] = field(default_factory=dict)
 
     def headings(self) -> list[str]:
+        """Return the column headings, one a column ("" where a column has none)."""
         return [self.names.get(column, "") for column in range(self.n_columns)]
 
     def texts(self, row: Row) -> list[str]:
-        """The row's cell texts by column ("" where no cell starts)."""
+        """Return the row's cell texts by column ("" where no cell starts)."""
         texts = [""] * self.n_columns
         for cell in row.cells:
             texts[cell.column] = cell.node.text()
@@ -139,9 +146,12 @@ class Table:
 
 
 def read_table(node: Node) -> Table:
-    """Columns and data rows of the ``<table>`` element ``node``. The lowest heading row
-    names each column (spanners above it are overridden); a body row with a single cell
-    spanning every column is a row-group heading, given to the rows below it."""
+    """Columns and data rows of the ``<table>`` element ``node``.
+
+    The lowest heading row names each column (spanners above it are overridden); a body row
+    with a single cell spanning every column is a row-group heading, given to the rows below
+    it.
+    """
     head, body = _grid(node)
     names: dict[int, str] = {}
     markers: dict[int, set[str]] = {}
@@ -166,8 +176,10 @@ def read_table(node: Node) -> Table:
 
 
 def _grid(table: Node) -> tuple[list[list[Cell]], list[list[Cell]]]:
-    """Header rows and body rows of ``table`` with each cell's column position
-    (``rowspan``/``colspan`` honoured); nested tables are left to be read on their own."""
+    """Header rows and body rows of ``table`` with each cell's column position (``rowspan``/``colspan`` honoured).
+
+    Nested tables are left to be read on their own.
+    """
     rows: list[tuple[str, Node]] = []  # (section: thead, tbody, tfoot or "", row)
 
     def collect(node: Node, section: str) -> None:

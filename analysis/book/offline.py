@@ -36,6 +36,8 @@ FILTERS = ["cells.lua", "callouts.lua", "crossref.lua"]
 
 @dataclass(frozen=True)
 class RenderResult:
+    """What an offline render produced: the HTML index, the PDFs, the chapters run and the Typst."""
+
     html_index: Path | None
     pdfs: tuple[Path, ...]
     executed: list[str]  # chapters whose code ran (the others came from the cache)
@@ -62,8 +64,7 @@ def render_offline(
     cache_dir: Path | None = None,
     refresh: bool = False,
 ) -> RenderResult:
-    """Render the book (or only the chapters in ``only``) and publish it in
-    ``project.output_dir`` once the disclosure check of everything written has passed.
+    """Render the book (or only the chapters in ``only``) and publish it in ``project.output_dir`` once the disclosure check of everything written has passed.
 
     Chapters run on the configured data (:mod:`analysis.config`); their cached outputs are
     kept per configuration file, under ``cache_dir`` (default ``.cache/book/``), and reused
@@ -145,8 +146,7 @@ def render_offline(
 
 
 def _add_source_notes(blocks: list[dict], label: str) -> None:
-    """Say under every figure, and in every table's caption whose source note does not
-    already, that the data are ``label`` (e.g. "Synthetic data")."""
+    """Say under every figure, and in every table's caption whose source note does not already, that the data are ``label`` (e.g. "Synthetic data")."""
     for block in blocks:
         if block["t"] == "Figure" and block["c"][0][0].startswith("fig-"):
             note = {"t": "Para", "c": [{"t": "Str", "c": f"{label}."}]}
@@ -166,8 +166,7 @@ def _text_and_html(blocks: list[dict]) -> str:
 
 
 def _placeholder(chapter: Chapter) -> ExecutedChapter:
-    """Outputs standing in for a chapter that is not rendered this time (``--only``): one
-    empty figure per figure cell, so numbers and cross-references stay right."""
+    """Return outputs standing in for a chapter that is not rendered this time (``--only``): one empty figure per figure cell, so numbers and cross-references stay right."""
     outputs = [
         [{"kind": "image", "data": ""}]
         if str(c.options.get("label", "")).startswith("fig-")
@@ -184,8 +183,10 @@ def _placeholder(chapter: Chapter) -> ExecutedChapter:
 
 
 def _number_chapters(book: list[_Chapter], appendices: set[str]) -> dict[str, dict]:
-    """Chapter numbers (index and ``.unnumbered`` chapters get none; appendices get letters,
-    as in Quarto) and all labels."""
+    """Chapter numbers (index and ``.unnumbered`` chapters get none.
+
+    Appendices get letters, as in Quarto) and all labels.
+    """
     labels: dict[str, dict] = {}
     number = letters = 0
     for chapter in book:
@@ -275,9 +276,10 @@ def _write_pdf(
     selected: set[str],
     data_note: str,
 ) -> str:
-    """Write one PDF into ``project.output_dir``: its chapters numbered as in that document
-    (as Quarto numbers a book of those chapters), the selected ones only. Returns its Typst
-    source."""
+    """Write one PDF into ``project.output_dir``: its chapters numbered as in that document (as Quarto numbers a book of those chapters), the selected ones only.
+
+    Returns its Typst source.
+    """
     chapters = [replace(c) for c in chapters]
     labels = _number_chapters(chapters, set(document.appendices))
     bodies = []

@@ -25,6 +25,7 @@ CROSSREF_PREFIXES = ("fig-", "tbl-", "sec-")
 
 @cache
 def pandoc_path() -> str:
+    """Return the path of the pandoc executable that pypandoc-binary ships."""
     import pypandoc
 
     return pypandoc.get_pandoc_path()
@@ -61,8 +62,7 @@ def write(ast: dict, to: str, *, filters: list[str], context: dict, args: list[s
 
 
 def walk_blocks(blocks: list[dict], *, skip_callouts: bool = True) -> Iterator[dict]:
-    """Blocks in document order, descending into divs (but not callouts, whose ``##`` title
-    is not a section) and block quotes."""
+    """Blocks in document order, descending into divs (but not callouts, whose ``##`` title is not a section) and block quotes."""
     for block in blocks:
         yield block
         if block["t"] == "Div":

@@ -17,6 +17,7 @@ from analysis.book.project import BookError, BookProject, PdfDocument
 
 
 def typst_string(text: str) -> str:
+    """Return ``text`` as a quoted Typst string literal."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -28,8 +29,10 @@ def book_source(
     *,
     data_note: str = "",
 ) -> str:
-    """The whole document as Typst source, from its chapters' Typst bodies. ``data_note``
-    (e.g. that the data are synthetic) is printed on the title page."""
+    """Return the whole document as Typst source, from its chapters' Typst bodies.
+
+    ``data_note`` (e.g. that the data are synthetic) is printed on the title page.
+    """
     preamble = PREAMBLE.replace("$TITLE$", typst_string(document.title))
     title_page = TITLE_PAGE.format(
         title=typst_string(document.title),
@@ -42,8 +45,11 @@ def book_source(
 
 
 def compile_pdf(source: str, typ_path: Path, pdf_path: Path) -> Path:
-    """Compile ``source`` to ``pdf_path``. The source is written to ``typ_path`` (its folder
-    is the root for the figures' relative paths) and removed again: it is not published."""
+    """Compile ``source`` to ``pdf_path``.
+
+    The source is written to ``typ_path`` (its folder is the root for the figures' relative
+    paths) and removed again: it is not published.
+    """
     import matplotlib
     import typst
 
@@ -67,9 +73,7 @@ FIGURE_HEIGHT_CM = round((29.7 - 2 * 2.5) * 0.36, 1)
 
 
 def cap_figure_heights(ast: dict, folder: Path) -> None:
-    """Give each image (a PNG under ``folder``) that would be taller than
-    :data:`FIGURE_HEIGHT_CM` at the full text width that height instead (``ast`` is changed
-    in place), so no figure needs most of a page."""
+    """Give each image (a PNG under ``folder``) that would be taller than :data:`FIGURE_HEIGHT_CM` at the full text width that height instead (``ast`` is changed in place), so no figure needs most of a page."""
     for node in _images(ast["blocks"]):
         attributes, target = node["c"][0], node["c"][2]
         path = folder / target[0]

@@ -1,5 +1,4 @@
-"""The book project as `_quarto.yml` (and its profiles) describes it: title, chapters,
-bibliography, options, and the documents the book command writes.
+"""The book project as `_quarto.yml` (and its profiles) describes it: title, chapters, bibliography, options, and the documents the book command writes.
 
 **Documents.** A book without profiles is one HTML site and one PDF of the same chapters. A
 book whose ``_quarto.yml`` declares a profile group (Quarto's ``profile: group:``) is one
@@ -39,11 +38,14 @@ class PdfDocument:
 
     @property
     def file_name(self) -> str:
+        """The PDF's file name."""
         return f"{self.output_file}.pdf"
 
 
 @dataclass(frozen=True)
 class BookProject:
+    """A book read from ``_quarto.yml`` (and a profile's file): its metadata, chapters and formats."""
+
     root: Path
     title: str
     subtitle: str
@@ -120,8 +122,7 @@ def load_project(root: str | Path) -> BookProject:
 
 
 def merge_config(base: dict, overlay: dict) -> dict:
-    """``overlay`` merged over ``base`` as Quarto merges a profile into ``_quarto.yml``:
-    mappings key by key, lists concatenated without repeats, other values replaced.
+    """``overlay`` merged over ``base`` as Quarto merges a profile into ``_quarto.yml``: mappings key by key, lists concatenated without repeats, other values replaced.
 
     >>> merge_config({"book": {"chapters": ["index.qmd"], "title": "A"}},
     ...              {"book": {"chapters": ["index.qmd", "b.qmd"], "title": "B"}})
@@ -154,7 +155,7 @@ def _read_yaml(path: Path) -> dict:
 
 
 def _profile_group(config: dict, config_path: Path) -> list[str]:
-    """The profiles of ``profile: group:`` (its first group, when there are several)."""
+    """Return the profiles of ``profile: group:`` (its first group, when there are several)."""
     group = (config.get("profile") or {}).get("group") or []
     if group and all(isinstance(g, list) for g in group):
         group = group[0]
@@ -164,7 +165,7 @@ def _profile_group(config: dict, config_path: Path) -> list[str]:
 
 
 def profile_file(root: Path, name: str) -> Path:
-    """The configuration file of Quarto profile ``name``: ``_quarto-<name>.yml`` (or .yaml)."""
+    """Return the configuration file of Quarto profile ``name``: ``_quarto-<name>.yml`` (or .yaml)."""
     for suffix in (".yml", ".yaml"):
         path = root / f"_quarto-{name}{suffix}"
         if path.exists():
@@ -173,7 +174,7 @@ def profile_file(root: Path, name: str) -> Path:
 
 
 def _formats(config: dict, profile: str) -> set[str]:
-    """The output formats of a document; a book without profiles is always site and PDF."""
+    """Return the output formats of a document; a book without profiles is always site and PDF."""
     if not profile:
         return {"html", "typst"}
     return set(config.get("format") or {})

@@ -18,7 +18,7 @@ from pathlib import Path
 
 @contextmanager
 def staged(output_dir: Path, *, keep_published: bool) -> Iterator[Path]:
-    """A staging folder for ``output_dir``: swapped in on success, removed on any error.
+    """Return a staging folder for ``output_dir``: swapped in on success, removed on any error.
 
     ``keep_published`` starts it as a copy of the published book (a partial render adds to
     or replaces some of its files); otherwise it starts empty.
@@ -36,8 +36,11 @@ def staged(output_dir: Path, *, keep_published: bool) -> Iterator[Path]:
 
 
 def swap_in(staging: Path, output_dir: Path) -> None:
-    """Replace ``output_dir`` by ``staging`` with two renames; the old book is deleted only
-    once the new one is in place (and put back if the second rename fails)."""
+    """Replace ``output_dir`` by ``staging`` with two renames.
+
+    The old book is deleted only once the new one is in place (and put back if the second
+    rename fails).
+    """
     retired = None
     if output_dir.exists():
         retired = Path(

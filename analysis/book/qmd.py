@@ -39,8 +39,11 @@ class Cell:
 
 @dataclass(frozen=True)
 class Markdown:
-    """A run of markdown between cells. ``code_lines`` are the (1-based) lines inside plain
-    code blocks, which validation and inline evaluation leave alone."""
+    """A run of markdown between cells.
+
+    ``code_lines`` are the (1-based) lines inside plain code blocks, which validation and
+    inline evaluation leave alone.
+    """
 
     text: str
     line: int
@@ -57,6 +60,8 @@ class Markdown:
 
 @dataclass(frozen=True)
 class Chapter:
+    """A parsed ``.qmd`` chapter: front matter, then markdown and code cells in order."""
+
     path: Path
     front_matter: dict
     parts: list[Markdown | Cell] = field(default_factory=list)
@@ -64,6 +69,7 @@ class Chapter:
 
     @property
     def cells(self) -> list[Cell]:
+        """The chapter's code cells, in order."""
         return [p for p in self.parts if isinstance(p, Cell)]
 
 

@@ -22,6 +22,7 @@ from analysis.config import CONFIG_ENV_VAR
 
 
 def quarto_available() -> bool:
+    """Whether the ``quarto`` command is on the PATH."""
     return shutil.which("quarto") is not None
 
 
@@ -32,8 +33,10 @@ def render_with_quarto(
     html_output: bool = True,
     pdf_output: bool = True,
 ) -> list[Path]:
-    """Render the site (all chapters, or ``only``) and the PDFs with Quarto, check them and
-    publish them in ``project.output_dir``; return the files published (site index, PDFs)."""
+    """Render the site (all chapters, or ``only``) and the PDFs with Quarto, check them and publish them in ``project.output_dir``.
+
+    Return the files published (site index, PDFs).
+    """
     partial = bool(only) or not (html_output and pdf_output)
     published: list[Path] = []
     with staged(project.output_dir, keep_published=partial) as staging:
@@ -64,9 +67,7 @@ def render_with_quarto(
 def _quarto(
     project: BookProject, profile: str, to: str, only: list[str] | None, output_dir: Path
 ) -> None:
-    """One ``quarto render`` of ``profile`` to format ``to`` into ``output_dir``, on the
-    configured data (a relative ``$NHS_ANALYSIS_CONFIG`` is made absolute, since chapters
-    run in their own folders)."""
+    """One ``quarto render`` of ``profile`` to format ``to`` into ``output_dir``, on the configured data (a relative ``$NHS_ANALYSIS_CONFIG`` is made absolute, since chapters run in their own folders)."""
     command = ["quarto", "render", *(only or []), "--to", to, "--output-dir", str(output_dir)]
     if profile:
         command += ["--profile", profile]

@@ -1,5 +1,4 @@
-"""Assemble the HTML site: one page per chapter with a sidebar (chapters, search, PDF link),
-the page's table of contents, previous/next links, and the shared CSS/JS assets.
+"""Assemble the HTML site: one page per chapter with a sidebar (chapters, search, PDF link), the page's table of contents, previous/next links, and the shared CSS/JS assets.
 
 Every page has one ``h1`` (the chapter title: other level-1 headings in the body, such as
 "References", become ``h2``) and unique element ids. On a narrow screen the sidebar folds
@@ -28,6 +27,8 @@ SEARCH_INDEX_PREFIX = "window.BOOK_SEARCH = "
 
 @dataclass(frozen=True)
 class Page:
+    """A page of the HTML site: its address, number, title and heading id."""
+
     href: str  # root-relative, e.g. "chapters/intro.html"
     number: str  # "" for unnumbered chapters
     title: str
@@ -37,6 +38,7 @@ class Page:
 
     @property
     def label(self) -> str:
+        """The page's number and title as the sidebar shows them."""
         return f"{self.number}\u00a0\u00a0{self.title}" if self.number else self.title
 
 
@@ -46,8 +48,11 @@ def write_page(
     pages: list[Page],
     pdfs: Sequence[tuple[str, str]] | None,
 ) -> Path:
-    """Write ``page`` into the output folder; ``pages`` (all chapters) feed the sidebar, and
-    ``pdfs`` (file name and what it holds, one per PDF) its download links."""
+    """Write ``page`` into the output folder.
+
+    ``pages`` (all chapters) feed the sidebar, and ``pdfs`` (file name and what it holds,
+    one per PDF) its download links.
+    """
     root = relative_root(page.href)
     index = [p.href for p in pages].index(page.href)
     previous = pages[index - 1] if index > 0 else None
@@ -100,11 +105,10 @@ def write_assets(project: BookProject, search_entries: list[dict]) -> None:
 
 
 def scope_table_ids(body_html: str) -> str:
-    """great-tables gives the cells of every table ids named after their text (a column
-    "Rate", a row group "Female", rows "stub-1", ...), which ``headers=`` attributes then
-    refer to, so two tables on a page share ids. Inside each great-tables table, prefix
-    them with the id of the table's own box (random, one per table) and keep ``headers=``
-    pointing at them; ids become valid (no spaces).
+    """great-tables gives the cells of every table ids named after their text (a column "Rate", a row group "Female", rows "stub-1", ...), which ``headers=`` attributes then refer to, so two tables on a page share ids.
+
+    Inside each great-tables table, prefix them with the id of the table's own box (random,
+    one per table) and keep ``headers=`` pointing at them; ids become valid (no spaces).
 
     >>> scope_table_ids('<div id="box"><style></style><table><th id="Age group">A</th>'
     ...                 '<td headers="Age group stub-1">1</td></table></div>')
@@ -140,16 +144,17 @@ def duplicate_ids(text: str) -> list[str]:
 
 
 def search_entries(page: Page, body_html: str) -> list[dict]:
-    """Search-index entries of a page, one per section (``h2``/``h3``; the body's ``h1``
-    headings become ``h2`` on the page): page, anchor,
-    section title, chapter and the section's text as rendered (code, printed output,
-    styles and download links left out).
+    r"""Search-index entries of a page, one per section (``h2``/``h3``.
+
+    The body's ``h1`` headings become ``h2`` on the page): page, anchor, section title,
+    chapter and the section's text as rendered (code, printed output, styles and download
+    links left out).
 
     >>> page = Page("chapters/a.html", "1", "Intro", "sec-intro")
     >>> body = ('<p>As <a href="#ref-x">Smith 2020</a> says.</p><section id="sec-m">'
     ...         '<h2><span>1.1</span> Method</h2><p>See Table 1.1.</p><pre>code</pre></section>')
     >>> [(e["anchor"], e["title"], e["text"]) for e in search_entries(page, body)]
-    [('', '1\xa0\xa0Intro', 'As Smith 2020 says.'), ('sec-m', '1.1 Method', 'See Table 1.1.')]
+    [('', '1  Intro', 'As Smith 2020 says.'), ('sec-m', '1.1 Method', 'See Table 1.1.')]
     """
     entries = [{"anchor": "", "title": page.label, "text": []}]
 
@@ -176,9 +181,10 @@ def search_entries(page: Page, body_html: str) -> list[dict]:
 
 
 def indexed_pages(output_dir: Path) -> dict[str, list[dict]]:
-    """The search entries of each page in the search index already in ``output_dir`` (a
-    book being re-rendered in part keeps the entries of the chapters it does not render);
-    empty when there is none."""
+    """Return the search entries of each page in the search index already in ``output_dir`` (a book being re-rendered in part keeps the entries of the chapters it does not render).
+
+    Empty when there is none.
+    """
     index = output_dir / "assets" / "search-index.js"
     if not index.is_file():
         return {}

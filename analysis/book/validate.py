@@ -1,5 +1,4 @@
-"""Check that chapters use only the Quarto syntax the offline renderer supports, and that
-Quarto itself would accept them.
+"""Check that chapters use only the Quarto syntax the offline renderer supports, and that Quarto itself would accept them.
 
 Every problem names the file and line, what is not supported and what to write instead,
 so a chapter that would render differently with and without Quarto fails early (and
@@ -45,8 +44,10 @@ _BY_QUARTO = f" (Quarto's schema, quarto-cli {quarto_schema.VERSION})"
 
 
 def load_and_validate(project: BookProject, chapters: list[str] | None = None) -> list[Chapter]:
-    """Read and check ``chapters`` (default: all in ``_quarto.yml``); raise :class:`BookError`
-    listing every problem found."""
+    """Read and check ``chapters`` (default: all in ``_quarto.yml``).
+
+    Raise :class:`BookError` listing every problem found.
+    """
     profiles = dict.fromkeys([project.site_profile, *(d.profile for d in project.pdfs)])
     configs = [project.root / "_quarto.yml"]
     configs += [profile_file(project.root, name) for name in profiles if name]
@@ -89,6 +90,7 @@ def book_problems(project: BookProject, chapters: list[Chapter]) -> list[str]:
 
 
 def bibliography_keys(path: Path | None) -> set[str]:
+    """Return the citation keys of a BibTeX file (none when there is no file)."""
     if path is None or not path.exists():
         return set()
     return set(BIB_KEY.findall(path.read_text(encoding="utf-8")))
@@ -111,6 +113,7 @@ def chapter_labels(chapter: Chapter) -> list[tuple[str, int]]:
 def chapter_problems(
     project: BookProject, chapter: Chapter, labels: set[str], keys: set[str]
 ) -> list[str]:
+    """Return the offline renderer's objections to a chapter: front matter, cells and text."""
     where = _name(project, chapter.path)
     problems = [
         f"{where}:1: front matter {problem}{_BY_QUARTO}"
@@ -138,6 +141,7 @@ def chapter_problems(
 
 
 def cell_problems(cell: Cell) -> list[str]:
+    """Return what the offline renderer cannot run in a code cell (engine and options)."""
     if cell.engine != "python":
         return [
             f"'{{{cell.engine}}}' cells are not supported offline; use a ```{{python}} cell "
@@ -170,6 +174,7 @@ def cell_problems(cell: Cell) -> list[str]:
 
 
 def line_problems(text: str, labels: set[str], keys: set[str]) -> list[str]:
+    """Return unsupported syntax, unknown cross-references and citations in markdown text."""
     problems = []
     if "{{<" in text:
         problems.append(

@@ -14,6 +14,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def main(argv: list[str]) -> int:
+    """Run a data command (``truth``, ...) from the command line; return the exit status."""
     command = argv[0] if argv else ""
     if command == "truth":
         from analysis.data.synthetic import write_truth

@@ -112,10 +112,7 @@ def _years(years: Sequence[int] | None) -> list[int]:
 
 
 def _helper_ctes(years: list[int], scheme: str) -> str:
-    """The years and ages as inline tables: ``agg_years``, and ``agg_ages`` with one row per
-    whole age from 0 to the start of the last (open) band, giving its band -- so counting
-    into bands is an equality join (:func:`_band_join`), which every engine hashes, rather
-    than a range join (Spark runs ``BETWEEN`` as a nested loop over every row)."""
+    """Return the years and ages as inline tables: ``agg_years``, and ``agg_ages`` with one row per whole age from 0 to the start of the last (open) band, giving its band -- so counting into bands is an equality join (:func:`_band_join`), which every engine hashes, rather than a range join (Spark runs ``BETWEEN`` as a nested loop over every row)."""
     bands = age_band_table(scheme)
     year_rows = ", ".join(f"({y})" for y in years)
     top = int(bands["start_age"].iloc[-1])
@@ -132,8 +129,10 @@ def _helper_ctes(years: list[int], scheme: str) -> str:
 
 
 def _band_join(age: str, scheme: str) -> str:
-    """``JOIN agg_ages b`` on the age expression ``age`` (ages past the last band's start
-    are in the last band; negative ages in none)."""
+    """``JOIN agg_ages b`` on the age expression ``age`` (ages past the last band's start are in the last band.
+
+    Negative ages in none).
+    """
     top = int(age_band_table(scheme)["start_age"].iloc[-1])
     return f"JOIN agg_ages b ON b.age = CASE WHEN {age} > {top} THEN {top} ELSE {age} END"
 
@@ -230,8 +229,11 @@ def _prepare(
     base_year: int,
     tables: Sequence[str],
 ) -> tuple[list[str], str]:
-    """Check the arguments and tables; return the breakdown names and the shared CTEs
-    (helpers, ``person``, ``persons``, ``at_risk``, ``pop``)."""
+    """Check the arguments and tables.
+
+    Return the breakdown names and the shared CTEs (helpers, ``person``, ``persons``,
+    ``at_risk``, ``pop``).
+    """
     if measure not in MEASURES:
         raise InputError(f"measure is {measure!r}; allowed: {', '.join(MEASURES)}")
     by_exprs, needs_areas = _breakdowns(by)
@@ -254,7 +256,7 @@ def population_at_risk(
     measure: str = "start_of_year",
     base_year: int = P.FIRST_YEAR,
 ) -> pd.DataFrame:
-    """Population at risk by the caller's breakdowns, year and age band (in that year).
+    """Return population at risk by the caller's breakdowns, year and age band (in that year).
 
     Columns: ``*by``, ``year``, ``age_band``, ``population``. ``by`` may name columns of
     ``people`` (e.g. ``sex``, ``ethnicity``, ``imd_quintile``) or of ``areas`` (e.g.
@@ -338,9 +340,11 @@ def aggregate_events(
 
 
 def set_rollup(engine: Engine, breakdowns: Sequence[str]) -> Engine:
-    """Let ``engine`` count events by all ``breakdowns`` at once (see
-    :attr:`~analysis.data.engines.Engine.rollup_from`); those its tables lack are left out
-    (asked for alone, they fail as before). Returns the engine."""
+    """Let ``engine`` count events by all ``breakdowns`` at once (see :attr:`~analysis.data.engines.Engine.rollup_from`).
+
+    Those its tables lack are left out (asked for alone, they fail as before). Returns the
+    engine.
+    """
     people, areas = set(engine.columns("people")), set(engine.columns("areas"))
     engine.rollup_from = tuple(
         b

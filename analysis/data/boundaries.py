@@ -182,7 +182,7 @@ def read_boundaries(path: str | Path, code_property: str = DEFAULT_CODE_PROPERTY
 
 
 def boundaries_geojson(boundaries: pd.DataFrame) -> dict:
-    """The boundaries as a GeoJSON FeatureCollection (one Polygon or MultiPolygon per area)."""
+    """Return the boundaries as a GeoJSON FeatureCollection (one Polygon or MultiPolygon per area)."""
     features = []
     for code, area in boundaries.groupby("area_code", sort=True):
         polygons = [

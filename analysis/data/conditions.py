@@ -1,5 +1,7 @@
-"""Long-term conditions: true status from the latent multimorbidity group plus direct
-deprivation, ethnicity, sex and age effects; recorded hypertension with a detection gap."""
+"""Long-term conditions: true status from the latent multimorbidity group plus direct deprivation, ethnicity, sex and age effects.
+
+Recorded hypertension with a detection gap.
+"""
 
 from __future__ import annotations
 

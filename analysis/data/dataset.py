@@ -31,7 +31,7 @@ class Dataset:
     truth: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables present, by name (including ``people_truth`` when there is one)."""
+        """Return the tables present, by name (including ``people_truth`` when there is one)."""
         return {
             f.name: getattr(self, f.name)
             for f in fields(self)

@@ -103,7 +103,7 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _kind(type_name: str) -> str:
-    """The kind of a stored SQL or Spark type name (see :meth:`Engine.column_kinds`)."""
+    """Return the kind of a stored SQL or Spark type name (see :meth:`Engine.column_kinds`)."""
     name = type_name.lower()
     if name.startswith(("bool", "bit")):
         return "boolean"
@@ -140,8 +140,7 @@ class Engine(abc.ABC):
     rollup_from: tuple[str, ...] = ()
 
     def remember(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """The aggregate ``compute()`` made for ``key`` earlier, or made now and kept until a
-        table of the engine is replaced or added (:meth:`register`, :meth:`define`)."""
+        """Return the aggregate ``compute()`` made for ``key`` earlier, or made now and kept until a table of the engine is replaced or added (:meth:`register`, :meth:`define`)."""
         kept = self.__dict__.setdefault("_remembered", {})
         if key not in kept:
             kept[key] = compute()
@@ -192,26 +191,23 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def column_kinds(self, relation: str) -> dict[str, str]:
-        """Each column of ``relation`` with the kind of its stored type: ``integer``,
-        ``number``, ``boolean``, ``text`` or ``other`` (dates, binary...)."""
+        """Each column of ``relation`` with the kind of its stored type: ``integer``, ``number``, ``boolean``, ``text`` or ``other`` (dates, binary...)."""
 
     def matches(self, expression: str, pattern: str) -> str:
-        """SQL that is true where the text ``expression`` matches the regular expression
-        ``pattern`` (anchored with ``^...$``)."""
+        """Return SQL that is true where the text ``expression`` matches the regular expression ``pattern`` (anchored with ``^...$``)."""
         return f"regexp_matches({expression}, {_sql_string(pattern)})"
 
     def cast_type(self, kind: str) -> str:
-        """The SQL type to ``CAST`` a value of ``kind`` (integer, number, text) to."""
+        """Return the SQL type to ``CAST`` a value of ``kind`` (integer, number, text) to."""
         return {"integer": "BIGINT", "number": "DOUBLE", "text": "VARCHAR"}[kind]
 
     def quote(self, identifier: str) -> str:
-        """``identifier`` quoted for this engine's SQL (keeps its case and any odd characters)."""
+        """Return ``identifier`` quoted for this engine's SQL (keeps its case and any odd characters)."""
         return '"' + identifier.replace('"', '""') + '"'
 
     @abc.abstractmethod
     def stored(self, name: str) -> str:
-        """The stored table ``name`` qualified by its schema, so that a relation made with
-        :meth:`define` under the same name can select from it (not from itself)."""
+        """Return the stored table ``name`` qualified by its schema, so that a relation made with :meth:`define` under the same name can select from it (not from itself)."""
 
     def close(self) -> None:  # noqa: B027 -- nothing to release by default
         """Release what the engine opened (connections it created); the engine is then unusable."""
@@ -293,8 +289,10 @@ CSV_ENCODINGS = {
 
 
 def csv_encoding(engine: str, encoding: str) -> str:
-    """The name ``engine`` gives the Python codec ``encoding``; an :class:`InputError` saying
-    what to do when the engine cannot read that encoding."""
+    """Return the name ``engine`` gives the Python codec ``encoding``.
+
+    An :class:`InputError` saying what to do when the engine cannot read that encoding.
+    """
     names = CSV_ENCODINGS[engine]
     name = codecs.lookup(encoding).name
     if name not in names:
@@ -325,7 +323,7 @@ LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC"
 
 
 def spark_session(master: str | None = None, **config: str) -> Any:
-    """The active ``SparkSession``, or a new one on ``master`` (default ``local[*]``).
+    """Return the active ``SparkSession``, or a new one on ``master`` (default ``local[*]``).
 
     ``master`` is a Spark master URL: ``local[2]`` (this machine, two cores), ``spark://host:7077``
     (a standalone cluster), ``yarn`` or ``k8s://...``. ``config`` adds Spark settings, e.g.
@@ -535,7 +533,7 @@ def register_dataset(engine: Engine, dataset: Dataset) -> Engine:
 
 
 def as_engine(source: Any) -> Engine:
-    """The engine to run on ``source`` (see :func:`running` to close what it opens).
+    """Return the engine to run on ``source`` (see :func:`running` to close what it opens).
 
     ``source`` is an :class:`Engine` (returned as it is), a :class:`Dataset` (its pandas tables
     in a new in-memory DuckDB), a DuckDB connection, a ``SparkSession`` or an SQLAlchemy
@@ -564,7 +562,7 @@ def open_engine(
     *,
     spark_settings: Mapping[str, str] | None = None,
 ) -> Engine:
-    """A new engine by configuration name (``data.engine``) and ``data.connection``.
+    """Return a new engine by configuration name (``data.engine``) and ``data.connection``.
 
     ``duckdb``: ``connection`` is an optional DuckDB database file (opened read-only).
     ``spark``: ``connection`` is the Spark master URL (default ``local[*]``; an already

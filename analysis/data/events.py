@@ -101,8 +101,7 @@ def cancer_rates(people, ages) -> np.ndarray:
 
 
 def make_cancers(rng, people, death_year) -> tuple[pd.DataFrame, np.ndarray]:
-    """First cancer diagnosed in the period (site, stage, route) and each person's year index
-    of diagnosis (``N_YEARS`` = none)."""
+    """First cancer diagnosed in the period (site, stage, route) and each person's year index of diagnosis (``N_YEARS`` = none)."""
     ages = people["age"][:, None] + np.arange(N_YEARS)[None, :]
     rates = cancer_rates(people, ages)
     diagnosis_year = first_event_year(rng, rates.sum(axis=2), _alive(death_year))

@@ -26,7 +26,7 @@ LOOKUP_COLUMNS = (("postcode", "area_code"), ("pcds", "lsoa21cd"), ("pcds", "lso
 
 
 def read_postcode_lookup(path: str | Path) -> pd.DataFrame:
-    """A postcode lookup CSV as ``postcode``, ``area_code`` (names matched ignoring case).
+    """Return a postcode lookup CSV as ``postcode``, ``area_code`` (names matched ignoring case).
 
     Raises
     ------
@@ -48,7 +48,7 @@ def read_postcode_lookup(path: str | Path) -> pd.DataFrame:
 
 
 def configured_postcode_lookup(data: Dataset) -> pd.DataFrame | None:
-    """The configured postcode lookup, the synthetic one for synthetic data, else ``None``."""
+    """Return the configured postcode lookup, the synthetic one for synthetic data, else ``None``."""
     path = load_config().geography.postcode_lookup
     if path:
         return read_postcode_lookup(path)
@@ -56,7 +56,7 @@ def configured_postcode_lookup(data: Dataset) -> pd.DataFrame | None:
 
 
 def configured_boundaries(data: Dataset) -> pd.DataFrame | None:
-    """The configured boundaries, synthetic ones for synthetic data, else ``None``."""
+    """Return the configured boundaries, synthetic ones for synthetic data, else ``None``."""
     geography = load_config().geography
     if geography.boundaries:
         return read_boundaries(geography.boundaries, geography.boundary_code)

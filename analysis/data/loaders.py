@@ -56,7 +56,7 @@ _CHUNK = 1 << 20
 
 
 def text_encoding(path: str | Path, encoding: str = "utf-8") -> str:
-    """The encoding to read the text file ``path`` with, after checking that it decodes.
+    r"""Return the encoding to read the text file ``path`` with, after checking that it decodes.
 
     A byte-order mark at the start decides (UTF-8, UTF-16 or UTF-32 with a BOM); otherwise
     ``encoding`` (``data.encoding``, default UTF-8) is used. The whole file is decoded in
@@ -67,7 +67,7 @@ def text_encoding(path: str | Path, encoding: str = "utf-8") -> str:
     >>> import tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     csv = pathlib.Path(folder) / "people.csv"
-    ...     _ = csv.write_bytes("name\\nJos\\xe9\\n".encode("latin-1"))
+    ...     _ = csv.write_bytes("name\nJos\xe9\n".encode("latin-1"))
     ...     text_encoding(csv, "latin-1")
     'latin-1'
     """
@@ -217,8 +217,7 @@ def _file_sha256(path: Path) -> str:
 
 
 def default_directory() -> Path:
-    """Where the default dataset lives: ``$NHS_SYNTHETIC_DIR``, else ``data/synthetic`` in the
-    project, else a user cache folder (for an installed package)."""
+    """Where the default dataset lives: ``$NHS_SYNTHETIC_DIR``, else ``data/synthetic`` in the project, else a user cache folder (for an installed package)."""
     if os.environ.get(SYNTHETIC_DIR_ENV_VAR):
         return Path(os.environ[SYNTHETIC_DIR_ENV_VAR])
     if (_PROJECT_ROOT / "pyproject.toml").exists():
@@ -270,9 +269,11 @@ def stored_synthetic(
     seed: int = P.DEFAULT_SEED,
     directory: str | Path | None = None,
 ) -> Path:
-    """The folder holding the synthetic tables as Parquet (``people.parquet`` ...), generated
-    first if missing, stale or damaged (see :func:`default_dataset`). Engines that read files
-    lazily (Spark) use it instead of copying the tables out of memory."""
+    """Return the folder holding the synthetic tables as Parquet (``people.parquet`` ...), generated first if missing, stale or damaged (see :func:`default_dataset`).
+
+    Engines that read files lazily (Spark) use it instead of copying the tables out of
+    memory.
+    """
     folder = Path(directory) if directory is not None else default_directory()
     if not _stored_is_current(folder, n_people, seed):
         _generate_into(folder, n_people, seed)
@@ -285,7 +286,7 @@ def default_dataset(
     seed: int = P.DEFAULT_SEED,
     directory: str | Path | None = None,
 ) -> Dataset:
-    """The default synthetic dataset (about a million residents), generated on first use.
+    """Return the default synthetic dataset (about a million residents), generated on first use.
 
     The tables are stored as Parquet in :func:`default_directory` with a manifest of the
     generator's fingerprint and each file's SHA-256; stale or damaged files are regenerated,

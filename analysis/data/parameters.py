@@ -240,7 +240,7 @@ POSTCODES_PER_AREA = 12
 
 
 def planted_truth() -> dict[str, Any]:
-    """The planted effects as a machine-readable record (written to ``data/truth.json``).
+    """Return the planted effects as a machine-readable record (written to ``data/truth.json``).
 
     ``effects`` is a list of rows with ``model``, ``outcome``, ``term``, ``value`` and
     ``scale``; ``condition_probabilities`` gives the latent groups' profiles.

@@ -89,8 +89,7 @@ def make_people(
     main_practice: np.ndarray,
     n_practices_by_district: dict[str, tuple[int, int]],
 ) -> dict[str, np.ndarray]:
-    """Person-level arrays: area index, practice index, age, sex, ethnicity, smoking, BMI,
-    deprivation ``d`` and latent group (codes into the category tuples of ``parameters``)."""
+    """Person-level arrays: area index, practice index, age, sex, ethnicity, smoking, BMI, deprivation ``d`` and latent group (codes into the category tuples of ``parameters``)."""
     area = np.repeat(np.arange(len(areas)), areas["population"].to_numpy())
     z = area_z[area]
     urban_by_district = {code: urban for code, *_, urban in P.DISTRICTS}

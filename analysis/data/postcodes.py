@@ -143,7 +143,7 @@ def attach_deprivation(
 
 
 def match_summary(matched: pd.DataFrame) -> pd.DataFrame:
-    """Records by match status: ``match_status``, ``records`` and ``share`` (of all records)."""
+    """Return records by match status: ``match_status``, ``records`` and ``share`` (of all records)."""
     counts = matched["match_status"].value_counts(sort=False).reindex(MATCH_STATUSES, fill_value=0)
     return pd.DataFrame(
         {
@@ -202,7 +202,7 @@ def attach_deprivation_sql(
 
 
 def synthetic_postcode_lookup(areas: pd.DataFrame) -> pd.DataFrame:
-    """A deterministic postcode lookup for the synthetic areas (no random numbers).
+    """Return a deterministic postcode lookup for the synthetic areas (no random numbers).
 
     Each area gets :data:`~analysis.data.parameters.POSTCODES_PER_AREA` postcodes. The
     postcode area is ``X`` plus a letter for the district (no real postcode area begins with

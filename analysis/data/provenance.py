@@ -83,5 +83,5 @@ def _name(config: Config) -> str:
 
 
 def _scheme(connection: str | None) -> str:
-    """The kind of database in a connection string ('postgresql://u@h/db' -> 'postgresql')."""
+    """Return the kind of database in a connection string ('postgresql://u@h/db' -> 'postgresql')."""
     return (connection or "").split(":", 1)[0].split("+", 1)[0] or "configured"

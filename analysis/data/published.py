@@ -112,7 +112,7 @@ def read_fingertips_csv(path: str | Path) -> pd.DataFrame:
 
 
 def read_imd2019_lsoa(path: str | Path) -> pd.DataFrame:
-    """The IMD 2019 LSOA file (File 1 or File 7 as CSV) as an ``areas`` table.
+    """Return the IMD 2019 LSOA file (File 1 or File 7 as CSV) as an ``areas`` table.
 
     Raises
     ------

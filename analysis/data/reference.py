@@ -1,5 +1,4 @@
-"""Reference tables shipped in ``data/reference/``, written from :mod:`analysis.standards`
-(the numbers live there only): the European Standard Population 2013 and the age bands."""
+"""Reference tables shipped in ``data/reference/``, written from :mod:`analysis.standards` (the numbers live there only): the European Standard Population 2013 and the age bands."""
 
 from __future__ import annotations
 
@@ -12,8 +11,7 @@ from analysis.standards import esp2013
 
 
 def age_bands_reference() -> pd.DataFrame:
-    """Both age-band schemes (``scheme`` = ``esp2013`` or ``life_table``) with start and end
-    ages in whole years (the open top band ends at 999)."""
+    """Both age-band schemes (``scheme`` = ``esp2013`` or ``life_table``) with start and end ages in whole years (the open top band ends at 999)."""
     return pd.concat(
         [age_band_table(s).assign(scheme=s) for s in ("esp2013", "life_table")], ignore_index=True
     )[["scheme", "band_order", "age_band", "start_age", "end_age"]]

@@ -108,9 +108,11 @@ def _as_number(df: pd.DataFrame, col: Column, what: str, from_text: bool) -> pd.
 def conform_table(
     df: pd.DataFrame, columns: Sequence[Column], what: str, *, from_text: bool = False
 ) -> pd.DataFrame:
-    """Check one table's columns (presence, missing values, types, allowed values, ranges) and
-    return it with canonical types. ``what`` names the table in messages; ``from_text`` says
-    the table was read from CSV, whose numbers and flags are text (see the schema's rule)."""
+    """Check one table's columns (presence, missing values, types, allowed values, ranges) and return it with canonical types.
+
+    ``what`` names the table in messages; ``from_text`` says the table was read from CSV,
+    whose numbers and flags are text (see the schema's rule).
+    """
     require_columns(df, [c.name for c in columns if c.required], what=what)
     out = df.copy()
     for col in columns:
@@ -222,8 +224,7 @@ def validate_dataset(
 def validate_aggregated(
     data: pd.DataFrame, *, by: Sequence[str] = (), years: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """Check aggregated input (one row per stratum of ``by``, year and age band, with
-    ``events`` and ``population``) and return it with canonical types.
+    """Check aggregated input (one row per stratum of ``by``, year and age band, with ``events`` and ``population``) and return it with canonical types.
 
     Rules: required columns present, counts whole and not negative, population not negative,
     known age bands, years in range, and no stratum repeated.

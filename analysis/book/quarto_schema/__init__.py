@@ -1,4 +1,4 @@
-"""Quarto's own YAML schemas, to check the book's sources as Quarto would, without Quarto.
+r"""Quarto's own YAML schemas, to check the book's sources as Quarto would, without Quarto.
 
 ``schema/`` holds the schema files of quarto-cli (``src/resources/schema/``, at the release
 named in ``VERSION``; MIT licence in ``LICENSE``): ``project.yml`` (the keys of
@@ -19,9 +19,9 @@ Values are read as Quarto reads YAML (:func:`read_yaml`), so ``yes`` is a string
 Unknown keys pass, as in Quarto (front matter is open to any metadata); wrong types and
 values fail.
 
->>> cell_option_problems("echo: sometimes\\nfig-cap: A caption\\n")
+>>> cell_option_problems("echo: sometimes\nfig-cap: A caption\n")
 ["echo: is 'sometimes'; it must be true or false or 'fenced'"]
->>> front_matter_problems("title: Intro\\nformat:\\n  html:\\n    code-fold: true\\n")
+>>> front_matter_problems("title: Intro\nformat:\n  html:\n    code-fold: true\n")
 []
 """
 
@@ -63,8 +63,10 @@ __all__ = [
 
 
 class _QuartoYamlLoader(yaml.SafeLoader):
-    """YAML 1.2's JSON schema, as Quarto reads YAML: null, true/false, integers and floats;
-    everything else (``yes``, ``on``, dates) stays a string."""
+    """YAML 1.2's JSON schema, as Quarto reads YAML: null, true/false, integers and floats.
+
+    Everything else (``yes``, ``on``, dates) stays a string.
+    """
 
 
 _QuartoYamlLoader.yaml_implicit_resolvers = {}
@@ -93,9 +95,9 @@ _QuartoYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def read_yaml(text: str) -> Any:
-    """YAML as Quarto reads it (the JSON schema of YAML 1.2, not PyYAML's YAML 1.1).
+    r"""YAML as Quarto reads it (the JSON schema of YAML 1.2, not PyYAML's YAML 1.1).
 
-    >>> read_yaml("a: yes\\nb: true\\nc: 2024-01-01\\nd: 0x10\\n")
+    >>> read_yaml("a: yes\nb: true\nc: 2024-01-01\nd: 0x10\n")
     {'a': 'yes', 'b': True, 'c': '2024-01-01', 'd': 16}
     """
     return yaml.load(text, Loader=_QuartoYamlLoader)  # noqa: S506 (a safe loader)
@@ -113,15 +115,15 @@ def project_problems(text: str) -> list[str]:
 
 
 def front_matter_problems(text: str) -> list[str]:
-    """Problems Quarto's schema finds in a document's YAML front matter (the text between
-    the ``---`` lines)."""
+    """Problems Quarto's schema finds in a document's YAML front matter (the text between the ``---`` lines)."""
     return _problems(_front_matter_schema(), text)
 
 
 def cell_option_problems(text: str, engine: str = "jupyter") -> list[str]:
-    """Problems Quarto's schema finds in a code cell's options (its ``#|`` lines without
-    the ``#|``) for ``engine`` (``jupyter`` runs Python cells; also ``knitr``, ``julia``,
-    ``markdown``)."""
+    """Problems Quarto's schema finds in a code cell's options (its ``#|`` lines without the ``#|``) for ``engine`` (``jupyter`` runs Python cells.
+
+    Also ``knitr``, ``julia``, ``markdown``).
+    """
     return _problems(_cell_schema(engine), text)
 
 
@@ -143,7 +145,7 @@ def _read(name: str) -> Any:
 
 
 def _string_keys(value: Any) -> Any:
-    """Mapping keys as strings (JavaScript objects have only string keys: ``null:``)."""
+    """Return mapping keys as strings (JavaScript objects have only string keys: ``null:``)."""
     if isinstance(value, dict):
         return {_key(k): _string_keys(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -164,7 +166,7 @@ def _definitions() -> Definitions:
 
 @cache
 def _field_files() -> dict[str, list[dict]]:
-    """The fields of each ``document-*`` and ``cell-*`` file, by file stem."""
+    """Return the fields of each ``document-*`` and ``cell-*`` file, by file stem."""
     paths = sorted([*FOLDER.glob("document-*.yml"), *FOLDER.glob("cell-*.yml")])
     return {path.stem: _read(path.name) for path in paths}
 
@@ -175,8 +177,7 @@ def _field_schema(stem: str, index: int) -> Schema:
 
 
 def _fields_in(context: str) -> list[tuple[str, int, dict]]:
-    """(file stem, position, field) of the fields whose file, or one of whose
-    ``tags.contexts``, matches the glob ``context`` (e.g. ``document-*``)."""
+    """(file stem, position, field) of the fields whose file, or one of whose ``tags.contexts``, matches the glob ``context`` (e.g. ``document-*``)."""
     found = []
     for stem, fields in _field_files().items():
         for index, spec in enumerate(fields):
@@ -217,7 +218,7 @@ def _expand(formats: list[str]) -> set[str]:
 
 
 def _field_formats(spec: dict) -> list[str]:
-    """The formats a field is limited to (``!name``: every format but that one)."""
+    """Return the formats a field is limited to (``!name``: every format but that one)."""
     tags = spec.get("tags") or {}
     if "formats" in tags:
         return list(tags["formats"])
@@ -245,8 +246,7 @@ def _execute_schema() -> Schema:
 
 @cache
 def _format_schema() -> Schema:
-    """``format:``: a format name, or a mapping from format names (``html``, ``typst``, ...,
-    also with a prefix or extensions such as ``acm-html``) to that format's options."""
+    """``format:``: a format name, or a mapping from format names (``html``, ``typst``, ..., also with a prefix or extensions such as ``acm-html``) to that format's options."""
     names = [*_format_aliases()["pandoc-all"], *QUARTO_FORMATS]
     documents = _fields_in("document-*")
     patterns = {rf"^(.+-)?{name}([-+].+)?$": name for name in names}

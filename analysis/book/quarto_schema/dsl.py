@@ -59,18 +59,21 @@ class SchemaError(ValueError):
 
 
 class Schema:
-    """A compiled schema: :meth:`errors` of a value, and a short description of what it
-    accepts, used in messages."""
+    """A compiled schema: :meth:`errors` of a value, and a short description of what it accepts, used in messages."""
 
     def errors(self, value: Any, where: str = "") -> list[Error]:
+        """Return what is wrong with ``value`` (found at ``where``); empty when it is valid."""
         raise NotImplementedError
 
     def describe(self) -> str:
+        """Return a short description of what the schema accepts, for error messages."""
         raise NotImplementedError
 
 
 @dataclass
 class AnySchema(Schema):
+    """Any value at all (``any``)."""
+
     def errors(self, value: Any, where: str = "") -> list[Error]:
         return []
 
@@ -102,6 +105,8 @@ class TypeSchema(Schema):
 
 @dataclass
 class EnumSchema(Schema):
+    """One of a fixed list of values (``enum``)."""
+
     values: list
 
     def errors(self, value: Any, where: str = "") -> list[Error]:
@@ -116,6 +121,8 @@ class EnumSchema(Schema):
 
 @dataclass
 class ArraySchema(Schema):
+    """A list whose items all match ``items`` (``arrayOf``)."""
+
     items: Schema
 
     def errors(self, value: Any, where: str = "") -> list[Error]:
@@ -129,6 +136,8 @@ class ArraySchema(Schema):
 
 @dataclass
 class AnyOfSchema(Schema):
+    """A value matching at least one of ``options`` (``anyOf``)."""
+
     options: list[Schema]
 
     def errors(self, value: Any, where: str = "") -> list[Error]:
@@ -152,6 +161,8 @@ class AnyOfSchema(Schema):
 
 @dataclass
 class AllOfSchema(Schema):
+    """A value matching every one of ``parts`` (``allOf``)."""
+
     parts: list[Schema]
 
     def errors(self, value: Any, where: str = "") -> list[Error]:
@@ -163,6 +174,8 @@ class AllOfSchema(Schema):
 
 @dataclass
 class ObjectSchema(Schema):
+    """A mapping whose keys and values follow per-key, per-pattern and other-key rules (``object``)."""
+
     properties: dict[str, Schema] = field(default_factory=dict)
     pattern_properties: dict[str, Schema] = field(default_factory=dict)
     additional: Schema | bool | None = None  # None: no rule; False: no other keys
@@ -216,8 +229,7 @@ class RefSchema(Schema):
 
 
 class Definitions:
-    """Named schemas (quarto-cli's ``definitions.yml``: a list of schemas with an ``id``),
-    compiled on first use."""
+    """Named schemas (quarto-cli's ``definitions.yml``: a list of schemas with an ``id``), compiled on first use."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
@@ -225,6 +237,7 @@ class Definitions:
 
     @classmethod
     def from_list(cls, entries: list[dict]) -> Definitions:
+        """Return the definitions of a list of schemas, each named by its ``id``."""
         return cls({entry["id"]: entry for entry in entries})
 
     def __getitem__(self, name: str) -> Schema:
@@ -236,7 +249,7 @@ class Definitions:
 
 
 def compile_schema(raw: Any, definitions: Definitions) -> Schema:
-    """The :class:`Schema` that ``raw`` (one schema in Quarto's schema language) describes."""
+    """Return the :class:`Schema` that ``raw`` (one schema in Quarto's schema language) describes."""
     named = {"string": "string", "path": "string", "number": "number", "boolean": "boolean"}
     if raw is None:
         return TypeSchema("null")
@@ -320,8 +333,10 @@ def _object(spec: Any, definitions: Definitions) -> Schema:
 
 
 def _extend(own: ObjectSchema, bases: list[ObjectSchema]) -> ObjectSchema:
-    """An object extending ``bases``: their properties, required keys and rules for other
-    keys, closed when any of them is; names are checked only when every base checks them."""
+    """Return an object extending ``bases``: their properties, required keys and rules for other keys, closed when any of them is.
+
+    Names are checked only when every base checks them.
+    """
     properties = {k: v for base in bases for k, v in base.properties.items()} | own.properties
     extra = [b.additional for b in [*bases, own] if b.additional is not None]
     names = [b.property_names for b in bases]
