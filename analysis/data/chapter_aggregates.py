@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis.config import Config, load_config
 from analysis.data import parameters as P
-from analysis.data.aggregate import EVENTS, Source, _breakdowns, _require_tables
+from analysis.data.aggregate import EVENTS, Source, _breakdowns, _require_tables, is_true
 from analysis.data.engines import Engine, running
 from analysis.validation import InputError
 
@@ -35,8 +35,11 @@ PATTERN_CLASS_TABLE = "agg_pattern_classes"
 
 
 def _age_group(age: str, cut_points: Sequence[float]) -> str:
-    """SQL for the number of ``cut_points`` at or below ``age``: group 0 below the first cut,
-    ``len(cut_points)`` from the last (:meth:`CategoricalEncoding.encode`'s coding)."""
+    """Return SQL counting the ``cut_points`` at or below ``age``.
+
+    Group 0 is below the first cut point, ``len(cut_points)`` from the last (the coding of
+    :meth:`analysis.segmentation.features.CategoricalEncoding.encode`).
+    """
     cuts = [float(c) for c in cut_points]
     if not cuts or cuts != sorted(set(cuts)):
         raise InputError(f"age_groups must be increasing cut points, got {list(cut_points)!r}")
@@ -204,10 +207,65 @@ def event_years(source: Source) -> tuple[int, int] | None:
 
 
 def configured_truth(config: Config | None = None) -> dict[str, Any] | None:
-    """The effects planted in the synthetic data when the configuration uses them, else None.
+    """Return the effects planted in the synthetic data when the configuration uses them.
+
+    None for any other data.
 
     For chapters that compare estimates with what was planted (``data/truth.json``); an engine
     holds only the tables, so the truth comes from the configuration, not from the source.
     """
     config = load_config() if config is None else config
     return P.planted_truth() if config.data.source == "synthetic" else None
+
+
+#: Tables without person rows, which may leave the engine whole.
+AREA_TABLES = ("areas", "practices")
+
+
+def area_table(source: Source, name: str) -> pd.DataFrame:
+    """Return the ``areas`` or ``practices`` table, sorted by its code.
+
+    One row per small area or GP practice: no person rows.
+    """
+    if name not in AREA_TABLES:
+        raise InputError(f"name is {name!r}; allowed: {', '.join(AREA_TABLES)}")
+    with running(source) as engine:
+        _require_tables(engine, [name])
+        out = engine.query(f"SELECT * FROM {name}")
+    code = "area_code" if name == "areas" else "practice_code"
+    return out.sort_values(code, kind="stable").reset_index(drop=True)
+
+
+def record_checks(source: Source) -> dict[str, int]:
+    """Count in the engine what an analyst checks before measuring inequalities.
+
+    Keys: ``people``, ``unique_people`` (distinct ``person_id``), ``unknown_area`` (area code
+    not in ``areas``), ``missing_core`` (age, sex or area missing), ``ethnicity_not_stated``,
+    ``hypertension_recorded``; ``deaths``, ``repeat_deaths`` (death records beyond a person's
+    first); ``cancers``, ``stage_unknown``; ``admissions``, ``admissions_after_death`` (in a
+    year after the person's year of death).
+    """
+    queries = {
+        "people": f"""SELECT COUNT(*) AS people, COUNT(DISTINCT p.person_id) AS unique_people,
+               SUM(CASE WHEN a.area_code IS NULL THEN 1 ELSE 0 END) AS unknown_area,
+               SUM(CASE WHEN p.age IS NULL OR p.sex IS NULL OR p.area_code IS NULL
+                   THEN 1 ELSE 0 END) AS missing_core,
+               SUM(CASE WHEN p.ethnicity = 'Not stated' THEN 1 ELSE 0 END)
+                   AS ethnicity_not_stated,
+               SUM({is_true("p.hypertension_recorded")}) AS hypertension_recorded
+        FROM people p LEFT JOIN areas a ON p.area_code = a.area_code""",
+        "deaths": """SELECT COUNT(*) AS deaths,
+               COUNT(*) - COUNT(DISTINCT d.person_id) AS repeat_deaths
+        FROM deaths d""",
+        "cancers": """SELECT COUNT(*) AS cancers,
+               SUM(CASE WHEN c.stage IS NULL THEN 1 ELSE 0 END) AS stage_unknown
+        FROM cancers c""",
+        "admissions": """SELECT COUNT(*) AS admissions,
+               SUM(CASE WHEN d.year IS NOT NULL AND e.year > d.year THEN 1 ELSE 0 END)
+                   AS admissions_after_death
+        FROM admissions e LEFT JOIN deaths d ON e.person_id = d.person_id""",
+    }
+    with running(source) as engine:
+        _require_tables(engine, ["people", "areas", *EVENTS])
+        rows = [engine.query(sql).iloc[0] for sql in queries.values()]
+    return {name: int(value) for row in rows for name, value in row.fillna(0).items()}

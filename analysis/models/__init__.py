@@ -1,5 +1,8 @@
-"""Regression-based inequality models: adjusted rate and odds ratios, standardised absolute
-differences, and intersectional MAIHDA models."""
+"""Regression-based inequality models.
+
+Adjusted rate and odds ratios, standardised absolute differences, and intersectional MAIHDA
+models.
+"""
 
 from analysis.models.glm import (
     ModelFit,
@@ -13,7 +16,10 @@ from analysis.models.glm import (
 from analysis.models.maihda import MaihdaResult, auc_from_counts, maihda
 from analysis.models.marginal import standardised_predictions
 from analysis.models.power import interaction_power
-from analysis.models.presentation import emergency_presentation_model
+from analysis.models.presentation import (
+    emergency_presentation_model,
+    emergency_presentation_strata,
+)
 
 __all__ = [
     "MaihdaResult",
@@ -21,6 +27,7 @@ __all__ = [
     "auc_from_counts",
     "binary_model",
     "emergency_presentation_model",
+    "emergency_presentation_strata",
     "interaction_power",
     "interaction_test",
     "likelihood_ratio_test",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.data.aggregate import Source, is_true
+from analysis.data.chapter_aggregates import strata_counts
 from analysis.models.glm import ModelFit, binary_model
 from analysis.validation import require_columns, require_numeric
 
@@ -20,7 +22,7 @@ PREDICTORS = ("imd_quintile", "ethnicity", "sex", "age_group", "site")
 REFERENCE = {"imd_quintile": 5, "ethnicity": "White", "age_group": "under 60", "site": "Breast"}
 
 
-def emergency_presentation_model(cancers: pd.DataFrame) -> ModelFit:
+def emergency_presentation_model(cancers: pd.DataFrame, *, trials: str | None = None) -> ModelFit:
     """Logistic model of emergency presentation on deprivation, ethnicity, sex, age and site.
 
     Method: a binomial GLM with logit link (Hosmer, Lemeshow & Sturdivant 2013) of
@@ -33,7 +35,15 @@ def emergency_presentation_model(cancers: pd.DataFrame) -> ModelFit:
     ----------
     cancers
         One row per cancer: ``emergency_presentation`` (true/false), ``age_at_diagnosis``,
-        ``site`` and the person's ``imd_quintile``, ``ethnicity`` and ``sex``.
+        ``site`` and the person's ``imd_quintile``, ``ethnicity`` and ``sex``; or, with
+        ``trials``, counts by stratum (from
+        :func:`emergency_presentation_strata`):
+        ``emergency_presentation`` (cancers presenting as an emergency), ``trials`` (cancers),
+        ``age_group`` (labels of :data:`AGE_GROUPS`), ``site``, ``imd_quintile``,
+        ``ethnicity`` and ``sex``. Both give the same fit: the binomial likelihood of the
+        strata is that of the cancers.
+    trials
+        The column of cancers per stratum when ``cancers`` holds counts.
 
     >>> from analysis.data import generate_population
     >>> data = generate_population(30_000)
@@ -42,6 +52,24 @@ def emergency_presentation_model(cancers: pd.DataFrame) -> ModelFit:
     >>> fit.spec.predictors
     ('imd_quintile', 'ethnicity', 'sex', 'age_group', 'site')
     """
+    if trials is not None:
+        require_columns(
+            cancers,
+            [
+                "emergency_presentation",
+                trials,
+                "age_group",
+                "site",
+                "imd_quintile",
+                "ethnicity",
+                "sex",
+            ],
+            what="cancers",
+        )
+        strata = cancers.rename(columns={"emergency_presentation": "emergency"})
+        return binary_model(
+            strata, "emergency", list(PREDICTORS), trials=trials, reference=REFERENCE
+        )
     require_columns(
         cancers,
         ["emergency_presentation", "age_at_diagnosis", "site", "imd_quintile", "ethnicity", "sex"],
@@ -56,3 +84,36 @@ def emergency_presentation_model(cancers: pd.DataFrame) -> ModelFit:
         emergency=cancers["emergency_presentation"].astype("int64"),
     )  # fmt: skip
     return binary_model(cases, "emergency", list(PREDICTORS), reference=REFERENCE)
+
+
+def emergency_presentation_strata(source: Source) -> pd.DataFrame:
+    """Cancers and emergency presentations by the strata of the emergency presentation model.
+
+    Method: every cancer counted in the engine
+    (:func:`analysis.data.chapter_aggregates.strata_counts`) by the person's ``imd_quintile``,
+    ``ethnicity`` and ``sex``, the ``site`` and the age group at diagnosis
+    (:data:`AGE_GROUPS`), with the emergency presentations as successes: the input of
+    :func:`emergency_presentation_model` with ``trials="cancers"``. Only these counts leave the
+    engine.
+
+    >>> from analysis.data import generate_population
+    >>> strata = emergency_presentation_strata(generate_population(30_000))
+    >>> fit = emergency_presentation_model(strata, trials="cancers")
+    >>> int(fit.weights.sum()) == int(strata["cancers"].sum())
+    True
+
+    Returns ``imd_quintile``, ``ethnicity``, ``sex``, ``site``, ``age_group`` (label),
+    ``emergency_presentation`` and ``cancers``.
+    """
+    counts = strata_counts(
+        source,
+        ["imd_quintile", "ethnicity", "sex"],
+        table="cancers",
+        event_by=["site"],
+        age_groups=[start for _, start in AGE_GROUPS[1:]],
+        successes=is_true("e.emergency_presentation"),
+    )
+    labels = dict(enumerate(label for label, _ in AGE_GROUPS))
+    return counts.assign(age_group=counts["age_group"].map(labels)).rename(
+        columns={"successes": "emergency_presentation", "n": "cancers"}
+    )

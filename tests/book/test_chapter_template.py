@@ -53,8 +53,6 @@ TYPED_RESULT = re.compile(
 #: their data access is not yet converted to aggregates computed in the engine).
 PERSON_LEVEL_CHAPTERS = {
     "chapters/executive-summary.qmd",
-    "chapters/modelling-inequalities.qmd",
-    "chapters/population.qmd",
     "chapters/records-to-deprivation.qmd",
     "chapters/segments-and-peers.qmd",
 }

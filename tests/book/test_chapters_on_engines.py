@@ -1,8 +1,9 @@
 """The chapters that take their data from the configured engine print the same numbers on
 every engine, and the book renders from a PostgreSQL source.
 
-One small synthetic population (30,000 people) is stored as Parquet. Each chapter that loads
-its data with ``configured_source()`` runs in a Jupyter kernel on it from DuckDB (the
+One synthetic population of 200,000 people (the size of the example extract; smaller ones
+leave groups the chapters compare without events) is stored as Parquet. Each chapter that
+loads its data with ``configured_source()`` runs in a Jupyter kernel on it from DuckDB (the
 reference), from Spark ``local[2]`` and from PostgreSQL (the tables written to a throwaway
 server); every inline value and every cell output (tables, figures, text) must be identical,
 apart from the name of the data in the data statement and the table source notes. The
@@ -38,7 +39,7 @@ ENGINE_CHAPTERS = [
     for c in PROJECT.chapters
     if c not in PROJECT.appendices and c not in PERSON_LEVEL_CHAPTERS and c != "index.qmd"
 ]
-N_PEOPLE = 30_000
+N_PEOPLE = 200_000
 #: The data's name where the chapters print it (data statement, table source notes), and
 #: the random id great_tables gives each table (in its HTML, escaped in JSON).
 DATA_NAME = re.compile(

@@ -9,6 +9,8 @@ person) and compare with the fits on the engine's counts.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +18,18 @@ import statsmodels.api as sm
 
 from analysis.data import generate_population
 from analysis.data.aggregate import is_true
-from analysis.data.chapter_aggregates import class_counts, event_years, strata_counts
+from analysis.data.chapter_aggregates import (
+    area_table,
+    class_counts,
+    event_years,
+    record_checks,
+    strata_counts,
+)
+from analysis.models import (
+    emergency_presentation_model,
+    emergency_presentation_strata,
+    standardised_predictions,
+)
 from analysis.models.glm import binary_model
 from analysis.models.maihda import maihda
 from analysis.segmentation.latent_class import _em, _initial_items, fit_latent_classes, one_hot
@@ -105,6 +118,34 @@ def test_event_years_and_refusals(population):
         strata_counts(population, ["sex"], age_groups=[65, 18])
 
 
+def test_record_checks_and_area_tables_match_pandas(population):
+    people, deaths, cancers = population.people, population.deaths, population.cancers
+    admissions = population.admissions
+    death_year = admissions["person_id"].map(deaths.set_index("person_id")["year"])
+    assert record_checks(population) == {
+        "people": len(people),
+        "unique_people": people["person_id"].nunique(),
+        "unknown_area": int((~people["area_code"].isin(population.areas["area_code"])).sum()),
+        "missing_core": int(people[["age", "sex", "area_code"]].isna().any(axis=1).sum()),
+        "ethnicity_not_stated": int((people["ethnicity"] == "Not stated").sum()),
+        "hypertension_recorded": int(people["hypertension_recorded"].sum()),
+        "deaths": len(deaths),
+        "repeat_deaths": int(deaths["person_id"].duplicated().sum()),
+        "cancers": len(cancers),
+        "stage_unknown": int(cancers["stage"].isna().sum()),
+        "admissions": len(admissions),
+        "admissions_after_death": int((admissions["year"] > death_year).sum()),
+    }
+    broken = population.people.copy()
+    broken.loc[:2, "area_code"] = "E00000000"  # three people in no known area
+    assert record_checks(replace(population, people=broken))["unknown_area"] == 3
+    for name, code in (("areas", "area_code"), ("practices", "practice_code")):
+        expected = getattr(population, name).sort_values(code).reset_index(drop=True)
+        pd.testing.assert_frame_equal(area_table(population, name), expected, check_dtype=False)
+    with pytest.raises(InputError, match="allowed: areas, practices"):
+        area_table(population, "people")
+
+
 # --- the same aggregates on Spark and PostgreSQL --------------------------------------------
 
 
@@ -135,6 +176,8 @@ def test_every_engine_gives_the_duckdb_aggregates(engine, population):
         class_counts(engine, table, ["sex"]), class_counts(population, table, ["sex"])
     )
     assert event_years(engine) == event_years(population)
+    assert record_checks(engine) == record_checks(population)
+    pd.testing.assert_frame_equal(area_table(engine, "areas"), area_table(population, "areas"))
 
 
 # --- models on the counts equal the models on the people ------------------------------------
@@ -209,3 +252,17 @@ def test_em_on_pattern_counts_is_the_person_level_em():
         tolerance=0,
     )
     np.testing.assert_allclose(step[2], fit.log_likelihood, rtol=1e-12)
+
+
+def test_emergency_presentation_model_on_engine_strata_equals_the_fit_on_cancers(large):
+    strata = emergency_presentation_strata(large)
+    on_strata = emergency_presentation_model(strata, trials="cancers")
+    people = large.people[["person_id", "imd_quintile", "ethnicity", "sex"]]
+    on_cancers = emergency_presentation_model(large.cancers.merge(people, on="person_id"))
+    pd.testing.assert_frame_equal(on_strata.table, on_cancers.table, rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        standardised_predictions(on_strata, "imd_quintile"),
+        standardised_predictions(on_cancers, "imd_quintile"),
+        rtol=1e-9,
+    )
+    assert strata["cancers"].sum() == len(large.cancers)
