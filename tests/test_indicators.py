@@ -87,7 +87,7 @@ def test_command_writes_csv_and_excel(tmp_path):
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert "cvd_mortality_by_sex.csv" in written and "indicators.xlsx" in written
     sii = pd.read_csv(tmp_path / "out" / "slope_index_of_inequality_by_deprivation_decile.csv")
-    assert set(sii["statistic"]) == {"SII", "RII"}
+    assert set(sii["measure"]) == {"SII", "RII"}
     assert np.isfinite(sii["value"]).all()
 
 
@@ -271,7 +271,7 @@ def test_csv_is_rounded_parquet_keeps_full_precision_and_excel_has_an_index(tmp_
         assert len(exact) and csv[column].dropna().tolist() == by_hand
         assert (exact != by_hand).any()
     sii = pd.read_csv(out / "slope_index_of_inequality_by_deprivation_decile.csv")
-    rii = sii.loc[sii["statistic"] == "RII", "value"].abs()
+    rii = sii.loc[sii["measure"] == "RII", "value"].abs()
     assert (rii < 10).all() and (np.round(rii, 4) == rii).all()  # 4 significant figures
     workbook = pd.read_excel(out / "indicators.xlsx", sheet_name=None)
     index = workbook["Index"]

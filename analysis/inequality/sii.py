@@ -78,6 +78,12 @@ from analysis.validation import (
 VALUE_TYPES = ("normal", "rate", "proportion")
 METHODS = ("ohid", "scotpho", "who_heat")
 MAX_QUANTILES = 100
+#: The ``statistic`` column: a description of each ``measure`` (short name) in the output.
+STATISTIC_DESCRIPTIONS = {
+    "SII": "slope index of inequality",
+    "RII": "relative index of inequality",
+    "intercept": "fitted value at rank 0 (most deprived end)",
+}
 
 
 @dataclass(frozen=True)
@@ -174,8 +180,10 @@ def slope_index_of_inequality(
 
     Returns
     -------
-    DataFrame with one row per group x statistic (``"SII"``, then ``"RII"``, ``"intercept"``
-    when asked): group columns, ``statistic``, ``value``, limit columns (``lowercl``,
+    DataFrame with one row per group x measure (``"SII"``, then ``"RII"``, ``"intercept"``
+    when asked): group columns, ``measure`` (that short name), ``statistic`` (its
+    description, as PHEindicatormethods' ``statistic`` column: ``STATISTIC_DESCRIPTIONS``),
+    ``value``, limit columns (``lowercl``,
     ``uppercl`` or one pair per level, e.g. ``lower95_0cl``), ``confidence``, ``method``
     (and ``mad`` columns with ``reliability_stat``).
 
@@ -544,11 +552,13 @@ def _tidy_output(
 ) -> pd.DataFrame:
     names = limit_column_names(levels)
     confidence = confidence_label(levels)
-    statistics = [("SII", "sii")] + ([("RII", "rii")] if rii else [])
+    measures = ["SII"] + (["RII"] if rii else [])
     frames = []
-    for label, name in statistics:
+    for label in measures:
+        name = label.lower()
         part = keys.copy()
-        part["statistic"] = label
+        part["measure"] = label
+        part["statistic"] = STATISTIC_DESCRIPTIONS[label]
         part["value"] = result[name]
         for i, (lower, upper) in enumerate(names):
             part[lower] = result[f"{name}_limits"][:, i, 0]
@@ -560,7 +570,8 @@ def _tidy_output(
         frames.append(part)
     if intercept:
         part = keys.copy()
-        part["statistic"] = "intercept"
+        part["measure"] = "intercept"
+        part["statistic"] = STATISTIC_DESCRIPTIONS["intercept"]
         part["value"] = result["intercept"]
         part["confidence"] = confidence
         frames.append(part)

@@ -506,9 +506,9 @@ def _heat_regression(frame, value, population, order, group_by, levels, *, upper
     )  # fmt: skip
     names = limit_column_names(levels)
     out = {}
-    for statistic in ("SII", "RII"):
-        part = res[res["statistic"] == statistic]
-        out[statistic] = {
+    for measure in ("SII", "RII"):
+        part = res[res["measure"] == measure]
+        out[measure] = {
             "value": part["value"].to_numpy(),
             "lower": np.column_stack([part[lo].to_numpy() for lo, _ in names]),
             "upper": np.column_stack([part[hi].to_numpy() for _, hi in names]),

@@ -390,8 +390,8 @@ def compare_with_r(
 
 def _indexed(result: pd.DataFrame) -> pd.DataFrame:
     """The index of inequality of each row (``SII``, ``RII``, ``INTERCEPT``) as ``index``."""
-    index = result["statistic"].astype(str).str.upper()
-    return result.drop(columns="statistic").assign(index=index)
+    index = result["measure"].astype(str).str.upper()
+    return result.drop(columns=["measure", "statistic"]).assign(index=index)
 
 
 def _with_keys(spec: Counterpart, python: pd.DataFrame, kwargs: dict[str, Any]) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.inequality.sii import STATISTIC_DESCRIPTIONS
 from analysis.measures._age_bands import PerBand, align_per_band, esp2013_series
 from analysis.rbridge.rcode import (
     Adapter,
@@ -231,21 +232,23 @@ def _sii(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
 
 
 _SII_LIMIT = re.compile(r"^(sii|rii|intercept)_(lower|upper)(\d+_\d)cl$")
-#: phe_sii's output columns -> our ``statistic`` labels.
-_SII_STATISTICS = {"sii": "SII", "rii": "RII", "intercept": "intercept"}
+#: phe_sii's output columns -> our ``measure`` labels.
+_SII_MEASURES = {"sii": "SII", "rii": "RII", "intercept": "intercept"}
 
 
 def _tidy_sii(result: pd.DataFrame, kwargs: dict[str, Any]) -> pd.DataFrame:
-    """One row per group and statistic (SII, RII, intercept) with our limit columns."""
+    """One row per group and measure (SII, RII, intercept) with our limit columns."""
     groups = _groups(kwargs)
     limits = [m for m in map(_SII_LIMIT.match, result.columns) if m]
     levels = sorted({m.group(3) for m in limits})
     parts = []
-    for statistic, ours in _SII_STATISTICS.items():
-        if statistic not in result.columns:
+    for name, ours in _SII_MEASURES.items():
+        if name not in result.columns:
             continue
-        part = result[groups].assign(statistic=ours, value=result[statistic])
-        for m in (m for m in limits if m.group(1) == statistic):
+        part = result[groups].assign(
+            measure=ours, statistic=STATISTIC_DESCRIPTIONS[ours], value=result[name]
+        )
+        for m in (m for m in limits if m.group(1) == name):
             column = f"{m.group(2)}cl" if len(levels) == 1 else f"{m.group(2)}{m.group(3)}cl"
             part[column] = result[m.string]
         parts.append(part)

@@ -74,8 +74,8 @@ def _sii(data: pd.DataFrame, method: str, **kwargs) -> pd.DataFrame:
 def test_sii_on_a_perfect_linear_gradient_is_its_slope(case, method: str) -> None:
     data, lines = case
     out = _sii(data, method)
-    sii = out[out["statistic"] == "SII"].set_index("area")["value"]
-    intercept = out[out["statistic"] == "intercept"].set_index("area")["value"]
+    sii = out[out["measure"] == "SII"].set_index("area")["value"]
+    intercept = out[out["measure"] == "intercept"].set_index("area")["value"]
     for g, (a, b) in enumerate(lines):
         assert sii[f"area {g}"] == pytest.approx(b, abs=1e-9 * max(1.0, abs(a)))
         assert intercept[f"area {g}"] == pytest.approx(a, rel=1e-9)
@@ -95,7 +95,7 @@ def test_sii_does_not_depend_on_row_order_or_group_names(case, method: str, rnd)
     names = {f"area {g}": f"zone {99 - g}" for g in range(noisy["area"].nunique())}
     renamed = _sii(shuffled.assign(area=shuffled["area"].map(names)), method)
     back = renamed.assign(area=renamed["area"].map({v: k for k, v in names.items()}))
-    key = ["area", "statistic"]
+    key = ["area", "measure"]
     pd.testing.assert_frame_equal(
         back.sort_values(key, ignore_index=True),
         expected.sort_values(key, ignore_index=True),
@@ -113,7 +113,7 @@ def test_sii_scales_with_the_values_and_ignores_the_population_scale(case, metho
     pd.testing.assert_frame_equal(more_people, expected, rtol=1e-9)
     scaled = _sii(noisy.assign(value=noisy["value"] * c), method)
     for column in ("value", "lowercl", "uppercl"):
-        sii = scaled["statistic"] == "SII"
+        sii = scaled["measure"] == "SII"
         np.testing.assert_allclose(
             scaled.loc[sii, column], c * expected.loc[sii, column], rtol=1e-9
         )

@@ -100,7 +100,7 @@ def test_ohid_sii_matches_phe_reference_sheet(sii_sheet, case):
         group_by=GROUPS, seed=20240501, **kwargs,
     )  # fmt: skip
     expected = sii_sheet.iloc[[r - 1 for r in expected_rows]].reset_index(drop=True)
-    sii = out[out["statistic"] == "SII"].reset_index(drop=True)
+    sii = out[out["measure"] == "SII"].reset_index(drop=True)
     np.testing.assert_array_equal(sii["Area"], expected["Area"])
     np.testing.assert_allclose(sii["value"], expected["sii"], rtol=1e-6)
     levels = 1 if np.isscalar(kwargs.get("confidence", 0.95)) else 2
@@ -110,7 +110,7 @@ def test_ohid_sii_matches_phe_reference_sheet(sii_sheet, case):
         second = "99_0" if 99 in kwargs["confidence"] else "98_0"
         checks.append((sii, [f"lower{second}cl", f"upper{second}cl"], "sii", "2"))
     if kwargs["rii"]:
-        rii = out[out["statistic"] == "RII"].reset_index(drop=True)
+        rii = out[out["measure"] == "RII"].reset_index(drop=True)
         np.testing.assert_allclose(rii["value"], expected["rii"], rtol=1e-6)
         checks += [(rii, cols, "rii", n) for _, cols, _, n in list(checks)]
     if case != "normal, quintiles":  # the reference sheet has only the SII for quintiles
@@ -122,7 +122,7 @@ def test_ohid_sii_matches_phe_reference_sheet(sii_sheet, case):
                 frame[upper], expected[f"{stat}_uppercl_{n}"], rtol=MC_TOLERANCE
             )
     if kwargs.get("intercept"):
-        start = out[out["statistic"] == "intercept"].reset_index(drop=True)
+        start = out[out["measure"] == "intercept"].reset_index(drop=True)
         np.testing.assert_allclose(start["value"], expected["Intercept"], rtol=1e-6)
 
 
@@ -167,7 +167,7 @@ def test_transformed_fit_is_the_back_transformed_weighted_line(kind, link, inver
         data, "quantile", "population", "value", group_by="area", value_type=kind,
         lower_cl="lower_cl", upper_cl="upper_cl", transform=True, rii=True, intercept=True,
         repetitions=1000, seed=1,
-    ).set_index(["area", "statistic"])["value"]  # fmt: skip
+    ).set_index(["area", "measure"])["value"]  # fmt: skip
     for area, grp in data.groupby("area"):
         share = grp["population"].to_numpy() / grp["population"].sum()
         rank = np.cumsum(share) - share / 2
@@ -186,6 +186,25 @@ def test_same_seed_same_limits_and_generator_accepted():
     pd.testing.assert_frame_equal(a, b)
     c = slope_index_of_inequality(*args, seed=4, **kw)
     assert not np.allclose(a["lowercl"], c["lowercl"])
+
+
+def test_measure_names_the_index_and_statistic_describes_it():
+    """The naming convention (CONTRIBUTING): ``measure`` holds the short name, ``statistic``
+    a description as in PHEindicatormethods, for every row and every group."""
+    out = slope_index_of_inequality(
+        generated_rows("normal"), "quantile", "population", "value",
+        group_by="area", se="se", repetitions=1000, rii=True, intercept=True, seed=1,
+    )  # fmt: skip
+    pairs = set(zip(out["measure"], out["statistic"], strict=True))
+    assert pairs == {
+        ("SII", "slope index of inequality"),
+        ("RII", "relative index of inequality"),
+        ("intercept", "fitted value at rank 0 (most deprived end)"),
+    }
+    assert out.columns[out.columns.get_loc("measure") + 1 :][:2].tolist() == [
+        "statistic",
+        "value",
+    ]
 
 
 def test_reliability_statistic_is_small_relative_to_interval():
@@ -243,10 +262,10 @@ def test_sii_and_scotpho_limits_match_base_r_weighted_lm():
                 ro.FloatVector(grp["population"]), 0.95)
         )  # fmt: skip
         for frame in out.values():
-            rows = frame[frame["area"] == area].set_index("statistic")
+            rows = frame[frame["area"] == area].set_index("measure")
             assert rows.loc["SII", "value"] == pytest.approx(r[1], rel=1e-9)
             assert rows.loc["intercept", "value"] == pytest.approx(r[0], rel=1e-9)
-        scot = out["scotpho"][out["scotpho"]["area"] == area].set_index("statistic")
+        scot = out["scotpho"][out["scotpho"]["area"] == area].set_index("measure")
         assert scot.loc["SII", "lowercl"] == pytest.approx(r[2], rel=1e-9)
         assert scot.loc["SII", "uppercl"] == pytest.approx(r[3], rel=1e-9)
 
@@ -271,7 +290,7 @@ def test_who_heat_matches_statsmodels_robust_fits():
     se = np.sqrt(grad @ res.cov_params() @ grad * k / (k - 2))
     out = slope_index_of_inequality(
         grp, "quantile", "population", "p", value_type="proportion", method="who_heat", rii=True
-    ).set_index("statistic")
+    ).set_index("measure")
     assert out.loc["SII", "value"] == pytest.approx(p1 - p0, rel=1e-8)
     assert out.loc["SII", "lowercl"] == pytest.approx(p1 - p0 - z * se, rel=1e-6)
     assert out.loc["RII", "value"] == pytest.approx(p1 / p0, rel=1e-8)
@@ -293,7 +312,7 @@ def test_presets_on_the_same_data_differ_as_documented():
     res = {
         m: slope_index_of_inequality(
             grp, "quantile", "population", "value", method=m, **kw
-        ).set_index("statistic")
+        ).set_index("measure")
         for m in ("ohid", "scotpho", "who_heat")
     }
     sii = res["ohid"].loc["SII", "value"]

@@ -64,7 +64,7 @@ def test_sii_and_rii_equal_phe_sii_and_limits_within_monte_carlo_error(case):
     levels = np.atleast_1d(confidence_levels(case["confidence"]))
     compared = 0
     for statistic in ("SII", "RII"):
-        mine = ours[ours["statistic"] == statistic].set_index("area").loc[expected.index]
+        mine = ours[ours["measure"] == statistic].set_index("area").loc[expected.index]
         theirs = expected[statistic.lower()].to_numpy(float)
         np.testing.assert_allclose(mine["value"], theirs, rtol=1e-9, err_msg=statistic)
         for level in levels:

@@ -185,7 +185,7 @@ def test_sii_runs_phe_sii_with_its_rii_and_the_seed_in_the_code(phe_version):
     out = call_package("slope_index_of_inequality", data, quantile="decile", population="pop",
                        value="le", se="se", group_by="sex", rii=True, repetitions=2000,
                        seed=11, confidence=[0.95, 0.998])  # fmt: skip
-    assert out[["sex", "statistic"]].values.tolist() == [["F", "SII"], ["M", "SII"],
+    assert out[["sex", "measure"]].values.tolist() == [["F", "SII"], ["M", "SII"],
                                                          ["F", "RII"], ["M", "RII"]]  # fmt: skip
     assert {"lower95_0cl", "upper99_8cl"} <= set(out.columns)
     assert out.attrs["r_code"].splitlines()[2] == "set.seed(11)"

@@ -45,6 +45,6 @@ def test_sii_of_high_need_recovers_the_planted_gradient():
     # planted: 2 percentage points more per decile more deprived -> 18 points from decile 10
     # to decile 1; over the rank scale (0..1) the SII is 10/10 * 2 * 10 = 20 points, positive
     # because the most deprived have the higher share
-    value = sii.loc[sii["statistic"] == "SII", "value"].item()
+    value = sii.loc[sii["measure"] == "SII", "value"].item()
     assert value == pytest.approx(20, abs=2.5)
     assert sii["lowercl"].item() < value < sii["uppercl"].item()

@@ -305,7 +305,8 @@ ref_sii <- function(data, quantile, population, value, se, group_by = character(
   stats <- do.call(rbind, lapply(rows_by_group, one_group))
   out <- g$keys
   stats <- matrix(stats, nrow = length(rows_by_group))
-  out$statistic <- "sii"
+  out$measure <- "SII"
+  out$statistic <- "slope index of inequality"
   out$value <- stats[, 1] * multiplier
   names <- ci_names(confidence)
   for (i in seq_along(confidence)) {
