@@ -48,8 +48,7 @@ from analysis.validation import InputError
 
 
 def configured_dataset(config: Config | None = None) -> Dataset:
-    """Load the data the configuration points at into memory (the synthetic default when it
-    says so).
+    """Load the data the configuration points at into memory (the synthetic default when it says so).
 
     With no argument the configuration is read with :func:`analysis.config.load_config`.
     Tables in a database (``data.format: database``) are not copied out: use
@@ -79,8 +78,7 @@ def configured_dataset(config: Config | None = None) -> Dataset:
 
 
 def _synthetic_population(config: Config) -> dict[str, Any]:
-    """``n_people``, ``seed`` and ``directory`` of the configured synthetic population: the
-    default, or another one stored beside it (``synthetic-N`` or ``synthetic-N-seedS``)."""
+    """``n_people``, ``seed`` and ``directory`` of the configured synthetic population: the default, or another one stored beside it (``synthetic-N`` or ``synthetic-N-seedS``)."""
     data = config.data
     if not data.n_people and data.seed is None:
         return {}
@@ -91,7 +89,7 @@ def _synthetic_population(config: Config) -> dict[str, Any]:
 
 
 def configured_source(config: Config | None = None, *, validate: bool = True) -> Engine:
-    """An engine holding the configured tables under our names, for aggregating in place.
+    """Return an engine holding the configured tables under our names, for aggregating in place.
 
     ``data.engine`` chooses DuckDB (default), Spark (``data.connection`` is the master URL,
     e.g. ``local[2]`` or ``spark://host:7077``) or a database (``postgres`` / ``mssql``,
@@ -264,8 +262,7 @@ def attach_tables(
 
 @dataclass(frozen=True)
 class _Typed:
-    """A table's select expressions (source column -> SQL), whether any converts a stored
-    type, and the type problems found."""
+    """A table's select expressions (source column -> SQL), whether any converts a stored type, and the type problems found."""
 
     expressions: dict[str, str]
     converted: bool
@@ -281,15 +278,24 @@ def _typed_columns(
     mapping: Mapping[str, str],
     from_text: bool,
 ) -> _Typed:
-    """Check each schema column's stored type (see :func:`attach_tables`) and give the SQL that
-    reads it as its kind; text values that are not written plainly are counted in one query."""
+    """Check each schema column's stored type (see :func:`attach_tables`) and give the SQL that reads it as its kind.
+
+    Text values that are not written plainly are counted in one query.
+    """
     schema = {c.name: c for c in PERSON_LEVEL[table]}
     expressions, problems, checks = {}, [], []
     converted = False
     for source, ours in mapping.items():
         ref, stored, column = f"t.{engine.quote(source)}", kinds[source], schema.get(ours)
         expressions[source] = ref
-        if column is None or stored == "other":
+        if column is None:
+            continue
+        if stored == "other":  # a date, binary...: no rule reads it as a number, flag or code
+            wanted = {"integer": "a number", "number": "a number", "boolean": "a flag"}
+            problems.append(
+                f"{where}: column {ours} holds a date or another type that is not "
+                f"{wanted.get(column.kind, 'text')}; convert it in the extract"
+            )
             continue
         text = f"LOWER(TRIM({ref}))"
         flag_text = ", ".join(_sql_string(v) for v in (*TRUE_TEXT, *FALSE_TEXT))
@@ -364,7 +370,7 @@ def _rules(column: Column) -> list[tuple[str, str]]:
 
 
 def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str]]:
-    """(description, column, SQL condition of a breaking row) for the columns ``table`` has."""
+    """Return (description, column, SQL condition of a breaking row) for the columns ``table`` has."""
     return [
         (f"{table}.{column.name} {rule}", column.name, condition)
         for column in PERSON_LEVEL[table]
@@ -376,9 +382,7 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str]]:
 def _table_checks(
     present: Mapping[str, set[str]], years: Sequence[int] | None
 ) -> list[tuple[str, str]]:
-    """(description, SQL selecting offending values as ``example``) for the rules between
-    tables and rows of :mod:`analysis.data.schema`: unique keys, links, age bands, no event
-    after death, and event years within ``years`` when given."""
+    """Return (description, SQL selecting offending values as ``example``) for the rules between tables and rows of :mod:`analysis.data.schema`: unique keys, links, age bands, no event after death, and event years within ``years`` when given."""
     checks = []
     for table, key in UNIQUE_KEYS:
         checks.append(

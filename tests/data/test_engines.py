@@ -490,3 +490,14 @@ def test_csv_flags_written_as_text_are_read_by_the_rule_as_in_memory(
         attach_tables(DuckDBEngine(), path=tmp_path, format="csv")
     with pytest.raises(InputError, match=r"people\.csv.*must be a flag written"):
         load_dataset(tmp_path, format="csv")
+
+
+def test_a_year_stored_as_a_date_is_named_with_file_and_column(population, tmp_path):
+    deaths = population.deaths.assign(
+        year=pd.to_datetime(population.deaths["year"].astype(str) + "-06-01")
+    )
+    for table in TABLES:
+        frame = deaths if table == "deaths" else getattr(population, table)
+        frame.to_parquet(tmp_path / f"{table}.parquet")
+    with pytest.raises(InputError, match=r"deaths\.parquet: column year holds a date"):
+        attach_tables(DuckDBEngine(), path=tmp_path, format="parquet")
