@@ -11,7 +11,7 @@ high-need segments across deprivation deciles summarises the social gradient in 
 >>> from analysis.standards import ESP2013_AGE_BANDS
 >>> people = pd.DataFrame({"age_band": list(ESP2013_AGE_BANDS) * 40,
 ...                        "segment": [1, 2] * 380, "sex": ["Female"] * 760})
->>> out = segment_shares(people, by=["sex"])
+>>> out = segment_shares(people, group_by=["sex"])
 >>> out[["sex", "segment", "value"]].to_string(index=False)
 '   sex  segment  value\nFemale        1   50.0\nFemale        2   50.0'
 """
@@ -28,9 +28,11 @@ from analysis.measures.strata import standardised_rate_of_strata
 from analysis.validation import require_columns
 
 
-def _counts(people: pd.DataFrame, segment: str, by: Sequence[str], age_band: str) -> pd.DataFrame:
+def _counts(
+    people: pd.DataFrame, segment: str, group_by: Sequence[str], age_band: str
+) -> pd.DataFrame:
     """People per group, age band and segment, with every segment present (zeros kept)."""
-    keys = [*by, age_band]
+    keys = [*group_by, age_band]
     wide = people.groupby([*keys, segment], observed=True).size().unstack(segment, fill_value=0)
     total = wide.sum(axis=1).rename("n")
     return wide.stack().rename("x").reset_index().merge(total.reset_index(), on=keys)
@@ -40,28 +42,28 @@ def segment_shares(
     people: pd.DataFrame,
     *,
     segment: str = "segment",
-    by: Sequence[str] = ("imd_quintile",),
+    group_by: Sequence[str] = ("imd_quintile",),
     age_band: str = "age_band",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Age-standardised percentage of people in each segment, by the ``by`` groups.
+    """Age-standardised percentage of people in each segment, by the ``group_by`` groups.
 
     Method: a directly standardised rate per 100 people (European Standard Population 2013)
     with Dobson limits (Dobson et al. 1991, *Stat Med* 10:457-462).
 
     ``people`` has one row per person with their ``segment`` (e.g. from
-    :meth:`PeopleSegmentation.assign`), ESP 2013 ``age_band`` and the ``by`` columns. Age
+    :meth:`PeopleSegmentation.assign`), ESP 2013 ``age_band`` and the ``group_by`` columns. Age
     bands in which nobody in ``people`` is (children, when the data are adults only) are left
     out: the standard is the ESP 2013 over the bands the data cover, the same for every
     group. A group with nobody in one of those bands gets no share (``value`` and limits NA,
     ``statistic`` naming the empty bands; :func:`analysis.measures.strata.
     standardised_rate_of_strata`), since its share in that band is unknown. Output as
     :func:`~analysis.measures.directly_standardised_rate` with ``multiplier=100``, plus
-    the ``by`` and ``segment`` columns.
+    the ``group_by`` and ``segment`` columns.
     """
-    by = list(by)
-    require_columns(people, [segment, age_band, *by], what="people")
-    counts = _counts(people, segment, by, age_band)
+    group_by = list(group_by)
+    require_columns(people, [segment, age_band, *group_by], what="people")
+    counts = _counts(people, segment, group_by, age_band)
     standard = esp2013_series()
     covered = standard[standard.index.isin(counts[age_band].unique())]
     return standardised_rate_of_strata(
@@ -69,7 +71,7 @@ def segment_shares(
         "x",
         "n",
         age_band=age_band,
-        group_by=[*by, segment],
+        group_by=[*group_by, segment],
         standard_population=covered,
         confidence=confidence,
         multiplier=100,
@@ -103,7 +105,7 @@ def high_need_gradient(
         high_need=people[segment].isin(list(high_need_segments))
     )
     shares = segment_shares(
-        flagged, segment="high_need", by=[*group_by, quantile], age_band=age_band
+        flagged, segment="high_need", group_by=[*group_by, quantile], age_band=age_band
     )
     shares = shares[shares["high_need"]].drop(columns="high_need").reset_index(drop=True)
     as_proportion = shares.assign(

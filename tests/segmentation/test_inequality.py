@@ -27,7 +27,7 @@ def _people(rng: np.random.Generator) -> pd.DataFrame:
 
 def test_shares_are_the_esp_weighted_average_of_band_shares_and_sum_to_100():
     people = _people(np.random.default_rng(0))
-    out = segment_shares(people, by=["imd_decile"])
+    out = segment_shares(people, group_by=["imd_decile"])
     assert np.allclose(out.groupby("imd_decile")["value"].sum(), 100)
     # independent hand calculation for one group
     sub = people[people["imd_decile"] == 4]
