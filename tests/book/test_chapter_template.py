@@ -63,6 +63,18 @@ OTHER_LOADERS = re.compile(
     r"|\bopen\(|\bduckdb\.connect\(|\bnp\.load(?:txt)?\(|\.read_(?:text|bytes)\("
 )
 CAPTIONS = ("fig-cap", "fig-alt", "tbl-cap")
+#: Chapters that still define functions in their cells (issue #15 part 2: their logic is
+#: moving into tested package functions). Remove a chapter once it defines none; the rule
+#: then holds for it (test_chapters_still_defining_functions_do).
+CHAPTERS_DEFINING_FUNCTIONS = {
+    "chapters/age-standardised-rates.qmd",
+    "chapters/executive-summary.qmd",
+    "chapters/inequality-gradients.qmd",
+    "chapters/life-expectancy-gap.qmd",
+    "chapters/modelling-inequalities.qmd",
+    "chapters/population.qmd",
+    "chapters/python-and-r.qmd",
+}
 
 
 def title_problems(chapter: Chapter) -> list[str]:
@@ -109,6 +121,30 @@ def cell_problems(chapter: Chapter) -> list[str]:
                 )
         if label.startswith("tbl-") and not str(cell.options.get("tbl-cap", "")).strip():
             problems.append(f"{cell.line}: table '{label}' has no '#| tbl-cap:'")
+    return problems
+
+
+def definition_problems(chapter: Chapter) -> list[str]:
+    """Functions and classes defined in the Python cells (chapters call the package).
+
+    Lambdas are allowed: a lambda is one expression written where it is used (``assign(
+    value=lambda d: ...)``), the pandas idiom for a computed column, and cannot hold the
+    multi-step logic that belongs in a tested package function.
+    """
+    problems = []
+    for cell in chapter.cells:
+        try:
+            tree = ast.parse(cell.code)
+        except SyntaxError as error:
+            problems.append(f"{cell.line}: the cell is not valid Python ({error.msg})")
+            continue
+        problems += [
+            f"{cell.line}: the cell starting here defines "
+            f"{'class' if isinstance(node, ast.ClassDef) else 'function'} '{node.name}': "
+            "put it in the analysis package, with a docstring and tests, and call it"
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        ]
     return problems
 
 
@@ -163,6 +199,7 @@ def house_rule_problems(chapter: Chapter, name: str) -> list[str]:
             loader="configured_dataset" if name in PERSON_LEVEL_CHAPTERS else "configured_source",
         )
         + typed_number_problems(chapter)
+        + ([] if name in CHAPTERS_DEFINING_FUNCTIONS else definition_problems(chapter))
     )
     return [f"{name}:{p}" for p in problems]
 
@@ -171,6 +208,16 @@ def house_rule_problems(chapter: Chapter, name: str) -> list[str]:
 def test_chapter_follows_the_house_rules(name):
     problems = house_rule_problems(read_qmd(REPOSITORY / name), name)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", sorted(CHAPTERS_DEFINING_FUNCTIONS))
+def test_chapters_still_defining_functions_do(name):
+    """The list of exceptions only shrinks: a chapter that no longer defines a function
+    must leave CHAPTERS_DEFINING_FUNCTIONS so the rule holds for it from then on."""
+    assert name in SOURCES, f"{name} is not a chapter of the book"
+    assert definition_problems(read_qmd(REPOSITORY / name)), (
+        f"{name} defines no function or class now: remove it from CHAPTERS_DEFINING_FUNCTIONS"
+    )
 
 
 @pytest.mark.parametrize("name", SOURCES)
@@ -216,6 +263,14 @@ people = pd.read_csv("people.csv")  # default_dataset( in a comment is fine
 from analysis.data import default_dataset
 data = default_dataset()
 ```
+
+```{python}
+double = lambda v: 2 * v  # noqa: E731 -- lambdas are allowed
+def helper(v):
+    return v
+class Holder:
+    pass
+```
 """
 
 
@@ -234,7 +289,10 @@ def test_the_rules_report_each_breach_with_its_line(tmp_path):
         assert typed in text
     assert "chapters/bad.qmd:1: load the data with 'data = configured_source()'" in text
     assert "'95%'" not in text and "7%" not in text.replace("'41%'", "")
-    assert len(problems) == 11
+    assert ":19: the cell starting here defines function 'helper'" in text
+    assert ":19: the cell starting here defines class 'Holder'" in text
+    assert "'<lambda>'" not in text
+    assert len(problems) == 13
 
 
 def test_the_template_renders_on_a_small_synthetic_population(tmp_path, monkeypatch):
