@@ -322,21 +322,61 @@ def aggregate_events(
     counts = ["events", "population"] if measure == "start_of_year" else ["events"]
     with running(source) as engine:
         if engine.rollup_from and set(by) <= set(engine.rollup_from):
-            finest = list(engine.rollup_from)
-            key = ("events", event, where, tuple(_years(years)), age_bands, measure, base_year)
-            every = engine.remember(
-                key,
-                lambda: _events_query(
-                    engine, event, where, finest, years, age_bands, measure, base_year
-                ),  # fmt: skip
-            )
-            keys = [*by, "year", "age_band", "band_order"]
-            out = every.groupby(keys, dropna=False, sort=False, as_index=False)[
-                ["events", "population"]
-            ].sum()
+            out = _rolled_up(engine, event, where, by, years, age_bands, measure, base_year)
         else:
             out = _events_query(engine, event, where, by, years, age_bands, measure, base_year)
     return _finish(out, by, counts)
+
+
+def _rolled_up(
+    engine: Engine,
+    event: str,
+    where: str,
+    by: Sequence[str],
+    years: Sequence[int] | None,
+    age_bands: str,
+    measure: str,
+    base_year: int,
+) -> pd.DataFrame:
+    """Events and population by ``by`` rolled up from the engine's finest breakdowns.
+
+    The population at risk by all of :attr:`~analysis.data.engines.Engine.rollup_from` is
+    counted once for every event and cause (it does not depend on them), the events once per
+    event and cause; their strata are combined as in :func:`_events_query` (events 0 where
+    only people are, population 0 where only events are), then summed to ``by``.
+    """
+    finest = list(engine.rollup_from)
+    setting = (tuple(_years(years)), age_bands, measure, base_year)
+    pop = engine.remember(
+        ("population", *setting),
+        lambda: _strata_query(engine, "pop", event, "", finest, *setting),
+    )
+    events = engine.remember(
+        ("events", event, where, *setting),
+        lambda: _strata_query(engine, "ev_bands", event, where, finest, *setting),
+    )
+    keys = [*by, "year", "age_band", "band_order"]
+    both = pd.concat([pop.assign(events=0), events.assign(population=0)], ignore_index=True)
+    return both.groupby(keys, dropna=False, sort=False, as_index=False)[
+        ["events", "population"]
+    ].sum()
+
+
+def _strata_query(
+    engine: Engine,
+    cte: str,
+    event: str,
+    where: str,
+    by: Sequence[str],
+    years: tuple[int, ...],
+    age_bands: str,
+    measure: str,
+    base_year: int,
+) -> pd.DataFrame:
+    """The rows of one CTE of the events query: ``pop`` (people at risk) or ``ev_bands``."""
+    names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths", event])
+    ev = _events_ctes(names, event, EVENTS[event][0], where, int(base_year), age_bands)
+    return engine.query(f"WITH {ctes},{ev}\n    SELECT * FROM {cte}")
 
 
 def set_rollup(engine: Engine, breakdowns: Sequence[str]) -> Engine:

@@ -121,7 +121,8 @@ def test_rolled_up_counts_equal_direct_counts_for_every_breakdown():
                 rolled = aggregate_events(engine, event, **kwargs)
                 direct = aggregate_events(people, event, **kwargs)
                 pd.testing.assert_frame_equal(rolled, direct, check_exact=True)
-        assert len(engine._remembered) == 2  # one query per event and cause
+        # one query per event and cause, and one of the population per measure
+        assert len(engine._remembered) == 4
 
 
 def test_binary_counts_rolled_up_equal_direct_counts_and_pandas():
