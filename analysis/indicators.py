@@ -38,6 +38,7 @@ from analysis.data.configured import configured_source
 from analysis.data.engines import running
 from analysis.data.parameters import DEFAULT_N_PEOPLE
 from analysis.inequality import slope_index_of_inequality
+from analysis.inequality.sii import STATISTIC_DESCRIPTIONS
 from analysis.measures import (
     RATE_INDICATORS,
     crude_rate,
@@ -86,6 +87,10 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 PERSON_YEARS = "person-years"
+
+#: The slope-index measures of the inequality table, and the fewest deciles they need (OHID).
+SII_MEASURES = ("SII", "RII")
+MIN_DECILES = 5
 
 
 def _years(config: Config) -> list[int] | None:
@@ -149,7 +154,11 @@ def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
 
 
 def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, TableCounts]]:
-    """SII and RII (OHID method) of each rate outcome across deprivation deciles."""
+    """SII and RII (OHID method) of each rate outcome across deprivation deciles.
+
+    An outcome whose decile rates cannot carry the OHID method (:func:`sii_left_out_reason`)
+    gets rows with no value and the ``reason``, and a warning, instead of its SII and RII.
+    """
     years = _years(config)
     rows = []
     for outcome in (o for o in config.analysis.outcomes if o in RATE_OUTCOMES):
@@ -157,26 +166,82 @@ def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
             source, outcome, ["imd_decile"], years=years,
             confidence=0.95, multiplier=config.analysis.multiplier,
         ).drop(columns="indicator")  # fmt: skip
-        with_rates = int(dsr["value"].notna().sum())
-        if with_rates < len(dsr) or with_rates < 5:
-            warnings.warn(
-                f"no slope index of inequality for {outcome}: it needs a standardised rate in "
-                f"every deprivation decile present, and at least 5 of them; {with_rates} of "
-                f"the {len(dsr)} deciles present have one",
-                stacklevel=2,
-            )
+        reason = sii_left_out_reason(dsr)
+        if reason is None:
+            rows.append(
+                slope_index_of_inequality(
+                    dsr.assign(outcome=outcome), "imd_decile", "total_pop", "value",
+                    group_by="outcome", value_type="rate", lower_cl="lowercl",
+                    upper_cl="uppercl", rii=True, seed=1,
+                ).assign(reason="")
+            )  # fmt: skip
             continue
-        sii = slope_index_of_inequality(
-            dsr.assign(outcome=outcome), "imd_decile", "total_pop", "value",
-            group_by="outcome", value_type="rate", lower_cl="lowercl", upper_cl="uppercl",
-            rii=True, seed=1,
-        )  # fmt: skip
-        rows.append(sii)
-    if rows:
-        yield (
-            "slope_index_of_inequality_by_deprivation_decile",
-            TableCounts(pd.concat(rows, ignore_index=True), {}),
+        warnings.warn(f"no slope index of inequality for {outcome}: {reason}", stacklevel=2)
+        measures = list(SII_MEASURES)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "outcome": outcome,
+                    "measure": measures,
+                    "statistic": [STATISTIC_DESCRIPTIONS[m] for m in measures],
+                    "value": np.nan,
+                    "reason": reason,
+                }
+            )
         )
+    if rows:
+        table = pd.concat(rows, ignore_index=True)
+        last = [c for c in table.columns if c != "reason"] + ["reason"]
+        yield "slope_index_of_inequality_by_deprivation_decile", TableCounts(table[last], {})
+
+
+def sii_left_out_reason(dsr: pd.DataFrame) -> str | None:
+    """Say why the OHID slope index cannot be computed from these decile rates, if it cannot.
+
+    The OHID method (PHEindicatormethods ``phe_sii``; OHID Fingertips technical guidance,
+    after Low & Low 2004) needs at least 5 quantiles, a value in each, and, for rates, each
+    value's standard error on the log scale, ``(log(upper) - log(lower)) / (2 z)``, so both
+    95% limits above zero. A directly standardised rate has no value below 10 events
+    (PHEindicatormethods ``phe_dsr``), and its Dobson lower limit (Dobson et al. 1991,
+    *Stat Med* 10:457-462) falls to zero or below when a few heavily weighted events (an
+    old-age death among few person-years) dominate its variance. Neither is an error in the
+    data: the SII of that breakdown is left out with this reason.
+
+    Parameters
+    ----------
+    dsr
+        Standardised rates by decile: ``imd_decile``, ``value``, ``lowercl`` (95% limits), as
+        returned by :func:`analysis.measures.indicator_rates`.
+
+    Returns
+    -------
+    str or None
+        The reason, naming the deciles concerned, or ``None`` when the SII can be computed.
+    """
+    if len(dsr) < MIN_DECILES:
+        return (
+            f"only {len(dsr)} deprivation decile(s) have residents; the OHID method needs at "
+            f"least {MIN_DECILES}"
+        )
+    no_rate = dsr.loc[dsr["value"].isna(), "imd_decile"].tolist()
+    if no_rate:
+        return (
+            f"decile(s) {', '.join(map(str, no_rate))} have fewer than 10 events, so no "
+            "standardised rate (PHEindicatormethods' rule); the OHID method needs a rate in "
+            "every decile present"
+        )
+    not_positive = dsr[dsr["lowercl"] <= 0]
+    if len(not_positive):
+        limits = ", ".join(
+            f"{d} ({low:.4g})"
+            for d, low in zip(not_positive["imd_decile"], not_positive["lowercl"], strict=True)
+        )
+        return (
+            f"the Dobson lower 95% limit of decile(s) {limits} is not above zero (a few "
+            "heavily weighted events dominate the rate's variance), so the standard error of "
+            "the log rate, from which the OHID method simulates, is undefined"
+        )
+    return None
 
 
 def _counted(table: pd.DataFrame, counts: dict[str, str]) -> TableCounts:
@@ -205,7 +270,7 @@ def publishable(tables: dict[str, TableCounts], config: Config) -> dict[str, pd.
 
 
 def expected_tables(config: Config) -> list[str]:
-    """Return the names of the tables a run of ``config`` writes, in order (the slope index needs enough deprivation deciles with a rate, and is left out with a warning otherwise)."""
+    """Return the names of the tables a run of ``config`` writes, in order."""
     outcomes, breakdowns = config.analysis.outcomes, config.analysis.breakdowns
     rates = [o for o in outcomes if o in RATE_OUTCOMES]
     return (
@@ -221,7 +286,8 @@ def describe(name: str, config: Config) -> str:
     if name == "slope_index_of_inequality_by_deprivation_decile":
         return (
             "slope and relative index of inequality (OHID method) of each rate outcome across "
-            "deprivation deciles"
+            "deprivation deciles; where the decile rates cannot carry the method, no value and "
+            "the reason"
         )
     outcome, breakdown = name.split("_by_")
     years = config.analysis.years
@@ -300,7 +366,6 @@ def indicator_tables(config: Config, *, progress: bool = True) -> dict[str, Tabl
                 for name, table in produce(engine, config):
                     tables[name] = table
                     bar.update()
-            bar.total = bar.n  # the slope index may have been left out
     return tables
 
 

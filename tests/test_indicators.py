@@ -10,10 +10,13 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
+from scipy.stats import norm
 
 from analysis.config import BREAKDOWNS, OUTCOMES, ConfigError, parse_config
 from analysis.data import aggregate_events, configured_dataset
-from analysis.indicators import compute_indicators, expected_tables, main
+from analysis.indicators import compute_indicators, expected_tables, main, sii_left_out_reason
+from analysis.measures import indicator_counts
 from analysis.report.indicator_files import sheet_names
 from analysis.report.output_folder import staged_output
 from analysis.standards import ESP2013_AGE_BANDS, ESP2013_WEIGHTS
@@ -315,3 +318,82 @@ def test_ctrl_c_that_an_engine_turns_into_its_own_error_is_an_interruption(
     assert capsys.readouterr().err.endswith("left as it was\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yml"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+# --- the slope index on small populations (issue #18) -----------------------------------------
+
+
+def _deciles(values, lowers) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"imd_decile": range(1, len(values) + 1), "value": values, "lowercl": lowers}
+    )
+
+
+def test_the_slope_index_is_left_out_only_for_the_reasons_the_ohid_method_gives():
+    rates = [500.0, 400.0, 300.0, 200.0, 100.0]
+    assert sii_left_out_reason(_deciles(rates, [50.0] * 5)) is None
+    assert "only 4 deprivation decile(s)" in sii_left_out_reason(_deciles(rates[:4], [50.0] * 4))
+    no_rate = sii_left_out_reason(_deciles([500.0, np.nan, 300.0, np.nan, 100.0], [50.0] * 5))
+    assert no_rate.startswith("decile(s) 2, 4 have fewer than 10 events")
+    for low in (0.0, -12.5):  # zero is as unusable as negative: its log is taken
+        reason = sii_left_out_reason(_deciles(rates, [low, 50.0, 50.0, 50.0, 50.0]))
+        assert reason.startswith(f"the Dobson lower 95% limit of decile(s) 1 ({low:.4g})")
+
+
+def _dobson_lower(counts: pd.DataFrame) -> float:
+    """Dobson et al. (1991) lower 95% limit (on Byar's) of an ESP 2013 rate per 100,000, by hand."""
+    weights = counts["age_band"].map(dict(zip(ESP2013_AGE_BANDS, ESP2013_WEIGHTS, strict=True)))
+    share = weights / weights.sum()
+    rate = 100_000 * float((share * counts["events"] / counts["population"]).sum())
+    variance = 100_000**2 * float((share**2 * counts["events"] / counts["population"] ** 2).sum())
+    events = float(counts["events"].sum())
+    z = norm.ppf(0.975)  # Byar's approximate lower limit of the events (Breslow & Day 1987)
+    byar_lower = events * (1 - 1 / (9 * events) - z / (3 * np.sqrt(events))) ** 3
+    return rate + np.sqrt(variance / events) * (byar_lower - events)
+
+
+def test_command_on_a_small_population_states_why_a_slope_index_is_left_out(tmp_path):
+    # issue #18: on 5,000 people (seed 4) all-cause mortality in decile 1 has 41 deaths, one
+    # of them in 0.5 person-years aged 90+, and a Dobson lower limit below zero (-221.96,
+    # as PHEindicatormethods::phe_dsr gives); the command used to stop there
+    text = (
+        "data: {source: synthetic, n_people: 5000, seed: 4}\n"
+        "analysis: {outcomes: [all_cause_mortality, cvd_mortality, cancer_mortality], "
+        "breakdowns: [sex], years: [2020, 2024]}\n"
+    )
+    config = _config(tmp_path, text)
+    out = tmp_path / "out"
+    with pytest.warns(UserWarning, match="no slope index of inequality") as caught:
+        assert main(["--config", config, "--out", str(out), "--quiet"]) == 0
+    assert len(caught) == 2
+    sii = pd.read_csv(out / "slope_index_of_inequality_by_deprivation_decile.csv")
+    assert list(sii.columns)[-1] == "reason"
+    assert sii.groupby("outcome", sort=False)["measure"].agg(list).to_dict() == {
+        o: ["SII", "RII"] for o in ("all_cause_mortality", "cvd_mortality", "cancer_mortality")
+    }
+
+    counts = indicator_counts(
+        configured_dataset(parse_config(yaml.safe_load(text))), "all_cause_mortality",
+        ["imd_decile"], years=range(2020, 2025),
+    )  # fmt: skip
+    lowers = counts.groupby("imd_decile")[["age_band", "events", "population"]].apply(_dobson_lower)
+    assert lowers.loc[1] == pytest.approx(-221.9576, abs=1e-4) and (lowers.drop(1) > 0).all()
+    left_out = sii[sii["outcome"] == "all_cause_mortality"]
+    assert left_out["value"].isna().all() and left_out["lowercl"].isna().all()
+    assert (
+        left_out["reason"].str.startswith("the Dobson lower 95% limit of decile(s) 1 (-222)")
+    ).all()
+
+    cvd = sii[sii["outcome"] == "cvd_mortality"]
+    cvd_counts = indicator_counts(
+        configured_dataset(parse_config(yaml.safe_load(text))), "cvd_mortality",
+        ["imd_decile"], years=range(2020, 2025),
+    )  # fmt: skip
+    few = cvd_counts.groupby("imd_decile")["events"].sum().loc[lambda n: n < 10].index.tolist()
+    assert few == [3, 7]
+    assert cvd["value"].isna().all()
+    assert (cvd["reason"].str.startswith("decile(s) 3, 7 have fewer than 10 events")).all()
+
+    computed = sii[sii["outcome"] == "cancer_mortality"]
+    assert np.isfinite(computed[["value", "lowercl", "uppercl"]]).all().all()
+    assert computed["reason"].isna().all()
