@@ -70,7 +70,6 @@ CHAPTERS_DEFINING_FUNCTIONS = {
     "chapters/age-standardised-rates.qmd",
     "chapters/executive-summary.qmd",
     "chapters/inequality-gradients.qmd",
-    "chapters/life-expectancy-gap.qmd",
     "chapters/modelling-inequalities.qmd",
     "chapters/population.qmd",
     "chapters/python-and-r.qmd",
