@@ -21,6 +21,7 @@ from analysis.measures.overdispersion import (
     overdispersed_funnel_points,
 )
 from analysis.measures.pooled import RATE_INDICATORS, indicator_counts, indicator_rates
+from analysis.measures.proportion_shrinkage import empirical_bayes_proportions
 from analysis.measures.proportions import proportion
 from analysis.measures.quantiles import deprivation_quantiles
 from analysis.measures.rates import crude_rate
@@ -31,6 +32,7 @@ __all__ = [
     "crude_rate",
     "deprivation_quantiles",
     "directly_standardised_rate",
+    "empirical_bayes_proportions",
     "empirical_bayes_rates",
     "funnel_limits",
     "funnel_overdispersion",
