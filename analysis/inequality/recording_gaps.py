@@ -5,7 +5,7 @@ dying in the period -- from CVD, or from any cause -- between people with and wi
 flag (:func:`analysis.measures.odds_ratios.odds_ratio`, Woolf limits). It is a crude
 comparison: it is not adjusted for age or anything else, which is what the synthetic data
 plant (``recording_flags`` in ``truth.json``) and what a first look at one's own data needs;
-age-standardised rates by flag are a second step (``indicator_rates(data, ..., by=[flag])``).
+age-standardised rates by flag are a second step (``indicator_rates(data, ..., group_by=[flag])``).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ mortality. Person-years also match the mid-year population estimates that ONS an
 denominators for published rates.
 
 >>> from analysis.data import generate_population
->>> rates = indicator_rates(generate_population(20_000), "cvd_mortality", by=["sex"])
+>>> rates = indicator_rates(generate_population(20_000), "cvd_mortality", group_by=["sex"])
 >>> list(rates.columns[:4])
 ['indicator', 'sex', 'total_count', 'total_pop']
 """
@@ -58,11 +58,11 @@ def _names(indicator: str | Sequence[str]) -> list[str]:
 def indicator_counts(
     source: Source,
     indicator: str | Sequence[str],
-    by: Sequence[str] = (),
+    group_by: Sequence[str] | str = (),
     *,
     years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """Events and person-years of rate indicators by ``by`` and age band, years pooled.
+    """Events and person-years of rate indicators by ``group_by`` and age band, years pooled.
 
     Method: events and person-years at risk (a year for each person alive on 1 January, half
     a year in the year of death; Preston, Heuveline & Guillot 2001) counted in each year by
@@ -74,7 +74,7 @@ def indicator_counts(
         A dataset or engine holding the book's tables (see :func:`analysis.data.aggregate_events`).
     indicator
         One name of :data:`RATE_INDICATORS` or a list of them.
-    by
+    group_by
         Breakdown columns of ``people`` or ``areas`` (for example ``["imd_quintile"]``).
     years
         The years to pool (default: every year of the data's period).
@@ -82,32 +82,32 @@ def indicator_counts(
     Returns
     -------
     pandas.DataFrame
-        ``indicator``, ``*by``, ``age_band``, ``events``, ``population`` (person-years).
+        ``indicator``, ``*group_by``, ``age_band``, ``events``, ``population`` (person-years).
 
     >>> from analysis.data import generate_population
     >>> counts = indicator_counts(generate_population(5_000), "cvd_mortality")
     >>> list(counts.columns)
     ['indicator', 'age_band', 'events', 'population']
     """
-    by = [by] if isinstance(by, str) else list(by)
+    group_by = [group_by] if isinstance(group_by, str) else list(group_by)
     parts = []
     for name in _names(indicator):
         event, cause = RATE_INDICATORS[name]
         yearly = aggregate_events(
-            source, event, cause=cause, by=by, years=years, measure=PERSON_TIME
+            source, event, cause=cause, by=group_by, years=years, measure=PERSON_TIME
         )
-        pooled = yearly.groupby([*by, "age_band"], as_index=False, observed=True, sort=False)[
+        pooled = yearly.groupby([*group_by, "age_band"], as_index=False, observed=True, sort=False)[
             ["events", "population"]
         ].sum()
         parts.append(pooled.assign(indicator=name))
     counts = pd.concat(parts, ignore_index=True)
-    return counts[["indicator", *by, "age_band", "events", "population"]]
+    return counts[["indicator", *group_by, "age_band", "events", "population"]]
 
 
 def indicator_rates(
     source: Source,
     indicator: str | Sequence[str],
-    by: Sequence[str] = (),
+    group_by: Sequence[str] | str = (),
     *,
     years: Sequence[int] | None = None,
     confidence: float | Sequence[float] = 0.95,
@@ -129,7 +129,7 @@ def indicator_rates(
         A dataset or engine holding the book's tables.
     indicator
         One name of :data:`RATE_INDICATORS` or a list of them (computed together).
-    by
+    group_by
         Breakdown columns; not ``age_band``, which standardisation removes.
     years
         The years to pool (default: every year of the data's period).
@@ -139,7 +139,7 @@ def indicator_rates(
     Returns
     -------
     pandas.DataFrame
-        One row per indicator and group: ``indicator``, ``*by``, ``total_count`` (events),
+        One row per indicator and group: ``indicator``, ``*group_by``, ``total_count`` (events),
         ``total_pop`` (person-years), ``value``, ``lowercl``, ``uppercl``, ``confidence``,
         ``statistic``, ``method``.
 
@@ -148,17 +148,18 @@ def indicator_rates(
     >>> rates["indicator"].tolist()
     ['cvd_mortality', 'cancer_mortality']
     """
-    by = [by] if isinstance(by, str) else list(by)
-    if "age_band" in by:
+    group_by = [group_by] if isinstance(group_by, str) else list(group_by)
+    if "age_band" in group_by:
         raise InputError(
-            "by includes 'age_band': a rate standardised for age cannot be broken down by age "
-            "band; use indicator_counts and analysis.measures.crude_rate for age-specific rates"
+            "group_by includes 'age_band': a rate standardised for age cannot be broken down "
+            "by age band; use indicator_counts and analysis.measures.crude_rate for "
+            "age-specific rates"
         )
-    counts = indicator_counts(source, indicator, by, years=years)
+    counts = indicator_counts(source, indicator, group_by, years=years)
     order = {name: i for i, name in enumerate(dict.fromkeys(counts["indicator"]))}
     # counts built here: a stratum with nobody at risk is a zero count, its group's rate NA
     rates = standardised_rate_of_strata(
-        counts, "events", "population", group_by=["indicator", *by],
+        counts, "events", "population", group_by=["indicator", *group_by],
         confidence=confidence, multiplier=multiplier,
     )  # fmt: skip
     rates["indicator"] = rates["indicator"].astype(str)

@@ -169,7 +169,7 @@ def test_chapters_print_the_same_cvd_death_rates_by_quintile():
     from analysis.data import configured_dataset
     from analysis.measures import indicator_rates
 
-    rates = indicator_rates(configured_dataset(), "cvd_mortality", by=["imd_quintile"])
+    rates = indicator_rates(configured_dataset(), "cvd_mortality", group_by=["imd_quintile"])
     expected = dict(zip(QUINTILES, rates["value"], strict=True))
     # every page prints the one definition's value, to the precision it shows
     for page, values in shown.items():

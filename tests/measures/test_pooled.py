@@ -45,7 +45,7 @@ def _by_hand(data, cause: str, by: str) -> pd.DataFrame:
 
 
 def test_rates_match_an_independent_person_year_computation(population):
-    rates = indicator_rates(population, ["cvd_mortality", "cancer_mortality"], by=["sex"])
+    rates = indicator_rates(population, ["cvd_mortality", "cancer_mortality"], group_by=["sex"])
     for indicator, cause in (("cvd_mortality", "CVD"), ("cancer_mortality", "Cancer")):
         ours = rates[rates["indicator"] == indicator].set_index("sex")
         expected = _by_hand(population, cause, "sex")
@@ -69,7 +69,7 @@ def test_deaths_count_half_a_year_in_the_year_of_death(population):
 
 
 def test_counts_cover_every_age_band_of_each_group(population):
-    counts = indicator_counts(population, ["cvd_mortality", "cancer_incidence"], by="sex")
+    counts = indicator_counts(population, ["cvd_mortality", "cancer_incidence"], group_by="sex")
     per_group = counts.groupby(["indicator", "sex"])["age_band"].apply(list)
     for bands in per_group:
         assert bands == list(ESP2013_AGE_BANDS)
@@ -83,13 +83,13 @@ def test_years_are_pooled_over_the_requested_period(population):
 
 
 @pytest.mark.parametrize(
-    ("indicator", "by", "message"),
+    ("indicator", "group_by", "message"),
     [
         ("cvd_deaths", [], "unknown; allowed: " + ", ".join(RATE_INDICATORS)),
         ([], [], "unknown"),
         ("cvd_mortality", ["age_band"], "cannot be broken down by age band"),
     ],
 )
-def test_bad_arguments_are_refused(population, indicator, by, message):
+def test_bad_arguments_are_refused(population, indicator, group_by, message):
     with pytest.raises(InputError, match=message):
-        indicator_rates(population, indicator, by=by)
+        indicator_rates(population, indicator, group_by=group_by)
