@@ -46,6 +46,11 @@ def _age_group(age: str, cut_points: Sequence[float]) -> str:
     return " + ".join(f"CASE WHEN {age} >= {c:g} THEN 1 ELSE 0 END" for c in cuts)
 
 
+def _person_columns(exprs: list[str]) -> list[str]:
+    """Read the person's columns from ``e`` (the people table) rather than ``p``."""
+    return [f"e.{e[2:]}" if e.startswith("p.") else e for e in exprs]
+
+
 def _event_columns(engine: Engine, table: str, columns: Sequence[str]) -> list[str]:
     present = set(engine.columns(table))
     unknown = [c for c in columns if c not in present]
@@ -109,9 +114,9 @@ def strata_counts(
         raise InputError(f"table is {table!r}; allowed: people, {', '.join(EVENTS)}")
     if table == "people" and event_by:
         raise InputError("event_by needs an event table (deaths, admissions or cancers)")
-    exprs, _ = _breakdowns(by)
+    exprs, _ = _breakdowns(by)  # people's columns as p.x, areas' as a.x
     person = "e" if table == "people" else "p"
-    exprs = [f"{person}.{e[2:]}" if e.startswith("p.") else e for e in exprs]
+    exprs = _person_columns(exprs) if table == "people" else exprs
     with running(source) as engine:
         _require_tables(engine, ["people", "areas"] + ([] if table == "people" else [table]))
         exprs += _event_columns(engine, table, event_by) if event_by else []
@@ -161,25 +166,26 @@ def class_counts(
     Returns ``class``, ``*by`` and ``n``, sorted.
     """
     by = [by] if isinstance(by, str) else list(by)
-    keys = [c for c in classes.columns if c != "class"]
-    if "class" not in classes.columns or not keys:
+    indicators = [c for c in classes.columns if c not in ("class", "age_group")]
+    if "class" not in classes.columns or not indicators:
         raise InputError("classes needs a column 'class' and the indicator columns it is keyed by")
-    indicators = [k for k in keys if k != "age_group"]
-    exprs, _ = _breakdowns([*indicators, *by])
-    exprs = [f"e.{e[2:]}" if e.startswith("p.") else e for e in exprs]
+    if (age_groups is not None) != ("age_group" in classes.columns):
+        raise InputError("classes has a column 'age_group' exactly when age_groups are given")
+    keys = [*indicators, *(["age_group"] if age_groups is not None else [])]
+    patterns = _person_columns(_breakdowns(indicators)[0])
     if age_groups is not None:
-        exprs.insert(len(indicators), f"({_age_group('e.age', age_groups)})")
+        patterns.append(f"({_age_group('e.age', age_groups)})")
+    by_exprs = _person_columns(_breakdowns(by)[0])
+    on = " AND ".join(f"{x} = k.{k}" for x, k in zip(patterns, keys, strict=True))
+    selected = "".join(f", {e} AS {n}" for e, n in zip(by_exprs, by, strict=True))
     with running(source) as engine:
         _require_tables(engine, ["people", "areas"])
-        engine.register(PATTERN_CLASS_TABLE, classes[keys + ["class"]])
-        on = " AND ".join(f"{x} = k.{k}" for x, k in zip(exprs, keys, strict=False))
-        grouped = ", ".join(exprs[len(keys) :])
+        engine.register(PATTERN_CLASS_TABLE, classes[[*keys, "class"]])
         assigned = engine.query(
-            f"""SELECT k.class AS class{"".join(f", {e} AS {n}" for e, n in zip(exprs[len(keys) :], by, strict=True))},
-           COUNT(*) AS n
+            f"""SELECT k.class AS class{selected}, COUNT(*) AS n
     FROM people e LEFT JOIN areas a ON e.area_code = a.area_code
     LEFT JOIN {PATTERN_CLASS_TABLE} k ON {on}
-    GROUP BY k.class{", " + grouped if grouped else ""}"""
+    GROUP BY k.class{"".join(f", {e}" for e in by_exprs)}"""
         )
     unassigned = int(assigned.loc[assigned["class"].isna(), "n"].sum())
     if unassigned:

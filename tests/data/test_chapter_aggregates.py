@@ -104,6 +104,12 @@ def test_classes_joined_in_the_engine_match_assignment_in_pandas(population):
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     with pytest.raises(InputError, match="not in classes"):
         class_counts(population, table.iloc[1:], age_groups=AGE_CUTS)
+    reordered = table[["class", "age_group", *reversed(CONDITIONS)]]  # any column order
+    pd.testing.assert_frame_equal(
+        class_counts(population, reordered, ["imd_quintile"], age_groups=AGE_CUTS), got
+    )
+    with pytest.raises(InputError, match="exactly when age_groups are given"):
+        class_counts(population, table)
 
 
 def test_event_years_and_refusals(population):
