@@ -23,6 +23,7 @@ from pathlib import Path
 from analysis.book.offline import render_offline
 from analysis.book.project import BookError, load_project
 from analysis.book.quarto import quarto_available, render_with_quarto
+from analysis.book.reference import write_reference
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Published: {path}")
         else:
             print("Rendering offline (Jupyter + pandoc + Typst; Quarto not used)")
+            write_reference(project.root)  # Quarto runs it as the project's pre-render step
             render_offline(
                 project,
                 only=args.only,

@@ -373,7 +373,7 @@ def _strata_query(
     measure: str,
     base_year: int,
 ) -> pd.DataFrame:
-    """The rows of one CTE of the events query: ``pop`` (people at risk) or ``ev_bands``."""
+    """Return the rows of one CTE of the events query: ``pop`` (people at risk) or ``ev_bands``."""
     names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths", event])
     ev = _events_ctes(names, event, EVENTS[event][0], where, int(base_year), age_bands)
     return engine.query(f"WITH {ctes},{ev}\n    SELECT * FROM {cte}")

@@ -110,8 +110,9 @@ def attach_deprivation(
 
     Returns
     -------
-    ``records`` (same rows, same order) with ``postcode_clean``, ``match_status``,
-    ``lsoa_code`` and the IMD columns (missing unless matched). Nothing is dropped.
+    pandas.DataFrame
+        ``records`` (same rows, same order) with ``postcode_clean``, ``match_status``,
+        ``lsoa_code`` and the IMD columns (missing unless matched). Nothing is dropped.
 
     Raises
     ------

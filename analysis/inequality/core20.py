@@ -38,11 +38,17 @@ from analysis.validation import InputError, check_counts, fail_rows, require_col
 
 #: National IMD quintile of Core20 (1 = most deprived).
 CORE20_QUINTILE = 1
-#: Labels of the two groups made by :func:`core20_group`.
-CORE20, REST = "Core20", "Rest"
+#: Label of the group made by :func:`core20_group` of people in Core20 areas.
+CORE20 = "Core20"
+#: Label of the group made by :func:`core20_group` of everyone else.
+REST = "Rest"
 
-#: How a group's interval lies against the ambition (higher is better).
-BELOW, SIMILAR, ABOVE = "Below ambition", "Not significantly different", "At or above ambition"
+#: A group whose interval lies below the ambition (higher is better).
+BELOW = "Below ambition"
+#: A group whose interval includes the ambition.
+SIMILAR = "Not significantly different"
+#: A group whose interval lies at or above the ambition.
+ABOVE = "At or above ambition"
 
 
 @dataclass(frozen=True)

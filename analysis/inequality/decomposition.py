@@ -250,9 +250,10 @@ def decompose_life_expectancy_gap(
 
     Returns
     -------
-    One row per group, age band and cause: ``contribution`` (years),
-    ``share_of_gap`` (contribution / gap), and per group ``le_focus``, ``le_reference`` and
-    ``gap`` (= ``le_reference - le_focus``; contributions add up to it).
+    pandas.DataFrame
+        One row per group, age band and cause: ``contribution`` (years),
+        ``share_of_gap`` (contribution / gap), and per group ``le_focus``, ``le_reference`` and
+        ``gap`` (= ``le_reference - le_focus``; contributions add up to it).
 
     Example
     -------

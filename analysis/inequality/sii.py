@@ -180,12 +180,13 @@ def slope_index_of_inequality(
 
     Returns
     -------
-    DataFrame with one row per group x measure (``"SII"``, then ``"RII"``, ``"intercept"``
-    when asked): group columns, ``measure`` (that short name), ``statistic`` (its
-    description, as PHEindicatormethods' ``statistic`` column: ``STATISTIC_DESCRIPTIONS``),
-    ``value``, limit columns (``lowercl``,
-    ``uppercl`` or one pair per level, e.g. ``lower95_0cl``), ``confidence``, ``method``
-    (and ``mad`` columns with ``reliability_stat``).
+    pandas.DataFrame
+        DataFrame with one row per group x measure (``"SII"``, then ``"RII"``, ``"intercept"``
+        when asked): group columns, ``measure`` (that short name), ``statistic`` (its
+        description, as PHEindicatormethods' ``statistic`` column: ``STATISTIC_DESCRIPTIONS``),
+        ``value``, limit columns (``lowercl``,
+        ``uppercl`` or one pair per level, e.g. ``lower95_0cl``), ``confidence``, ``method``
+        (and ``mad`` columns with ``reliability_stat``).
 
     Examples
     --------
@@ -277,7 +278,7 @@ def _spread_on_simulation_scale(
     needed: bool,
     context: list[str],
 ) -> np.ndarray:
-    """Standard error of each value on the simulation scale (identity, log or logit)."""
+    """Return standard error of each value on the simulation scale (identity, log or logit)."""
     if not needed:
         return np.zeros(len(frame))
     if se is not None:

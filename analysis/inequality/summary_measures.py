@@ -135,8 +135,9 @@ def summary_measures(
 
     Returns
     -------
-    DataFrame with group columns, ``measure``, ``value``, limit columns, ``confidence`` and
-    ``method``: one row per group x measure.
+    pandas.DataFrame
+        DataFrame with group columns, ``measure``, ``value``, limit columns, ``confidence`` and
+        ``method``: one row per group x measure.
 
     Examples
     --------
@@ -430,7 +431,7 @@ def _risk_scale(
     upper_bound: float | None,
     context: list[str],
 ) -> float:
-    """The scale turning estimates into risks for the PAR/PAF interval (see ``scale``)."""
+    """Return the scale turning estimates into risks for the PAR/PAF interval (see ``scale``)."""
     if scale is None:
         scale = 1.0 if upper_bound is None else float(upper_bound)
     if not np.isfinite(scale) or scale <= 0:
@@ -455,7 +456,7 @@ def _attributable(
     favourable: bool,
     scale: float,
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Population attributable risk and fraction with Walter's (1978) interval."""
+    """Return population attributable risk and fraction with Walter's (1978) interval."""
     y, pop, mean = inputs.y, inputs.pop, inputs.mean
     g, k = y.shape
     if ordered:

@@ -385,11 +385,12 @@ def life_expectancy(
 
     Returns
     -------
-    DataFrame with the ``group_by`` columns, the age band, ``value`` (life expectancy in
-    years at the start of the band), the limits, ``se`` (standard error), ``pops_used`` and
-    ``dths_used`` (population and deaths at and above that age), ``suppression_reason``,
-    ``confidence``, ``statistic`` and ``method``. See the module docstring for the method,
-    the references and the suppression rules.
+    pandas.DataFrame
+        DataFrame with the ``group_by`` columns, the age band, ``value`` (life expectancy in
+        years at the start of the band), the limits, ``se`` (standard error), ``pops_used`` and
+        ``dths_used`` (population and deaths at and above that age), ``suppression_reason``,
+        ``confidence``, ``statistic`` and ``method``. See the module docstring for the method,
+        the references and the suppression rules.
 
     Example (the PHE life expectancy calculator's test population)
     ---------------------------------------------------------------

@@ -124,8 +124,9 @@ def deprivation_quantiles(
 
     Returns
     -------
-    ``data`` with ``quantile`` (nullable integer), ``n_quantiles``, ``groupvars`` (the columns
-    classified within), ``qinverted`` (direction) and ``quantile_reason`` (why no quantile).
+    pandas.DataFrame
+        ``data`` with ``quantile`` (nullable integer), ``n_quantiles``, ``groupvars`` (the columns
+        classified within), ``qinverted`` (direction) and ``quantile_reason`` (why no quantile).
 
     Example
     -------

@@ -68,10 +68,11 @@ def empirical_bayes_rates(
 
     Returns
     -------
-    ``data`` with ``raw`` (``x / n`` times ``multiplier``), ``shrinkage`` (``C_i``, 0 = all
-    the way to the overall rate, 1 = none), ``value``, limits, ``confidence``,
-    ``statistic`` and ``method``; the set's ``prior_mean`` and ``prior_variance`` (``m`` and
-    ``phi``, times ``multiplier`` and its square).
+    pandas.DataFrame
+        ``data`` with ``raw`` (``x / n`` times ``multiplier``), ``shrinkage`` (``C_i``, 0 = all
+        the way to the overall rate, 1 = none), ``value``, limits, ``confidence``,
+        ``statistic`` and ``method``; the set's ``prior_mean`` and ``prior_variance`` (``m`` and
+        ``phi``, times ``multiplier`` and its square).
 
     >>> df = pd.DataFrame({"area": list("abcd"), "deaths": [2, 60, 12, 40],
     ...                    "py": [100, 1000, 400, 2000]})

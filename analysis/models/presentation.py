@@ -94,16 +94,28 @@ def emergency_presentation_strata(source: Source) -> pd.DataFrame:
     ``ethnicity`` and ``sex``, the ``site`` and the age group at diagnosis
     (:data:`AGE_GROUPS`), with the emergency presentations as successes: the input of
     :func:`emergency_presentation_model` with ``trials="cancers"``. Only these counts leave the
-    engine.
+    engine. A binomial GLM of grouped counts has the same likelihood, up to a constant, and so
+    the same estimates as the model of one Bernoulli row per cancer (McCullagh & Nelder 1989,
+    *Generalized Linear Models*, 2nd ed., section 4.2).
 
+    Parameters
+    ----------
+    source
+        The person-level tables, in memory or in the configured engine.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``imd_quintile``, ``ethnicity``, ``sex``, ``site``, ``age_group`` (label),
+        ``emergency_presentation`` and ``cancers``.
+
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> strata = emergency_presentation_strata(generate_population(30_000))
     >>> fit = emergency_presentation_model(strata, trials="cancers")
     >>> int(fit.weights.sum()) == int(strata["cancers"].sum())
     True
-
-    Returns ``imd_quintile``, ``ethnicity``, ``sex``, ``site``, ``age_group`` (label),
-    ``emergency_presentation`` and ``cancers``.
     """
     counts = strata_counts(
         source,

@@ -1,5 +1,4 @@
-"""Python and R side by side: run one of our measures and its R counterpart on the same input
-and return a tidy table of the differences.
+"""Python and R side by side: run one of our measures and its R counterpart on the same input and return a tidy table of the differences.
 
 :func:`compare_with_r` runs the Python measure (from :mod:`analysis.measures` or
 :mod:`analysis.inequality`) and, in R, PHEindicatormethods when it is installed or else the
@@ -260,7 +259,7 @@ MEASURES: dict[str, Counterpart] = {
 
 
 def available_measures() -> list[str]:
-    """The measures whose Python implementation has landed (importable) and has an R side."""
+    """Return the measures whose Python implementation has landed (importable) and has an R side."""
     out = []
     for name, spec in MEASURES.items():
         try:
@@ -273,7 +272,7 @@ def available_measures() -> list[str]:
 
 
 def python_measure(measure: str) -> Callable[..., pd.DataFrame]:
-    """The Python function for ``measure`` (imported lazily), with a clear error if absent."""
+    """Return the Python function for ``measure`` (imported lazily), with a clear error if absent."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; choose from {sorted(MEASURES)}")
     spec = MEASURES[measure]
@@ -288,10 +287,10 @@ def python_measure(measure: str) -> Callable[..., pd.DataFrame]:
 def run_in_r(
     measure: str, data: pd.DataFrame, *, use_package: bool | None = None, **kwargs: Any
 ) -> pd.DataFrame:
-    """Run the R counterpart of ``measure``: the package function when its package is
-    installed (or when ``use_package=True``), else (or with ``use_package=False``) the base-R
-    reference; measures without a reference (the funnels) need the package. Returns pandas
-    with ``r_implementation`` and ``attrs["r_code"]``.
+    """Run the R counterpart of ``measure``: the package function when its package is installed (or when ``use_package=True``), else (or with ``use_package=False``) the base-R reference.
+
+    Measures without a reference (the funnels) need the package. Returns pandas with
+    ``r_implementation`` and ``attrs["r_code"]``.
     """
     spec = MEASURES[measure]
     package = PACKAGE_FUNCTIONS[measure].package if measure in PACKAGE_FUNCTIONS else None
@@ -389,7 +388,7 @@ def compare_with_r(
 
 
 def _indexed(result: pd.DataFrame) -> pd.DataFrame:
-    """The index of inequality of each row (``SII``, ``RII``, ``INTERCEPT``) as ``index``."""
+    """Return the index of inequality of each row (``SII``, ``RII``, ``INTERCEPT``) as ``index``."""
     index = result["measure"].astype(str).str.upper()
     return result.drop(columns=["measure", "statistic"]).assign(index=index)
 
@@ -432,7 +431,7 @@ def _judge(
 
 
 def _monte_carlo_tolerance(table: pd.DataFrame, kwargs: dict[str, Any]) -> np.ndarray:
-    """Allowed difference between two simulated limits (see the module docstring).
+    """Return allowed difference between two simulated limits (see the module docstring).
 
     The spread ``sigma`` of the simulated statistic is read from R's widest limits.
     """

@@ -49,8 +49,10 @@ def _pipeline(
     grouped_steps: Sequence[str] = (),
     note: str = "",
 ) -> str:
-    """``library`` lines, then ``data |> steps |> group_by(...) |> grouped_steps |>
-    fn(arguments)``; ``note`` is a comment line saying what a joined table holds."""
+    """``library`` lines, then ``data |> steps |> group_by(...) |> grouped_steps |> fn(arguments)``.
+
+    ``note`` is a comment line saying what a joined table holds.
+    """
     lines = [f"library({fn.package})", "library(dplyr)", *([note] if note else [])]
     if seed is not None:
         lines.append(f"set.seed({int(seed)})")
@@ -256,7 +258,7 @@ def _tidy_sii(result: pd.DataFrame, kwargs: dict[str, Any]) -> pd.DataFrame:
 
 
 def _funnel(arguments: Sequence[str]) -> Adapter:
-    """A PHEindicatormethods funnel function: our arguments have the package's names."""
+    """Return a PHEindicatormethods funnel function: our arguments have the package's names."""
 
     def adapt(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> RCall:
         columns = {k: kwargs[k] for k in ("numerator", "denominator", "rate") if kwargs.get(k)}
