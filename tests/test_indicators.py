@@ -314,10 +314,13 @@ def test_ctrl_c_that_an_engine_turns_into_its_own_error_is_an_interruption(
 
     monkeypatch.setattr("analysis.indicators.compute_indicators", query_interrupted)
     config = _config(tmp_path, SMALL_RUN)
+    # Whatever handled SIGINT before (Python's default, or PySpark's when a Spark test ran
+    # earlier in this process) handles it again afterwards.
+    handler_before = signal.getsignal(signal.SIGINT)
     assert main(["--config", config, "--out", str(tmp_path / "out"), "--quiet"]) == 130
     assert capsys.readouterr().err.endswith("left as it was\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yml"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+    assert signal.getsignal(signal.SIGINT) is handler_before  # handler restored
 
 
 # --- the slope index on small populations (issue #18) -----------------------------------------
