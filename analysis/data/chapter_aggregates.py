@@ -104,6 +104,8 @@ def strata_counts(
         ``*by``, ``*event_by``, ``age_group`` (with ``age_groups``), ``n`` and ``successes``
         (when asked), one row per stratum present, sorted by the strata.
 
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> pyramid = strata_counts(generate_population(5_000), ["sex"], age_groups=[18, 65])
     >>> list(pyramid.columns), int(pyramid["n"].sum())

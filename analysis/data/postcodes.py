@@ -119,6 +119,8 @@ def attach_deprivation(
     InputError
         A lookup with a missing or repeated postcode, or an area not in ``areas``.
 
+    Examples
+    --------
     >>> areas = pd.DataFrame({"area_code": ["ZA1"], "imd_score": [40.0], "imd_rank": [10],
     ...                       "imd_decile": [1], "imd_quintile": [1]})
     >>> lookup = pd.DataFrame({"postcode": ["XA1 2BD"], "area_code": ["ZA1"]})

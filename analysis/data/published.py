@@ -120,6 +120,8 @@ def read_imd2019_lsoa(path: str | Path) -> pd.DataFrame:
         A missing heading, a repeated LSOA code, a decile outside 1-10 or a rank outside
         1-32,844.
 
+    Examples
+    --------
     >>> areas = read_imd2019_lsoa("tests/fixtures/published_formats/imd2019_lsoa_file7.csv")
     >>> areas[["area_code", "imd_rank", "imd_decile", "imd_quintile", "core20"]].head(2)
         area_code  imd_rank  imd_decile  imd_quintile  core20

@@ -60,6 +60,8 @@ def rank_gaps(
         (1 = largest gap among the worse-off groups; missing for the others), sorted by rank
         and then by ratio.
 
+    Examples
+    --------
     >>> rates = pd.DataFrame({
     ...     "indicator": ["CVD deaths"] * 3, "breakdown": ["Ethnic group"] * 3,
     ...     "group": ["White", "Asian", "Black"], "value": [200.0, 342.0, 210.0],

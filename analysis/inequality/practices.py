@@ -60,6 +60,8 @@ def practice_deprivation(source: Source, *, n_quantiles: int = 5) -> pd.DataFram
     pandas.DataFrame
         ``practice_code``, ``registered``, ``imd_score``, ``quantile`` (1 = most deprived).
 
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> practices = practice_deprivation(generate_population(20_000))
     >>> list(practices.columns)
@@ -179,6 +181,8 @@ def practice_deprivation_gaps(
         people), ``value``, ``lowercl``, ``uppercl``, ``confidence``, ``statistic``,
         ``method`` and ``suppressed``.
 
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> gaps = practice_deprivation_gaps(generate_population(20_000))
     >>> gaps[["indicator", "group", "practices"]].head(3)

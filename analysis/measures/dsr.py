@@ -101,6 +101,8 @@ def directly_standardised_rate(
         The group columns, ``total_count`` (events), ``total_pop``, ``value``, the limits,
         ``confidence``, ``statistic`` and ``method``.
 
+    Examples
+    --------
     >>> from analysis.standards import ESP2013_AGE_BANDS
     >>> df = pd.DataFrame({"age_band": ESP2013_AGE_BANDS, "deaths": 10, "population": 1000})
     >>> out = directly_standardised_rate(df, "deaths", "population")

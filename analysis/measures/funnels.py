@@ -199,6 +199,8 @@ def funnel_limits(
         ``lower_3s_limit``, ``upper_3s_limit`` (with ``*_exp_events`` for ratios and
         ``*_population_1_year`` for rates) and ``baseline``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"x": [30, 45, 60], "n": [100, 150, 200]})
     >>> out = funnel_limits(df, "x", "n", statistic="proportion", multiplier=100)
     >>> out[["Population", "lower_3s_limit", "upper_3s_limit", "baseline"]].iloc[[0, -1]].round(2)
@@ -304,6 +306,8 @@ def funnel_significance(
     pandas.DataFrame
         ``data`` with the column ``significance``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"x": [10, 60, 120, 70], "n": [200, 200, 200, 250]})
     >>> funnel_significance(df, "x", "n", statistic="proportion")["significance"].tolist()
     ['Low (0.001)', 'Not significant', 'High (0.001)', 'Not significant']
@@ -377,6 +381,8 @@ def funnel_points(
     pandas.DataFrame
         ``data`` with ``<rate>_chart`` and ``denominator_derived``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"deaths": [5, 300], "dsr": [50.0, 120.0]})
     >>> funnel_points(df, "deaths", "dsr", rate_type="dsr", years_of_data=3, multiplier=1e5)
        deaths    dsr  dsr_chart  denominator_derived

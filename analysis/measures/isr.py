@@ -142,6 +142,8 @@ def indirectly_standardised_ratio(
         ``"raise"`` (default) or ``"zero"`` to count missing events, populations
         and reference events as zero, as PHEindicatormethods does.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"age_band": ["0-49", "50+"], "deaths": [4, 36], "pop": [900, 100]})
     >>> out = indirectly_standardised_ratio(
     ...     df, "deaths", "pop", x_ref=[100, 3000], n_ref=[50_000, 10_000], refvalue=100
@@ -200,6 +202,8 @@ def indirectly_standardised_rate(
     missing
         ``"raise"`` (default) or ``"zero"``, as :func:`indirectly_standardised_ratio`.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"age_band": ["0-49", "50+"], "deaths": [4, 36], "pop": [900, 100]})
     >>> out = indirectly_standardised_rate(
     ...     df, "deaths", "pop", x_ref=[100, 3000], n_ref=[50_000, 10_000], multiplier=1000

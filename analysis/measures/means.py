@@ -50,6 +50,8 @@ def mean(
         ``confidence``, ``statistic`` (``"mean"``, or the reason the limits are NA) and
         ``method``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"area": ["A", "A", "A", "B", "B"], "bmi": [22.0, 25, 28, 30, 31]})
     >>> mean(df, "bmi", group_by="area")[["area", "value", "lowercl", "uppercl"]].round(4)
       area  value  lowercl  uppercl

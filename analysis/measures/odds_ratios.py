@@ -56,6 +56,8 @@ def odds_ratio(
         One row per group: the ``group_by`` columns, ``x1``, ``n1``, ``x0``, ``n0``, ``value``,
         limits, ``confidence``, ``statistic`` and ``method``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"ld": [True, False], "deaths": [20, 100], "people": [520, 10_100]})
     >>> odds_ratio(df, "deaths", "people", exposed="ld")[["value", "lowercl", "uppercl"]].round(3)
        value  lowercl  uppercl

@@ -87,6 +87,8 @@ def overdispersed_rate_funnel_points(
         ``z``, ``z_trimmed``, ``z_adjusted``, the unit's limits on the rate scale
         (``lower_2s_limit`` ... ``upper_3s_limit``) and ``significance``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"deaths": [40, 90, 150, 60, 300, 20, 75],
     ...                    "dsr": [220.0, 410, 300, 180, 260, 350, 500]})
     >>> out = overdispersed_rate_funnel_points(df, "deaths", "dsr", multiplier=1e5,
@@ -137,6 +139,8 @@ def overdispersed_rate_funnel_limits(
         ``upper_3s_limit`` (per ``multiplier``), ``baseline`` (the overall rate),
         ``adjusted``, ``phi``, ``tau2``, ``statistic`` and ``method``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"deaths": [40, 90, 150, 60, 300, 20, 75],
     ...                    "dsr": [220.0, 410, 300, 180, 260, 350, 500]})
     >>> out = overdispersed_rate_funnel_limits(df, "deaths", "dsr", multiplier=1e5,

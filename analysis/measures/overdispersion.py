@@ -270,6 +270,8 @@ def funnel_overdispersion(
         ``phi``, ``tau2``, ``p_value``, ``overdispersed`` (``phi > 1``), ``statistic`` and
         ``method``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"o": [30, 52, 18, 45, 60, 25, 75, 40],
     ...                    "e": [35.0, 40, 30, 44, 50, 33, 52, 41]})
     >>> funnel_overdispersion(df, "o", "e", statistic="standardised_ratio").round(3)[
@@ -341,6 +343,8 @@ def overdispersed_funnel_limits(
         ``upper_3s_limit`` (95% and 99.8%), ``target``, ``adjusted``, ``phi``, ``tau2``,
         ``statistic`` and ``method``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"o": [30, 52, 18, 45, 60, 25, 75, 40],
     ...                    "e": [35.0, 40, 30, 44, 50, 33, 52, 41]})
     >>> out = overdispersed_funnel_limits(df, "o", "e", statistic="standardised_ratio",
@@ -404,6 +408,8 @@ def overdispersed_funnel_points(
         and ``significance`` (the categories of :func:`funnel_significance`: outside the
         99.8% or the 95% limits, above or below, or "Not significant").
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"o": [30, 52, 18, 45, 60, 25, 75, 40],
     ...                    "e": [35.0, 40, 30, 44, 50, 33, 52, 41]})
     >>> out = overdispersed_funnel_points(df, "o", "e", statistic="standardised_ratio")

@@ -84,6 +84,8 @@ def indicator_counts(
     pandas.DataFrame
         ``indicator``, ``*group_by``, ``age_band``, ``events``, ``population`` (person-years).
 
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> counts = indicator_counts(generate_population(5_000), "cvd_mortality")
     >>> list(counts.columns)
@@ -143,6 +145,8 @@ def indicator_rates(
         ``total_pop`` (person-years), ``value``, ``lowercl``, ``uppercl``, ``confidence``,
         ``statistic``, ``method``.
 
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> rates = indicator_rates(generate_population(20_000), ["cvd_mortality", "cancer_mortality"])
     >>> rates["indicator"].tolist()

@@ -56,6 +56,8 @@ def proportion(
         The group columns (or all input columns), ``x``, ``n``, ``value``, the limits,
         ``confidence``, ``statistic`` and ``method``.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"area": ["A", "B"], "cases": [65, 1045], "people": [100, 5000]})
     >>> out = proportion(df, "cases", "people", multiplier=100)
     >>> out[["area", "value", "lowercl", "uppercl"]].round(4)

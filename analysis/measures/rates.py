@@ -58,6 +58,8 @@ def crude_rate(
         ``"raise"`` (default) or ``"na"`` to give NA results where a count or
         denominator is missing, as PHEindicatormethods does.
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"area": ["A", "B"], "deaths": [5, 65], "population": [100, 100]})
     >>> out = crude_rate(df, "deaths", "population", multiplier=100)
     >>> out[["area", "value", "lowercl", "uppercl", "method"]].round(4)

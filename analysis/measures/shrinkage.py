@@ -74,6 +74,8 @@ def empirical_bayes_rates(
         ``statistic`` and ``method``; the set's ``prior_mean`` and ``prior_variance`` (``m`` and
         ``phi``, times ``multiplier`` and its square).
 
+    Examples
+    --------
     >>> df = pd.DataFrame({"area": list("abcd"), "deaths": [2, 60, 12, 40],
     ...                    "py": [100, 1000, 400, 2000]})
     >>> out = empirical_bayes_rates(df, "deaths", "py", multiplier=100)

@@ -79,6 +79,8 @@ def interaction_power(
     A 2 x 2 table with an interaction in one cell and equal weights: the main effects absorb
     3/4 of it (the residual is +-1/4 in every cell).
 
+    Examples
+    --------
     >>> grid = pd.DataFrame({"a": [0, 0, 1, 1], "b": [0, 1, 0, 1], "x": [50] * 4,
     ...                      "n": [100] * 4, "delta": [0, 0, 0, 1.0]})
     >>> out = interaction_power(grid, "delta", ["a", "b"], events="x", trials="n")

@@ -45,6 +45,8 @@ def emergency_presentation_model(cancers: pd.DataFrame, *, trials: str | None = 
     trials
         The column of cancers per stratum when ``cancers`` holds counts.
 
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> data = generate_population(30_000)
     >>> people = data.people[["person_id", "imd_quintile", "ethnicity", "sex"]]

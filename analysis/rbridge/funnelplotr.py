@@ -207,6 +207,8 @@ def funnel_plot_r(
     RPackageError
         FunnelPlotR is missing or older than 0.5.0.
 
+    Examples
+    --------
     >>> fit = funnel_plot_r(trusts, "deaths", "expected",
     ...                     statistic="standardised_ratio")  # doctest: +SKIP
     >>> fit.parameters[["phi", "tau2", "r_implementation"]]  # doctest: +SKIP
