@@ -499,7 +499,9 @@ def area_summary(source: Source, *, years: Sequence[int] | None = None) -> pd.Da
     """One row per small area: its attributes, population and event counts over ``years``.
 
     Columns: the ``areas`` columns, ``population`` (alive on 1 January of the first year),
-    ``person_years`` (people alive at the start of each year, summed), ``deaths``,
+    ``person_years`` (each year, a full year for everyone alive on 1 January and half a
+    year for those who die in it, as :func:`population_at_risk` with
+    ``measure="person_years"`` and the book's rates count them), ``deaths``,
     ``deaths_cvd``, ``deaths_cancer``, ``admissions``, ``admissions_cvd``, ``cancers``,
     ``cancers_staged``, ``cancers_early_stage``, ``cancers_emergency``, and the number of
     people on each condition register (``n_<condition>``) -- for funnel plots and clustering.
@@ -524,13 +526,15 @@ def area_summary(source: Source, *, years: Sequence[int] | None = None) -> pd.Da
     sql = f"""
     WITH {_helper_ctes(ys, "esp2013")},
     alive AS (
-        SELECT p.area_code, y.year FROM people p CROSS JOIN agg_years y
+        SELECT p.area_code, y.year,
+               CASE WHEN d.year = y.year THEN 0.5 ELSE 1.0 END AS exposure
+        FROM people p CROSS JOIN agg_years y
         LEFT JOIN deaths d ON p.person_id = d.person_id
         WHERE d.year IS NULL OR d.year >= y.year
     ),
     pop AS (
         SELECT l.area_code, SUM(CASE WHEN l.year = {min(ys)} THEN 1 ELSE 0 END) AS population,
-               COUNT(*) AS person_years
+               SUM(l.exposure) AS person_years
         FROM alive l GROUP BY l.area_code
     ),
     reg AS (SELECT p.area_code, {registers} FROM people p GROUP BY p.area_code),
@@ -562,5 +566,7 @@ def area_summary(source: Source, *, years: Sequence[int] | None = None) -> pd.Da
         _require_tables(engine, ["areas", "people", "deaths", "admissions", "cancers"])
         out = engine.query(sql)
     out = out.sort_values("area_code", kind="stable").reset_index(drop=True)
-    out[counts] = out[counts].astype("int64")
+    whole = [c for c in counts if c != "person_years"]
+    out[whole] = out[whole].astype("int64")
+    out["person_years"] = out["person_years"].astype("float64")
     return out

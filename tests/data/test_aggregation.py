@@ -84,6 +84,14 @@ def test_person_years_count_half_a_year_in_the_year_of_death(pop):
     start = population_at_risk(pop)["population"].sum()
     py = population_at_risk(pop, measure="person_years")["population"].sum()
     assert py == pytest.approx(start - 0.5 * len(pop.deaths))
+    # area_summary's person-years are the same definition (issue #19: one definition), area
+    # by area: the strata of population_at_risk by area, summed over years and ages.
+    by_area = population_at_risk(pop, by=["area_code"], measure="person_years")
+    expected = by_area.groupby("area_code")["population"].sum()
+    got = area_summary(pop).set_index("area_code")["person_years"]
+    pd.testing.assert_series_equal(
+        got.loc[expected.index].astype(float), expected.astype(float), check_names=False
+    )
 
 
 @pytest.mark.parametrize(
