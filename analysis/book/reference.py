@@ -181,7 +181,7 @@ def to_chapter(markdown: str) -> str:
     return INTRODUCTION + "\n" + body + "\n"
 
 
-def write_reference(root: Path) -> Path:
+def write_reference(root: Path) -> Path | None:
     """Write the appendix chapter ``chapters/api-reference.qmd`` from the docstrings.
 
     Parameters
@@ -191,9 +191,14 @@ def write_reference(root: Path) -> Path:
 
     Returns
     -------
-    pathlib.Path
-        The chapter file (rewritten only when its text changes).
+    pathlib.Path or None
+        The chapter file (rewritten only when its text changes); None, writing nothing, for a
+        project whose ``_quarto.yml`` has no ``quartodoc:`` section (a book without the API
+        reference).
     """
+    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    if "quartodoc" not in config:
+        return None
     text = to_chapter(quartodoc_markdown(root))
     path = root / CHAPTER
     if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -14,7 +14,7 @@ import yaml
 
 from analysis.book import load_project
 from analysis.book.qmd import read_qmd
-from analysis.book.reference import CHAPTER, quartodoc_markdown, to_chapter
+from analysis.book.reference import CHAPTER, quartodoc_markdown, to_chapter, write_reference
 from analysis.book.validate import load_and_validate
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -201,3 +201,9 @@ def test_the_appendix_is_generated_before_every_render():
     assert "write_reference(project.root)" in main  # the offline path
     technical = yaml.safe_load((REPOSITORY / "_quarto-technical.yml").read_text())
     assert str(CHAPTER) in technical["book"]["appendices"]
+
+
+def test_a_book_without_a_quartodoc_section_gets_no_reference(tmp_path):
+    (tmp_path / "_quarto.yml").write_text("book:\n  title: T\n  chapters:\n    - index.qmd\n")
+    assert write_reference(tmp_path) is None
+    assert not (tmp_path / CHAPTER).exists()
