@@ -54,10 +54,10 @@ _MEMORY = re.compile(r"^[1-9][0-9]*[kmgt]$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class SparkConfig:
-    """Spark resources for ``data.engine: spark`` (``data.spark``): JVM heap of the driver and of each executor (e.g. ``2g``.
+    """Spark resources for ``data.engine: spark`` (``data.spark``).
 
-    In ``local[n]`` mode everything runs in the driver) and the number of partitions of each
-    shuffle (few for one machine, more on a cluster).
+    The JVM heap of the driver and of each executor (e.g. ``2g``; in ``local[n]`` mode
+    everything runs in the driver) and the number of partitions of each shuffle (few for one machine, more on a cluster).
     """
 
     driver_memory: str = "2g"

@@ -469,10 +469,11 @@ def _numbers(text: str) -> set[float]:
 
 
 def check_pdf(path: Path, output_dir: Path, rule: DisclosureRule) -> list[Finding]:
-    """Return the text of a PDF: small counts written as prose ("3 deaths".
+    """Check the text of a PDF for small counts written as prose and long printed data frames.
 
-    A number before a capitalised word is a heading's, "1 Deaths") and printed data frames
-    too long to be aggregates. Tables in a PDF are the HTML pages' tables, checked there.
+    A small count is a number before a word ("3 deaths"; a number before a capitalised word
+    is a heading's, "1 Deaths"); a printed data frame is flagged when it is too long to be an
+    aggregate. Tables in a PDF are the HTML pages' tables, checked there.
     """
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError

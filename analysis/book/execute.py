@@ -190,7 +190,7 @@ def execute_chapter(
     timeout: int = 1200,
     refresh: bool = False,
 ) -> ExecutedChapter:
-    """Return outputs of ``chapter`` from the cache when its key matches, else by running it.
+    """Return the outputs of ``chapter`` from the cache when its key matches, else by running it.
 
     ``fingerprint`` identifies the code and data (:func:`project_fingerprint` and
     :func:`data_key`). ``refresh`` runs the chapter even when the cache matches.

@@ -183,9 +183,10 @@ def _placeholder(chapter: Chapter) -> ExecutedChapter:
 
 
 def _number_chapters(book: list[_Chapter], appendices: set[str]) -> dict[str, dict]:
-    """Chapter numbers (index and ``.unnumbered`` chapters get none.
+    """Return the chapter numbers and all labels.
 
-    Appendices get letters, as in Quarto) and all labels.
+    The index and ``.unnumbered`` chapters get no number; appendices get letters, as in
+    Quarto.
     """
     labels: dict[str, dict] = {}
     number = letters = 0

@@ -144,9 +144,10 @@ def duplicate_ids(text: str) -> list[str]:
 
 
 def search_entries(page: Page, body_html: str) -> list[dict]:
-    r"""Search-index entries of a page, one per section (``h2``/``h3``.
+    r"""Return the search-index entries of a page, one per section.
 
-    The body's ``h1`` headings become ``h2`` on the page): page, anchor, section title,
+    Sections are ``h2``/``h3`` (the body's ``h1`` headings become ``h2`` on the page). Each
+    entry has the page, anchor, section title,
     chapter and the section's text as rendered (code, printed output, styles and download
     links left out).
 

@@ -129,9 +129,9 @@ def _helper_ctes(years: list[int], scheme: str) -> str:
 
 
 def _band_join(age: str, scheme: str) -> str:
-    """``JOIN agg_ages b`` on the age expression ``age`` (ages past the last band's start are in the last band.
+    """Return ``JOIN agg_ages b`` on the age expression ``age``.
 
-    Negative ages in none).
+    Ages past the last band's start are in the last band, negative ages in none.
     """
     top = int(age_band_table(scheme)["start_age"].iloc[-1])
     return f"JOIN agg_ages b ON b.age = CASE WHEN {age} > {top} THEN {top} ELSE {age} END"

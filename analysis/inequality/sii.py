@@ -278,7 +278,7 @@ def _spread_on_simulation_scale(
     needed: bool,
     context: list[str],
 ) -> np.ndarray:
-    """Return standard error of each value on the simulation scale (identity, log or logit)."""
+    """Return the standard error of each value on the simulation scale (identity, log or logit)."""
     if not needed:
         return np.zeros(len(frame))
     if se is not None:

@@ -41,7 +41,7 @@ class Bands:
 
 
 def bands_in_data(data: pd.DataFrame, age_band: str, *, context: Sequence[str] = ()) -> Bands:
-    """Return number the age bands of ``data[age_band]`` (categorical order or first appearance)."""
+    """Return each row's age-band code and the band labels (categorical order or first appearance)."""
     column = data[age_band]
     fail_rows(data, column.isna(), age_band, "age band must not be missing", context=context)
     if isinstance(column.dtype, pd.CategoricalDtype):

@@ -66,7 +66,7 @@ class Groups:
         return np.bincount(self.codes, weights=values, minlength=self.size)
 
     def count(self) -> np.ndarray:
-        """Return number of rows in each group."""
+        """Return the number of rows in each group."""
         return np.bincount(self.codes, minlength=self.size)
 
 
@@ -96,9 +96,9 @@ def _sorted_groups(column: pd.Series) -> Groups | None:
 
 
 def group_rows(data: pd.DataFrame, group_by: Sequence[str]) -> Groups:
-    """Return number the rows of ``data`` by the groups of ``group_by`` (sorted.
+    """Give each row of ``data`` the number of its group of ``group_by``.
 
-    Missing keys kept as their own group). Without grouping every row is in group 0.
+    Groups are sorted, missing keys kept as their own group. Without grouping every row is in group 0.
     """
     if not group_by:
         return Groups(np.zeros(len(data), dtype="int64"), pd.DataFrame(index=range(1)))
@@ -134,9 +134,9 @@ def read_counts(
     integer: bool = True,
     context: Sequence[str] = (),
 ) -> np.ndarray:
-    """Return a count column as float64: finite, not negative, whole numbers (if ``integer``.
+    """Return a count column as float64: finite, not negative and, if ``integer``, whole.
 
-    Not checked again for integer columns, whose type already says so).
+    Whole numbers are not checked again for integer columns, whose type already says so.
 
     Missing values raise (``missing="raise"``), stay NaN (``"na"``) or become 0 (``"zero"``).
     """
@@ -246,9 +246,10 @@ def counts_and_denominators(
     *,
     x_at_most_n: bool,
 ) -> CountsAndDenominators:
-    """Check the arguments and read counts ``x`` (whole, not negative) and denominators ``n`` (greater than zero.
+    """Check the arguments and read counts ``x`` and denominators ``n``, summed within ``group_by``.
 
-    With ``x_at_most_n`` not below ``x``), summed within ``group_by``.
+    Counts are whole and not negative; denominators greater than zero (with ``x_at_most_n``
+    not below ``x``).
 
     ``missing`` is ``"raise"`` or ``"na"`` (NA results where a value is missing). Rows that
     are already one per group (a single, strictly increasing key) are used as they are.

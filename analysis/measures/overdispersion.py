@@ -78,7 +78,7 @@ class _Scale:
 
 
 def _se_at(statistic: str, method: str, target: float, denominator: np.ndarray) -> np.ndarray:
-    """Return standard error of ``y`` for a unit on the target with this denominator."""
+    """Return the standard error of ``y`` for a unit on the target with this denominator."""
     if statistic == "ratio":
         expected = np.exp(target) * denominator
         return np.sqrt(_log_count_variance(expected) + _log_count_variance(denominator))

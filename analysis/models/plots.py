@@ -93,9 +93,10 @@ def forest_plot(
 
 
 def predicted_chart(predictions: pd.DataFrame, *, title: str | None = None) -> ggplot:
-    """Standardised probabilities or rates by level with intervals (from :func:`analysis.models.standardised_predictions`.
+    """Plot standardised probabilities or rates by level with their intervals.
 
-    Difference rows are left out).
+    The input is the output of :func:`analysis.models.standardised_predictions`; its
+    difference rows are left out.
     """
     require_columns(
         predictions, ["level", "estimate", "lower", "upper", "scale"], what="predictions"

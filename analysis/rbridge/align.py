@@ -431,7 +431,7 @@ def _judge(
 
 
 def _monte_carlo_tolerance(table: pd.DataFrame, kwargs: dict[str, Any]) -> np.ndarray:
-    """Return allowed difference between two simulated limits (see the module docstring).
+    """Return the allowed difference between two simulated limits (see the module docstring).
 
     The spread ``sigma`` of the simulated statistic is read from R's widest limits.
     """

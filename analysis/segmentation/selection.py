@@ -25,7 +25,7 @@ from analysis.validation import InputError, fail_rows, require_columns, require_
 
 
 def elbow(curve: pd.DataFrame, *, tolerance: float = 0.02, criterion: str = "bic") -> int:
-    """Return number of segments at the elbow of an information-criterion curve (lower is better).
+    """Return the number of segments at the elbow of an information-criterion curve (lower is better).
 
     ``curve`` has one row per number of segments tried (``n_segments`` and ``criterion``, as
     :attr:`PeopleSegmentation.selection_curve`), with consecutive numbers. Returns the first
