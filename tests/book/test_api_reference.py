@@ -207,3 +207,9 @@ def test_a_book_without_a_quartodoc_section_gets_no_reference(tmp_path):
     (tmp_path / "_quarto.yml").write_text("book:\n  title: T\n  chapters:\n    - index.qmd\n")
     assert write_reference(tmp_path) is None
     assert not (tmp_path / CHAPTER).exists()
+
+
+def test_every_link_in_the_reference_leads_to_an_entry(reference):
+    links = set(re.findall(r"\]\(#([\w.]+)\)", reference))
+    assert len(links) > 100
+    assert not sorted(links - _anchors(reference))
