@@ -67,16 +67,11 @@ class ExecutedChapter:
     from_cache: bool
 
 
-#: Files of ``analysis/book`` that chapters run (the API reference appendix): part of the
-#: fingerprint, unlike the renderer, whose changes do not alter what chapters compute.
-CHAPTER_CODE = {"api_reference.py"}
-
-
 def project_fingerprint(root: Path) -> str:
     """Hash of the ``analysis`` package (less the renderer) and of ``data/`` files that are not ignored by git (the generated synthetic data are ignored: their generator is code)."""
     digest = hashlib.sha256()
     for path in _tracked_files(root, ["analysis", "data"]):
-        renderer = path.parts[:2] == ("analysis", "book") and path.name not in CHAPTER_CODE
+        renderer = path.parts[:2] == ("analysis", "book")  # changes what is drawn, not computed
         if renderer or "__pycache__" in path.parts:
             continue
         digest.update(str(path).encode())

@@ -128,18 +128,18 @@ def test_an_invalid_configuration_stops_the_render_before_any_code_runs(
     assert not (tmp_path / ".cache").exists()
 
 
-def test_fingerprint_covers_chapter_code_in_analysis_book_but_not_the_renderer(tmp_path):
+def test_fingerprint_covers_the_package_but_not_the_renderer(tmp_path):
     from analysis.book.execute import project_fingerprint
 
     book = tmp_path / "analysis" / "book"
     book.mkdir(parents=True)
     (book / "offline.py").write_text("RENDERER = 1\n")
-    (book / "api_reference.py").write_text("GENERATOR = 1\n")
+    (tmp_path / "analysis" / "measures.py").write_text("STATISTIC = 1\n")
     before = project_fingerprint(tmp_path)
     (book / "offline.py").write_text("RENDERER = 2\n")
     assert project_fingerprint(tmp_path) == before  # renderer changes re-run nothing
-    (book / "api_reference.py").write_text("GENERATOR = 2\n")
-    assert project_fingerprint(tmp_path) != before  # the appendix's generator re-runs it
+    (tmp_path / "analysis" / "measures.py").write_text("STATISTIC = 2\n")
+    assert project_fingerprint(tmp_path) != before  # the statistics re-run every chapter
 
 
 def test_hiding_an_r_package_changes_the_fingerprint(monkeypatch):
