@@ -32,6 +32,7 @@ from analysis.measures.life_expectancy import life_expectancy
 from analysis.measures.means import mean
 from analysis.measures.odds_ratios import odds_ratio
 from analysis.measures.pooled import indicator_rates
+from analysis.measures.proportion_shrinkage import empirical_bayes_proportions
 from analysis.measures.proportions import proportion
 from analysis.measures.rates import crude_rate
 from analysis.measures.shrinkage import empirical_bayes_rates
@@ -121,6 +122,15 @@ CASES: dict[str, tuple[Callable, str]] = {
     ),
     "empirical_bayes_rates": (
         lambda c, d: empirical_bayes_rates(
+            pd.DataFrame({"x": [2, 60, 12, 40], "n": [100, 1000, 400, 2000]}),
+            "x",
+            "n",
+            confidence=c,
+        ),
+        "several",
+    ),  # fmt: skip
+    "empirical_bayes_proportions": (
+        lambda c, d: empirical_bayes_proportions(
             pd.DataFrame({"x": [2, 60, 12, 40], "n": [100, 1000, 400, 2000]}),
             "x",
             "n",
