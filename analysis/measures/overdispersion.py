@@ -196,6 +196,24 @@ def _adjusted(fit: _Fit, adjust: bool | str) -> bool:
     raise InputError(f"adjust must be True, False or 'auto', got {adjust!r}")
 
 
+def _fit_adjusted(
+    data: pd.DataFrame,
+    numerator: str,
+    denominator: str,
+    statistic: str,
+    method: str,
+    trim: float,
+    adjust: bool | str,
+    model: str,
+    multiplier: float,
+) -> tuple[_Fit, float, bool]:
+    """Fit, check ``model`` and ``multiplier``, and decide ``adjust``: the funnels' common start."""
+    fit = _fit(data, numerator, denominator, statistic, method, trim)
+    choice("model", model, MODELS)
+    scale = check_multiplier(multiplier)
+    return fit, scale, _adjusted(fit, adjust)
+
+
 def _limits(fit: _Fit, at: np.ndarray, adjusted: bool, model: str) -> dict[str, np.ndarray]:
     """Lower and upper "2s" and "3s" limits at denominators ``at`` (indicator scale)."""
     scale = fit.scale
@@ -355,10 +373,9 @@ def overdispersed_funnel_limits(
     1       39.497           0.403           1.863      True
     2       52.000           0.430           1.808      True
     """
-    fit = _fit(data, numerator, denominator, statistic, method, trim)
-    choice("model", model, MODELS)
-    scale = check_multiplier(multiplier)
-    adjusted = _adjusted(fit, adjust)
+    fit, scale, adjusted = _fit_adjusted(
+        data, numerator, denominator, statistic, method, trim, adjust, model, multiplier
+    )
     if at is None:
         if points < 2:
             raise InputError(f"points must be at least 2, got {points!r}")
@@ -418,10 +435,9 @@ def overdispersed_funnel_points(
     2  18  30.0   0.60 -2.47       -1.78  Not significant
     6  75  52.0   1.44  2.90        1.80  Not significant
     """
-    fit = _fit(data, numerator, denominator, statistic, method, trim)
-    choice("model", model, MODELS)
-    scale = check_multiplier(multiplier)
-    adjusted = _adjusted(fit, adjust)
+    fit, scale, adjusted = _fit_adjusted(
+        data, numerator, denominator, statistic, method, trim, adjust, model, multiplier
+    )
     num, den = require_numeric(data, numerator), require_numeric(data, denominator)
     s = fit.scale.s
     if not adjusted:
