@@ -20,7 +20,12 @@ from analysis.measures.overdispersion import (
     overdispersed_funnel_limits,
     overdispersed_funnel_points,
 )
-from analysis.measures.pooled import RATE_INDICATORS, indicator_counts, indicator_rates
+from analysis.measures.pooled import (
+    RATE_INDICATORS,
+    indicator_counts,
+    indicator_rates,
+    pool_years,
+)
 from analysis.measures.proportion_shrinkage import empirical_bayes_proportions
 from analysis.measures.proportions import proportion
 from analysis.measures.quantiles import deprivation_quantiles
@@ -49,5 +54,6 @@ __all__ = [
     "overdispersed_funnel_points",
     "overdispersed_rate_funnel_limits",
     "overdispersed_rate_funnel_points",
+    "pool_years",
     "proportion",
 ]
