@@ -28,6 +28,7 @@ detected) for the group to reach it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,12 +54,16 @@ ABOVE = "At or above ambition"
 
 @dataclass(frozen=True)
 class Ambition:
-    """A national ambition: at least ``target`` (a proportion) of ``denominator`` have ``numerator``."""
+    """A national ambition: at least ``target`` (a proportion) of the people counted in ``n`` are counted in ``x``.
+
+    ``x`` and ``n`` describe, in words, the count and the denominator of the proportion
+    (the columns ``x`` and ``n`` that :func:`ambition_gap` reads).
+    """
 
     name: str
     target: float
-    numerator: str
-    denominator: str
+    x: str  #: what the count of the proportion counts
+    n: str  #: what its denominator counts
     source: str
 
 
@@ -67,15 +72,15 @@ AMBITIONS: dict[str, Ambition] = {
     "early_diagnosis": Ambition(
         name="Early cancer diagnosis",
         target=0.75,
-        numerator="cancers diagnosed at stage 1 or 2",
-        denominator="cancers with a known stage",
+        x="cancers diagnosed at stage 1 or 2",
+        n="cancers with a known stage",
         source="NHS Long Term Plan (2019)",
     ),
     "hypertension_detection": Ambition(
         name="Hypertension case-finding",
         target=0.80,
-        numerator="people with hypertension on the GP register",
-        denominator="people expected to have hypertension",
+        x="people with hypertension on the GP register",
+        n="people expected to have hypertension",
         source="PHE and NHS England CVD prevention ambitions (2019)",
     ),
 }
@@ -114,27 +119,51 @@ def ambition_gap(
 ) -> pd.DataFrame:
     """Set proportions against an ambition of at least ``target`` (a proportion, e.g. 0.75).
 
-    ``table`` has the numerator ``x``, denominator ``n`` and ``value``, ``lowercl`` and
-    ``uppercl`` on the ``multiplier`` scale (100 for percentages), as
-    :func:`analysis.measures.proportion` returns them. Returns a copy with:
+    Parameters
+    ----------
+    table
+        Proportions as :func:`analysis.measures.proportion` returns them at one confidence
+        level: the count ``x``, the denominator ``n``, and ``value``, ``lowercl`` and
+        ``uppercl`` on the ``multiplier`` scale (100 for percentages). A table with limits at
+        several levels (``lower95_0cl``, ``lower99_8cl``, ...) raises
+        :class:`~analysis.validation.InputError`: the comparison with the ambition is made
+        with one interval, so compute the proportions at that one level.
+    target
+        The ambition, a proportion between 0 and 1 (e.g. ``AMBITIONS["early_diagnosis"].target``).
+    x, n
+        Columns of the count and the denominator (default ``"x"`` and ``"n"``).
+    multiplier
+        Scale of ``value`` and its limits (100 for percentages).
 
-    - ``ambition``: ``target`` on the same scale;
-    - ``gap`` = ambition - value (positive = short of the ambition), with ``gap_lowercl`` =
-      ambition - uppercl and ``gap_uppercl`` = ambition - lowercl (the proportion's own
-      limits; the ambition is a fixed number, not an estimate);
-    - ``comparison``: ``"Below ambition"`` when the whole interval is below it, ``"At or
-      above ambition"`` when the lower limit reaches it, otherwise ``"Not significantly
-      different"``;
-    - ``additional``: the fewest extra people with the outcome that would bring the group to
-      the ambition, ``ceil(target * n - x)`` and at least 0.
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with:
+
+        - ``ambition``: ``target`` on the same scale;
+        - ``gap`` = ambition - value (positive = short of the ambition), with ``gap_lowercl``
+          = ambition - uppercl and ``gap_uppercl`` = ambition - lowercl (the proportion's own
+          limits; the ambition is a fixed number, not an estimate);
+        - ``comparison``: ``"Below ambition"`` when the whole interval is below it, ``"At or
+          above ambition"`` when the lower limit reaches it, otherwise ``"Not significantly
+          different"``;
+        - ``additional``: the fewest extra people with the outcome that would bring the group
+          to the ambition, ``ceil(target * n - x)`` and at least 0.
     """
     if not 0 < target < 1:
         raise InputError(f"target must be a proportion between 0 and 1, got {target!r}")
     scale = check_multiplier(multiplier)
+    levels = [c for c in table.columns if re.fullmatch(r"lower\d+_\d+cl", str(c))]
+    if levels and "lowercl" not in table.columns:
+        raise InputError(
+            f"table has limits at several confidence levels ({', '.join(levels)}); ambition_gap "
+            "compares one interval with the ambition: compute the proportions at one level "
+            "(e.g. proportion(..., confidence=0.95))"
+        )
     require_columns(table, [x, n, "value", "lowercl", "uppercl"], what="table")
-    numerator = check_counts(table, x)
-    denominator = check_counts(table, n)
-    fail_rows(table, numerator > denominator, [x, n], f"{x!r} must not be greater than {n!r}")
+    counts = check_counts(table, x)
+    denominators = check_counts(table, n)
+    fail_rows(table, counts > denominators, [x, n], f"{x!r} must not be greater than {n!r}")
     ambition = target * scale
     out = table.copy()
     out["ambition"] = ambition
@@ -146,6 +175,6 @@ def ambition_gap(
         categories=[BELOW, SIMILAR, ABOVE],
     )
     # round away floating-point noise first: 0.8 * 35 is 28.000000000000004, not 28
-    shortfall = np.round(target * denominator - numerator, 9)
+    shortfall = np.round(target * denominators - counts, 9)
     out["additional"] = np.maximum(np.ceil(shortfall), 0).astype("int64")
     return out

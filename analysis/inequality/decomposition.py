@@ -99,8 +99,8 @@ def cause_shares(
 
 def _death_cube(
     data: pd.DataFrame,
-    deaths: str,
-    population: str,
+    x: str,
+    n: str,
     *,
     compare: str,
     focus: object,
@@ -111,7 +111,7 @@ def _death_cube(
     age_labels: Sequence | None,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, tuple, pd.Index]:
     """Deaths as (groups x 2) x bands x causes and population as (groups x 2) x bands."""
-    require_columns(data, [deaths, population, compare, age_band, *group_by, *column_list(cause)])
+    require_columns(data, [x, n, compare, age_band, *group_by, *column_list(cause)])
     if focus == reference:
         raise InputError(f"focus and reference must be different values of {compare!r}")
     present = set(data[compare].dropna().unique().tolist())
@@ -123,8 +123,8 @@ def _death_cube(
         )
     data = data[data[compare].isin([focus, reference]).to_numpy()]
     context = [*group_by, compare]
-    death_values = check_counts(data, deaths, integer=False, context=context)
-    pop_values = check_counts(data, population, integer=False, context=context)
+    death_values = check_counts(data, x, integer=False, context=context)
+    pop_values = check_counts(data, n, integer=False, context=context)
     labels = band_labels(data[age_band], age_labels)
     band = band_positions(data[age_band], labels)
     fail_rows(data, band < 0, age_band, f"age bands must be one of {list(labels)}", context=context)
@@ -162,8 +162,8 @@ def _death_cube(
     fail_rows(
         data,
         (high != low)[band_cell],
-        population,
-        "population must be the same on every cause's row of an age band",
+        n,
+        "the population (n) must be the same on every cause's row of an age band",
         context=[*context, age_band],
     )
     missing = np.flatnonzero(rows_in_band == 0)
@@ -202,8 +202,8 @@ def _check_tables(tables: LifeTable, keys: pd.DataFrame, compare: str, sides: tu
 
 def decompose_life_expectancy_gap(
     data: pd.DataFrame,
-    deaths: str,
-    population: str,
+    x: str,
+    n: str,
     *,
     compare: str,
     focus: object,
@@ -228,8 +228,12 @@ def decompose_life_expectancy_gap(
         Tidy rows: one per population (``compare``), life-table age band and cause, with the
         deaths from that cause and the band's population (repeated on each cause's row).
         Causes absent from a band count as zero deaths; each band must be present.
-    deaths, population
-        Columns of deaths (from the row's cause) and the band's population (person-years).
+    x
+        Column of deaths (from the row's cause); PHEindicatormethods ``phe_life_expectancy``
+        calls it ``deaths``.
+    n
+        Column of the band's population (person-years), the same on each cause's row;
+        ``phe_life_expectancy``'s ``population``.
     compare, focus, reference
         Column saying which population a row belongs to, and its values for the focus
         population (e.g. most deprived quintile, or an area) and the reference (least
@@ -262,7 +266,7 @@ def decompose_life_expectancy_gap(
     >>> df = pd.DataFrame({
     ...     "quintile": ["Q1"] * 20 + ["Q5"] * 20, "age_band": list(BANDS) * 2,
     ...     "population": 10_000.0, "deaths": np.r_[rates * 1.3, rates] * 10_000})
-    >>> out = decompose_life_expectancy_gap(df, "deaths", "population", compare="quintile",
+    >>> out = decompose_life_expectancy_gap(df, x="deaths", n="population", compare="quintile",
     ...                                    focus="Q1", reference="Q5", cause=None)
     >>> round(float(out["gap"].iloc[0]), 2), bool(np.isclose(out["contribution"].sum(), out["gap"].iloc[0]))
     (3.07, True)
@@ -271,7 +275,7 @@ def decompose_life_expectancy_gap(
         raise InputError(f"method must be one of {list(METHODS)}, got {method!r}")
     group_cols = column_list(group_by)
     cube, pop, keys, labels, causes = _death_cube(
-        data, deaths, population, compare=compare, focus=focus, reference=reference,
+        data, x, n, compare=compare, focus=focus, reference=reference,
         age_band=age_band, cause=cause, group_by=group_cols, age_labels=age_labels,
     )  # fmt: skip
     tables = chiang_life_table(cube.sum(axis=-1), pop)

@@ -57,57 +57,57 @@ def choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _numerator(data: pd.DataFrame, numerator: str) -> np.ndarray:
-    values = require_numeric(data, numerator)
-    fail_rows(data, values < 0, numerator, "numerators must not be negative")
+def _counts(data: pd.DataFrame, x: str) -> np.ndarray:
+    values = require_numeric(data, x)
+    fail_rows(data, values < 0, x, "counts (x) must not be negative")
     return values
 
 
 def _denominators(
     data: pd.DataFrame,
-    numerator: str,
-    denominator: str | None,
+    x: str,
+    n: str | None,
     statistic: str,
     rate: str | None,
     rate_type: str | None,
     multiplier: float | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Numerators and the denominators funnels use (for rates, derived from the rate)."""
+    """Return the counts and the denominators funnels use (for rates, derived from the rate)."""
     check_not_empty(data)
     choice("statistic", statistic, ("proportion", "ratio", "rate"))
     if statistic != "rate":
-        if denominator is None:
-            raise InputError(f"statistic={statistic!r} needs a denominator column")
-        require_columns(data, [numerator, denominator])
-        num = _numerator(data, numerator)
-        den = require_numeric(data, denominator)
-        fail_rows(data, den <= 0, denominator, "denominators must be greater than zero")
+        if n is None:
+            raise InputError(f"statistic={statistic!r} needs n (the denominator column)")
+        require_columns(data, [x, n])
+        num = _counts(data, x)
+        den = require_numeric(data, n)
+        fail_rows(data, den <= 0, n, "denominators (n) must be greater than zero")
         if statistic == "proportion":
             fail_rows(
-                data, num > den, [numerator, denominator],
-                "numerators must not be greater than denominators for a proportion",
+                data, num > den, [x, n],
+                "counts (x) must not be greater than denominators (n) for a proportion",
             )  # fmt: skip
         return num, den
     choice("rate_type", rate_type, ("dsr", "crude"))
     if rate is None or multiplier is None:
         raise InputError("statistic='rate' needs rate (a column) and multiplier")
     scale = check_multiplier(multiplier)
-    require_columns(data, [numerator, rate] + ([denominator] if denominator else []))
-    num = _numerator(data, numerator)
+    require_columns(data, [x, rate] + ([n] if n else []))
+    num = _counts(data, x)
     zero = num == 0
-    if zero.any() and denominator is None:
+    if zero.any() and n is None:
         fail_rows(
-            data, zero, numerator,
-            "rows with 0 events need the denominator column (give denominator=) to place "
-            "them on the funnel",
+            data, zero, x,
+            "rows with 0 events need the denominator column (give n=) to place them on the "
+            "funnel",
         )  # fmt: skip
     rates = _rates(data, rate, zero)
     with np.errstate(divide="ignore", invalid="ignore"):
         derived = scale * num / rates
     if rate_type == "dsr":
         derived = np.where(zero, np.nan, derived)
-    elif denominator is not None:
-        derived = np.where(zero, require_numeric(data, denominator), derived)
+    elif n is not None:
+        derived = np.where(zero, require_numeric(data, n), derived)
     return num, derived
 
 
@@ -149,8 +149,8 @@ def _axis(start: float, end: float, steps_from: int) -> np.ndarray:
 
 def funnel_limits(
     data: pd.DataFrame,
-    numerator: str,
-    denominator: str | None = None,
+    x: str,
+    n: str | None = None,
     *,
     statistic: str,
     multiplier: float,
@@ -170,12 +170,14 @@ def funnel_limits(
     Parameters
     ----------
     data
-        one row per unit (area, practice) with its numerator and denominator.
-    numerator
-        observed count (for ratios: observed events).
-    denominator
-        population (proportions), expected events (ratios) or, for rates, the
-        population -- needed only for units with 0 events.
+        one row per unit (area, practice) with its count and denominator.
+    x
+        column of the observed count (for ratios: observed events); PHEindicatormethods'
+        ``numerator``.
+    n
+        column of the denominator: population (proportions), expected events (ratios) or,
+        for rates, the population -- needed only for units with 0 events; PHEindicatormethods'
+        ``denominator``.
     statistic
         ``"proportion"``, ``"ratio"`` or ``"rate"``.
     multiplier
@@ -208,7 +210,7 @@ def funnel_limits(
     0         90.0           15.07           44.93      30.0
     99       210.0           20.23           39.77      30.0
     """
-    num, den = _denominators(data, numerator, denominator, statistic, rate, rate_type, multiplier)
+    num, den = _denominators(data, x, n, statistic, rate, rate_type, multiplier)
     scale = check_multiplier(multiplier)
     average = num.sum() / np.nansum(den)
     low, high = np.nanmin(den), np.nanmax(den)
@@ -264,8 +266,8 @@ def funnel_limits(
 
 def funnel_significance(
     data: pd.DataFrame,
-    numerator: str,
-    denominator: str | None = None,
+    x: str,
+    n: str | None = None,
     *,
     statistic: str,
     rate: str | None = None,
@@ -288,11 +290,13 @@ def funnel_significance(
     ----------
     data
         one row per unit (area, practice).
-    numerator
-        observed count (for ratios: observed events).
-    denominator
-        population (proportions), expected events (ratios) or, for rates, the
-        population -- needed only for units with 0 events (crude rates).
+    x
+        column of the observed count (for ratios: observed events); PHEindicatormethods'
+        ``numerator``.
+    n
+        column of the denominator: population (proportions), expected events (ratios) or,
+        for rates, the population -- needed only for units with 0 events (crude rates);
+        PHEindicatormethods' ``denominator``.
     statistic
         ``"proportion"``, ``"ratio"`` or ``"rate"``.
     rate, rate_type
@@ -312,7 +316,7 @@ def funnel_significance(
     >>> funnel_significance(df, "x", "n", statistic="proportion")["significance"].tolist()
     ['Low (0.001)', 'Not significant', 'High (0.001)', 'Not significant']
     """
-    num, den = _denominators(data, numerator, denominator, statistic, rate, rate_type, multiplier)
+    num, den = _denominators(data, x, n, statistic, rate, rate_type, multiplier)
     out = data.copy()
     with np.errstate(divide="ignore", invalid="ignore"):
         if statistic == "proportion":
@@ -341,13 +345,13 @@ def funnel_significance(
 
 def funnel_points(
     data: pd.DataFrame,
-    numerator: str,
+    x: str,
     rate: str,
     *,
     rate_type: str,
     years_of_data: float,
     multiplier: float,
-    denominator: str | None = None,
+    n: str | None = None,
 ) -> pd.DataFrame:
     """Points to plot on a rate funnel: ``<rate>_chart`` and the yearly ``denominator_derived``.
 
@@ -355,7 +359,7 @@ def funnel_points(
     PHEindicatormethods ``calculate_funnel_points`` prepares it.
 
     The population behind each rate is derived as ``multiplier * events / rate`` per year of
-    data (or taken from ``denominator`` for units with 0 events, crude rates only). DSRs with
+    data (or taken from ``n`` for units with 0 events, crude rates only). DSRs with
     fewer than 10 events are not plotted (NA), as PHEindicatormethods
     ``calculate_funnel_points``.
 
@@ -363,8 +367,8 @@ def funnel_points(
     ----------
     data
         one row per unit (area, practice).
-    numerator
-        column of observed events.
+    x
+        column of observed events (PHEindicatormethods' ``numerator``).
     rate
         column of rates (per ``multiplier``).
     rate_type
@@ -373,8 +377,9 @@ def funnel_points(
         years pooled in each rate (the derived population is per year).
     multiplier
         the rate's scale (per 100,000: ``100_000``).
-    denominator
-        population column, used for units with 0 events (crude rates only).
+    n
+        population column, used for units with 0 events (crude rates only);
+        PHEindicatormethods' ``denominator``.
 
     Returns
     -------
@@ -389,11 +394,11 @@ def funnel_points(
     0       5   50.0        NaN                  NaN
     1     300  120.0      120.0        83333.333333
     """
-    require_columns(data, [numerator, rate])
+    require_columns(data, [x, rate])
     choice("rate_type", rate_type, ("dsr", "crude"))
     if years_of_data is None or years_of_data <= 0:
         raise InputError("years_of_data must be a positive number")
-    num, derived = _denominators(data, numerator, denominator, "rate", rate, rate_type, multiplier)
+    num, derived = _denominators(data, x, n, "rate", rate, rate_type, multiplier)
     chart = _rates(data, rate, num == 0)
     out = data.copy()
     if rate_type == "dsr":

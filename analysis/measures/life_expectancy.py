@@ -5,16 +5,16 @@ Method
 For each group the 20 bands 0, 1-4, 5-9, ..., 85-89, 90+ form an abridged life table completed
 by Chiang's method (Chiang 1984, *The Life Table and its Applications*, Krieger; as used by ONS
 and in the PHE life expectancy calculator, Eayres & Williams 2004, *J Epidemiol Community
-Health* 58:243-249). With deaths ``D``, population (person-years) ``P``, band width ``n`` and
+Health* 58:243-249). With deaths ``D``, population (person-years) ``P``, band width ``w`` and
 fraction of the band lived by those who die ``a`` (0.1 in the first year of life, 0.5
 otherwise):
 
-- ``M = D / P``; ``q = n M / (1 + n (1 - a) M)``, capped at 1; ``q = 1`` in the band 90+;
+- ``M = D / P``; ``q = w M / (1 + w (1 - a) M)``, capped at 1; ``q = 1`` in the band 90+;
 - ``l_0 = 100,000``, ``l_{i+1} = l_i (1 - q_i)``; ``d_i = l_i - l_{i+1}``;
-- ``L_i = n (l_{i+1} + a d_i)``; in the band 90+ ``L = l / M``; ``T_i = sum of L from i``;
+- ``L_i = w (l_{i+1} + a d_i)``; in the band 90+ ``L = l / M``; ``T_i = sum of L from i``;
   life expectancy at the start of band ``i`` is ``e_i = T_i / l_i``.
 
-The variance is Chiang's, ``Var(e_i) = sum_{j >= i} l_j^2 ((1 - a_j) n_j + e_{j+1})^2 Var(p_j)
+The variance is Chiang's, ``Var(e_i) = sum_{j >= i} l_j^2 ((1 - a_j) w_j + e_{j+1})^2 Var(p_j)
 / l_i^2`` with ``Var(p_j) = q_j^2 (1 - q_j) / D_j``, plus the term of Silcocks, Jenner & Reza
 (2001, *J Epidemiol Community Health* 55:38-43) for the open band, ``l_90^2 / (D_90 M_90^2)``.
 Limits are ``e +/- z SE``.
@@ -98,25 +98,25 @@ def chiang_life_table(deaths: np.ndarray, population: np.ndarray) -> LifeTable:
     """
     deaths = np.asarray(deaths, dtype="float64")
     population = np.asarray(population, dtype="float64")
-    n, a = BAND_WIDTHS, FRACTION_LIVED
+    w, a = BAND_WIDTHS, FRACTION_LIVED
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = deaths / population
         m = rate[:, :-1]
         q = np.ones_like(rate)
-        q[:, :-1] = np.where(n * a * m > 1, 1.0, n * m / (1 + n * (1 - a) * m))
+        q[:, :-1] = np.where(w * a * m > 1, 1.0, w * m / (1 + w * (1 - a) * m))
         survivors = np.empty_like(rate)
         survivors[:, 0] = RADIX
         survivors[:, 1:] = RADIX * np.cumprod(1 - q[:, :-1], axis=1)
         dying = survivors[:, :-1] - survivors[:, 1:]
         person_years = np.empty_like(rate)
-        person_years[:, :-1] = n * (survivors[:, 1:] + a * dying)
+        person_years[:, :-1] = w * (survivors[:, 1:] + a * dying)
         person_years[:, -1] = survivors[:, -1] / rate[:, -1]
         total = np.cumsum(person_years[:, ::-1], axis=1)[:, ::-1]
         expectancy = np.where(survivors > 0, total / survivors, 0.0)
 
         var_p = np.where(dying > 0, q[:, :-1] ** 2 * (1 - q[:, :-1]) / deaths[:, :-1], 0.0)
         weighted = np.empty_like(rate)
-        weighted[:, :-1] = var_p * survivors[:, :-1] ** 2 * ((1 - a) * n + expectancy[:, 1:]) ** 2
+        weighted[:, :-1] = var_p * survivors[:, :-1] ** 2 * ((1 - a) * w + expectancy[:, 1:]) ** 2
         weighted[:, -1] = survivors[:, -1] ** 2 / (deaths[:, -1] * rate[:, -1] ** 2)
         variance = np.cumsum(weighted[:, ::-1], axis=1)[:, ::-1] / survivors**2
     return LifeTable(
@@ -151,8 +151,8 @@ def default_age_labels(column: pd.Series) -> tuple:
 
 def to_band_matrix(
     data: pd.DataFrame,
-    deaths: str,
-    population: str,
+    x: str,
+    n: str,
     *,
     age_band: str,
     group_by: Sequence[str],
@@ -160,12 +160,13 @@ def to_band_matrix(
 ) -> BandedData:
     """Check tidy life-table input and reshape it to groups x 20 arrays (no loop over groups).
 
-    Raises :class:`InputError` for missing columns, missing/negative/non-numeric counts,
-    unknown age bands, bands repeated within a group or bands missing from a group.
+    ``x`` and ``n`` are the columns of deaths and population. Raises :class:`InputError` for
+    missing columns, missing/negative/non-numeric counts, unknown age bands, bands repeated
+    within a group or bands missing from a group.
     """
-    require_columns(data, [deaths, population, age_band, *group_by])
-    death_values = check_counts(data, deaths, integer=False, context=group_by)
-    population_values = check_counts(data, population, integer=False, context=group_by)
+    require_columns(data, [x, n, age_band, *group_by])
+    death_values = check_counts(data, x, integer=False, context=group_by)
+    population_values = check_counts(data, n, integer=False, context=group_by)
 
     labels = band_labels(data[age_band], age_labels)
     band = band_positions(data[age_band], labels)
@@ -341,8 +342,8 @@ def _repeated_label(codes: np.ndarray, labels: Sequence) -> pd.Categorical:
 
 def life_expectancy(
     data: pd.DataFrame,
-    deaths: str,
-    population: str,
+    x: str,
+    n: str,
     *,
     age_band: str = "age_band",
     group_by: str | Sequence[str] | None = None,
@@ -362,8 +363,12 @@ def life_expectancy(
     ----------
     data
         Tidy data: one row per group and life-table age band.
-    deaths, population
-        Columns of deaths and population (person-years) in each band.
+    x
+        Column of deaths in each band (PHEindicatormethods ``phe_life_expectancy`` calls it
+        ``deaths``; the R bridge passes it under that name).
+    n
+        Column of population (person-years) in each band (``phe_life_expectancy``'s
+        ``population``).
     age_band
         Column naming the band. By default labels are those of
         :data:`analysis.standards.LIFE_TABLE_AGE_BANDS` ("0", "1-4", "5-9", ..., "90+") or, for a
@@ -401,14 +406,14 @@ def life_expectancy(
     ...                1390, 1605, 1936, 1937],
     ...     "population": [7060, 35059, 46974, 48489, 43219, 38561, 46009, 57208, 61435, 55601,
     ...                    50209, 56416, 46411, 39820, 37978, 37039, 33288, 23306, 11936, 11936]})
-    >>> out = life_expectancy(df, "deaths", "population", le_age="0")
+    >>> out = life_expectancy(df, x="deaths", n="population", le_age="0")
     >>> out[["value", "lowercl", "uppercl"]].round(4).to_numpy().tolist()
     [[80.1696, 79.8827, 80.4565]]
     """
     group_cols = column_list(group_by)
     levels = check_confidence(confidence)
     banded = to_band_matrix(
-        data, deaths, population, age_band=age_band, group_by=group_cols, age_labels=age_labels
+        data, x, n, age_band=age_band, group_by=group_cols, age_labels=age_labels
     )
     band_index = _selected_bands(le_age, banded.labels, age_band)
     table = chiang_life_table(banded.deaths, banded.population)

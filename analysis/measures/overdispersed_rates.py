@@ -26,18 +26,18 @@ _EXPECTED = "__expected_events__"
 
 
 def _as_ratios(
-    data: pd.DataFrame, numerator: str, rate: str, multiplier: float, years_of_data: float
+    data: pd.DataFrame, x: str, rate: str, multiplier: float, years_of_data: float
 ) -> tuple[pd.DataFrame, float, np.ndarray]:
     """Return ``data`` with the expected events, the overall rate and the yearly population."""
     check_not_empty(data)
     scale = check_multiplier(multiplier)
     if years_of_data is None or not years_of_data > 0:
         raise InputError(f"years_of_data must be a positive number, got {years_of_data!r}")
-    require_columns(data, [numerator, rate])
-    events = require_numeric(data, numerator)
+    require_columns(data, [x, rate])
+    events = require_numeric(data, x)
     rates = require_numeric(data, rate)
     fail_rows(
-        data, events <= 0, numerator,
+        data, events <= 0, x,
         "each unit needs at least one event (its population is derived as events / rate); "
         "leave out units without a rate, as PHEindicatormethods does for DSRs below 10 events",
     )  # fmt: skip
@@ -49,7 +49,7 @@ def _as_ratios(
 
 def overdispersed_rate_funnel_points(
     data: pd.DataFrame,
-    numerator: str,
+    x: str,
     rate: str,
     *,
     multiplier: float,
@@ -69,8 +69,8 @@ def overdispersed_rate_funnel_points(
     ----------
     data
         one row per unit with its events and rate (units without a rate left out).
-    numerator
-        events.
+    x
+        column of events (PHEindicatormethods' ``numerator``).
     rate
         the unit's rate per ``multiplier`` (crude or directly standardised).
     multiplier
@@ -98,8 +98,8 @@ def overdispersed_rate_funnel_points(
     0  220.0             3636.0            93.0  Not significant
     1  410.0             4390.0            96.0  Not significant
     """
-    ratios, overall, person_years = _as_ratios(data, numerator, rate, multiplier, years_of_data)
-    units = pd.DataFrame({"o": ratios[numerator].to_numpy(), "e": ratios[_EXPECTED].to_numpy()})
+    ratios, overall, person_years = _as_ratios(data, x, rate, multiplier, years_of_data)
+    units = pd.DataFrame({"o": ratios[x].to_numpy(), "e": ratios[_EXPECTED].to_numpy()})
     points = overdispersed_funnel_points(
         units, "o", "e", statistic="standardised_ratio", method=method, trim=trim,
         adjust=adjust, model=model, multiplier=overall,
@@ -114,7 +114,7 @@ def overdispersed_rate_funnel_points(
 
 def overdispersed_rate_funnel_limits(
     data: pd.DataFrame,
-    numerator: str,
+    x: str,
     rate: str,
     *,
     multiplier: float,
@@ -131,6 +131,13 @@ def overdispersed_rate_funnel_limits(
     Care* 14:347-351; exact Poisson limits when not adjusted), evaluated at ``points`` yearly
     populations spaced geometrically from the smallest unit's to the largest's, so every unit
     has both limits.
+
+    Parameters
+    ----------
+    data, x, rate, multiplier, years_of_data, method, trim, adjust, model
+        as :func:`overdispersed_rate_funnel_points`.
+    points
+        number of yearly populations along the axis (at least 2).
 
     Returns
     -------
@@ -151,18 +158,18 @@ def overdispersed_rate_funnel_limits(
     1             5136.0            98.0           564.0     283.0
     2            23077.0           109.0           538.0     283.0
     """
-    ratios, overall, person_years = _as_ratios(data, numerator, rate, multiplier, years_of_data)
+    ratios, overall, person_years = _as_ratios(data, x, rate, multiplier, years_of_data)
     expected = ratios[_EXPECTED].to_numpy()
     if points < 2:
         raise InputError(f"points must be at least 2, got {points!r}")
     axis = np.geomspace(expected.min(), expected.max(), points)
     limits = overdispersed_funnel_limits(
-        ratios, numerator, _EXPECTED, statistic="standardised_ratio", method=method, trim=trim,
+        ratios, x, _EXPECTED, statistic="standardised_ratio", method=method, trim=trim,
         adjust=adjust, model=model, at=axis, multiplier=overall,
     )  # fmt: skip
     per_year = person_years.sum() / expected.sum() / years_of_data
     return (
-        limits.drop(columns=["denominator"])
+        limits.drop(columns=["n"])
         .rename(columns={"target": "baseline"})
         .assign(
             population_1_year=axis * per_year,

@@ -77,14 +77,14 @@ class _Scale:
     s: np.ndarray
 
 
-def _se_at(statistic: str, method: str, target: float, denominator: np.ndarray) -> np.ndarray:
-    """Return the standard error of ``y`` for a unit on the target with this denominator."""
+def _se_at(statistic: str, method: str, target: float, n: np.ndarray) -> np.ndarray:
+    """Return the standard error of ``y`` for a unit on the target with denominator ``n``."""
     if statistic == "ratio":
-        expected = np.exp(target) * denominator
-        return np.sqrt(_log_count_variance(expected) + _log_count_variance(denominator))
+        expected = np.exp(target) * n
+        return np.sqrt(_log_count_variance(expected) + _log_count_variance(n))
     if method == "truncate":
-        return 1 / np.sqrt(denominator)
-    return 1 / (2 * np.sqrt(denominator))
+        return 1 / np.sqrt(n)
+    return 1 / (2 * np.sqrt(n))
 
 
 def _back(scale: _Scale, values: np.ndarray) -> np.ndarray:
@@ -96,9 +96,7 @@ def _back(scale: _Scale, values: np.ndarray) -> np.ndarray:
     return np.maximum(values, 0) ** 2
 
 
-def _inputs(
-    data: pd.DataFrame, numerator: str, denominator: str, statistic: str, method: str, trim: float
-) -> _Scale:
+def _inputs(data: pd.DataFrame, x: str, n: str, statistic: str, method: str, trim: float) -> _Scale:
     check_not_empty(data)
     choice("statistic", statistic, STATISTICS)
     choice("method", method, METHODS)
@@ -109,19 +107,19 @@ def _inputs(
         )
     if not 0 <= trim < 0.5:
         raise InputError(f"trim must be at least 0 and below 0.5 (each tail), got {trim!r}")
-    require_columns(data, [numerator, denominator])
-    num = require_numeric(data, numerator)
-    den = require_numeric(data, denominator)
-    fail_rows(data, num < 0, numerator, "numerators must not be negative")
-    fail_rows(data, den <= 0, denominator, "denominators must be greater than zero")
+    require_columns(data, [x, n])
+    num = require_numeric(data, x)
+    den = require_numeric(data, n)
+    fail_rows(data, num < 0, x, "counts (x) must not be negative")
+    fail_rows(data, den <= 0, n, "denominators (n) must be greater than zero")
     if statistic == "proportion":
         fail_rows(
-            data, num > den, [numerator, denominator],
-            "numerators must not be greater than denominators for a proportion",
+            data, num > den, [x, n],
+            "counts (x) must not be greater than denominators (n) for a proportion",
         )  # fmt: skip
     if method == "truncate":
         fail_rows(
-            data, num == 0, numerator,
+            data, num == 0, x,
             "method='truncate' works on log(O / E), which needs at least one event; use "
             "method='winsorise' (square-root scale)",
         )  # fmt: skip
@@ -133,7 +131,7 @@ def _inputs(
             y = np.arcsin(np.sqrt(num / den))
         elif statistic == "ratio":
             if num.sum() == 0:
-                raise InputError(f"column {numerator!r}: a ratio of counts needs some events")
+                raise InputError(f"column {x!r}: a ratio of counts needs some events")
             target = float(np.log(num.sum() / den.sum()))
             y = np.log((num + 0.5) / (den + 0.5))
         elif method == "truncate":
@@ -170,10 +168,8 @@ class _Fit:
     used: int
 
 
-def _fit(
-    data: pd.DataFrame, numerator: str, denominator: str, statistic: str, method: str, trim: float
-) -> _Fit:
-    scale = _inputs(data, numerator, denominator, statistic, method, trim)
+def _fit(data: pd.DataFrame, x: str, n: str, statistic: str, method: str, trim: float) -> _Fit:
+    scale = _inputs(data, x, n, statistic, method, trim)
     z = (scale.y - scale.target) / scale.s
     kept = _trimmed(z, method, trim)
     used = ~np.isnan(kept)
@@ -198,8 +194,8 @@ def _adjusted(fit: _Fit, adjust: bool | str) -> bool:
 
 def _fit_adjusted(
     data: pd.DataFrame,
-    numerator: str,
-    denominator: str,
+    x: str,
+    n: str,
     statistic: str,
     method: str,
     trim: float,
@@ -208,7 +204,7 @@ def _fit_adjusted(
     multiplier: float,
 ) -> tuple[_Fit, float, bool]:
     """Fit, check ``model`` and ``multiplier``, and decide ``adjust``: the funnels' common start."""
-    fit = _fit(data, numerator, denominator, statistic, method, trim)
+    fit = _fit(data, x, n, statistic, method, trim)
     choice("model", model, MODELS)
     scale = check_multiplier(multiplier)
     return fit, scale, _adjusted(fit, adjust)
@@ -248,8 +244,8 @@ def _method_label(fit: _Fit, adjusted: bool, model: str) -> str:
 
 def funnel_overdispersion(
     data: pd.DataFrame,
-    numerator: str,
-    denominator: str,
+    x: str,
+    n: str,
     *,
     statistic: str,
     method: str = "winsorise",
@@ -267,11 +263,12 @@ def funnel_overdispersion(
     ----------
     data
         one row per unit (practice, trust, area).
-    numerator
-        observed events (O).
-    denominator
-        expected events E (``"standardised_ratio"``), the number at risk
-        (``"proportion"``) or the second count D (``"ratio"``).
+    x
+        column of observed events (O); FunnelPlotR's ``numerator``.
+    n
+        column of the denominator: expected events E (``"standardised_ratio"``), the number
+        at risk (``"proportion"``) or the second count D (``"ratio"``); FunnelPlotR's
+        ``denominator``.
     statistic
         ``"standardised_ratio"``, ``"proportion"`` or ``"ratio"``.
     method
@@ -297,7 +294,7 @@ def funnel_overdispersion(
        units    phi   tau2  p_value  overdispersed
     0      8  1.954  0.008    0.048           True
     """
-    fit = _fit(data, numerator, denominator, statistic, method, trim)
+    fit = _fit(data, x, n, statistic, method, trim)
     return pd.DataFrame(
         {
             "units": [len(fit.z)],
@@ -316,8 +313,8 @@ def funnel_overdispersion(
 
 def overdispersed_funnel_limits(
     data: pd.DataFrame,
-    numerator: str,
-    denominator: str,
+    x: str,
+    n: str,
     *,
     statistic: str,
     method: str = "winsorise",
@@ -338,7 +335,7 @@ def overdispersed_funnel_limits(
 
     Parameters
     ----------
-    data, numerator, denominator, statistic, method, trim
+    data, x, n, statistic, method, trim
         as
         :func:`funnel_overdispersion`.
     adjust
@@ -357,7 +354,7 @@ def overdispersed_funnel_limits(
     Returns
     -------
     pandas.DataFrame
-        ``denominator``, ``lower_2s_limit``, ``upper_2s_limit``, ``lower_3s_limit``,
+        ``n`` (the denominator), ``lower_2s_limit``, ``upper_2s_limit``, ``lower_3s_limit``,
         ``upper_3s_limit`` (95% and 99.8%), ``target``, ``adjusted``, ``phi``, ``tau2``,
         ``statistic`` and ``method``.
 
@@ -367,25 +364,25 @@ def overdispersed_funnel_limits(
     ...                    "e": [35.0, 40, 30, 44, 50, 33, 52, 41]})
     >>> out = overdispersed_funnel_limits(df, "o", "e", statistic="standardised_ratio",
     ...                                   points=3)
-    >>> out[["denominator", "lower_3s_limit", "upper_3s_limit", "adjusted"]].round(3)
-       denominator  lower_3s_limit  upper_3s_limit  adjusted
-    0       30.000           0.372           1.933      True
-    1       39.497           0.403           1.863      True
-    2       52.000           0.430           1.808      True
+    >>> out[["n", "lower_3s_limit", "upper_3s_limit", "adjusted"]].round(3)
+            n  lower_3s_limit  upper_3s_limit  adjusted
+    0  30.000           0.372           1.933      True
+    1  39.497           0.403           1.863      True
+    2  52.000           0.430           1.808      True
     """
     fit, scale, adjusted = _fit_adjusted(
-        data, numerator, denominator, statistic, method, trim, adjust, model, multiplier
+        data, x, n, statistic, method, trim, adjust, model, multiplier
     )
     if at is None:
         if points < 2:
             raise InputError(f"points must be at least 2, got {points!r}")
-        den = require_numeric(data, denominator)
+        den = require_numeric(data, n)
         axis = np.geomspace(den.min(), den.max(), points)
     else:
         axis = np.asarray(at, dtype="float64")
         if axis.ndim != 1 or not (axis > 0).all():
             raise InputError("at must be a list of denominators greater than zero")
-    out = pd.DataFrame({"denominator": axis})
+    out = pd.DataFrame({"n": axis})
     for name, values in _limits(fit, axis, adjusted, model).items():
         out[name] = values * scale
     return out.assign(
@@ -400,8 +397,8 @@ def overdispersed_funnel_limits(
 
 def overdispersed_funnel_points(
     data: pd.DataFrame,
-    numerator: str,
-    denominator: str,
+    x: str,
+    n: str,
     *,
     statistic: str,
     method: str = "winsorise",
@@ -414,6 +411,13 @@ def overdispersed_funnel_points(
 
     Method: Spiegelhalter (2005, *Qual Saf Health Care* 14:347-351), as
     :func:`overdispersed_funnel_limits`, evaluated at each unit's own denominator.
+
+    Parameters
+    ----------
+    data, x, n, statistic, method, trim
+        as :func:`funnel_overdispersion`.
+    adjust, model, multiplier
+        as :func:`overdispersed_funnel_limits`.
 
     Returns
     -------
@@ -436,9 +440,9 @@ def overdispersed_funnel_points(
     6  75  52.0   1.44  2.90        1.80  Not significant
     """
     fit, scale, adjusted = _fit_adjusted(
-        data, numerator, denominator, statistic, method, trim, adjust, model, multiplier
+        data, x, n, statistic, method, trim, adjust, model, multiplier
     )
-    num, den = require_numeric(data, numerator), require_numeric(data, denominator)
+    num, den = require_numeric(data, x), require_numeric(data, n)
     s = fit.scale.s
     if not adjusted:
         z_adjusted = fit.z

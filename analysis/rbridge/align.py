@@ -133,8 +133,8 @@ def _life_table(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
     frame = data.assign(_start_age=data[band].map(_start_age).astype("float64"))
     frame = frame.sort_values([*groups, "_start_age"], kind="stable")
     args = {
-        "deaths": kwargs["deaths"],
-        "population": kwargs["population"],
+        "deaths": kwargs["x"],
+        "population": kwargs["n"],
         "start_age": "_start_age",
         "group_by": groups,
     }

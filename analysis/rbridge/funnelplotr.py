@@ -8,7 +8,8 @@ each unit's z-scores and limits, and its limits along the x axis, named as
 column by column. :func:`from_funnelplotr` does the renaming alone (no R needed), for
 FunnelPlotR output saved to CSV (``tests/fixtures/funnelplotr``).
 
-Our arguments map onto FunnelPlotR's as follows: ``statistic`` "standardised_ratio",
+Our arguments map onto FunnelPlotR's as follows: ``x`` -> ``numerator``; ``n`` ->
+``denominator``; ``statistic`` "standardised_ratio",
 "proportion", "ratio" -> ``data_type`` "SR", "PR", "RC"; ``method`` "winsorise", "truncate" ->
 ``sr_method`` "CQC", "SHMI"; ``trim`` -> ``trim_by``; ``multiplier`` -> ``multiplier``.
 Expected values are not rounded (``SHMI_rounding = FALSE``).
@@ -66,9 +67,10 @@ class FunnelPlotRResult:
 
     ``parameters``: one row of ``phi``, ``tau2``, ``adjusted`` (whether FunnelPlotR draws
     adjusted limits when asked for them alone) and ``r_implementation``. ``units``: ``unit``,
-    ``numerator``, ``denominator``, ``z``, ``z_trimmed`` (NaN where truncated) and the unit's
-    ``lower_2s_limit`` ... ``upper_3s_limit``, adjusted, with the unadjusted ones prefixed
-    ``unadjusted_``. ``limits``: ``denominator`` and the same limit columns along the x axis.
+    ``x`` (FunnelPlotR's ``numerator``), ``n`` (its ``denominator``), ``z``, ``z_trimmed`` (NaN
+    where truncated) and the unit's ``lower_2s_limit`` ... ``upper_3s_limit``, adjusted, with
+    the unadjusted ones prefixed ``unadjusted_``. ``limits``: ``n`` (the denominator) and the
+    same limit columns along the x axis.
     """
 
     parameters: pd.DataFrame
@@ -133,8 +135,8 @@ def from_funnelplotr(
         [
             pd.DataFrame({
                 "unit": units["group"].astype(str).to_numpy(),
-                "numerator": units["numerator"].to_numpy(dtype="float64"),
-                "denominator": units["denominator"].to_numpy(dtype="float64"),
+                "x": units["numerator"].to_numpy(dtype="float64"),
+                "n": units["denominator"].to_numpy(dtype="float64"),
                 "z": units["Uzscore"].to_numpy(dtype="float64"),
                 "z_trimmed": pd.to_numeric(units["Wuzscore"]).to_numpy(dtype="float64"),
             }),
@@ -145,7 +147,7 @@ def from_funnelplotr(
     ordered = limits.sort_values("number.seq", ignore_index=True)
     axis = pd.concat(
         [
-            pd.DataFrame({"denominator": ordered["number.seq"].to_numpy(dtype="float64")}),
+            pd.DataFrame({"n": ordered["number.seq"].to_numpy(dtype="float64")}),
             _limit_frame(ordered, _AXIS_LIMITS, square, multiplier),
         ],
         axis=1,
@@ -167,8 +169,8 @@ def _element(result: object, name: str) -> object:
 
 def funnel_plot_r(
     data: pd.DataFrame,
-    numerator: str,
-    denominator: str,
+    x: str,
+    n: str,
     *,
     statistic: str,
     method: str = "winsorise",
@@ -186,8 +188,9 @@ def funnel_plot_r(
     ----------
     data
         one row per unit.
-    numerator, denominator
-        column names (observed; expected, at risk or second count).
+    x, n
+        column names of the count (observed; FunnelPlotR's ``numerator``) and the
+        denominator (expected, at risk or second count; its ``denominator``).
     statistic
         ``"standardised_ratio"``, ``"proportion"`` or ``"ratio"``.
     method
@@ -214,13 +217,13 @@ def funnel_plot_r(
     >>> fit.parameters[["phi", "tau2", "r_implementation"]]  # doctest: +SKIP
     """
     data_type, sr_method = _mapped(statistic, method)
-    require_columns(data, [numerator, denominator] + ([unit] if unit else []))
+    require_columns(data, [x, n] + ([unit] if unit else []))
     version = require_r_package(FUNNELPLOTR, MINIMUM_VERSION)
     names = data[unit].astype(str) if unit else pd.Series(np.arange(1, len(data) + 1)).astype(str)
     frame = pd.DataFrame(
         {
-            "numerator": data[numerator].to_numpy(dtype="float64"),
-            "denominator": data[denominator].to_numpy(dtype="float64"),
+            "numerator": data[x].to_numpy(dtype="float64"),
+            "denominator": data[n].to_numpy(dtype="float64"),
             "unit": names.to_numpy(),
         }
     )
@@ -279,8 +282,8 @@ def _inside_scale(limits: pd.DataFrame, statistic: str, multiplier: float) -> pd
 
 def funnelplotr_agreement(
     data: pd.DataFrame,
-    numerator: str,
-    denominator: str,
+    x: str,
+    n: str,
     unit: str,
     result: FunnelPlotRResult,
     *,
@@ -313,7 +316,7 @@ def funnelplotr_agreement(
         limit rows compare different definitions (see the module documentation) and say so.
     """
     options = {"statistic": statistic, "method": method, "trim": trim}
-    fit = funnel_overdispersion(data, numerator, denominator, **options).iloc[0]
+    fit = funnel_overdispersion(data, x, n, **options).iloc[0]
     theirs = result.parameters.iloc[0]
     tolerance, exact = (rtol, atol * multiplier), (rtol, 0.0)
     rows = [
@@ -330,7 +333,7 @@ def funnelplotr_agreement(
     for adjusted, prefix in ((True, ""), (False, "unadjusted_")):
         label = "adjusted" if adjusted else "unadjusted"
         ours = overdispersed_funnel_points(
-            keyed, numerator, denominator, adjust=adjusted, multiplier=multiplier, **options
+            keyed, x, n, adjust=adjusted, multiplier=multiplier, **options
         )
         r_units = result.units.add_prefix("r_").rename(columns={"r_unit": "unit"})
         merged = ours.merge(r_units, on="unit", validate="1:1")
@@ -345,8 +348,7 @@ def funnelplotr_agreement(
             )
         )
         axis = overdispersed_funnel_limits(
-            data, numerator, denominator, adjust=adjusted, multiplier=multiplier,
-            at=result.limits["denominator"], **options,
+            data, x, n, adjust=adjusted, multiplier=multiplier, at=result.limits["n"], **options,
         )  # fmt: skip
         mine = _inside_scale(axis[list(_LIMIT_NAMES)], statistic, multiplier)
         other = result.limits[[prefix + name for name in _LIMIT_NAMES]]

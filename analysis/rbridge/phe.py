@@ -160,14 +160,17 @@ def _isr(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
 
 
 def _life_expectancy(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> RCall:
-    """``phe_life_expectancy`` with ``startage`` read from our band labels ("1-4" -> 1)."""
+    """``phe_life_expectancy`` with ``startage`` read from our band labels ("1-4" -> 1).
+
+    Our ``x`` and ``n`` are the package's ``deaths`` and ``population``.
+    """
     age_band = kwargs.get("age_band", "age_band")
     startage = "startage"  # the package's own name; an existing column is rebuilt
     steps = [f'mutate({startage} = as.integer(sub("[-+].*", "", {r_symbol(age_band)})))']
     arrange = f"arrange({startage}, .by_group = TRUE)"
     columns = {
-        "deaths": kwargs["deaths"],
-        "population": kwargs["population"],
+        "deaths": kwargs["x"],
+        "population": kwargs["n"],
         "startage": startage,
     }
     values = _given(kwargs, ["confidence"])
@@ -257,11 +260,17 @@ def _tidy_sii(result: pd.DataFrame, kwargs: dict[str, Any]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+#: Our column arguments of the funnels -> PHEindicatormethods' names for them.
+_FUNNEL_COLUMNS = {"x": "numerator", "n": "denominator", "rate": "rate"}
+
+
 def _funnel(arguments: Sequence[str]) -> Adapter:
-    """Return a PHEindicatormethods funnel function: our arguments have the package's names."""
+    """Return a PHEindicatormethods funnel function: ``x`` and ``n`` become ``numerator`` and ``denominator``, the other arguments keep their names."""
 
     def adapt(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> RCall:
-        columns = {k: kwargs[k] for k in ("numerator", "denominator", "rate") if kwargs.get(k)}
+        columns = {
+            theirs: kwargs[ours] for ours, theirs in _FUNNEL_COLUMNS.items() if kwargs.get(ours)
+        }
         values = _given(kwargs, arguments)
         if kwargs.get("metadata", True) is False:
             values["type"] = "standard"
@@ -308,7 +317,7 @@ PHE_FUNCTIONS: dict[str, PackageFunction] = {
     "life_expectancy": PackageFunction(
         PHE,
         ("phe_life_expectancy",),
-        _accepts("deaths", "population", "age_band", "confidence", "le_age"),
+        _accepts("x", "n", "age_band", "confidence", "le_age"),
         _life_expectancy,
         _tidy_life_expectancy,
     ),
@@ -349,8 +358,8 @@ PHE_FUNCTIONS: dict[str, PackageFunction] = {
         ("calculate_funnel_limits",),
         frozenset(
             (
-                "numerator",
-                "denominator",
+                "x",
+                "n",
                 "rate",
                 "statistic",
                 "multiplier",
@@ -365,13 +374,13 @@ PHE_FUNCTIONS: dict[str, PackageFunction] = {
     "funnel_significance": PackageFunction(
         PHE,
         ("assign_funnel_significance",),
-        frozenset(("numerator", "denominator", "rate", "statistic", "rate_type", "multiplier")),
+        frozenset(("x", "n", "rate", "statistic", "rate_type", "multiplier")),
         _funnel(("statistic", "rate_type", "multiplier")),
     ),
     "funnel_points": PackageFunction(
         PHE,
         ("calculate_funnel_points",),
-        frozenset(("numerator", "denominator", "rate", "rate_type", "years_of_data", "multiplier")),
+        frozenset(("x", "n", "rate", "rate_type", "years_of_data", "multiplier")),
         _funnel(("rate_type", "years_of_data", "multiplier")),
     ),
 }

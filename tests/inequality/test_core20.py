@@ -111,3 +111,14 @@ def test_bad_input_names_the_problem(table, kwargs, message):
     with pytest.raises(InputError) as error:
         ambition_gap(table, **kwargs)
     assert message in str(error.value)
+
+
+def test_proportions_at_several_confidence_levels_are_refused_with_the_way_out():
+    """One interval is compared with the ambition: limits at two levels (issue #15's naming,
+    ``lower95_0cl`` ...) raise, saying to compute the proportions at one level."""
+    counts = pd.DataFrame({"x": [150, 400], "n": [200, 500]})
+    both = proportion(counts, "x", "n", confidence=[0.95, 0.998], multiplier=100)
+    with pytest.raises(InputError, match=r"several confidence levels \(lower95_0cl, lower99_8cl\)"):
+        ambition_gap(both, 0.75)
+    one = ambition_gap(proportion(counts, "x", "n", confidence=0.998, multiplier=100), 0.75)
+    np.testing.assert_allclose(one["gap_uppercl"], 75 - both["lower99_8cl"])

@@ -159,7 +159,7 @@ def test_missing_cause_rows_count_as_no_deaths() -> None:
         (lambda d: d.drop(index=d.index[(d["quintile"] == "Q5") & (d["age_band"] == "5-9")]),
          "Q5'?: '5-9'"),
         (lambda d: d.assign(population=np.where(d.index == 4, 1.0, d["population"])),
-         "population must be the same"),
+         "population \\(n\\) must be the same"),
         (lambda d: pd.concat([d, d.iloc[[0]]]), "appear once"),
         (lambda d: d.assign(deaths=np.where(d.index == 4, -1.0, d["deaths"])), "negative"),
         (lambda d: d.assign(population=100.0), "5,000 or fewer"),

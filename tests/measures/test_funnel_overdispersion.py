@@ -97,7 +97,7 @@ def test_funnelplotr_ratio_of_counts_limits_use_the_square_root_scale_error(name
     target and tau2; ours, from the delta-method variance of the z-scores, are wider."""
     inputs, result, options = _case(name)
     fit = funnel_overdispersion(inputs, "numerator", "denominator", statistic="ratio").iloc[0]
-    x = result.limits["denominator"].to_numpy()
+    x = result.limits["n"].to_numpy()
     target = np.log(fit["target"])
     for prefix, tau2 in (("", fit["tau2"]), ("unadjusted_", 0.0)):
         width = np.sqrt(1 / (4 * x) + tau2)
@@ -233,8 +233,8 @@ def test_default_axis_spans_every_unit():
     """The limits reach the largest and smallest unit (issue #19: the funnel stopped short)."""
     data = pd.DataFrame({"o": [5, 40, 120, 900, 3000], "e": [4.0, 50, 100, 1000, 2500]})
     limits = overdispersed_funnel_limits(data, "o", "e", statistic="standardised_ratio")
-    assert limits["denominator"].iloc[0] == 4 and limits["denominator"].iloc[-1] == 2500
-    assert len(limits) == 200 and limits["denominator"].is_monotonic_increasing
+    assert limits["n"].iloc[0] == 4 and limits["n"].iloc[-1] == 2500
+    assert len(limits) == 200 and limits["n"].is_monotonic_increasing
     assert limits.filter(like="_limit").notna().all().all()
 
 

@@ -223,7 +223,7 @@ def test_funnel_points_match_reference(rate_funnel_input):
     )
     zero = funnel_points(
         data[["ev", "rate", "pop"]].assign(ev=np.where(top, 0, data["ev"])), "ev", "rate",
-        denominator="pop", rate_type="crude", years_of_data=5, multiplier=1e5,
+        n="pop", rate_type="crude", years_of_data=5, multiplier=1e5,
     )  # fmt: skip
     np.testing.assert_allclose(zero["rate_chart"], data["rate_chart_crude_with_denom"], rtol=RTOL)
     np.testing.assert_allclose(

@@ -38,18 +38,18 @@ COLUMNS = {"proportion": ("numerator", "denominator"), "ratio": ("obs", "expecte
 
 
 def _ours(case: dict, data: pd.DataFrame) -> pd.DataFrame:
-    numerator, denominator = COLUMNS[case["statistic"]]
+    x, n = COLUMNS[case["statistic"]]
     given = {
         name: case[name]
         for name in ("multiplier", "ratio_type", "rate_type", "years_of_data", "rate")
         if pd.notna(case[name])
     }
     if case["output"] == "limits":
-        return funnel_limits(data, numerator, denominator, statistic=case["statistic"], **given)
+        return funnel_limits(data, x, n, statistic=case["statistic"], **given)
     if case["output"] == "points":
-        return funnel_points(data, numerator, denominator=denominator, **given)
+        return funnel_points(data, x, n=n, **given)
     given.pop("years_of_data", None)
-    return funnel_significance(data, numerator, denominator, statistic=case["statistic"], **given)
+    return funnel_significance(data, x, n, statistic=case["statistic"], **given)
 
 
 def _poisson_limits_within_bisection_error(case: dict, ours: pd.DataFrame, expected) -> list:

@@ -226,7 +226,9 @@ def test_unknown_le_age_and_missing_column_are_errors() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    scale=st.floats(0.3, 3.0),
+    # up to 2.5 times the example's deaths, so twice them stays below the population of the
+    # oldest bands (11,936): more deaths than population would withhold the value
+    scale=st.floats(0.3, 2.5),
     seed=st.integers(0, 10_000),
     level=st.sampled_from([0.9, 0.95, 0.99, 0.998]),
 )

@@ -186,8 +186,8 @@ def test_life_expectancy_agrees_at_every_age(side):
         side,
         "life_expectancy",
         data,
-        deaths="deaths",
-        population="population",
+        x="deaths",
+        n="population",
         group_by="area",
         confidence=BOTH_LEVELS,
     )

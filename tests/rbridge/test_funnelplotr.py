@@ -81,7 +81,7 @@ def test_funnelplotr_ratio_of_counts_limits_use_the_square_root_scale_error(
     """FunnelPlotR's RC limits are exp(log(sum O / sum D) +/- z sqrt(1 / (4 D) + tau2))."""
     data = _units("ratio", 0.3, seed=3)
     result = funnel_plot_r(data, "o", "d", unit="unit", statistic="ratio")
-    x = result.limits["denominator"].to_numpy()
+    x = result.limits["n"].to_numpy()
     target = np.log(data["o"].sum() / data["d"].sum())
     width = np.sqrt(1 / (4 * x) + result.parameters["tau2"][0])
     np.testing.assert_allclose(

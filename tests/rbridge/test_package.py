@@ -137,21 +137,21 @@ def funnel_units(k: int = 40) -> pd.DataFrame:
 
 def test_funnel_limits_and_significance_for_proportions_and_ratios(agree):
     units = funnel_units()
-    agree("funnel_limits", units, 100 * 6, numerator="x", denominator="n",
+    agree("funnel_limits", units, 100 * 6, x="x", n="n",
           statistic="proportion", multiplier=100)  # fmt: skip
-    agree("funnel_significance", units, 40, numerator="x", denominator="n",
+    agree("funnel_significance", units, 40, x="x", n="n",
           statistic="proportion")  # fmt: skip
     for ratio_type in ("isr", "count"):
-        agree("funnel_limits", units, 100 * 9, numerator="x", denominator="expected",
+        agree("funnel_limits", units, 100 * 9, x="x", n="expected",
               statistic="ratio", multiplier=100, ratio_type=ratio_type)  # fmt: skip
-    agree("funnel_significance", units, 40, numerator="x", denominator="expected",
+    agree("funnel_significance", units, 40, x="x", n="expected",
           statistic="ratio")  # fmt: skip
 
 
 @pytest.mark.parametrize("rate_type", ["dsr", "crude"])
 def test_funnel_functions_for_rates(agree, rate_type):
     units = funnel_units()
-    rates = dict(numerator="x", denominator="pop", rate="rate", rate_type=rate_type,
+    rates = dict(x="x", n="pop", rate="rate", rate_type=rate_type,
                  multiplier=100_000)  # fmt: skip
     agree("funnel_limits", units, 100 * 10, statistic="rate", years_of_data=3, **rates)
     table = agree("funnel_significance", units, 40, statistic="rate", **rates)
@@ -250,8 +250,8 @@ def test_life_expectancy_from_shuffled_bands_with_zero_deaths(agree, le_age):
         }
     ).sample(frac=1, random_state=2)
     ages = 20 if le_age == "all" else 2 if isinstance(le_age, list) else 1
-    table = agree("life_expectancy", data, 4 * ages * 3, deaths="deaths",
-                  population="population", group_by="area", le_age=le_age)  # fmt: skip
+    table = agree("life_expectancy", data, 4 * ages * 3, x="deaths",
+                  n="population", group_by="area", le_age=le_age)  # fmt: skip
     assert "arrange(startage, .by_group = TRUE)" in table.attrs["r_code"]
 
 
@@ -260,5 +260,5 @@ def test_funnels_have_no_base_r_reference(r_session):
     with pytest.raises(
         ValueError, match="funnel_limits has no base-R reference.*PHEindicatormethods"
     ):
-        compare_with_r("funnel_limits", units, use_package=False, numerator="x",
-                       denominator="n", statistic="proportion", multiplier=100)  # fmt: skip
+        compare_with_r("funnel_limits", units, use_package=False, x="x",
+                       n="n", statistic="proportion", multiplier=100)  # fmt: skip

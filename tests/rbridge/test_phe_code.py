@@ -112,3 +112,22 @@ def test_sii_on_2_0_refuses_transform_and_writes_the_seed():
         "phe_sii(quantile = q, population = p, value = v, se = se, value_type = 2, rii = TRUE)"
         in (call.code)
     )
+
+
+def test_funnels_and_life_expectancy_pass_x_and_n_under_the_package_names():
+    """Our ``x`` and ``n`` (issue #15's one naming) are the funnels' ``numerator`` and
+    ``denominator`` and ``phe_life_expectancy``'s ``deaths`` and ``population``."""
+    funnel = InstalledFunction(PHE, "2.0.0", "calculate_funnel_limits", frozenset())
+    units = pd.DataFrame({"obs": [3, 9], "people": [100, 200]})
+    call = adapt("funnel_limits", funnel, units, x="obs", n="people",
+                 statistic="proportion", multiplier=100)  # fmt: skip
+    assert call.code.endswith(
+        'calculate_funnel_limits(numerator = obs, denominator = people, statistic = "proportion", '
+        "multiplier = 100)"
+    )
+    life = InstalledFunction(PHE, "2.0.0", "phe_life_expectancy", frozenset())
+    bands = pd.DataFrame({"age_band": ["0", "1-4"], "died": [1, 2], "pop": [100, 400]})
+    call = adapt("life_expectancy", life, bands, x="died", n="pop", le_age="0")
+    assert "phe_life_expectancy(deaths = died, population = pop, startage = startage, " in (
+        call.code
+    )
