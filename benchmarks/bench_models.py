@@ -113,7 +113,7 @@ def main() -> None:
     timed(
         "MAIHDA CVD deaths (Poisson, strata x 5-year age band 40+)",
         lambda: maihda(deaths, ["imd_quintile", "ethnicity", "sex", "age_band"], "events",
-                       family="poisson", population="population"),
+                       family="poisson", n="population"),
     )  # fmt: skip
 
 

@@ -4,8 +4,9 @@ Issue #15: ``crude_rate(confidence=None)`` raised a bare ``TypeError`` and
 ``binary_model(confidence=[0.95, 0.998])`` silently kept only the first level. Each public
 function of the statistics that takes ``confidence`` is listed in :data:`CASES` with what it
 does with several levels: ``"several"`` (one pair of limit columns per level, named as
-PHEindicatormethods names them) or ``"one"`` (an :class:`InputError` saying to call it once
-per level). A test fails when a new function with ``confidence`` is not listed.
+PHEindicatormethods names them) or ``"rows"`` (one row per level: the power of a test at
+each level, which has no limits). A test fails when a new function with ``confidence`` is not
+listed.
 """
 
 from __future__ import annotations
@@ -40,13 +41,16 @@ from analysis.measures.strata import standardised_rate_of_strata
 from analysis.models.glm import binary_model, rate_model
 from analysis.models.maihda import maihda
 from analysis.models.power import interaction_power
+from analysis.models.presentation import emergency_presentation_model
 from analysis.segmentation.inequality import segment_shares
 from analysis.standards import ESP2013_AGE_BANDS, LIFE_TABLE_AGE_BANDS
 from analysis.validation import InputError, check_confidence, check_single_confidence
 
 PACKAGES = ("analysis.measures", "analysis.inequality", "analysis.models", "analysis.segmentation")
-#: Array building blocks that take one level their callers have checked (tested below).
-BUILDING_BLOCKS = {"analysis.measures.intervals", "analysis.models.tidy"}
+#: Array building blocks that take one level their callers have checked (tested below), and
+#: the model charts, whose ``confidence`` picks which of a table's levels to draw
+#: (tests/models/test_several_confidence_levels.py).
+BUILDING_BLOCKS = {"analysis.measures.intervals", "analysis.models.tidy", "analysis.models.plots"}
 BUILDING_BLOCK_FUNCTIONS = {"newcombe_limits"}
 
 COUNTS = pd.DataFrame({"area": ["A", "B"], "x": [5, 65], "n": [100, 100]})
@@ -63,6 +67,19 @@ LIFE = pd.DataFrame(
 DECILES = pd.DataFrame({"decile": range(1, 11), "pop": 1000, "v": np.arange(1.0, 11.0), "se": 0.5})
 STRATA = pd.DataFrame(
     {"a": ["p", "p", "q", "q"] * 3, "b": ["r", "s", "r", "s"] * 3, "x": range(20, 32), "n": 200}
+)
+#: Cancers by the emergency presentation model's strata (levels drawn at random).
+_RNG = np.random.default_rng(15)
+CANCERS = pd.DataFrame(
+    {
+        "imd_quintile": _RNG.integers(1, 6, 200),
+        "ethnicity": _RNG.choice(["White", "Asian", "Black"], 200),
+        "sex": _RNG.choice(["Female", "Male"], 200),
+        "age_group": _RNG.choice(["under 60", "60-74", "75 and over"], 200),
+        "site": _RNG.choice(["Breast", "Lung", "Colorectal"], 200),
+        "emergency_presentation": _RNG.integers(5, 40, 200),
+        "cancers": 100,
+    }
 )
 
 
@@ -174,25 +191,32 @@ CASES: dict[str, tuple[Callable, str]] = {
         "several",
     ),  # fmt: skip
     "segment_shares": (lambda c, d: segment_shares(_people(), confidence=c), "several"),
-    "rate_model": (lambda c, d: rate_model(STRATA, "x", "n", ["a", "b"], confidence=c), "one"),
+    "rate_model": (
+        lambda c, d: rate_model(STRATA, "x", "n", ["a", "b"], confidence=c),
+        "several",
+    ),
     "binary_model": (
-        lambda c, d: binary_model(STRATA, "x", ["a", "b"], trials="n", confidence=c),
-        "one",
+        lambda c, d: binary_model(STRATA, "x", ["a", "b"], n="n", confidence=c),
+        "several",
     ),
     "maihda": (
-        lambda c, d: maihda(STRATA, ["a", "b"], "x", trials="n", confidence=c),
-        "one",
+        lambda c, d: maihda(STRATA, ["a", "b"], "x", n="n", confidence=c),
+        "several",
+    ),
+    "emergency_presentation_model": (
+        lambda c, d: emergency_presentation_model(CANCERS, n="cancers", confidence=c),
+        "several",
     ),
     "interaction_power": (
         lambda c, d: interaction_power(
             STRATA.iloc[:4].assign(delta=[0, 0, 0, 1.0]),
             "delta",
             ["a", "b"],
-            events="x",
-            trials="n",
+            x="x",
+            n="n",
             confidence=c,
         ),
-        "one",
+        "rows",
     ),  # fmt: skip
 }
 NEEDS_DATASET = {"indicator_rates", "smoothed_area_ratios", "practice_deprivation_gaps"}
@@ -230,7 +254,7 @@ def _run(name: str, confidence: object, request: pytest.FixtureRequest) -> pd.Da
 
 def _table(result: object) -> pd.DataFrame:
     """The table of limits of any result (a frame, a model fit or a MAIHDA result)."""
-    for attribute in ("table", "summary"):
+    for attribute in ("table", "fixed_effects"):
         if hasattr(result, attribute):
             return getattr(result, attribute)
     return result
@@ -260,12 +284,11 @@ def test_several_levels_give_limits_for_each_or_a_clear_error(
     name: str, request: pytest.FixtureRequest
 ) -> None:
     _, several = CASES[name]
-    if several == "one":
-        with pytest.raises(InputError, match="once per level"):
-            _run(name, [0.95, 0.998], request)
-        one = _table(_run(name, 0.998, request))
-        if "confidence" in one.columns:  # the power calculation reports power, not limits
-            assert (one["confidence"] == 0.998).all()
+    if several == "rows":  # a power calculation: one row per level, no limits
+        out = _table(_run(name, [0.95, 0.998], request))
+        assert list(out["confidence"]) == ["95%", "99.8%"]
+        single = _table(_run(name, 0.998, request))
+        pd.testing.assert_frame_equal(out.iloc[[1]].reset_index(drop=True), single)
         return
     out = _table(_run(name, [0.95, 0.998], request))
     for column in ("lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl"):

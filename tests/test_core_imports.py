@@ -101,11 +101,12 @@ rates = pd.DataFrame({"quintile": [1, 2, 3, 4, 5], "deaths": [10, 20, 30, 40, 50
                       "population": [1000] * 5})
 rate = crude_rate(rates, "deaths", "population", multiplier=1000)
 assert list(rate["value"]) == [10.0, 20.0, 30.0, 40.0, 50.0]
-sii = slope_index_of_inequality(rate, "quintile", "population", "value", method="scotpho")
+sii = slope_index_of_inequality(rate, "quintile", "population", "value", method="scotpho",
+                                polarity="favourable")
 assert abs(float(sii["value"].iloc[0]) - 50.0) < 1e-9  # a straight line: 10 per fifth
 share = proportion(rates, "deaths", "population")
 fit = binary_model(rates.assign(group=["a", "a", "b", "b", "b"]), "deaths", ["group"],
-                   trials="population")
+                   n="population")
 assert fit.table["estimate"].iloc[0] > 0
 leaked = sorted(m for m in sys.modules if m.split(".")[0] in blocked or m.startswith("analysis.book"))
 assert not leaked, leaked

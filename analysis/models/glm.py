@@ -23,8 +23,10 @@ Methods
   section 3.4) and the NB alpha with a likelihood-ratio test of alpha = 0 (half the
   chi-squared(1) tail probability, as alpha = 0 is on the boundary).
 
-Outputs are tidy: ``term, variable, level, reference, estimate, lower, upper, p, std_error,
-model, scale, confidence`` with the ratio on ``scale`` ("rate ratio" or "odds ratio").
+Outputs are tidy: ``term, variable, level, reference, estimate``, the limits (``lowercl,
+uppercl`` for one confidence level, ``lower95_0cl, upper95_0cl, lower99_8cl, ...`` for
+several, all from the same fit), ``p, coefficient, std_error, model, scale, confidence`` with
+the ratio on ``scale`` ("rate ratio" or "odds ratio").
 """
 
 from __future__ import annotations
@@ -39,17 +41,17 @@ import statsmodels.api as sm
 from scipy import optimize, special, stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from analysis.measures.intervals import z_value
+from analysis.measures._output import confidence_label
 from analysis.models.design import INTERCEPT, Design, make_design
 from analysis.models.numerics import hessian_from_gradient
 from analysis.models.strata import collapse_binary, collapse_counts
-from analysis.models.tidy import coefficient_table
+from analysis.models.tidy import coefficient_table, limit_columns, wald_limits
 from analysis.validation import (
     InputError,
+    check_confidence,
     check_counts,
     check_not_above,
     check_positive,
-    check_single_confidence,
     fail_rows,
     require_columns,
 )
@@ -67,15 +69,14 @@ class ModelSpec:
     """What was asked for: enough to refit a variant (e.g. with an interaction added)."""
 
     family: str
-    outcome: str
+    x: str
     predictors: tuple[str, ...]
-    exposure: str | None = None
-    trials: str | None = None
+    n: str | None = None
     continuous: tuple[str, ...] = ()
     reference: Mapping[str, object] = field(default_factory=dict)
     interactions: tuple[tuple[str, str], ...] = ()
     robust: bool = False
-    confidence: float = 0.95
+    confidence: tuple[float, ...] = (0.95,)
     aggregate: bool = True
 
 
@@ -119,8 +120,8 @@ class ModelFit:
 
 def rate_model(
     data: pd.DataFrame,
-    events: str,
-    population: str,
+    x: str,
+    n: str,
     predictors: Sequence[str],
     *,
     family: str = "poisson",
@@ -128,7 +129,7 @@ def rate_model(
     reference: Mapping[str, object] | None = None,
     interactions: Sequence[tuple[str, str]] = (),
     robust: bool = False,
-    confidence: float = 0.95,
+    confidence: float | Sequence[float] = 0.95,
     aggregate: bool = True,
 ) -> ModelFit:
     """Return adjusted rate ratios from a Poisson or negative binomial model with a log-population offset.
@@ -138,13 +139,14 @@ def rate_model(
     Applied Statistics with S*, section 7.4; Hilbe 2011, *Negative Binomial Regression*);
     Wald intervals on the log scale; ``robust=True`` for Huber-White (HC0) standard errors.
 
-    ``data`` is either one row per person (``events`` per person, ``population`` the
-    person-time) or already counts by strata; with only categorical ``predictors`` (and
+    ``data`` is either one row per person (``x`` events per person, ``n`` the person-time)
+    or already counts by strata; with only categorical ``predictors`` (and
     ``aggregate=True``) it is collapsed to strata first. Put adjustment variables such as
     ``age_band`` among the ``predictors``. ``family="negative_binomial"`` fits the rows as
-    given (collapsing changes what the extra-Poisson variation means). ``confidence`` is the
-    level of the intervals, one level (``0.95`` or ``95``): several raise
-    :class:`~analysis.validation.InputError`, as the table has one interval per term.
+    given (collapsing changes what the extra-Poisson variation means). ``confidence`` is one
+    level or several (``0.95``, ``95`` or ``[0.95, 0.998]``): the table has one pair of limit
+    columns per level, all from the same fit (``lowercl``/``uppercl`` for one level,
+    ``lower95_0cl``, ``upper99_8cl``, ... for several).
 
     >>> df = pd.DataFrame({"group": ["a", "b"], "deaths": [10, 30], "years": [1000, 1500]})
     >>> fit = rate_model(df, "deaths", "years", ["group"])
@@ -155,14 +157,14 @@ def rate_model(
         raise InputError(f"family must be 'poisson' or 'negative_binomial', got {family!r}")
     spec = ModelSpec(
         family=family,
-        outcome=events,
+        x=x,
         predictors=tuple(predictors),
-        exposure=population,
+        n=n,
         continuous=tuple(continuous),
         reference=dict(reference or {}),
         interactions=tuple(tuple(p) for p in interactions),
         robust=robust,
-        confidence=check_single_confidence(confidence),
+        confidence=tuple(check_confidence(confidence)),
         aggregate=aggregate and family == "poisson",
     )
     return fit_model(data, spec)
@@ -170,15 +172,15 @@ def rate_model(
 
 def binary_model(
     data: pd.DataFrame,
-    outcome: str,
+    x: str,
     predictors: Sequence[str],
     *,
-    trials: str | None = None,
+    n: str | None = None,
     continuous: Sequence[str] = (),
     reference: Mapping[str, object] | None = None,
     interactions: Sequence[tuple[str, str]] = (),
     robust: bool = False,
-    confidence: float = 0.95,
+    confidence: float | Sequence[float] = 0.95,
     aggregate: bool = True,
 ) -> ModelFit:
     """Return adjusted odds ratios from a logistic (binomial) model.
@@ -187,59 +189,64 @@ def binary_model(
     (Hosmer, Lemeshow & Sturdivant 2013, *Applied Logistic Regression*, 3rd ed.); Wald
     intervals on the log scale; ``robust=True`` for Huber-White (HC0) standard errors.
 
-    Give either person-level rows with a 0/1 ``outcome`` (``trials=None``; collapsed to
-    successes/trials by strata when all predictors are categorical) or counts by strata with
-    ``outcome`` successes out of ``trials``. ``confidence`` is the level of the intervals, one
-    level (``0.95`` or ``95``): several raise :class:`~analysis.validation.InputError`.
+    Give either person-level rows with a 0/1 ``x`` (``n=None``; collapsed to successes and
+    trials by strata when all predictors are categorical) or counts by strata with ``x``
+    successes out of ``n`` trials. ``confidence`` is one level or several (``0.95``, ``95``
+    or ``[0.95, 0.998]``): one pair of limit columns per level, all from the same fit.
 
     >>> df = pd.DataFrame({"group": ["a", "b"], "late": [20, 40], "cases": [100, 100]})
-    >>> fit = binary_model(df, "late", ["group"], trials="cases")
+    >>> fit = binary_model(df, "late", ["group"], n="cases")
     >>> round(float(fit.table.loc[0, "estimate"]), 6)  # (40/60) / (20/80)
     2.666667
     """
     spec = ModelSpec(
         family="binomial",
-        outcome=outcome,
+        x=x,
         predictors=tuple(predictors),
-        trials=trials,
+        n=n,
         continuous=tuple(continuous),
         reference=dict(reference or {}),
         interactions=tuple(tuple(p) for p in interactions),
         robust=robust,
-        confidence=check_single_confidence(confidence),
+        confidence=tuple(check_confidence(confidence)),
         aggregate=aggregate,
     )
     return fit_model(data, spec)
 
 
+#: The trials column of person-level binary rows once collapsed (or given one trial each).
+PERSON_TRIALS = "n"
+
+
 def _prepare(data: pd.DataFrame, spec: ModelSpec) -> tuple[pd.DataFrame, str, str]:
-    """Validate and (where allowed) collapse the rows; return rows, outcome and size columns."""
+    """Validate and (where allowed) collapse the rows; return the rows and their ``x`` and ``n`` columns."""
     predictors = list(spec.predictors)
+    if spec.family == "binomial" and spec.n is None:
+        require_columns(data, [spec.x, *predictors], what="data")
+        if PERSON_TRIALS in (spec.x, *predictors):
+            raise InputError(
+                f"column {PERSON_TRIALS!r}: person-level rows are counted into a column of that "
+                "name; rename it"
+            )
+        if spec.aggregate and not spec.continuous:
+            rows = collapse_binary(data, predictors, spec.x, n=PERSON_TRIALS)
+            return rows, spec.x, PERSON_TRIALS
+        values = check_counts(data, spec.x)
+        fail_rows(data, values > 1, spec.x, "a binary outcome must be 0/1 or True/False")
+        rows = data[[spec.x, *predictors]].copy()
+        rows[spec.x] = values
+        rows[PERSON_TRIALS] = 1.0
+        return rows, spec.x, PERSON_TRIALS
+    size = spec.n
+    require_columns(data, [spec.x, size, *predictors], what="data")
+    check_counts(data, spec.x, context=predictors)
+    check_positive(data, size, context=predictors)
     if spec.family == "binomial":
-        if spec.trials is None:
-            require_columns(data, [spec.outcome, *predictors], what="data")
-            if spec.aggregate and not spec.continuous:
-                return collapse_binary(data, predictors, spec.outcome), spec.outcome, "trials"
-            values = check_counts(data, spec.outcome)
-            fail_rows(data, values > 1, spec.outcome, "a binary outcome must be 0/1 or True/False")
-            rows = data[[spec.outcome, *predictors]].copy()
-            rows[spec.outcome] = values
-            rows["trials"] = 1.0
-            return rows, spec.outcome, "trials"
-        size = spec.trials
-        require_columns(data, [spec.outcome, size, *predictors], what="data")
-        check_counts(data, spec.outcome, context=predictors)
-        check_positive(data, size, context=predictors)
-        check_not_above(data, spec.outcome, size, context=predictors)
-    else:
-        size = spec.exposure
-        require_columns(data, [spec.outcome, size, *predictors], what="data")
-        check_counts(data, spec.outcome, context=predictors)
-        check_positive(data, size, context=predictors)
-    rows = data[[spec.outcome, size, *predictors]]
+        check_not_above(data, spec.x, size, context=predictors)
+    rows = data[[spec.x, size, *predictors]]
     if spec.aggregate and not spec.continuous:
-        rows = collapse_counts(rows, predictors, [spec.outcome, size])
-    return rows.reset_index(drop=True), spec.outcome, size
+        rows = collapse_counts(rows, predictors, [spec.x, size])
+    return rows.reset_index(drop=True), spec.x, size
 
 
 def _check_estimable(
@@ -277,7 +284,7 @@ def _check_estimable(
                 f"in level(s) {[str(levels[k]) for k in np.flatnonzero(bad)]} {what} "
                 "(perfect separation): the ratio is zero or infinite; merge levels or remove the "
                 "predictor",
-                context=[spec.outcome],
+                context=[spec.x],
             )
 
 
@@ -398,7 +405,7 @@ def fit_model(data: pd.DataFrame, spec: ModelSpec) -> ModelFit:
             np.sqrt(np.diag(cov)),
             model=MODEL_NAMES[spec.family],
             scale=FAMILIES[spec.family],
-            confidence=spec.confidence,
+            levels=spec.confidence,
         ),
     )
 
@@ -479,8 +486,10 @@ def overdispersion(fit: ModelFit) -> pd.DataFrame:
 
     For a Poisson ``fit`` the negative binomial model is fitted to the same rows to estimate
     alpha and test alpha = 0 (likelihood ratio, boundary-corrected p = half the chi-squared(1)
-    tail). Columns: ``pearson_chi2, df_resid, dispersion, p_dispersion, alpha, alpha_lower,
-    alpha_upper, lr_statistic, p_alpha``.
+    tail). Columns: ``pearson_chi2, df_resid, dispersion, p_dispersion``, and for rate models
+    ``alpha``, its Wald limits on the log scale at each of the fit's confidence levels
+    (``alpha_lowercl, alpha_uppercl``, or ``alpha_lower95_0cl, ...`` for several),
+    ``lr_statistic, p_alpha, confidence``.
     """
     if fit.spec.family == "negative_binomial":
         nb = fit
@@ -500,14 +509,15 @@ def overdispersion(fit: ModelFit) -> pd.DataFrame:
         "p_dispersion": float(stats.chi2.sf(fit.pearson_chi2, fit.df_resid)),
     }
     if nb is not None:
-        z = z_value(fit.spec.confidence)
         lr = max(2 * (nb.loglik - poisson_loglik), 0.0)
-        log_se = nb.alpha_se / nb.alpha
+        limits = wald_limits(
+            np.log(nb.alpha), nb.alpha_se / nb.alpha, fit.spec.confidence, transform=np.exp
+        )
         row |= {
             "alpha": nb.alpha,
-            "alpha_lower": nb.alpha * np.exp(-z * log_se),
-            "alpha_upper": nb.alpha * np.exp(z * log_se),
+            **limit_columns(limits, fit.spec.confidence, prefix="alpha"),
             "lr_statistic": lr,
             "p_alpha": 0.5 * float(stats.chi2.sf(lr, 1)),
+            "confidence": confidence_label(fit.spec.confidence),
         }
     return pd.DataFrame([row])

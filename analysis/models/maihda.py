@@ -54,17 +54,21 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import special
 
-from analysis.measures.intervals import z_value
+from analysis.measures._output import confidence_label
 from analysis.models.design import make_design
-from analysis.models.random_intercept import StratumTotals, fit_random_intercept
+from analysis.models.random_intercept import (
+    RandomInterceptFit,
+    StratumTotals,
+    fit_random_intercept,
+)
 from analysis.models.strata import collapse_binary, collapse_continuous, collapse_counts
-from analysis.models.tidy import coefficient_table
+from analysis.models.tidy import coefficient_table, limit_columns, wald_limits
 from analysis.validation import (
     InputError,
+    check_confidence,
     check_counts,
     check_not_above,
     check_positive,
-    check_single_confidence,
     require_columns,
 )
 
@@ -75,14 +79,18 @@ MODELS = ("null", "main effects")
 class MaihdaResult:
     """The two MAIHDA models.
 
-    - ``summary``: one row per model with ``sigma2_u`` (and interval), ``vpc`` (and interval),
-      ``pcv``, ``auc`` (binary), ``loglik``, ``n_strata``, ``n_people``;
+    - ``summary``: one row per model with ``sigma2_u`` (limits ``sigma2_u_lowercl``,
+      ``sigma2_u_uppercl``), ``vpc`` (``vpc_lowercl``, ``vpc_uppercl``), ``pcv``, ``auc``
+      (binary), ``loglik``, ``n_strata``, ``n_people`` and ``confidence``;
     - ``fixed_effects``: the main-effects model's ratios (odds/rate ratios, or differences for a
       Gaussian outcome), tidy like :func:`analysis.models.binary_model`;
     - ``strata``: one row per stratum with its size and outcome, the null model's shrunken
-      prediction (``estimate``, ``lower``, ``upper``), the main-effects model's additive
+      prediction (``estimate``, ``lowercl``, ``uppercl``), the main-effects model's additive
       prediction (``additive``) and the stratum's interaction effect (``interaction`` with
-      ``interaction_lower``/``interaction_upper``, on the linear-predictor scale).
+      ``interaction_lowercl``/``interaction_uppercl``, on the linear-predictor scale).
+
+    With several confidence levels each pair is one pair per level (``lower95_0cl``,
+    ``vpc_upper99_8cl``, ``interaction_lower99_8cl``, ...).
     """
 
     family: str
@@ -109,29 +117,27 @@ def auc_from_counts(score: np.ndarray, positives: np.ndarray, negatives: np.ndar
 
 
 def _stratum_totals(
-    data: pd.DataFrame,
-    strata_by: list[str],
-    outcome: str,
-    family: str,
-    trials: str | None,
-    population: str | None,
+    data: pd.DataFrame, strata_by: list[str], x: str, family: str, n: str | None
 ) -> tuple[pd.DataFrame, str, str]:
     """One row per observed stratum with the outcome and size columns (validated)."""
     if family == "gaussian":
-        rows = collapse_continuous(data, strata_by, outcome)
-        return rows.rename(columns={"mean": outcome}), outcome, "n"
-    if family == "binomial" and trials is None:
-        require_columns(data, [outcome, *strata_by], what="data")
-        return collapse_binary(data, strata_by, outcome), outcome, "trials"
-    size = trials if family == "binomial" else population
-    if size is None:
-        raise InputError("a Poisson MAIHDA needs population= (person-time or people at risk)")
-    require_columns(data, [outcome, size, *strata_by], what="data")
-    check_counts(data, outcome, context=strata_by)
-    check_positive(data, size, context=strata_by)
+        rows = collapse_continuous(data, strata_by, x)
+        return rows.rename(columns={"mean": x}), x, "n"
+    if family == "binomial" and n is None:
+        require_columns(data, [x, *strata_by], what="data")
+        if "n" in (x, *strata_by):
+            raise InputError(
+                "column 'n': person-level rows are counted into a column of that name; rename it"
+            )
+        return collapse_binary(data, strata_by, x, n="n"), x, "n"
+    if n is None:
+        raise InputError("a Poisson MAIHDA needs n= (the person-time or people at risk column)")
+    require_columns(data, [x, n, *strata_by], what="data")
+    check_counts(data, x, context=strata_by)
+    check_positive(data, n, context=strata_by)
     if family == "binomial":
-        check_not_above(data, outcome, size, context=strata_by)
-    return collapse_counts(data, strata_by, [outcome, size]), outcome, size
+        check_not_above(data, x, n, context=strata_by)
+    return collapse_counts(data, strata_by, [x, n]), x, n
 
 
 def _vpc(family: str, sigma2: np.ndarray, sigma_e2: float | None, mean_rate: float) -> np.ndarray:
@@ -163,13 +169,12 @@ def _start(totals: StratumTotals, family: str) -> np.ndarray:
 def maihda(
     data: pd.DataFrame,
     strata_by: Sequence[str],
-    outcome: str,
+    x: str,
     *,
     family: str = "binomial",
-    trials: str | None = None,
-    population: str | None = None,
+    n: str | None = None,
     reference: Mapping[str, object] | None = None,
-    confidence: float = 0.95,
+    confidence: float | Sequence[float] = 0.95,
     n_nodes: int = 15,
     multiplier: float | None = None,
 ) -> MaihdaResult:
@@ -181,18 +186,21 @@ def maihda(
     Gauss-Hermite quadrature, summarised by the VPC, the PCV and (binary outcomes) the AUC
     (Hanley & McNeil 1982); the module docstring gives the formulas and their references.
 
-    ``data`` is one row per person (``family="binomial"`` with a 0/1 ``outcome``, or
-    ``"gaussian"`` with a continuous one) or counts by any finer breakdown: ``outcome``
-    successes of ``trials`` (binomial) or events over ``population`` (``"poisson"``). The
-    strata are the observed combinations of ``strata_by``. ``multiplier`` scales the stratum
+    ``data`` is one row per person (``family="binomial"`` with a 0/1 ``x``, or
+    ``"gaussian"`` with a continuous one) or counts by any finer breakdown: ``x`` successes
+    of ``n`` trials (binomial) or events over ``n`` person-time (``"poisson"``). The strata
+    are the observed combinations of ``strata_by`` -- the clusters of one model, not separate
+    results, which is why this is not ``group_by``. ``multiplier`` scales the stratum
     predictions (default 100 = per cent for binomial, 100,000 for Poisson, 1 for Gaussian).
-    ``confidence`` is one level (several raise :class:`~analysis.validation.InputError`).
+    ``confidence`` is one level or several (``0.95`` or ``[0.95, 0.998]``): every interval
+    gets one pair of limit columns per level, all from the same fits (``lowercl``/``uppercl``,
+    ``vpc_lowercl``, ... for one level; ``lower95_0cl``, ``vpc_upper99_8cl``, ... for several).
     """
     if family not in ("binomial", "poisson", "gaussian"):
         raise InputError(f"family must be 'binomial', 'poisson' or 'gaussian', got {family!r}")
-    level = check_single_confidence(confidence)
+    levels = check_confidence(confidence)
     strata_by = list(dict.fromkeys(strata_by))
-    rows, y_col, size_col = _stratum_totals(data, strata_by, outcome, family, trials, population)
+    rows, y_col, size_col = _stratum_totals(data, strata_by, x, family, n)
     if multiplier is None:
         multiplier = {"binomial": 100.0, "poisson": 100_000.0, "gaussian": 1.0}[family]
     y = rows[y_col].to_numpy(dtype="float64")
@@ -201,8 +209,8 @@ def maihda(
     design = make_design(rows, strata_by, reference=reference)
     matrices = {"null": np.ones((len(rows), 1)), "main effects": design.matrix(rows)}
     fits = {}
-    for name, x in matrices.items():  # two models
-        totals = StratumTotals(family, y, size, x, within)
+    for name, matrix in matrices.items():  # two models
+        totals = StratumTotals(family, y, size, matrix, within)
         fits[name] = fit_random_intercept(totals, _start(totals, family), n_nodes=n_nodes)
     not_converged = [k for k, f in fits.items() if not f.converged]
     if not_converged:
@@ -210,44 +218,51 @@ def maihda(
             f"the MAIHDA {not_converged} model(s) did not converge (the stratum variance may be "
             "zero or the strata too few); try fewer dimensions or merging levels"
         )
-    z = z_value(level)
     mean_rate = float(np.sum(y) / np.sum(size)) if family == "poisson" else 0.0
+    inverse = _inverse_link(family)
     summary, strata = [], rows.copy()
     for name, fit in fits.items():
-        x = matrices[name]
-        log_s, se_log_s = fit.log_sigma_u, float(np.sqrt(fit.cov[fit.n_beta, fit.n_beta]))
-        if np.isnan(se_log_s):  # at the boundary sigma2_u = 0: no Wald interval
-            sigma2 = np.array([np.exp(2 * log_s), 0.0, np.nan])
-        else:
-            sigma2 = np.exp(2 * np.array([log_s, log_s - z * se_log_s, log_s + z * se_log_s]))
-        vpc = _vpc(family, sigma2, fit.sigma_e2, mean_rate)
-        eta = x @ fit.beta + fit.u_mean
-        fixed_var = np.einsum("jp,pq,jq->j", x, fit.cov[: fit.n_beta, : fit.n_beta], x)
+        matrix = matrices[name]
+        sigma2_limits = _sigma2_limits(fit, levels)
+        eta = matrix @ fit.beta + fit.u_mean
+        fixed_var = np.einsum("jp,pq,jq->j", matrix, fit.cov[: fit.n_beta, : fit.n_beta], matrix)
         shrink = fit.u_sd**2 / fit.sigma_u2 if fit.sigma_u2 > 1e-12 else np.ones(len(rows))
         se = np.sqrt(shrink**2 * fixed_var + fit.u_sd**2)
-        inverse = _inverse_link(family)
         auc = auc_from_counts(special.expit(eta), y, size - y) if family == "binomial" else np.nan
+        vpc_limits = [
+            tuple(_vpc(family, limit, fit.sigma_e2, mean_rate) for limit in pair)
+            for pair in sigma2_limits
+        ]
         summary.append(
             {
-                "model": name, "sigma2_u": sigma2[0], "sigma2_u_lower": sigma2[1],
-                "sigma2_u_upper": sigma2[2], "vpc": vpc[0], "vpc_lower": vpc[1],
-                "vpc_upper": vpc[2], "auc": auc, "loglik": fit.loglik,
-                "n_strata": len(rows), "n_people": float(size.sum()) if family != "poisson" else np.nan,
-                "confidence": level,
+                "model": name,
+                "sigma2_u": fit.sigma_u2,
+                **limit_columns(sigma2_limits, levels, prefix="sigma2_u"),
+                "vpc": _vpc(family, fit.sigma_u2, fit.sigma_e2, mean_rate),
+                **limit_columns(vpc_limits, levels, prefix="vpc"),
+                "auc": auc,
+                "loglik": fit.loglik,
+                "n_strata": len(rows),
+                "n_people": float(size.sum()) if family != "poisson" else np.nan,
+                "confidence": confidence_label(levels),
             }
-        )  # fmt: skip
+        )
         if name == "null":
             strata["estimate"] = inverse(eta) * multiplier
-            strata["lower"] = inverse(eta - z * se) * multiplier
-            strata["upper"] = inverse(eta + z * se) * multiplier
+            prediction = wald_limits(eta, se, levels, transform=lambda e: inverse(e) * multiplier)
+            strata = strata.assign(**limit_columns(prediction, levels))
         else:
-            strata["additive"] = inverse(x @ fit.beta) * multiplier
+            strata["additive"] = inverse(matrix @ fit.beta) * multiplier
             strata["interaction"] = fit.u_mean
-            strata["interaction_lower"] = fit.u_mean - z * fit.u_sd
-            strata["interaction_upper"] = fit.u_mean + z * fit.u_sd
+            interaction = wald_limits(fit.u_mean, fit.u_sd, levels)
+            strata = strata.assign(**limit_columns(interaction, levels, prefix="interaction"))
     summary = pd.DataFrame(summary)
     null_var = summary.loc[0, "sigma2_u"]
-    summary["pcv"] = [np.nan, (null_var - summary.loc[1, "sigma2_u"]) / null_var]
+    summary.insert(
+        summary.columns.get_loc("auc"),
+        "pcv",
+        [np.nan, (null_var - summary.loc[1, "sigma2_u"]) / null_var],
+    )
     strata.insert(0, "stratum", rows[strata_by].astype(str).agg(" | ".join, axis=1))
     main = fits["main effects"]
     return MaihdaResult(
@@ -261,11 +276,19 @@ def maihda(
             scale={"binomial": "odds ratio", "poisson": "rate ratio", "gaussian": "difference"}[
                 family
             ],
-            confidence=level,
+            levels=levels,
             exponentiate=family != "gaussian",
         ),
         strata=strata,
     )
+
+
+def _sigma2_limits(fit: RandomInterceptFit, levels: list[float]) -> list[tuple[float, float]]:
+    """Limits of sigma2_u at each level: Wald on log sigma_u; ``(0, NaN)`` at the boundary sigma2_u = 0, where there is no Wald interval."""
+    se_log_sigma = float(np.sqrt(fit.cov[fit.n_beta, fit.n_beta]))
+    if np.isnan(se_log_sigma):
+        return [(0.0, np.nan) for _ in levels]
+    return wald_limits(fit.log_sigma_u, se_log_sigma, levels, transform=lambda t: np.exp(2 * t))
 
 
 def _inverse_link(family: str):

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from analysis.measures.intervals import z_value
+from analysis.measures._output import confidence_label
 from analysis.models.glm import ModelFit
+from analysis.models.tidy import limit_columns, wald_limits
 from analysis.validation import InputError
 
 
@@ -86,11 +87,13 @@ def standardised_predictions(
 
     ``method="delta"`` gives Wald intervals from the delta method; ``"simulation"`` draws
     ``repetitions`` coefficient vectors (``seed`` for reproducibility) and gives percentile
-    intervals.
+    intervals. The limits are at the fit's confidence level(s), one pair of columns per level
+    (``lowercl``/``uppercl``, or ``lower95_0cl``, ``upper99_8cl``, ... when the model was
+    fitted with several), all from the same standard errors or draws.
 
     >>> from analysis.models.glm import binary_model
     >>> df = pd.DataFrame({"group": ["a", "b"], "late": [20, 40], "cases": [100, 100]})
-    >>> fit = binary_model(df, "late", ["group"], trials="cases")
+    >>> fit = binary_model(df, "late", ["group"], n="cases")
     >>> standardised_predictions(fit, "group")[["term", "estimate", "scale"]]
           term  estimate                    scale
     0  group=a       0.2  standardised probability
@@ -112,16 +115,17 @@ def standardised_predictions(
         np.concatenate([means, contrast @ means]) if kind == "categorical" else contrast @ means
     )
     gradients = np.vstack([grads, contrast @ grads]) if kind == "categorical" else contrast @ grads
-    z = z_value(fit.spec.confidence)
+    confidence = fit.spec.confidence
     if method == "delta":
         se = np.sqrt(np.einsum("kp,pq,kq->k", gradients, fit.cov, gradients))
-        lower, upper = estimates - z * se, estimates + z * se
+        limits = wald_limits(estimates, se, confidence)
         p = 2 * stats.norm.sf(np.abs(estimates / se))
     else:
         draws = _simulate(fit, matrices, weights, repetitions, seed) * multiplier  # (levels, reps)
         draws = np.vstack([draws, contrast @ draws]) if kind == "categorical" else contrast @ draws
-        alpha = 1 - fit.spec.confidence
-        lower, upper = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=1)
+        tails = np.array([[(1 - c) / 2, (1 + c) / 2] for c in confidence]).ravel()
+        quantiles = np.quantile(draws, tails, axis=1)  # (2 x levels, rows), from the same draws
+        limits = list(zip(quantiles[0::2], quantiles[1::2], strict=True))
         p = np.minimum(1.0, 2 * np.minimum((draws <= 0).mean(axis=1), (draws >= 0).mean(axis=1)))
     level_scale, difference_scale = _labels(fit, multiplier)
     if kind == "categorical":
@@ -140,12 +144,11 @@ def standardised_predictions(
             "level": shown_levels,
             "reference": reference,
             "estimate": estimates,
-            "lower": lower,
-            "upper": upper,
+            **limit_columns(limits, confidence),
             "p": p,
             "model": fit.model,
             "scale": scales,
-            "confidence": fit.spec.confidence,
+            "confidence": confidence_label(confidence),
             "method": "delta method" if method == "delta" else f"simulation ({repetitions})",
         }
     )

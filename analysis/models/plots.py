@@ -25,6 +25,8 @@ from plotnine import (
     theme,
 )
 
+from analysis.measures._output import confidence_label, level_tag
+from analysis.models.tidy import limit_names
 from analysis.report.theme import (
     DARK_GREY,
     NHS_BLUE,
@@ -33,9 +35,47 @@ from analysis.report.theme import (
     theme_nhs,
     thousands_labels,
 )
-from analysis.validation import InputError, require_columns
+from analysis.validation import InputError, check_confidence, require_columns
 
 RATIO_SCALES = ("rate ratio", "odds ratio")
+
+
+def interval_columns(
+    table: pd.DataFrame, confidence: float | None = None, *, prefix: str = ""
+) -> tuple[str, str, str]:
+    """Return the lower and upper limit columns of ``table`` to draw, and their level (``"95%"``).
+
+    A table with one level has ``lowercl``/``uppercl`` (``prefix_lowercl``, ...); one with
+    several has a pair per level (``lower95_0cl``, ...), and ``confidence`` says which to
+    draw. The level's text comes from the table's ``confidence`` column when it has one
+    (empty if it has none and no ``confidence`` was given).
+    """
+    start = f"{prefix}_" if prefix else ""
+    single = limit_names([0.95], prefix=prefix)[0]
+    if confidence is None:
+        if not set(single) <= set(table.columns):
+            several = [c for c in table.columns if c.startswith(f"{start}lower") and c != single[0]]
+            raise InputError(
+                f"the table has limits at several levels ({several}); choose the one to draw "
+                "with confidence=, e.g. confidence=0.95"
+            )
+        shown = str(table["confidence"].iloc[0]) if "confidence" in table else ""
+        return *single, shown
+    levels = check_confidence(confidence)
+    if len(levels) > 1:
+        raise InputError(f"confidence: a chart draws one level of limits, got {levels}")
+    tag = level_tag(levels[0])
+    tagged = (f"{start}lower{tag}cl", f"{start}upper{tag}cl")
+    if set(tagged) <= set(table.columns):
+        return *tagged, confidence_label(levels)
+    if set(single) <= set(table.columns) and (
+        "confidence" not in table or set(table["confidence"]) == {confidence_label(levels)}
+    ):
+        return *single, confidence_label(levels)
+    raise InputError(
+        f"confidence={confidence!r}: the table has no limits at that level "
+        f"(columns {list(table.columns)})"
+    )
 
 
 def forest_plot(
@@ -44,19 +84,20 @@ def forest_plot(
     variables: Sequence[str] | None = None,
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
+    confidence: float | None = None,
 ) -> ggplot:
     """Estimates with intervals, one row per term, faceted by variable; ratios on a log axis.
 
     ``labels`` renames the variables in the facet strips (e.g. ``{"imd_quintile": "IMD
     quintile"}``).
 
-    ``table`` is a model's tidy table (``term, variable, level, estimate, lower, upper,
-    scale``), optionally several models stacked (coloured by ``model``). The line of no
-    difference is drawn at 1 for ratios and 0 otherwise.
+    ``table`` is a model's tidy table (``term, variable, level, estimate``, the limits,
+    ``scale, confidence``), optionally several models stacked (coloured by ``model``). The line of no
+    difference is drawn at 1 for ratios and 0 otherwise. ``confidence`` picks the level to
+    draw when the table has limits at several (:func:`interval_columns`).
     """
-    require_columns(
-        table, ["variable", "level", "estimate", "lower", "upper", "scale"], what="table"
-    )
+    require_columns(table, ["variable", "level", "estimate", "scale", "confidence"], what="table")
+    lower, upper, level = interval_columns(table, confidence)
     rows = table if variables is None else table[table["variable"].isin(list(variables))]
     if rows.empty:
         raise InputError(f"no terms to plot for variables {variables}")
@@ -73,7 +114,7 @@ def forest_plot(
     )
     several = "model" in rows and rows["model"].nunique() > 1
     mapping = aes(
-        "level", "estimate", ymin="lower", ymax="upper", **({"colour": "model"} if several else {})
+        "level", "estimate", ymin=lower, ymax=upper, **({"colour": "model"} if several else {})
     )
     point = {} if several else {"colour": NHS_BLUE}
     return (
@@ -84,7 +125,11 @@ def forest_plot(
         + (scale_y_log10() if ratio else scale_y_continuous())
         + coord_flip()
         + facet_grid("variable ~ .", scales="free_y", space="free_y")
-        + labs(x="", y=f"{sentence_case(scales[0])} (95% confidence interval)", title=title or "")
+        + labs(
+            x="",
+            y=f"{sentence_case(scales[0])} ({level} confidence interval)",
+            title=title or "",
+        )
         + theme_nhs()
         # horizontal facet labels: a one-row facet is too short for a vertical one, and
         # neighbouring vertical labels ran together ("SexAge group")
@@ -92,15 +137,17 @@ def forest_plot(
     )
 
 
-def predicted_chart(predictions: pd.DataFrame, *, title: str | None = None) -> ggplot:
+def predicted_chart(
+    predictions: pd.DataFrame, *, title: str | None = None, confidence: float | None = None
+) -> ggplot:
     """Plot standardised probabilities or rates by level with their intervals.
 
     The input is the output of :func:`analysis.models.standardised_predictions`; its
-    difference rows are left out.
+    difference rows are left out. ``confidence`` picks the level to draw when the table has
+    limits at several (:func:`interval_columns`).
     """
-    require_columns(
-        predictions, ["level", "estimate", "lower", "upper", "scale"], what="predictions"
-    )
+    require_columns(predictions, ["level", "estimate", "scale", "confidence"], what="predictions")
+    lower, upper, level = interval_columns(predictions, confidence)
     rows = predictions[predictions["scale"].str.startswith("standardised")]
     if rows.empty:
         raise InputError("predictions has no standardised rows to chart")
@@ -110,15 +157,15 @@ def predicted_chart(predictions: pd.DataFrame, *, title: str | None = None) -> g
     scale = rows["scale"].iloc[0]
     percentage = scale == "standardised probability per 100"
     return (
-        ggplot(rows, aes("level", "estimate", ymin="lower", ymax="upper"))
+        ggplot(rows, aes("level", "estimate", ymin=lower, ymax=upper))
         + geom_errorbar(width=0.25, colour=NHS_BLUE)
         + geom_point(size=2.5, colour=NHS_BLUE)
         + scale_y_continuous(labels=percent_labels if percentage else thousands_labels)
         + labs(
             x=sentence_case(rows["variable"].iloc[0]) if "variable" in rows else "",
-            y="Standardised percentage (95% CI)"
+            y=f"Standardised percentage ({level} CI)"
             if percentage
-            else f"{sentence_case(scale)} (95% CI)",
+            else f"{sentence_case(scale)} ({level} CI)",
             title=title or "",
         )  # fmt: skip
         + theme_nhs()
@@ -129,17 +176,21 @@ def caterpillar_plot(
     strata: pd.DataFrame,
     *,
     estimate: str = "estimate",
-    lower: str = "lower",
-    upper: str = "upper",
     y_label: str = "Predicted value",
     title: str | None = None,
+    confidence: float | None = None,
 ) -> ggplot:
     """Stratum estimates ranked from lowest to highest with their intervals (a caterpillar plot of MAIHDA strata).
 
-    Use ``estimate="interaction"`` (and its limits) for the main-effects model's stratum
-    interaction effects.
+    Use ``estimate="interaction"`` for the main-effects model's stratum interaction effects:
+    the limits drawn are those named after ``estimate`` (``lowercl``/``uppercl`` for
+    ``"estimate"``, ``interaction_lowercl``/``interaction_uppercl`` for ``"interaction"``),
+    at the level ``confidence`` when the strata have limits at several
+    (:func:`interval_columns`).
     """
-    require_columns(strata, [estimate, lower, upper], what="strata")
+    require_columns(strata, [estimate], what="strata")
+    prefix = "" if estimate == "estimate" else estimate
+    lower, upper, _ = interval_columns(strata, confidence, prefix=prefix)
     rows = strata.sort_values(estimate).reset_index(drop=True)
     rows = rows.assign(rank=range(1, len(rows) + 1))
     return (

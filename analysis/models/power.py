@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.measures._output import confidence_label
 from analysis.models.design import make_design
 from analysis.validation import (
     InputError,
+    check_confidence,
     check_counts,
     check_not_above,
-    check_single_confidence,
     fail_rows,
     require_columns,
     require_numeric,
@@ -33,10 +34,10 @@ def interaction_power(
     effect: str,
     dimensions: Sequence[str],
     *,
-    events: str,
-    trials: str,
+    x: str,
+    n: str,
     reference: Mapping[str, object] | None = None,
-    confidence: float = 0.95,
+    confidence: float | Sequence[float] = 0.95,
 ) -> pd.DataFrame:
     """How much of an interaction the main effects leave, and the power to detect the rest.
 
@@ -56,25 +57,27 @@ def interaction_power(
     Parameters
     ----------
     strata
-        One row per stratum: the ``dimensions``, ``events`` and ``trials`` (people) and
-        ``effect``, the interaction on the log-odds scale (0 where it does not apply).
-    effect, events, trials
+        One row per stratum: the ``dimensions``, ``x`` (people with the outcome) and ``n``
+        (people) and ``effect``, the interaction on the log-odds scale (0 where it does not
+        apply).
+    effect, x, n
         Column names.
     dimensions
         The categorical dimensions that define the strata (the main effects).
     reference
         Reference level of each dimension (only the coding changes; the results do not).
     confidence
-        ``1 - alpha`` of the tests: one level (several raise
-        :class:`~analysis.validation.InputError`).
+        ``1 - alpha`` of the tests: one level or several (``[0.95, 0.998]``).
 
     Returns
     -------
     pandas.DataFrame
-        One row: ``strata``, ``affected_strata`` (``effect != 0``), ``affected_people``,
+        One row per confidence level (the power is that of a test at that level; there are
+        no limits): ``strata``, ``affected_strata`` (``effect != 0``), ``affected_people``,
         ``median_affected_size``, ``absorbed`` (share of the interaction's weighted sum of
         squares that the main effects absorb), ``intersectional_variance``,
-        ``noncentrality``, ``df``, ``power_targeted`` and ``power_omnibus``.
+        ``noncentrality``, ``df`` (the same on every row), ``power_targeted``,
+        ``power_omnibus`` and ``confidence`` (the row's level, ``"95%"``).
 
     A 2 x 2 table with an interaction in one cell and equal weights: the main effects absorb
     3/4 of it (the residual is +-1/4 in every cell).
@@ -83,48 +86,52 @@ def interaction_power(
     --------
     >>> grid = pd.DataFrame({"a": [0, 0, 1, 1], "b": [0, 1, 0, 1], "x": [50] * 4,
     ...                      "n": [100] * 4, "delta": [0, 0, 0, 1.0]})
-    >>> out = interaction_power(grid, "delta", ["a", "b"], events="x", trials="n")
+    >>> out = interaction_power(grid, "delta", ["a", "b"], x="x", n="n")
     >>> out[["absorbed", "df"]].round(3).to_dict("records")
     [{'absorbed': 0.75, 'df': 1}]
     """
-    level = check_single_confidence(confidence)
-    require_columns(strata, [*dimensions, effect, events, trials], what="strata")
+    levels = np.asarray(check_confidence(confidence))
+    require_columns(strata, [*dimensions, effect, x, n], what="strata")
     delta = require_numeric(strata, effect)
-    x_events, n = check_counts(strata, events), check_counts(strata, trials)
-    check_not_above(strata, events, trials)
+    events, people = check_counts(strata, x), check_counts(strata, n)
+    check_not_above(strata, x, n)
     fail_rows(
-        strata, (x_events == 0) | (x_events == n), [events, trials],
+        strata, (events == 0) | (events == people), [x, n],
         "every stratum needs people with and without the outcome (its log-odds has no variance "
         "otherwise)",
     )  # fmt: skip
-    weight = x_events * (n - x_events) / n  # n p (1 - p)
-    x = make_design(strata, list(dimensions), reference=reference).matrix(strata)
-    weighted = x * weight[:, None]
-    fitted = x @ np.linalg.lstsq(x.T @ weighted, weighted.T @ delta, rcond=None)[0]
+    weight = events * (people - events) / people  # n p (1 - p)
+    design = make_design(strata, list(dimensions), reference=reference).matrix(strata)
+    weighted = design * weight[:, None]
+    fitted = design @ np.linalg.lstsq(design.T @ weighted, weighted.T @ delta, rcond=None)[0]
     residual = delta - fitted
     noncentrality = float(weight @ residual**2)
     total = float(weight @ delta**2)
-    df = len(strata) - np.linalg.matrix_rank(x)
+    df = len(strata) - np.linalg.matrix_rank(design)
     if df < 1:
         raise InputError(
             f"{len(strata)} strata leave no degrees of freedom beyond the main effects"
         )
     affected = delta != 0
 
-    def power(k: int) -> float:
-        return float(stats.ncx2.sf(stats.chi2.ppf(level, k), k, noncentrality))
+    def power(k: int) -> np.ndarray:
+        """Power of a chi-squared test on ``k`` df at every level at once."""
+        return stats.ncx2.sf(stats.chi2.ppf(levels, k), k, noncentrality)
 
     return pd.DataFrame(
         {
-            "strata": [len(strata)],
-            "affected_strata": [int(affected.sum())],
-            "affected_people": [float(n[affected].sum())],
-            "median_affected_size": [float(np.median(n[affected])) if affected.any() else np.nan],
-            "absorbed": [1 - noncentrality / total if total > 0 else np.nan],
-            "intersectional_variance": [float(np.mean(residual**2))],
-            "noncentrality": [noncentrality],
-            "df": [int(df)],
-            "power_targeted": [power(1)],
-            "power_omnibus": [power(int(df))],
+            "strata": len(strata),
+            "affected_strata": int(affected.sum()),
+            "affected_people": float(people[affected].sum()),
+            "median_affected_size": (
+                float(np.median(people[affected])) if affected.any() else np.nan
+            ),
+            "absorbed": 1 - noncentrality / total if total > 0 else np.nan,
+            "intersectional_variance": float(np.mean(residual**2)),
+            "noncentrality": noncentrality,
+            "df": int(df),
+            "power_targeted": power(1),
+            "power_omnibus": power(int(df)),
+            "confidence": [confidence_label([level]) for level in levels],
         }
     )

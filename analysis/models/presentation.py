@@ -7,6 +7,8 @@ the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from analysis.data.aggregate import Source, is_true
@@ -22,7 +24,12 @@ PREDICTORS = ("imd_quintile", "ethnicity", "sex", "age_group", "site")
 REFERENCE = {"imd_quintile": 5, "ethnicity": "White", "age_group": "under 60", "site": "Breast"}
 
 
-def emergency_presentation_model(cancers: pd.DataFrame, *, trials: str | None = None) -> ModelFit:
+def emergency_presentation_model(
+    cancers: pd.DataFrame,
+    *,
+    n: str | None = None,
+    confidence: float | Sequence[float] = 0.95,
+) -> ModelFit:
     """Logistic model of emergency presentation on deprivation, ethnicity, sex, age and site.
 
     Method: a binomial GLM with logit link (Hosmer, Lemeshow & Sturdivant 2013) of
@@ -36,14 +43,16 @@ def emergency_presentation_model(cancers: pd.DataFrame, *, trials: str | None = 
     cancers
         One row per cancer: ``emergency_presentation`` (true/false), ``age_at_diagnosis``,
         ``site`` and the person's ``imd_quintile``, ``ethnicity`` and ``sex``; or, with
-        ``trials``, counts by stratum (from
+        ``n``, counts by stratum (from
         :func:`emergency_presentation_strata`):
-        ``emergency_presentation`` (cancers presenting as an emergency), ``trials`` (cancers),
+        ``emergency_presentation`` (cancers presenting as an emergency), ``n`` (cancers),
         ``age_group`` (labels of :data:`AGE_GROUPS`), ``site``, ``imd_quintile``,
         ``ethnicity`` and ``sex``. Both give the same fit: the binomial likelihood of the
         strata is that of the cancers.
-    trials
+    n
         The column of cancers per stratum when ``cancers`` holds counts.
+    confidence
+        One confidence level or several (``[0.95, 0.998]``), as :func:`binary_model`.
 
     Examples
     --------
@@ -54,12 +63,12 @@ def emergency_presentation_model(cancers: pd.DataFrame, *, trials: str | None = 
     >>> fit.spec.predictors
     ('imd_quintile', 'ethnicity', 'sex', 'age_group', 'site')
     """
-    if trials is not None:
+    if n is not None:
         require_columns(
             cancers,
             [
                 "emergency_presentation",
-                trials,
+                n,
                 "age_group",
                 "site",
                 "imd_quintile",
@@ -70,7 +79,12 @@ def emergency_presentation_model(cancers: pd.DataFrame, *, trials: str | None = 
         )
         strata = cancers.rename(columns={"emergency_presentation": "emergency"})
         return binary_model(
-            strata, "emergency", list(PREDICTORS), trials=trials, reference=REFERENCE
+            strata,
+            "emergency",
+            list(PREDICTORS),
+            n=n,
+            reference=REFERENCE,
+            confidence=confidence,
         )
     require_columns(
         cancers,
@@ -85,7 +99,9 @@ def emergency_presentation_model(cancers: pd.DataFrame, *, trials: str | None = 
         .astype(str),
         emergency=cancers["emergency_presentation"].astype("int64"),
     )  # fmt: skip
-    return binary_model(cases, "emergency", list(PREDICTORS), reference=REFERENCE)
+    return binary_model(
+        cases, "emergency", list(PREDICTORS), reference=REFERENCE, confidence=confidence
+    )
 
 
 def emergency_presentation_strata(source: Source) -> pd.DataFrame:
@@ -95,7 +111,7 @@ def emergency_presentation_strata(source: Source) -> pd.DataFrame:
     (:func:`analysis.data.chapter_aggregates.strata_counts`) by the person's ``imd_quintile``,
     ``ethnicity`` and ``sex``, the ``site`` and the age group at diagnosis
     (:data:`AGE_GROUPS`), with the emergency presentations as successes: the input of
-    :func:`emergency_presentation_model` with ``trials="cancers"``. Only these counts leave the
+    :func:`emergency_presentation_model` with ``n="cancers"``. Only these counts leave the
     engine. A binomial GLM of grouped counts has the same likelihood, up to a constant, and so
     the same estimates as the model of one Bernoulli row per cancer (McCullagh & Nelder 1989,
     *Generalized Linear Models*, 2nd ed., section 4.2).
@@ -115,7 +131,7 @@ def emergency_presentation_strata(source: Source) -> pd.DataFrame:
     --------
     >>> from analysis.data import generate_population
     >>> strata = emergency_presentation_strata(generate_population(30_000))
-    >>> fit = emergency_presentation_model(strata, trials="cancers")
+    >>> fit = emergency_presentation_model(strata, n="cancers")
     >>> int(fit.weights.sum()) == int(strata["cancers"].sum())
     True
     """

@@ -20,16 +20,18 @@ import pandas as pd
 from analysis.validation import check_counts, fail_rows, require_columns, require_numeric
 
 
-def _grouped(data: pd.DataFrame, by: Sequence[str]):
-    by = list(dict.fromkeys(by))
-    require_columns(data, by, what="data")
-    for c in by:
-        fail_rows(data, data[c].isna(), c, "must not be missing to form strata", context=by)
-    return data.groupby(by, observed=True, sort=True)
+def _grouped(data: pd.DataFrame, group_by: Sequence[str]):
+    group_by = list(dict.fromkeys(group_by))
+    require_columns(data, group_by, what="data")
+    for c in group_by:
+        fail_rows(data, data[c].isna(), c, "must not be missing to form strata", context=group_by)
+    return data.groupby(group_by, observed=True, sort=True)
 
 
-def collapse_counts(data: pd.DataFrame, by: Sequence[str], sums: Sequence[str]) -> pd.DataFrame:
-    """Sum the count columns ``sums`` over every observed combination of ``by``.
+def collapse_counts(
+    data: pd.DataFrame, group_by: Sequence[str], sums: Sequence[str]
+) -> pd.DataFrame:
+    """Sum the count columns ``sums`` over every observed combination of ``group_by``.
 
     >>> people = pd.DataFrame({"sex": ["F", "F", "M"], "deaths": [1, 0, 1], "years": [1, 1, 0.5]})
     >>> collapse_counts(people, ["sex"], ["deaths", "years"])
@@ -40,34 +42,34 @@ def collapse_counts(data: pd.DataFrame, by: Sequence[str], sums: Sequence[str]) 
     require_columns(data, sums, what="data")
     for c in sums:
         require_numeric(data, c)
-    return _grouped(data, by)[list(sums)].sum().reset_index()
+    return _grouped(data, group_by)[list(sums)].sum().reset_index()
 
 
 def collapse_binary(
-    data: pd.DataFrame, by: Sequence[str], outcome: str, *, trials: str = "trials"
+    data: pd.DataFrame, group_by: Sequence[str], x: str, *, n: str = "n"
 ) -> pd.DataFrame:
-    """Collapse a person-level 0/1 (or True/False) ``outcome`` to successes and trials per stratum.
+    """Collapse a person-level 0/1 (or True/False) outcome ``x`` to successes and trials per stratum.
 
-    The result has the ``by`` columns, ``outcome`` (the number of people with the outcome) and
-    ``trials`` (the number of people).
+    The result has the ``group_by`` columns, ``x`` (the number of people with the outcome)
+    and ``n`` (the number of people).
 
     >>> people = pd.DataFrame({"sex": ["F", "F", "M"], "late": [True, False, True]})
     >>> collapse_binary(people, ["sex"], "late")
-      sex  late  trials
-    0   F     1       2
-    1   M     1       1
+      sex  late  n
+    0   F     1  2
+    1   M     1  1
     """
-    require_columns(data, [outcome], what="data")
-    values = check_counts(data, outcome)
-    fail_rows(data, values > 1, outcome, "a binary outcome must be 0/1 or True/False")
-    frame = data[list(by)].assign(**{outcome: values.astype("int64"), trials: 1})
-    return _grouped(frame, by)[[outcome, trials]].sum().reset_index()
+    require_columns(data, [x], what="data")
+    values = check_counts(data, x)
+    fail_rows(data, values > 1, x, "a binary outcome must be 0/1 or True/False")
+    frame = data[list(group_by)].assign(**{x: values.astype("int64"), n: 1})
+    return _grouped(frame, group_by)[[x, n]].sum().reset_index()
 
 
-def collapse_continuous(data: pd.DataFrame, by: Sequence[str], outcome: str) -> pd.DataFrame:
-    """Size, mean and within-stratum sum of squares of a continuous ``outcome`` per stratum.
+def collapse_continuous(data: pd.DataFrame, group_by: Sequence[str], x: str) -> pd.DataFrame:
+    """Size, mean and within-stratum sum of squares of a continuous outcome ``x`` per stratum.
 
-    Columns: the ``by`` columns, ``n``, ``mean`` and ``within_ss`` (sum of squared deviations
+    Columns: the ``group_by`` columns, ``n``, ``mean`` and ``within_ss`` (sum of squared deviations
     from the stratum mean).
 
     >>> people = pd.DataFrame({"sex": ["F", "F", "M"], "bmi": [20.0, 24.0, 30.0]})
@@ -76,15 +78,15 @@ def collapse_continuous(data: pd.DataFrame, by: Sequence[str], outcome: str) -> 
     0   F  2  22.0        8.0
     1   M  1  30.0        0.0
     """
-    require_columns(data, [outcome], what="data")
-    values = require_numeric(data, outcome)
-    frame = data[list(by)].assign(_y=values)
-    g = _grouped(frame, by)["_y"]
+    require_columns(data, [x], what="data")
+    values = require_numeric(data, x)
+    frame = data[list(group_by)].assign(_y=values)
+    g = _grouped(frame, group_by)["_y"]
     out = g.agg(n="size", mean="mean").reset_index()
     centred = values - g.transform("mean").to_numpy()
     out["within_ss"] = (
         pd.Series(centred**2, index=frame.index)
-        .groupby([frame[c] for c in by], observed=True, sort=True)
+        .groupby([frame[c] for c in group_by], observed=True, sort=True)
         .sum()
         .to_numpy()
     )

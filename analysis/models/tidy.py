@@ -1,13 +1,70 @@
-"""The tidy coefficient table shared by every model (one row per term, intercept left out)."""
+"""The tidy output shared by every model: Wald limits at each confidence level and the coefficient table.
+
+Limit columns are named as the measures name them (:mod:`analysis.measures._output`,
+following PHEindicatormethods): ``lowercl``/``uppercl`` for one level, one pair per level
+(``lower95_0cl``/``upper95_0cl``, ``lower99_8cl``/``upper99_8cl``) for several. Limits of a
+quantity other than the row's estimate carry its name first (``vpc_lowercl``,
+``interaction_lower99_8cl``).
+
+>>> limit_names([0.95], prefix="vpc")
+[('vpc_lowercl', 'vpc_uppercl')]
+>>> limit_names([0.95, 0.998])
+[('lower95_0cl', 'upper95_0cl'), ('lower99_8cl', 'upper99_8cl')]
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.measures._output import confidence_label, limit_column_names
 from analysis.measures.intervals import z_value
 from analysis.models.design import INTERCEPT, Design
+
+
+def limit_names(levels: Sequence[float], *, prefix: str = "") -> list[tuple[str, str]]:
+    """Return the (lower, upper) column names for each level, with ``prefix_`` before them if given."""
+    start = f"{prefix}_" if prefix else ""
+    return [(start + lower, start + upper) for lower, upper in limit_column_names(levels)]
+
+
+def wald_limits(
+    estimate: np.ndarray,
+    std_error: np.ndarray,
+    levels: Sequence[float],
+    *,
+    transform: Callable[[np.ndarray], np.ndarray] = np.asarray,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Wald limits ``transform(estimate -/+ z se)`` for each confidence level, in order.
+
+    Method: the normal approximation to the estimator's sampling distribution, ``z`` the
+    two-sided standard normal quantile of the level (Wald 1943, *Trans Am Math Soc*
+    54:426-482); with ``transform=np.exp`` the limits of a ratio from those of its logarithm.
+
+    >>> [(round(float(lo), 4), round(float(hi), 4)) for lo, hi in wald_limits(0.0, 1.0, [0.95])]
+    [(-1.96, 1.96)]
+    """
+    b, s = np.asarray(estimate, dtype="float64"), np.asarray(std_error, dtype="float64")
+    return [(transform(b - z * s), transform(b + z * s)) for z in map(z_value, levels)]
+
+
+def limit_columns(
+    limits: Sequence[tuple[np.ndarray, np.ndarray]],
+    levels: Sequence[float],
+    *,
+    prefix: str = "",
+) -> dict[str, np.ndarray]:
+    """Return the limit pairs as named columns, lower then upper for each level."""
+    columns = {}
+    for (lower_name, upper_name), (lower, upper) in zip(
+        limit_names(levels, prefix=prefix), limits, strict=True
+    ):
+        columns[lower_name] = lower
+        columns[upper_name] = upper
+    return columns
 
 
 def coefficient_table(
@@ -17,20 +74,25 @@ def coefficient_table(
     *,
     model: str,
     scale: str,
-    confidence: float,
+    levels: Sequence[float],
     exponentiate: bool = True,
 ) -> pd.DataFrame:
-    """Wald estimates with intervals and two-sided p-values, exponentiated for ratio scales.
+    """Wald estimates with limits at each level and two-sided p-values, exponentiated for ratio scales.
 
-    Columns: ``term, variable, level, reference, estimate, lower, upper, p, coefficient,
-    std_error, model, scale, confidence`` (``coefficient``/``std_error`` on the linear-predictor
-    scale, e.g. log rate ratio).
+    Method: Wald limits on the linear-predictor scale (:func:`wald_limits`), exponentiated
+    for odds and rate ratios; ``p`` from the Wald statistic ``coefficient / std_error``
+    against the standard normal.
+
+    Columns: ``term, variable, level, reference, estimate``, the limit pairs
+    (``lowercl, uppercl`` or ``lower95_0cl, upper95_0cl, ...``), ``p, coefficient, std_error,
+    model, scale, confidence`` (``coefficient``/``std_error`` on the linear-predictor scale,
+    e.g. log rate ratio; ``confidence`` the levels as text, ``"95%"`` or ``"95%, 99.8%"``).
     """
-    z = z_value(confidence)
     keep = [j for j, t in enumerate(design.terms) if t.name != INTERCEPT]
     b, s = np.asarray(coefficients)[keep], np.asarray(std_errors)[keep]
     terms = [design.terms[j] for j in keep]
     transform = np.exp if exponentiate else np.asarray
+    limits = wald_limits(b, s, levels, transform=transform)
     return pd.DataFrame(
         {
             "term": [t.name for t in terms],
@@ -38,13 +100,12 @@ def coefficient_table(
             "level": [t.level for t in terms],
             "reference": [t.reference for t in terms],
             "estimate": transform(b),
-            "lower": transform(b - z * s),
-            "upper": transform(b + z * s),
+            **limit_columns(limits, levels),
             "p": 2 * stats.norm.sf(np.abs(b / s)),
             "coefficient": b,
             "std_error": s,
             "model": model,
             "scale": scale,
-            "confidence": confidence,
+            "confidence": confidence_label(levels),
         }
     )

@@ -204,7 +204,7 @@ def test_logistic_model_on_engine_strata_equals_the_person_level_fit(large):
         age_groups=[60, 75],
         successes=is_true("e.emergency_presentation"),
     )
-    fit = binary_model(strata, "successes", predictors, trials="n", reference={"imd_quintile": 5})
+    fit = binary_model(strata, "successes", predictors, n="n", reference={"imd_quintile": 5})
     cases = large.cancers.merge(large.people, on="person_id")
     cases = cases.assign(age_group=_age_group(cases["age_at_diagnosis"], [60, 75]))
     person = sm.GLM(
@@ -222,7 +222,7 @@ def test_maihda_on_engine_strata_equals_the_fit_on_person_rows(large):
     people = large.people.assign(outcome=large.people["diabetes"].astype("int64"))
     counts = strata_counts(large, strata_by, successes=is_true("e.diabetes"))
     on_people = maihda(people, strata_by, "outcome")
-    on_counts = maihda(counts, strata_by, "successes", trials="n")
+    on_counts = maihda(counts, strata_by, "successes", n="n")
     pd.testing.assert_frame_equal(on_counts.summary, on_people.summary, rtol=1e-9)
 
 
@@ -262,7 +262,7 @@ def test_em_on_pattern_counts_is_the_person_level_em():
 
 def test_emergency_presentation_model_on_engine_strata_equals_the_fit_on_cancers(large):
     strata = emergency_presentation_strata(large)
-    on_strata = emergency_presentation_model(strata, trials="cancers")
+    on_strata = emergency_presentation_model(strata, n="cancers")
     people = large.people[["person_id", "imd_quintile", "ethnicity", "sex"]]
     on_cancers = emergency_presentation_model(large.cancers.merge(people, on="person_id"))
     pd.testing.assert_frame_equal(on_strata.table, on_cancers.table, rtol=1e-9)

@@ -56,7 +56,7 @@ def test_poisson_rate_ratios_equal_r_glm(strata, r_eval):
 
 
 def test_logistic_odds_ratios_equal_r_glm(strata, r_eval):
-    fit = binary_model(strata, "late", PREDICTORS, trials="people", reference={"quintile": 5})
+    fit = binary_model(strata, "late", PREDICTORS, n="people", reference={"quintile": 5})
     r = r_eval(
         R_FACTORS + "f <- glm(cbind(late, people - late) ~ quintile + sex + age_group, "
         f"family = binomial, data = d, {R_TIGHT}); "
@@ -170,7 +170,7 @@ def test_intervals_cover_the_true_ratios(seed):
         (t.loc[i, "model"], t.loc[i, "term"])
         for t in tables
         for i in t.index
-        if not t.loc[i, "lower"] <= truth[t.loc[i, "term"]] <= t.loc[i, "upper"]
+        if not t.loc[i, "lowercl"] <= truth[t.loc[i, "term"]] <= t.loc[i, "uppercl"]
     ]
     # 14 intervals per seed: P(2 or more misses) is about 0.15 at 95% coverage; 4+ is 0.004.
     assert len(missed) <= 3, missed
@@ -187,7 +187,7 @@ def test_coverage_over_many_small_replicates_is_near_95_percent():
         deaths = rng.poisson(np.exp(-3 + 0.1 * (5 - q[r])))
         df = pd.DataFrame({"q": q[r], "deaths": deaths, "years": years})
         t = rate_model(df, "deaths", "years", ["q"], reference={"q": 5}).table
-        covered += bool(t.loc[0, "lower"] <= np.exp(0.4) <= t.loc[0, "upper"])
+        covered += bool(t.loc[0, "lowercl"] <= np.exp(0.4) <= t.loc[0, "uppercl"])
     assert 0.90 <= covered / n_rep <= 0.99  # 95% +- about 3 binomial SEs
 
 
@@ -200,7 +200,7 @@ def test_overdispersion_check_flags_negative_binomial_counts_only():
     over = overdispersion(rate_model(d, "nb", "pop", ["group"], aggregate=False))
     fine = overdispersion(rate_model(d, "poisson", "pop", ["group"], aggregate=False))
     assert over.loc[0, "dispersion"] > 5 and over.loc[0, "p_alpha"] < 1e-6
-    assert over.loc[0, "alpha_lower"] < 0.25 < over.loc[0, "alpha_upper"]
+    assert over.loc[0, "alpha_lowercl"] < 0.25 < over.loc[0, "alpha_uppercl"]
     assert 0.7 < fine.loc[0, "dispersion"] < 1.3 and fine.loc[0, "p_alpha"] > 0.01
 
 
@@ -211,21 +211,23 @@ def test_likelihood_ratio_test_needs_nested_models(strata):
 
 
 def test_tidy_output_columns_and_scale(strata):
-    table = binary_model(strata, "late", PREDICTORS, trials="people").table
+    table = binary_model(strata, "late", PREDICTORS, n="people").table
     assert list(table.columns[:8]) == [
-        "term", "variable", "level", "reference", "estimate", "lower", "upper", "p",
+        "term", "variable", "level", "reference", "estimate", "lowercl", "uppercl", "p",
     ]  # fmt: skip
     assert set(table["scale"]) == {"odds ratio"} and set(table["model"]) == {"logistic"}
-    assert (table["lower"] < table["estimate"]).all() and (table["estimate"] < table["upper"]).all()
+    assert (table["lowercl"] < table["estimate"]).all() and (
+        table["estimate"] < table["uppercl"]
+    ).all()
 
 
 def test_perfect_separation_names_the_column_and_level():
     d = pd.DataFrame({"group": ["a", "a", "b", "b"], "late": [3, 5, 0, 0], "cases": [10, 10, 8, 9]})
     with pytest.raises(InputError, match=r"'group'.*\['b'\].*perfect separation"):
-        binary_model(d, "late", ["group"], trials="cases")
+        binary_model(d, "late", ["group"], n="cases")
     d2 = d.assign(late=[10, 10, 2, 3])
     with pytest.raises(InputError, match=r"\['a'\].*perfect separation"):
-        binary_model(d2, "late", ["group"], trials="cases")
+        binary_model(d2, "late", ["group"], n="cases")
 
 
 def test_empty_stratum_in_an_interaction_is_an_error():

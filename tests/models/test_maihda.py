@@ -62,12 +62,12 @@ def test_auc_from_counts_equals_sklearn_on_expanded_people():
 def test_main_effects_and_interaction_variance_recover_the_truth(result):
     fit, _ = result
     main = fit.summary.set_index("model").loc["main effects"]
-    assert main["sigma2_u_lower"] <= 0.25**2 <= main["sigma2_u_upper"]
+    assert main["sigma2_u_lowercl"] <= 0.25**2 <= main["sigma2_u_uppercl"]
     truth = {"quintile=1": 0.6, "quintile=2": 0.45, "quintile=3": 0.3, "quintile=4": 0.15,
              "sex=Male": 0.3, "age_group=45-64": 1.0, "age_group=65+": 2.0,
              "ethnicity=Asian": 0.0, "ethnicity=Black": 0.0, "ethnicity=Other": 0.0}  # fmt: skip
     fe = fit.fixed_effects.set_index("term")
-    covered = [fe.loc[t, "lower"] <= np.exp(v) <= fe.loc[t, "upper"] for t, v in truth.items()]
+    covered = [fe.loc[t, "lowercl"] <= np.exp(v) <= fe.loc[t, "uppercl"] for t, v in truth.items()]
     assert sum(covered) >= 9  # ten 95% intervals
     assert set(fe["scale"]) == {"odds ratio"}
 
@@ -78,7 +78,7 @@ def test_vpc_pcv_and_auc_follow_their_definitions(result):
     for model in ("null", "main effects"):
         sigma2 = s.loc[model, "sigma2_u"]
         assert s.loc[model, "vpc"] == pytest.approx(sigma2 / (sigma2 + np.pi**2 / 3))
-        assert s.loc[model, "vpc_lower"] < s.loc[model, "vpc"] < s.loc[model, "vpc_upper"]
+        assert s.loc[model, "vpc_lowercl"] < s.loc[model, "vpc"] < s.loc[model, "vpc_uppercl"]
     null, main = s.loc["null", "sigma2_u"], s.loc["main effects", "sigma2_u"]
     assert s.loc["main effects", "pcv"] == pytest.approx((null - main) / null)
     assert s.loc["main effects", "pcv"] > 0.8  # the main effects explain most stratum variance
@@ -92,20 +92,20 @@ def test_vpc_pcv_and_auc_follow_their_definitions(result):
 def test_stratum_estimates_are_shrunk_most_where_strata_are_small(result):
     fit, _ = result
     strata = fit.strata
-    observed = 100 * strata["outcome"] / strata["trials"]
+    observed = 100 * strata["outcome"] / strata["n"]
 
     def logit(p):
         return np.log(p / (100 - p))
 
     assert logit(strata["estimate"]).std() < logit(observed).std()  # pulled together
     shrinkage = np.abs(logit(strata["estimate"]) - logit(observed))
-    small = strata["trials"] <= strata["trials"].quantile(0.25)
-    large = strata["trials"] >= strata["trials"].quantile(0.75)
+    small = strata["n"] <= strata["n"].quantile(0.25)
+    large = strata["n"] >= strata["n"].quantile(0.75)
     assert shrinkage[small].mean() > shrinkage[large].mean()
-    assert (strata["lower"] < strata["estimate"]).all() and (
-        strata["estimate"] < strata["upper"]
+    assert (strata["lowercl"] < strata["estimate"]).all() and (
+        strata["estimate"] < strata["uppercl"]
     ).all()
-    assert (strata["interaction_lower"] < strata["interaction_upper"]).all()
+    assert (strata["interaction_lowercl"] < strata["interaction_uppercl"]).all()
 
 
 def test_null_model_gaussian_maihda_equals_mixedlm():
@@ -134,9 +134,9 @@ def test_null_model_gaussian_maihda_equals_mixedlm():
 def test_poisson_maihda_on_counts_recovers_the_interaction_variance():
     people = simulate_strata(3, 0.3)
     counts = people.groupby(STRATA_BY, as_index=False)[["events", "years"]].sum()
-    fit = maihda(counts, STRATA_BY, "events", family="poisson", population="years")
+    fit = maihda(counts, STRATA_BY, "events", family="poisson", n="years")
     main = fit.summary.set_index("model").loc["main effects"]
-    assert main["sigma2_u_lower"] <= 0.3**2 <= main["sigma2_u_upper"]
+    assert main["sigma2_u_lowercl"] <= 0.3**2 <= main["sigma2_u_uppercl"]
     assert set(fit.fixed_effects["scale"]) == {"rate ratio"}
     assert 0 < main["vpc"] < 1 and np.isnan(main["auc"])
 
@@ -151,8 +151,8 @@ def test_input_errors_name_the_column():
         }
     )
     with pytest.raises(InputError, match="column 'pop': must be greater than zero"):
-        maihda(counts, ["sex", "age"], "events", family="poisson", population="pop")
-    with pytest.raises(InputError, match="needs population="):
+        maihda(counts, ["sex", "age"], "events", family="poisson", n="pop")
+    with pytest.raises(InputError, match="needs n="):
         maihda(counts, ["sex", "age"], "events", family="poisson")
     with pytest.raises(InputError, match="family must be"):
         maihda(counts, ["sex", "age"], "events", family="gamma")
@@ -165,12 +165,12 @@ def test_large_strata_intervals_match_their_own_binomial_precision(result):
     """A stratum with thousands of people hardly borrows strength: its interval on the logit
     scale is close to the stratum's own Wald interval (independent closed form)."""
     fit, _ = result
-    strata = fit.strata.nlargest(10, "trials")
-    p = strata["outcome"] / strata["trials"]
-    own_se = 1 / np.sqrt(strata["trials"] * p * (1 - p))
+    strata = fit.strata.nlargest(10, "n")
+    p = strata["outcome"] / strata["n"]
+    own_se = 1 / np.sqrt(strata["n"] * p * (1 - p))
 
     def logit(v):
         return np.log(v / (100 - v))
 
-    model_se = (logit(strata["upper"]) - logit(strata["lower"])) / (2 * 1.959964)
+    model_se = (logit(strata["uppercl"]) - logit(strata["lowercl"])) / (2 * 1.959964)
     np.testing.assert_allclose(model_se, own_se, rtol=0.1)

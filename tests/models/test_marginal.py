@@ -22,19 +22,21 @@ def two_groups() -> pd.DataFrame:
 
 
 def test_single_predictor_standardised_probability_is_the_observed_proportion(two_groups):
-    fit = binary_model(two_groups, "late", ["group"], trials="cases")
+    fit = binary_model(two_groups, "late", ["group"], n="cases")
     out = standardised_predictions(fit, "group")
     p = (two_groups["late"] / two_groups["cases"]).to_numpy()
     n = two_groups["cases"].to_numpy()
     levels = out[out["scale"] == "standardised probability"]
     np.testing.assert_allclose(levels["estimate"], p, rtol=1e-9)
     se = np.sqrt(p * (1 - p) / n)  # binomial SE: the delta method is exact here
-    np.testing.assert_allclose((levels["upper"] - levels["lower"]) / (2 * 1.959964), se, rtol=1e-6)
+    np.testing.assert_allclose(
+        (levels["uppercl"] - levels["lowercl"]) / (2 * 1.959964), se, rtol=1e-6
+    )
     diffs = out[out["scale"] == "risk difference"]
     np.testing.assert_allclose(diffs["estimate"], p[1:] - p[0], rtol=1e-9)
     se_diff = np.sqrt(p[1:] * (1 - p[1:]) / n[1:] + p[0] * (1 - p[0]) / n[0])
     np.testing.assert_allclose(
-        (diffs["upper"] - diffs["lower"]) / (2 * 1.959964), se_diff, rtol=1e-6
+        (diffs["uppercl"] - diffs["lowercl"]) / (2 * 1.959964), se_diff, rtol=1e-6
     )
 
 
@@ -45,7 +47,9 @@ def test_single_predictor_standardised_rate_is_the_crude_rate(two_groups):
     levels = out[out["scale"] == "standardised rate per 100,000"]
     np.testing.assert_allclose(levels["estimate"], rate, rtol=1e-9)
     se = np.sqrt(two_groups["deaths"]).to_numpy() / two_groups["years"].to_numpy() * 1e5
-    np.testing.assert_allclose((levels["upper"] - levels["lower"]) / (2 * 1.959964), se, rtol=1e-6)
+    np.testing.assert_allclose(
+        (levels["uppercl"] - levels["lowercl"]) / (2 * 1.959964), se, rtol=1e-6
+    )
     assert set(out["scale"]) == {"standardised rate per 100,000", "rate difference per 100,000"}
 
 
@@ -56,9 +60,7 @@ def test_standardisation_with_a_confounder_equals_direct_standardisation():
         {"exposed": ["no", "no", "yes", "yes"], "age": ["young", "old", "young", "old"],
          "late": [10, 60, 30, 50], "cases": [100, 200, 150, 80]}
     )  # fmt: skip
-    fit = binary_model(
-        d, "late", ["exposed", "age"], trials="cases", interactions=[("exposed", "age")]
-    )
+    fit = binary_model(d, "late", ["exposed", "age"], n="cases", interactions=[("exposed", "age")])
     out = standardised_predictions(fit, "exposed")
     share = d.groupby("age")["cases"].sum() / d["cases"].sum()
     p = d.assign(p=d["late"] / d["cases"]).set_index(["exposed", "age"])["p"]
@@ -75,7 +77,7 @@ def test_average_marginal_effect_of_a_score_equals_the_closed_form():
     w = fit.weights / fit.weights.sum()
     beta = fit.params[fit.design.names.index("quintile")]
     assert out.loc[0, "estimate"] == pytest.approx(beta * np.sum(w * p * (1 - p)), rel=1e-6)
-    assert out.loc[0, "lower"] < out.loc[0, "estimate"] < out.loc[0, "upper"]
+    assert out.loc[0, "lowercl"] < out.loc[0, "estimate"] < out.loc[0, "uppercl"]
 
 
 def test_simulation_intervals_agree_with_the_delta_method():
@@ -84,9 +86,9 @@ def test_simulation_intervals_agree_with_the_delta_method():
     delta = standardised_predictions(fit, "quintile")
     sim = standardised_predictions(fit, "quintile", method="simulation", repetitions=4_000, seed=1)
     np.testing.assert_allclose(sim["estimate"], delta["estimate"])
-    width_delta = delta["upper"] - delta["lower"]
-    np.testing.assert_allclose(sim["upper"] - sim["lower"], width_delta, rtol=0.08)
-    np.testing.assert_allclose(sim["lower"], delta["lower"], atol=0.1 * width_delta.max())
+    width_delta = delta["uppercl"] - delta["lowercl"]
+    np.testing.assert_allclose(sim["uppercl"] - sim["lowercl"], width_delta, rtol=0.08)
+    np.testing.assert_allclose(sim["lowercl"], delta["lowercl"], atol=0.1 * width_delta.max())
 
 
 @pytest.mark.parametrize("seed", [21, 22, 23, 24])
@@ -100,12 +102,12 @@ def test_standardised_risk_differences_cover_the_truth(seed):
     base = -1 + 0.3 * (people["sex"] == "Male") + age
     risk = {q: special.expit(base + 0.1 * (5 - q)).mean() for q in range(1, 6)}
     truth = np.array([risk[q] - risk[5] for q in (1, 2, 3, 4)])
-    missed = int(np.sum((truth < diffs["lower"]) | (truth > diffs["upper"])))
+    missed = int(np.sum((truth < diffs["lowercl"]) | (truth > diffs["uppercl"])))
     assert missed <= 1  # four 95% intervals per seed
 
 
 def test_unknown_variable_and_method_are_errors(two_groups):
-    fit = binary_model(two_groups, "late", ["group"], trials="cases")
+    fit = binary_model(two_groups, "late", ["group"], n="cases")
     with pytest.raises(InputError, match="not a predictor"):
         standardised_predictions(fit, "sex")
     with pytest.raises(InputError, match="method must be"):

@@ -24,7 +24,7 @@ from scipy import stats
 from analysis.models import binary_model, rate_model, standardised_predictions
 
 SETTINGS = settings(max_examples=20, deadline=None)
-COMPARED = ["term", "estimate", "lower", "upper", "coefficient", "std_error"]
+COMPARED = ["term", "estimate", "lowercl", "uppercl", "coefficient", "std_error"]
 
 
 @st.composite
@@ -48,9 +48,7 @@ def tables(draw: st.DrawFn) -> pd.DataFrame:
 
 def _fits(data: pd.DataFrame, reference: dict | None = None) -> dict[str, pd.DataFrame]:
     return {
-        "binary": binary_model(
-            data, "events", ["a", "b"], trials="trials", reference=reference
-        ).table,
+        "binary": binary_model(data, "events", ["a", "b"], n="trials", reference=reference).table,
         "rate": rate_model(data, "events", "years", ["a", "b"], reference=reference).table,
     }
 
@@ -76,7 +74,7 @@ def test_fits_do_not_depend_on_level_names(data: pd.DataFrame) -> None:
     for model in expected:
         mine = got[model].assign(level=got[model]["level"].map({v: k for k, v in names.items()}))
         mine = mine.set_index("level").loc[expected[model]["level"]]
-        for column in ("estimate", "lower", "upper", "std_error"):
+        for column in ("estimate", "lowercl", "uppercl", "std_error"):
             np.testing.assert_allclose(mine[column], expected[model][column], rtol=1e-7)
         # tiny p-values (1e-21) carry the fit's convergence tolerance relatively magnified
         np.testing.assert_allclose(mine["p"], expected[model]["p"], rtol=1e-5)
@@ -94,12 +92,12 @@ def test_saturated_two_group_models_give_the_closed_forms(x1, y1, x0, y0, t1, t0
         {"g": ["ref", "exposed"], "x": [x0, x1], "n": [x0 + y0, x1 + y1], "t": [t0, t1]}
     )
     z = stats.norm.ppf(0.975)
-    odds = binary_model(data, "x", ["g"], trials="n", reference={"g": "ref"}).table.iloc[0]
+    odds = binary_model(data, "x", ["g"], n="n", reference={"g": "ref"}).table.iloc[0]
     log_or, se = np.log(x1 * y0 / (y1 * x0)), np.sqrt(1 / x1 + 1 / y1 + 1 / x0 + 1 / y0)
     assert odds["estimate"] == pytest.approx(np.exp(log_or), rel=1e-7)
     assert odds["std_error"] == pytest.approx(se, rel=1e-6)
-    assert odds["lower"] == pytest.approx(np.exp(log_or - z * se), rel=1e-6)
-    assert odds["upper"] == pytest.approx(np.exp(log_or + z * se), rel=1e-6)
+    assert odds["lowercl"] == pytest.approx(np.exp(log_or - z * se), rel=1e-6)
+    assert odds["uppercl"] == pytest.approx(np.exp(log_or + z * se), rel=1e-6)
     rate = rate_model(data, "x", "t", ["g"], reference={"g": "ref"}).table.iloc[0]
     log_rr, se = np.log((x1 / t1) / (x0 / t0)), np.sqrt(1 / x1 + 1 / x0)
     assert rate["estimate"] == pytest.approx(np.exp(log_rr), rel=1e-7)
@@ -124,7 +122,7 @@ def test_doubling_every_count_divides_the_standard_errors_by_root_two(data) -> N
 @given(tables())
 def test_standardised_probabilities_of_a_saturated_model_are_the_observed(data) -> None:
     cells = data.assign(ab=data["a"] + "/" + data["b"])
-    fit = binary_model(cells, "events", ["ab"], trials="trials")
+    fit = binary_model(cells, "events", ["ab"], n="trials")
     out = standardised_predictions(fit, "ab")
     levels = out[out["scale"] == "standardised probability"].set_index("level")["estimate"]
     observed = cells.set_index("ab").eval("events / trials")

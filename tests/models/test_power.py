@@ -29,7 +29,7 @@ def _grid(rows: int, cols: int, n: int, logit: np.ndarray, delta: np.ndarray) ->
 
 def test_two_by_two_with_equal_weights_matches_the_closed_form():
     grid = _grid(2, 2, 100, np.zeros((2, 2)), np.array([[0, 0], [0, 1.0]]))
-    out = interaction_power(grid, "delta", ["a", "b"], events="x", trials="n").iloc[0]
+    out = interaction_power(grid, "delta", ["a", "b"], x="x", n="n").iloc[0]
     # residual +-1/4 in each of 4 cells, weight n p (1 - p) = 25: lambda = 4 * 25 / 16
     assert out["absorbed"] == pytest.approx(0.75)
     assert out["noncentrality"] == pytest.approx(6.25)
@@ -44,7 +44,7 @@ def test_two_by_two_with_equal_weights_matches_the_closed_form():
 def test_an_additive_pattern_is_absorbed_and_has_only_the_test_size_as_power():
     rows = np.arange(3)[:, None] * 0.4 + np.arange(4)[None, :] * -0.2
     grid = _grid(3, 4, 200, rows, rows)  # "interaction" that is really two main effects
-    out = interaction_power(grid, "delta", ["a", "b"], events="x", trials="n").iloc[0]
+    out = interaction_power(grid, "delta", ["a", "b"], x="x", n="n").iloc[0]
     assert out["absorbed"] == pytest.approx(1)
     assert out["noncentrality"] == pytest.approx(0, abs=1e-18)
     assert out["power_targeted"] == pytest.approx(0.05)
@@ -60,7 +60,7 @@ def test_powers_agree_with_simulated_binomial_strata():
     delta[2, 3], delta[2, 2] = 0.35, 0.2
     truth = additive + delta
     grid = _grid(rows, cols, n, truth, delta)
-    out = interaction_power(grid, "delta", ["a", "b"], events="x", trials="n").iloc[0]
+    out = interaction_power(grid, "delta", ["a", "b"], x="x", n="n").iloc[0]
     assert 0.2 < out["power_omnibus"] < out["power_targeted"] < 0.95  # informative range
 
     # simulate every repetition at once: empirical logits, weighted projection on main effects
@@ -92,4 +92,4 @@ def test_a_stratum_without_variation_is_refused():
     grid = _grid(2, 2, 50, np.zeros((2, 2)), np.zeros((2, 2)))
     grid.loc[3, "x"] = 50
     with pytest.raises(InputError, match="people with and without the outcome"):
-        interaction_power(grid, "delta", ["a", "b"], events="x", trials="n")
+        interaction_power(grid, "delta", ["a", "b"], x="x", n="n")

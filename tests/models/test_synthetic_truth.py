@@ -40,7 +40,7 @@ def cancers(dataset) -> pd.DataFrame:
 
 def _log_interval(table: pd.DataFrame, term: str) -> tuple[float, float]:
     row = table.set_index("term").loc[term]
-    return float(np.log(row["lower"])), float(np.log(row["upper"]))
+    return float(np.log(row["lowercl"])), float(np.log(row["uppercl"]))
 
 
 def test_cvd_mortality_rate_ratios_recover_deprivation_ethnicity_and_interaction(dataset):
@@ -104,6 +104,6 @@ def test_maihda_of_emergency_presentation_finds_little_intersectional_variance(c
     )  # fmt: skip
     summary = fit.summary.set_index("model")
     assert summary.loc["main effects", "sigma2_u"] < summary.loc["null", "sigma2_u"]
-    assert summary.loc["main effects", "sigma2_u_lower"] < 0.02  # near zero (site mix aside)
+    assert summary.loc["main effects", "sigma2_u_lowercl"] < 0.02  # near zero (site mix aside)
     fe = fit.fixed_effects.set_index("term")
-    assert fe.loc["imd_quintile=1", "lower"] > 1  # deprivation raises the odds
+    assert fe.loc["imd_quintile=1", "lowercl"] > 1  # deprivation raises the odds
