@@ -47,7 +47,7 @@ def gompertz(level: float, slope: float = 0.09, mix=(0.4, 0.3, 0.3)) -> np.ndarr
 
 def decompose(data: pd.DataFrame, **kwargs) -> pd.DataFrame:
     options = {"compare": "quintile", "focus": "Q1", "reference": "Q5", **kwargs}
-    return decompose_life_expectancy_gap(data, "deaths", "population", **options)
+    return decompose_life_expectancy_gap(data, x="deaths", n="population", **options)
 
 
 @settings(max_examples=30, deadline=None)

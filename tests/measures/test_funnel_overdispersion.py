@@ -286,10 +286,11 @@ def test_planted_overdispersion_is_recovered():
 @pytest.mark.parametrize(
     ("data", "options", "message"),
     [
-        ({"o": [1, -2, 3], "e": [1, 2, 3]}, {}, "'o'.*must not be negative"),
-        ({"o": [1, 2, 3], "e": [1, 0, 3]}, {}, "'e'.*greater than zero"),
+        ({"o": [1, -2, 3], "e": [1, 2, 3]}, {}, r"'o'.*counts \(x\) must not be negative"),
+        ({"o": [1, 2, 3], "e": [1, 0, 3]}, {}, r"'e'.*denominators \(n\) must be greater than zero"),
         ({"o": [1, 2, 3], "e": [1, 2, 3]}, {"statistic": "rate"}, "statistic must be one of"),
-        ({"o": [1, 5, 3], "e": [1, 2, 3]}, {"statistic": "proportion"}, "greater than denom"),
+        ({"o": [1, 5, 3], "e": [1, 2, 3]}, {"statistic": "proportion"},
+         r"must not be greater than denominators \(n\)"),
         ({"o": [0, 2, 3], "e": [1, 2, 3]}, {"method": "truncate"}, "at least one event"),
         ({"o": [1, 2, 3], "e": [1, 2, 3]}, {"trim": 0.5}, "trim must be"),
         ({"o": [1, 2], "e": [1, 2]}, {}, "at least 3 units"),
@@ -301,7 +302,7 @@ def test_planted_overdispersion_is_recovered():
 def test_invalid_input_is_refused(data, options, message):
     options = {"statistic": "standardised_ratio", **options}
     with pytest.raises(InputError, match=message):
-        funnel_overdispersion(pd.DataFrame(data), "o", "e", **options)
+        funnel_overdispersion(pd.DataFrame(data), x="o", n="e", **options)
 
 
 def test_invalid_options_are_refused():

@@ -233,12 +233,16 @@ def test_funnel_points_match_reference(rate_funnel_input):
 
 @pytest.mark.parametrize(
     ("x", "n", "message"),
-    [([65, 80, 30], [100, 100, 0], "greater than zero"), ([65, -80, 30], [100, 100, 200], "negative"),
-     ([65, 80, 30], [100, 100, 20], "not be greater than denominators")],
+    [([65, 80, 30], [100, 100, 0], r"column 'pop': denominators \(n\) must be greater than zero"),
+     ([65, -80, 30], [100, 100, 200], r"column 'obs': counts \(x\) must not be negative"),
+     ([65, 80, 30], [100, 100, 20], r"counts \(x\) must not be greater than denominators \(n\)")],
 )  # fmt: skip
 def test_invalid_funnel_inputs_raise(x, n, message):
+    """Errors name the column and the argument it was given as (issue #15: ``x`` and ``n``)."""
     df = pd.DataFrame({"area": ["A1", "A2", "A3"], "obs": x, "pop": n})
     with pytest.raises(InputError, match=message):
-        funnel_significance(df, "obs", "pop", statistic="proportion")
+        funnel_significance(df, x="obs", n="pop", statistic="proportion")
+    with pytest.raises(InputError, match=r"statistic='ratio' needs n \(the denominator column\)"):
+        funnel_limits(df, "obs", statistic="ratio", multiplier=100)
     with pytest.raises(InputError, match="statistic must be one of"):
         funnel_limits(df, "obs", "pop", statistic="pop", multiplier=100)

@@ -221,7 +221,7 @@ def test_unknown_le_age_and_missing_column_are_errors() -> None:
     with pytest.raises(InputError, match="le_age"):
         life_expectancy(example(), "deaths", "population", le_age="4")
     with pytest.raises(InputError, match="missing column"):
-        life_expectancy(example(), "died", "population")
+        life_expectancy(example(), x="died", n="population")
 
 
 @settings(max_examples=40, deadline=None)

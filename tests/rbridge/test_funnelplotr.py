@@ -100,9 +100,13 @@ def test_hook_names_and_options(funnelplotr_version):
     data = _units("standardised_ratio", 0.2, seed=1, n=12)
     result = funnel_plot_r(data, "o", "d", statistic="standardised_ratio")  # units by row
     assert result.units["unit"].tolist() == sorted(str(i) for i in range(1, 13))
-    assert {"z", "z_trimmed", "upper_3s_limit", "unadjusted_upper_3s_limit"} <= set(
+    assert {"x", "n", "z", "z_trimmed", "upper_3s_limit", "unadjusted_upper_3s_limit"} <= set(
         result.units.columns
     )
+    by_row = result.units.set_index("unit").loc[[str(i) for i in range(1, 13)]]
+    np.testing.assert_array_equal(by_row["x"], data["o"])  # its columns under our names
+    np.testing.assert_array_equal(by_row["n"], data["d"])
+    assert result.limits.columns[0] == "n"
     assert funnelplotr_version >= MINIMUM_VERSION
 
 
