@@ -302,6 +302,19 @@ def funnelplotr_agreement(
     ``data`` and compares them with ``result`` (from :func:`funnel_plot_r` or
     :func:`from_funnelplotr`), matching units by ``unit``.
 
+    Parameters
+    ----------
+    data, x, n
+        the units and the columns of their count and denominator, as given to FunnelPlotR.
+    unit
+        column naming the units (FunnelPlotR's ``group``).
+    result
+        FunnelPlotR's output under our names.
+    statistic, method, trim, multiplier
+        as :func:`funnel_plot_r`.
+    rtol, atol
+        relative tolerance, and absolute tolerance per unit of ``multiplier``.
+
     Returns
     -------
     pandas.DataFrame

@@ -70,7 +70,6 @@ CAPTIONS = ("fig-cap", "fig-alt", "tbl-cap")
 CHAPTERS_DEFINING_FUNCTIONS = {
     "chapters/age-standardised-rates.qmd",
     "chapters/executive-summary.qmd",
-    "chapters/inequality-gradients.qmd",
     "chapters/modelling-inequalities.qmd",
     "chapters/population.qmd",
     "chapters/python-and-r.qmd",
