@@ -9,7 +9,9 @@ On random tables of counts by two categorical predictors:
   ``sqrt(1/a + 1/b + 1/c + 1/d)`` and the rate ratio with ``sqrt(1/x1 + 1/x0)``;
 - doubling every count leaves the ratios unchanged and divides the standard errors by
   ``sqrt(2)`` (the information doubles);
-- the standardised probabilities of a saturated model are the observed proportions.
+- the standardised probabilities of a saturated model are the observed proportions;
+- with several confidence levels each pair of limits is that of a fit at the level alone, and
+  the pairs are nested (a higher level, a wider interval).
 """
 
 from __future__ import annotations
@@ -127,3 +129,27 @@ def test_standardised_probabilities_of_a_saturated_model_are_the_observed(data) 
     levels = out[out["scale"] == "standardised probability"].set_index("level")["estimate"]
     observed = cells.set_index("ab").eval("events / trials")
     np.testing.assert_allclose(levels.loc[observed.index], observed, rtol=1e-7)
+
+
+@SETTINGS
+@given(
+    tables(),
+    st.lists(st.floats(0.9, 0.999), min_size=2, max_size=3, unique=True).filter(
+        lambda levels: len({round(c, 3) for c in levels}) == len(levels)
+    ),
+)
+def test_several_levels_give_nested_pairs_equal_to_single_level_fits(
+    data: pd.DataFrame, levels: list[float]
+) -> None:
+    """Each pair of a several-level fit is that level's single fit; wider levels hold narrower."""
+    levels = [round(c, 3) for c in levels]
+    both = rate_model(data, "events", "years", ["a", "b"], confidence=levels).table
+    tags = [f"{c * 100:.1f}".replace(".", "_") for c in levels]
+    for level, tag in zip(levels, tags, strict=True):
+        one = rate_model(data, "events", "years", ["a", "b"], confidence=level).table
+        np.testing.assert_allclose(both[f"lower{tag}cl"], one["lowercl"], rtol=1e-12)
+        np.testing.assert_allclose(both[f"upper{tag}cl"], one["uppercl"], rtol=1e-12)
+    ordered = [tag for _, tag in sorted(zip(levels, tags, strict=True))]
+    for narrow, wide in zip(ordered, ordered[1:], strict=False):
+        assert (both[f"lower{wide}cl"] < both[f"lower{narrow}cl"]).all()
+        assert (both[f"upper{wide}cl"] > both[f"upper{narrow}cl"]).all()
