@@ -156,6 +156,9 @@ def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
 def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, TableCounts]]:
     """SII and RII (OHID method) of each rate outcome across deprivation deciles.
 
+    The rate outcomes (deaths) are adverse (``polarity="adverse"``): a positive SII and an
+    RII above 1 mean higher rates in the more deprived deciles.
+
     An outcome whose decile rates cannot carry the OHID method (:func:`sii_left_out_reason`)
     gets rows with no value and the ``reason``, and a warning, instead of its SII and RII.
     """
@@ -171,7 +174,7 @@ def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
             rows.append(
                 slope_index_of_inequality(
                     dsr.assign(outcome=outcome), "imd_decile", "total_pop", "value",
-                    group_by="outcome", value_type="rate", lower_cl="lowercl",
+                    polarity="adverse", group_by="outcome", value_type="rate", lower_cl="lowercl",
                     upper_cl="uppercl", rii=True, seed=1,
                 ).assign(reason="")
             )  # fmt: skip

@@ -167,3 +167,24 @@ def check_single_confidence(confidence: float | Sequence[float]) -> float:
             "Call it once per level (e.g. confidence=0.95, then confidence=0.998)"
         )
     return levels[0]
+
+
+#: The polarity of an indicator, WHO HEAT's terms: higher is worse, or higher is better.
+POLARITIES = ("adverse", "favourable")
+
+
+def check_polarity(polarity: object) -> str:
+    """Return ``polarity`` when it is ``"adverse"`` (higher is worse) or ``"favourable"``.
+
+    Anything else, including the ``True``/``False`` of an ``invert`` flag or a negative
+    multiplier's ``-1``, raises :class:`InputError` naming the two values.
+
+    >>> check_polarity("adverse")
+    'adverse'
+    """
+    if not isinstance(polarity, str) or polarity not in POLARITIES:
+        raise InputError(
+            f"polarity must be 'adverse' (higher is worse, e.g. mortality) or 'favourable' "
+            f"(higher is better, e.g. life expectancy), got {polarity!r}"
+        )
+    return polarity

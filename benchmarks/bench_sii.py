@@ -39,8 +39,8 @@ def main() -> None:
 
     def run(rii: bool) -> pd.DataFrame:
         return slope_index_of_inequality(
-            data, "Decile", "Pop", "LifeExp", group_by=["GeoCode", "Sex"], se="SE",
-            repetitions=100_000, rii=rii, seed=2024,
+            data, "Decile", "Pop", "LifeExp", polarity="favourable",
+            group_by=["GeoCode", "Sex"], se="SE", repetitions=100_000, rii=rii, seed=2024,
         )  # fmt: skip
 
     for rii in (False, True):

@@ -173,7 +173,15 @@ CASES: dict[str, tuple[Callable, str]] = {
     ),
     "slope_index_of_inequality": (
         lambda c, d: slope_index_of_inequality(
-            DECILES, "decile", "pop", "v", se="se", confidence=c, repetitions=1000, seed=1
+            DECILES,
+            "decile",
+            "pop",
+            "v",
+            polarity="adverse",
+            se="se",
+            confidence=c,
+            repetitions=1000,
+            seed=1,
         ),
         "several",
     ),
@@ -182,8 +190,8 @@ CASES: dict[str, tuple[Callable, str]] = {
             DECILES,
             "v",
             "pop",
-            subgroup="decile",
-            order="decile",
+            quantile="decile",
+            polarity="adverse",
             se="se",
             measures=["D", "SII"],
             confidence=c,

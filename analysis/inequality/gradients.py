@@ -41,7 +41,7 @@ def _ordered(
 def relative_ranks(
     data: pd.DataFrame,
     quantile: str,
-    population: str,
+    n: str,
     *,
     group_by: Sequence[str] | str | None = None,
 ) -> pd.Series:
@@ -55,8 +55,9 @@ def relative_ranks(
     ----------
     data
         One row per group x quantile, in any order.
-    quantile, population
-        Column names: the quantile label (numbers, 1 = most deprived) and its population.
+    quantile, n
+        Column names: the quantile label (numbers, 1 = most deprived) and its population
+        (the denominator, as ``n`` of :func:`slope_index_of_inequality`).
     group_by
         Columns identifying each separate gradient (e.g. outcome, sex).
 
@@ -71,8 +72,8 @@ def relative_ranks(
         A missing column, a quantile label that is not a number, a quantile repeated within
         a group, or a population that is missing or not above zero.
     """
-    layout, group_by = _ordered(data, quantile, [population], group_by)
-    people = check_positive(layout.data, population, context=[*group_by, quantile])
+    layout, group_by = _ordered(data, quantile, [n], group_by)
+    people = check_positive(layout.data, n, context=[*group_by, quantile])
     positions = layout.data["_row"].to_numpy()
     ranks = np.empty(len(positions))
     for batch in layout.batches:  # one per distinct number of quantiles, not per group

@@ -84,7 +84,7 @@ def practice_deprivation(source: Source, *, n_quantiles: int = 5) -> pd.DataFram
         raise InputError(
             f"{len(scores)} practice(s) cannot be split into {n_quantiles} deprivation groups"
         )
-    ranked = deprivation_quantiles(scores, "imd_score", n_quantiles=n_quantiles, invert=True)
+    ranked = deprivation_quantiles(scores, "imd_score", n_quantiles=n_quantiles, polarity="adverse")
     return ranked[["practice_code", "registered", "imd_score", "quantile"]].astype(
         {"registered": "int64", "quantile": "int64"}
     )

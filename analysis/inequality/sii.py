@@ -39,8 +39,20 @@ proportion is the standard error of log(value) or logit(value)**; when ``se`` is
 ``z`` for the limits' confidence (95% unless ``limits_confidence`` says otherwise). With
 ``transform=True`` the line is fitted to log rates / logit proportions and back-transformed:
 SII = g⁻¹(a + b) - g⁻¹(a), RII = g⁻¹(a + b) / g⁻¹(a), and the limits come from the simulated
-transformed slope pivoted about the fitted midpoint. A negative ``multiplier`` flips the SII
-(and its limits) and inverts the RII, for indicators where a higher value is better.
+transformed slope pivoted about the fitted midpoint.
+
+Polarity. The fitted line runs from the most deprived end (rank 0) to the least deprived end
+(rank 1). For a ``"favourable"`` indicator (higher is better, e.g. life expectancy) the SII is
+the fitted value at rank 1 minus rank 0 and the RII their ratio, rank 1 / rank 0; for an
+``"adverse"`` indicator (higher is worse, e.g. mortality) the SII is rank 0 minus rank 1 (the
+sign and the limits flip) and the RII is rank 0 / rank 1 (the ratio and its limits are
+inverted). Either way a positive SII and an RII above 1 mean the most deprived fare worse, as
+OHID presents the SII on Fingertips (OHID *Slope index of inequality* technical guidance;
+PHEindicatormethods ``phe_sii`` does it with a negative ``multiplier``, which here is
+``polarity="adverse"``). WHO HEAT reports the unflipped slope and reads its sign with the
+indicator's polarity (WHO *HEAT technical notes*, "Slope index of inequality"); that is
+``polarity="favourable"`` for any indicator, and what :func:`summary_measures` reports.
+ScotPHO's RII is the SII relative to the mean, so ``"adverse"`` flips its sign like the SII's.
 """
 
 from __future__ import annotations
@@ -68,6 +80,7 @@ from analysis.measures.intervals import z_value
 from analysis.validation import (
     InputError,
     check_confidence,
+    check_polarity,
     check_positive,
     check_single_confidence,
     fail_rows,
@@ -104,9 +117,10 @@ _SCALES = {
 def slope_index_of_inequality(
     data: pd.DataFrame,
     quantile: str,
-    population: str,
+    n: str,
     value: str,
     *,
+    polarity: str,
     group_by: Sequence[str] | str | None = None,
     value_type: str = "normal",
     se: str | None = None,
@@ -139,12 +153,18 @@ def slope_index_of_inequality(
     data
         One row per group x quantile, in any order; the quantile labels order the
         quantiles from most to least deprived (e.g. decile 1 = most deprived).
-    quantile, population, value
-        Column names: quantile label, quantile population, indicator. The labels are
+    quantile, n, value
+        Column names: quantile label, quantile population (the denominator: people or
+        person-years; ``phe_sii``'s ``population``), indicator. The labels are
         numbers and order the quantiles (1 = most deprived); numbers stored as text
         (``"1"`` to ``"10"``, as read from a CSV of text) are read as numbers and ordered
         numerically, never as text (where ``"10"`` would sort before ``"2"``); other text
         raises :class:`InputError`.
+    polarity
+        ``"adverse"`` (higher is worse) or ``"favourable"`` (higher is better); it sets the
+        sign of the SII and the direction of the RII so that a positive SII (an RII above 1)
+        means the most deprived fare worse (module docstring, "Polarity"). Required: the
+        answer's sign depends on it.
     group_by
         Columns identifying each separate SII (e.g. area and sex).
     value_type
@@ -170,7 +190,8 @@ def slope_index_of_inequality(
     seed
         Seed or :class:`numpy.random.Generator` for reproducible Monte-Carlo limits.
     multiplier
-        Scale for the SII (e.g. 100 for percentages); negative flips polarity.
+        Positive scale for the SII, its limits and the intercept (e.g. 100 for percentages
+        from proportions); polarity is ``polarity``, not a negative multiplier.
     min_quantiles
         Fewest quantiles allowed per group (OHID: 5).
     limits_confidence
@@ -192,7 +213,8 @@ def slope_index_of_inequality(
     --------
     >>> d = pd.DataFrame({"decile": range(1, 11), "pop": [1000] * 10,
     ...                   "le": [70.0 + i for i in range(10)], "se": [0.5] * 10})
-    >>> out = slope_index_of_inequality(d, "decile", "pop", "le", se="se", seed=1)
+    >>> out = slope_index_of_inequality(d, "decile", "pop", "le", polarity="favourable",
+    ...                                 se="se", seed=1)
     >>> round(float(out["value"].iloc[0]), 6)
     10.0
     """
@@ -215,19 +237,26 @@ def slope_index_of_inequality(
         raise InputError("method 'ohid' needs either se or both lower_cl and upper_cl")
     if method == "ohid" and (not float(repetitions).is_integer() or repetitions < 1000):
         raise InputError(f"repetitions must be a whole number of 1000 or more, got {repetitions}")
-    if not np.isfinite(multiplier) or multiplier == 0:
-        raise InputError(f"multiplier must be a non-zero number, got {multiplier!r}")
+    check_polarity(polarity)
+    if not np.isfinite(multiplier) or multiplier <= 0:
+        raise InputError(
+            f"multiplier must be a positive number (a scale such as 100), got {multiplier!r}; "
+            "for an indicator where higher is worse pass polarity='adverse' instead of a "
+            "negative multiplier"
+        )
+    # The internal calculations take the multiplier with polarity's sign (as phe_sii does).
+    signed = -multiplier if polarity == "adverse" else multiplier
 
     uses_spread = method == "ohid"
     spread_cols = ([se] if se is not None else [lower_cl, upper_cl]) if uses_spread else []
-    require_columns(data, [*group_by, quantile, population, value, *spread_cols])
+    require_columns(data, [*group_by, quantile, n, value, *spread_cols])
     context = [*group_by, quantile]
     order = require_numeric(data, quantile, context=context)
     if not pd.api.types.is_numeric_dtype(data[quantile]):  # numbers as text: "1" to "10"
         data = data.assign(**{quantile: order})
     layout = grouped_layout(data, quantile, group_by)
     frame = layout.data
-    pop = check_positive(frame, population, context=context)
+    pop = check_positive(frame, n, context=context)
     values = require_numeric(frame, value, context=context)
     spread = _spread_on_simulation_scale(
         frame, value_type, se, lower_cl, upper_cl, limits_confidence, uses_spread, context
@@ -253,12 +282,12 @@ def slope_index_of_inequality(
             part = _ohid(
                 y, spread[batch.rows], share, rank, value_type=value_type, transform=transform,
                 levels=levels, repetitions=int(repetitions), rii=rii,
-                reliability=reliability_stat, multiplier=multiplier, rng=rng,
+                reliability=reliability_stat, signed=signed, rng=rng,
             )  # fmt: skip
         elif method == "scotpho":
-            part = _scotpho(y, share, rank, levels, multiplier)
+            part = _scotpho(y, share, rank, levels, signed)
         else:
-            part = _who_heat(y, share, rank, value_type, levels, multiplier)
+            part = _who_heat(y, share, rank, value_type, levels, signed)
         for name, array in part.items():
             result[name][batch.group] = array
     return _tidy_output(
@@ -355,10 +384,14 @@ def _ohid(
     repetitions: int,
     rii: bool,
     reliability: bool,
-    multiplier: float,
+    signed: float,
     rng: np.random.Generator,
 ) -> dict[str, np.ndarray]:
-    """OHID/PHE point estimates and Monte-Carlo limits for one batch of groups."""
+    """OHID/PHE point estimates and Monte-Carlo limits for one batch of groups.
+
+    ``signed`` is the multiplier with polarity's sign (negative for ``"adverse"``), as
+    ``phe_sii`` takes it; the other presets' helpers take it the same way.
+    """
     scale = _SCALES[value_type]
     c, d = weighted_line_coefficients(share, rank)
     centre = y if scale.forward is None else scale.forward(y)
@@ -369,18 +402,18 @@ def _ohid(
         centre, spread, c, d,
         back_transform=None if transform else scale.inverse,
         draws=draws, sets=sets, positions=positions,
-        slope_factor=1.0 if transform else multiplier,
-        rii=rii and not transform, invert_rii=multiplier < 0,
+        slope_factor=1.0 if transform else signed,
+        rii=rii and not transform, invert_rii=signed < 0,
     )  # fmt: skip
     if transform:
-        return _back_transformed_line(centre, c, d, sim.slope, scale.inverse, multiplier)
+        return _back_transformed_line(centre, c, d, sim.slope, scale.inverse, signed)
     slope = (c * y).sum(axis=1)
     start = (d * y).sum(axis=1)
     ratio = (start + slope) / start
     out = {
-        "sii": multiplier * slope,
-        "rii": 1 / ratio if multiplier < 0 else ratio,
-        "intercept": start * abs(multiplier),
+        "sii": signed * slope,
+        "rii": 1 / ratio if signed < 0 else ratio,
+        "intercept": start * abs(signed),
         "sii_limits": sim.slope[:, 0],
         "mad_sii": mean_absolute_difference(sim.slope) if reliability else None,
     }
@@ -396,7 +429,7 @@ def _back_transformed_line(
     d: np.ndarray,
     simulated_slope: np.ndarray,
     inverse: Callable[[np.ndarray], np.ndarray],
-    multiplier: float,
+    signed: float,
 ) -> dict[str, np.ndarray]:
     """SII/RII of a line fitted on the log/logit scale, limits pivoted about its midpoint."""
     slope = (c * t).sum(axis=1)
@@ -407,18 +440,18 @@ def _back_transformed_line(
         return inverse(middle - b / 2), inverse(middle + b / 2)
 
     low_end, high_end = ends(simulated_slope)
-    sii_limits = multiplier * (high_end - low_end)
+    sii_limits = signed * (high_end - low_end)
     rii_limits = high_end / low_end
-    if multiplier < 0:
+    if signed < 0:
         sii_limits = sii_limits[..., ::-1]
         rii_limits = 1 / rii_limits[..., ::-1]
     at_zero, at_one = inverse(start), inverse(start + slope)
     ratio = at_one / at_zero
     reliability = simulated_slope.shape[1] > 1
     out = {
-        "sii": multiplier * (at_one - at_zero),
-        "rii": 1 / ratio if multiplier < 0 else ratio,
-        "intercept": at_zero * abs(multiplier),
+        "sii": signed * (at_one - at_zero),
+        "rii": 1 / ratio if signed < 0 else ratio,
+        "intercept": at_zero * abs(signed),
         "sii_limits": sii_limits[:, 0],
         "rii_limits": rii_limits[:, 0],
     }
@@ -429,7 +462,7 @@ def _back_transformed_line(
 
 
 def _scotpho(
-    y: np.ndarray, share: np.ndarray, rank: np.ndarray, levels: list[float], multiplier: float
+    y: np.ndarray, share: np.ndarray, rank: np.ndarray, levels: list[float], signed: float
 ) -> dict[str, np.ndarray]:
     """ScotPHO: weighted regression with analytic t limits; RII relative to the mean."""
     slope, start, se = weighted_line_fit(y, share, rank)
@@ -437,15 +470,15 @@ def _scotpho(
     t = np.array([stats.t.ppf(0.5 + level / 2, k - 2) for level in levels])
     limits = np.stack([slope[:, None] - t * se[:, None], slope[:, None] + t * se[:, None]], -1)
     mean = (share * y).sum(axis=1)
-    sii_limits = multiplier * limits
-    if multiplier < 0:
+    sii_limits = signed * limits
+    if signed < 0:
         sii_limits = sii_limits[..., ::-1]
     return {
-        "sii": multiplier * slope,
-        "rii": np.sign(multiplier) * slope / mean,
-        "intercept": start * abs(multiplier),
+        "sii": signed * slope,
+        "rii": np.sign(signed) * slope / mean,
+        "intercept": start * abs(signed),
         "sii_limits": sii_limits,
-        "rii_limits": sii_limits / (abs(multiplier) * mean[:, None, None]),
+        "rii_limits": sii_limits / (abs(signed) * mean[:, None, None]),
     }
 
 
@@ -455,7 +488,7 @@ def _who_heat(
     rank: np.ndarray,
     value_type: str,
     levels: list[float],
-    multiplier: float,
+    signed: float,
 ) -> dict[str, np.ndarray]:
     """WHO HEAT: linear (logistic for proportions) fit, delta-method HC1 limits."""
     k = y.shape[1]
@@ -488,7 +521,7 @@ def _who_heat(
     z = np.array([z_value(level) for level in levels])
     sii = ends[:, 1] - ends[:, 0]
     log_rii = np.log(ends[:, 1] / ends[:, 0])
-    sii_limits = multiplier * np.stack(
+    sii_limits = signed * np.stack(
         [sii[:, None] - z * se_sii[:, None], sii[:, None] + z * se_sii[:, None]], -1
     )
     rii_limits = np.exp(
@@ -496,14 +529,14 @@ def _who_heat(
             [log_rii[:, None] - z * se_log[:, None], log_rii[:, None] + z * se_log[:, None]], -1
         )
     )
-    if multiplier < 0:
+    if signed < 0:
         sii_limits = sii_limits[..., ::-1]
         rii_limits = 1 / rii_limits[..., ::-1]
     ratio = np.exp(log_rii)
     return {
-        "sii": multiplier * sii,
-        "rii": 1 / ratio if multiplier < 0 else ratio,
-        "intercept": ends[:, 0] * abs(multiplier),
+        "sii": signed * sii,
+        "rii": 1 / ratio if signed < 0 else ratio,
+        "intercept": ends[:, 0] * abs(signed),
         "sii_limits": sii_limits,
         "rii_limits": rii_limits,
     }

@@ -32,14 +32,19 @@ normal distribution truncated at 0 (and at ``upper_bound`` for percentages), rec
 measure and take the 2.5th and 97.5th percentiles; here all groups and repetitions are drawn
 at once. HEAT's TI and MLD are reported x 1000; ACI is on the indicator's scale.
 
-Ordered dimensions (``order`` given; 1 = most disadvantaged) get D, R, ACI, RCI, SII, RII,
+Ordered dimensions (``quantile`` given: numbers, 1 = most disadvantaged, as in
+:func:`slope_index_of_inequality`) get D, R, ACI, RCI, SII, RII,
 PAR and PAF, with D and R comparing the most advantaged and most disadvantaged subgroups
 (advantaged - disadvantaged for a favourable indicator, the reverse for an adverse one) and
 the PAR reference the most advantaged subgroup. Non-ordered dimensions get D, R, BGV, BGSD,
-COV, MDB, MDM, MDR (when a ``reference`` subgroup is marked), IDIS, TI, MLD, PAR and PAF; D and
+COV, MDB, MDM, MDR (when a ``reference`` subgroup is marked), IDIS, TI, MLD, PAR and PAF (the
+subgroups named by ``category``); D and
 R compare the highest and lowest estimate or, with a reference, the reference and the worst
 subgroup; the PAR reference is the best subgroup (or the marked one). Polarity: ``favourable``
-(higher is better, e.g. screening coverage) or ``adverse`` (e.g. mortality).
+(higher is better, e.g. screening coverage) or ``adverse`` (e.g. mortality). The SII and RII
+are HEAT's: the slope from the most to the least advantaged subgroup, whatever the polarity
+(``polarity="favourable"`` of :func:`slope_index_of_inequality`), so their sign is read with
+the indicator's polarity, as in HEAT.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ from analysis.measures.intervals import z_value
 from analysis.validation import (
     InputError,
     check_confidence,
+    check_polarity,
     check_positive,
     fail_rows,
     require_columns,
@@ -74,20 +80,43 @@ NON_ORDERED = (
     "IDISU", "IDISW", "TI", "MLD", "PAR", "PAF",
 )  # fmt: skip
 SIMULATED = ("COV", "MDMU", "MDMW", "MDBU", "MDBW", "MDRU", "MDRW", "IDISU", "IDISW")
-POLARITIES = ("favourable", "adverse")
+#: The ``statistic`` column: HEAT's name of each ``measure`` (short name) in the output.
+STATISTIC_DESCRIPTIONS = {
+    "D": "difference",
+    "R": "ratio",
+    "ACI": "absolute concentration index",
+    "RCI": "relative concentration index",
+    "SII": "slope index of inequality",
+    "RII": "relative index of inequality",
+    "BGV": "between-group variance",
+    "BGSD": "between-group standard deviation",
+    "COV": "coefficient of variation",
+    "MDMU": "mean difference from mean (unweighted)",
+    "MDMW": "mean difference from mean (weighted)",
+    "MDBU": "mean difference from best performing subgroup (unweighted)",
+    "MDBW": "mean difference from best performing subgroup (weighted)",
+    "MDRU": "mean difference from reference subgroup (unweighted)",
+    "MDRW": "mean difference from reference subgroup (weighted)",
+    "IDISU": "index of disparity (unweighted)",
+    "IDISW": "index of disparity (weighted)",
+    "TI": "Theil index",
+    "MLD": "mean log deviation",
+    "PAR": "population attributable risk",
+    "PAF": "population attributable fraction",
+}
 
 
 def summary_measures(
     data: pd.DataFrame,
     value: str,
-    population: str,
+    n: str,
     *,
-    subgroup: str,
+    polarity: str,
+    quantile: str | None = None,
+    category: str | None = None,
     se: str | None = None,
     group_by: Sequence[str] | str | None = None,
-    order: str | None = None,
     reference: str | None = None,
-    polarity: str = "adverse",
     measures: Sequence[str] | None = None,
     confidence: float | Sequence[float] = 0.95,
     scale: float | None = None,
@@ -107,18 +136,22 @@ def summary_measures(
     ----------
     data
         One row per group x subgroup (e.g. deprivation quintile, ethnic group).
-    value, population, subgroup
-        Column names of the estimate, the subgroup population and the subgroup label.
+    value, n
+        Column names of the estimate and of the subgroup population (the denominator).
+    polarity
+        ``"adverse"`` (higher is worse) or ``"favourable"`` (higher is better): which
+        subgroup is best, and the direction of D and R (module docstring). Required.
+    quantile, category
+        The column naming each subgroup, exactly one of the two. ``quantile``: an ordered
+        dimension, labels that are numbers with 1 = most disadvantaged (numbers stored as
+        text are read as numbers), as in :func:`slope_index_of_inequality`. ``category``:
+        a non-ordered dimension (e.g. ethnic group), any labels.
     se
         Standard errors of the estimates (without them the limits are missing).
     group_by
         Columns identifying separate analyses (e.g. indicator, area, year).
-    order
-        Column ranking an ordered dimension (1 = most disadvantaged); None = non-ordered.
     reference
         Boolean column marking one reference subgroup per group (non-ordered dimensions).
-    polarity
-        ``"favourable"`` (higher is better) or ``"adverse"`` (higher is worse).
     measures
         Subset of measures (default: all that HEAT reports for the dimension type).
     scale
@@ -136,47 +169,60 @@ def summary_measures(
     Returns
     -------
     pandas.DataFrame
-        DataFrame with group columns, ``measure``, ``value``, limit columns, ``confidence`` and
-        ``method``: one row per group x measure.
+        DataFrame with group columns, ``measure`` (the short name), ``statistic`` (its
+        description: ``STATISTIC_DESCRIPTIONS``), ``value``, limit columns, ``confidence``
+        and ``method``: one row per group x measure.
 
     Examples
     --------
     >>> d = pd.DataFrame({"quintile": [1, 2, 3, 4, 5], "rate": [50.0, 40, 30, 20, 10],
     ...                   "pop": [100.0] * 5})
-    >>> out = summary_measures(d, "rate", "pop", subgroup="quintile", order="quintile",
+    >>> out = summary_measures(d, "rate", "pop", polarity="adverse", quantile="quintile",
     ...                        measures=["D", "R", "RCI"])
     >>> out.set_index("measure")["value"].round(4).to_dict()
     {'D': 40.0, 'R': 5.0, 'RCI': -0.2667}
     """
     group_by = [group_by] if isinstance(group_by, str) else list(group_by or [])
-    if polarity not in POLARITIES:
-        raise InputError(f"polarity must be one of {POLARITIES}, got {polarity!r}")
+    check_polarity(polarity)
+    if (quantile is None) == (category is None):
+        raise InputError(
+            "name the subgroups with exactly one of quantile= (an ordered dimension: numbers, "
+            "1 = most disadvantaged) or category= (a non-ordered dimension); got "
+            f"quantile={quantile!r}, category={category!r}"
+        )
+    ordered = quantile is not None
+    subgroup = quantile if ordered else category
+    if ordered and reference is not None:
+        raise InputError(
+            "reference= marks a subgroup of a non-ordered dimension (category=); an ordered "
+            "dimension's reference is its most advantaged quantile"
+        )
     levels = check_confidence(confidence)
-    available = ORDERED if order is not None else NON_ORDERED
+    available = ORDERED if ordered else NON_ORDERED
     if reference is None:
         available = tuple(m for m in available if m not in ("MDRU", "MDRW"))
     measures = list(available if measures is None else measures)
     unknown = [m for m in measures if m not in available]
     if unknown:
-        kind = "ordered" if order is not None else "non-ordered"
+        kind = "ordered" if ordered else "non-ordered"
         raise InputError(
             f"measure(s) {unknown} are not available for a {kind} dimension"
             f"{'' if reference else ' without a reference subgroup'}; choose from {available}"
         )
-    columns = [*group_by, subgroup, value, population]
-    columns += [c for c in (se, order, reference) if c is not None]
+    columns = [*group_by, subgroup, value, n]
+    columns += [c for c in (se, reference) if c is not None]
     require_columns(data, columns)
     context = [*group_by, subgroup]
     frame = data.copy()
-    if order is not None:
-        frame["_position"] = require_numeric(frame, order, context=context)
+    if ordered:
+        frame["_position"] = require_numeric(frame, quantile, context=context)
     else:
         frame["_position"] = pd.factorize(frame[subgroup], sort=True)[0]
     layout = grouped_layout(frame, "_position", group_by)
     sorted_frame = layout.data
     y_all = require_numeric(sorted_frame, value, context=context)
     fail_rows(sorted_frame, y_all < 0, value, "estimates must not be negative", context=context)
-    pop_all = check_positive(sorted_frame, population, context=context)
+    pop_all = check_positive(sorted_frame, n, context=context)
     se_all = None
     if se is not None:
         se_all = require_numeric(sorted_frame, se, context=context)
@@ -210,7 +256,7 @@ def summary_measures(
             reference=None if ref_all is None else ref_all[batch.rows],
         )
         part = _batch_measures(
-            inputs, measures, levels, ordered=order is not None, favourable=favourable,
+            inputs, measures, levels, ordered=ordered, favourable=favourable,
             scale=scale, upper_bound=upper_bound, repetitions=repetitions, rng=rng,
         )  # fmt: skip
         for name, (est, lower, upper) in part.items():
@@ -228,15 +274,7 @@ def summary_measures(
     regression = {"SII", "RII"} & set(measures)
     if regression:
         results.update(
-            _heat_regression(
-                sorted_frame,
-                value,
-                population,
-                order,
-                group_by,
-                levels,
-                upper_bound=upper_bound,
-            )  # fmt: skip
+            _heat_regression(sorted_frame, value, n, group_by, levels, upper_bound=upper_bound)
         )
     return _tidy(layout.keys, results, measures, levels, repetitions)
 
@@ -489,11 +527,13 @@ def _attributable(
     return out
 
 
-def _heat_regression(frame, value, population, order, group_by, levels, *, upper_bound):
+def _heat_regression(frame, value, n, group_by, levels, *, upper_bound):
     """SII and RII from the WHO HEAT preset of :func:`slope_index_of_inequality`.
 
-    Polarity does not enter: HEAT ranks subgroups from the most disadvantaged (``order`` 1)
-    whatever the indicator, so the sign of the SII says which end is higher, as in HEAT.
+    Polarity does not enter: HEAT ranks subgroups from the most disadvantaged (quantile 1)
+    whatever the indicator, so the sign of the SII says which end is higher, as in HEAT
+    (``polarity="favourable"`` keeps that unflipped slope). ``frame`` is sorted, with the
+    subgroups' positions in ``_position``.
     """
     data = frame.copy()
     value_type = "normal"
@@ -502,8 +542,9 @@ def _heat_regression(frame, value, population, order, group_by, levels, *, upper
         data[value] = data[value] / upper_bound
         value_type, multiplier = "proportion", float(upper_bound)
     res = slope_index_of_inequality(
-        data, order, population, value, group_by=group_by, value_type=value_type,
-        confidence=levels, rii=True, method="who_heat", multiplier=multiplier, min_quantiles=2,
+        data, "_position", n, value, polarity="favourable", group_by=group_by,
+        value_type=value_type, confidence=levels, rii=True, method="who_heat",
+        multiplier=multiplier, min_quantiles=2,
     )  # fmt: skip
     names = limit_column_names(levels)
     out = {}
@@ -540,6 +581,7 @@ def _tidy(keys, results, measures, levels, repetitions) -> pd.DataFrame:
         store = results[measure]
         part = keys.copy()
         part["measure"] = measure
+        part["statistic"] = STATISTIC_DESCRIPTIONS[measure]
         part["value"] = store["value"]
         for i, (lower, upper) in enumerate(names):
             part[lower] = store["lower"][:, i]

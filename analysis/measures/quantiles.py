@@ -3,7 +3,9 @@
 Method (OHID technical guidance, *Assigning deprivation categories*, Fingertips public health
 technical guidance; implemented in PHEindicatormethods' ``phe_quantile``): within each set
 of areas classified together, the ``N`` areas with a value are ranked (ties take the lowest
-rank, rank 1 being the lowest value, or the highest when ``invert``), and an area of rank
+rank; rank 1 is the highest value when ``polarity="adverse"``, so quantile 1 holds the worst
+values, e.g. the highest IMD scores, and the lowest value when ``"favourable"``; this is
+``phe_quantile``'s ``invert = TRUE`` and ``FALSE``), and an area of rank
 ``r`` goes to quantile
 
     ``floor((Q + 1) - ceiling((N + 1 - r) / (N / Q)))``, at least 1,
@@ -30,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.measures._inputs import column_list, group_rows
-from analysis.validation import InputError, fail_rows, require_columns
+from analysis.validation import POLARITIES, InputError, fail_rows, require_columns
 
 INEQUALITY_TYPES = ("adhoc", "local", "national")
 REASON_NO_VALUE = "no value"
@@ -59,28 +61,30 @@ def _classification_columns(
     return group_by
 
 
-def _invert_flags(
-    data: pd.DataFrame, invert: bool | str, classes: np.ndarray, columns: list[str]
+def _adverse_flags(
+    data: pd.DataFrame, polarity: str, classes: np.ndarray, columns: list[str]
 ) -> np.ndarray:
-    if isinstance(invert, bool | np.bool_):
-        return np.full(len(data), bool(invert))
-    if not isinstance(invert, str):
+    """Return True where quantile 1 holds the highest values (adverse polarity), per row."""
+    if isinstance(polarity, str) and polarity in POLARITIES:
+        return np.full(len(data), polarity == "adverse")
+    if not isinstance(polarity, str) or polarity not in data.columns:
         raise InputError(
-            f"invert must be True, False or the name of a column of logical values, got {invert!r}"
+            f"polarity must be 'adverse' (quantile 1 holds the highest values), 'favourable' "
+            f"(the lowest) or the name of a column holding one of them, got {polarity!r}"
         )
-    require_columns(data, [invert])
-    flags = data[invert]
-    if not (pd.api.types.is_bool_dtype(flags) and flags.notna().all()):
-        bad = ~flags.isin([True, False]).to_numpy() | flags.isna().to_numpy()
-        fail_rows(data, bad, invert, "must be True or False", context=columns)
-    flags = flags.astype(bool).to_numpy()
-    n_true = np.bincount(classes, weights=flags)
+    labels = data[polarity]
+    fail_rows(
+        data, ~labels.isin(POLARITIES).to_numpy(), polarity,
+        f"must be one of {list(POLARITIES)}", context=columns,
+    )  # fmt: skip
+    flags = (labels == "adverse").to_numpy()
+    n_adverse = np.bincount(classes, weights=flags)
     n_rows = np.bincount(classes)
-    varies = ((n_true > 0) & (n_true < n_rows))[classes]
+    varies = ((n_adverse > 0) & (n_adverse < n_rows))[classes]
     fail_rows(
         data,
         varies,
-        invert,
+        polarity,
         "must take the same value for every area classified together "
         f"(within each group of {columns or 'the data'})",
         context=columns,
@@ -94,7 +98,7 @@ def deprivation_quantiles(
     *,
     group_by: str | Sequence[str] | None = None,
     n_quantiles: int = 10,
-    invert: bool | str = True,
+    polarity: str = "adverse",
     inequality_type: str = "adhoc",
     parent_area: str | None = None,
 ) -> pd.DataFrame:
@@ -115,10 +119,13 @@ def deprivation_quantiles(
         Columns whose groups get separate classifications (e.g. indicator and sex).
     n_quantiles
         Number of quantiles (10 deciles, 5 quintiles, ...).
-    invert
-        ``True`` (default): quantile 1 holds the highest values (for IMD scores, the most
-        deprived); ``False``: quantile 1 holds the lowest values; or the name of a logical
-        column giving the direction for each classification (it must not vary within one).
+    polarity
+        ``"adverse"`` (default; higher is worse): quantile 1 holds the highest values (for
+        IMD scores, the most deprived); ``"favourable"`` (higher is better, e.g. an income
+        rank): quantile 1 holds the lowest values; or the name of a column holding
+        ``"adverse"`` or ``"favourable"`` for each classification (it must not vary within
+        one). ``phe_quantile``'s ``invert = TRUE`` / ``FALSE`` (a logical field with
+        ``inverttype = "field"``).
     inequality_type, parent_area
         ``"adhoc"``, ``"local"`` (within each ``parent_area``) or ``"national"``.
 
@@ -148,7 +155,7 @@ def deprivation_quantiles(
     numbers = values.to_numpy(dtype="float64", na_value=np.nan)
 
     classes = group_rows(data, columns).codes
-    flags = _invert_flags(data, invert, classes, columns)
+    flags = _adverse_flags(data, polarity, classes, columns)
 
     has_value = ~np.isnan(numbers)
     key = pd.Series(np.where(flags, -numbers, numbers))

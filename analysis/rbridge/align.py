@@ -53,7 +53,9 @@ from analysis.rbridge.hooks import (
     call_reference,
     package_available,
 )
+from analysis.rbridge.phe import sii_multiplier
 from analysis.standards import ESP2013_AGE_BANDS, ESP2013_WEIGHTS
+from analysis.validation import POLARITIES
 
 #: Relative and absolute tolerance for closed-form statistics.
 RELATIVE_TOLERANCE = 1e-9
@@ -142,14 +144,16 @@ def _life_table(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
 
 
 def _quantiles(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
-    invert = kwargs.get("invert", True)
-    if not isinstance(invert, bool) or kwargs.get("inequality_type", "adhoc") != "adhoc":
-        raise ValueError("the base-R reference quantiles take invert=True/False, ad hoc only")
+    polarity = kwargs.get("polarity", "adverse")
+    if polarity not in POLARITIES or kwargs.get("inequality_type", "adhoc") != "adhoc":
+        raise ValueError(
+            "the base-R reference quantiles take polarity='adverse' or 'favourable', ad hoc only"
+        )
     args = {
         "value": kwargs["value"],
         "group_by": _groups(kwargs.get("group_by")),
         "n_quantiles": kwargs.get("n_quantiles", 10),
-        "highest_is_first": invert,
+        "highest_is_first": polarity == "adverse",
     }
     return data, args
 
@@ -165,12 +169,12 @@ def _slope_index(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
         se = "_se"
     args = {
         "quantile": kwargs["quantile"],
-        "population": kwargs["population"],
+        "population": kwargs["n"],
         "value": kwargs["value"],
         "se": se,
         "group_by": _groups(kwargs.get("group_by")),
         "repetitions": kwargs.get("repetitions", 100_000),
-        "multiplier": kwargs.get("multiplier", 1),
+        "multiplier": sii_multiplier(kwargs),
     }
     return data, args | ({"confidence": kwargs["confidence"]} if "confidence" in kwargs else {})
 

@@ -1,7 +1,7 @@
 """PHEindicatormethods (OHID) for our measures, on the 2.0 and the 2.1 interfaces.
 
 Each entry of :data:`PHE_FUNCTIONS` takes the Python function's arguments (``x_ref``,
-``standard_population``, ``invert``, ...) and writes the R an analyst would write for the
+``standard_population``, ``polarity``, ...) and writes the R an analyst would write for the
 installed version of the package (``calculate_dsr`` in 2.1, ``phe_dsr`` in 2.0). Options the
 installed function lacks raise :class:`~analysis.rbridge.errors.RPackageError` naming the
 version. Per-band inputs (the standard population, reference counts) travel as a small table
@@ -28,6 +28,7 @@ from analysis.rbridge.rcode import (
     r_literal,
     r_symbol,
 )
+from analysis.validation import POLARITIES, check_polarity
 
 PHE = "PHEindicatormethods"
 #: Our SII value types as ``phe_sii`` codes them (its ``value_type`` 0, 1 or 2).
@@ -188,7 +189,11 @@ def _tidy_life_expectancy(result: pd.DataFrame, kwargs: dict[str, Any]) -> pd.Da
 
 
 def _quantiles(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> RCall:
-    """``phe_quantile``: polarity as a flag or as a logical field; local = within parents."""
+    """``phe_quantile``: polarity as its ``invert`` flag or logical field; local = within parents.
+
+    ``polarity="adverse"`` (quantile 1 holds the highest values) is ``invert = TRUE``; a
+    polarity column becomes a logical field, ``TRUE`` where it says ``"adverse"``.
+    """
     groups = _groups(kwargs)
     kind = kwargs.get("inequality_type", "adhoc")
     if kind == "local":
@@ -197,20 +202,26 @@ def _quantiles(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction
         raise ValueError(
             f"inequality_type={kind!r} has no phe_quantile counterpart; use 'adhoc' or 'local'"
         )
-    invert = kwargs.get("invert", True)
+    polarity = kwargs.get("polarity", "adverse")
     columns = {"values": kwargs["value"]}
     values: dict[str, Any] = {"nquantiles": int(kwargs.get("n_quantiles", 10))}
-    if isinstance(invert, str):
-        fn.require("inverttype", "invert given as a column")
-        columns["invert"] = invert
-        values["inverttype"] = "field"
+    if polarity in POLARITIES:
+        values["invert"] = polarity == "adverse"
     else:
-        values["invert"] = bool(invert)
+        fn.require("inverttype", "polarity given as a column")
+        field = _free("invert", data)
+        data = data.assign(**{field: data[polarity] == "adverse"})
+        columns["invert"] = field
+        values["inverttype"] = "field"
     return RCall(_pipeline(fn, r_arguments(columns, values), groups), {"data": data})
 
 
 def _sii(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> RCall:
-    """``phe_sii``: value type as its code, 95% limits or standard errors, optional RII."""
+    """``phe_sii``: value type as its code, 95% limits or standard errors, optional RII.
+
+    Our ``n`` is ``phe_sii``'s ``population``; ``polarity="adverse"`` is its negative
+    ``multiplier`` (``-multiplier``), which flips the SII and inverts the RII.
+    """
     if kwargs.get("method", "ohid") != "ohid":
         raise ValueError("phe_sii is the 'ohid' method; compare other methods in Python only")
     if float(kwargs.get("limits_confidence", 0.95)) != 0.95:
@@ -220,20 +231,26 @@ def _sii(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
     seed = kwargs.get("seed")
     if seed is not None and not isinstance(seed, int):
         raise ValueError("to run phe_sii reproducibly, give seed as a whole number")
-    columns = {
-        k: kwargs[k]
-        for k in ("quantile", "population", "value", "lower_cl", "upper_cl", "se")
-        if kwargs.get(k)
-    }
+    ours = {"quantile": "quantile", "population": "n", "value": "value"}
+    ours |= {k: k for k in ("lower_cl", "upper_cl", "se")}
+    columns = {theirs: kwargs[k] for theirs, k in ours.items() if kwargs.get(k)}
     values: dict[str, Any] = {"value_type": SII_VALUE_TYPES[kwargs.get("value_type", "normal")]}
     for option in ("transform", "intercept"):
         if kwargs.get(option):
             fn.require(option, f"{option}=True")
             values[option] = True
-    values |= _given(kwargs, ["multiplier", "repetitions", "confidence"])
+    values |= _given(kwargs, ["repetitions", "confidence"])
+    if (multiplier := sii_multiplier(kwargs)) != 1:
+        values["multiplier"] = multiplier
     values |= {k: True for k in ("rii", "reliability_stat") if kwargs.get(k)}
     code = _pipeline(fn, r_arguments(columns, values), _groups(kwargs), seed=seed)
     return RCall(code, {"data": data})
+
+
+def sii_multiplier(kwargs: dict[str, Any]) -> float:
+    """``phe_sii``'s ``multiplier`` for our ``polarity`` and (positive) ``multiplier``."""
+    multiplier = kwargs.get("multiplier", 1)
+    return -multiplier if check_polarity(kwargs.get("polarity")) == "adverse" else multiplier
 
 
 _SII_LIMIT = re.compile(r"^(sii|rii|intercept)_(lower|upper)(\d+_\d)cl$")
@@ -324,7 +341,7 @@ PHE_FUNCTIONS: dict[str, PackageFunction] = {
     "deprivation_quantiles": PackageFunction(
         PHE,
         ("phe_quantile",),
-        _accepts("value", "n_quantiles", "invert", "inequality_type", "parent_area"),
+        _accepts("value", "n_quantiles", "polarity", "inequality_type", "parent_area"),
         _quantiles,
     ),
     "slope_index_of_inequality": PackageFunction(
@@ -332,8 +349,9 @@ PHE_FUNCTIONS: dict[str, PackageFunction] = {
         ("phe_sii",),
         _accepts(
             "quantile",
-            "population",
+            "n",
             "value",
+            "polarity",
             "value_type",
             "se",
             "lower_cl",

@@ -121,7 +121,8 @@ def high_need_gradient(
         lower_cl="low",
         upper_cl="high",
         repetitions=repetitions,
-        multiplier=-100,
+        multiplier=100,
+        polarity="adverse",
         seed=seed,
     )
     return shares, sii

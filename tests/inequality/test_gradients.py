@@ -42,7 +42,14 @@ def test_weighted_line_on_the_ranks_gives_the_slope_index():
     fitted by numpy on our ranks equals the ScotPHO-preset SII."""
     ranks = relative_ranks(ROWS, "q", "people", group_by="outcome")
     sii = slope_index_of_inequality(
-        ROWS, "q", "people", "rate", group_by="outcome", method="scotpho", min_quantiles=3
+        ROWS,
+        "q",
+        "people",
+        "rate",
+        group_by="outcome",
+        method="scotpho",
+        min_quantiles=3,
+        polarity="favourable",
     ).set_index("outcome")["value"]
     for outcome, rows in ROWS.groupby("outcome"):
         weights = np.sqrt(rows["people"] / rows["people"].sum())

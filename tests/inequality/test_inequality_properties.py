@@ -3,8 +3,9 @@
 Properties that hold for any data, checked on random groups, quantiles and populations:
 
 - on a perfect linear gradient ``value = a + b * rank`` (rank: the population-weighted
-  midpoint of Low & Low 2004) the SII is the slope ``b`` and the intercept ``a``, by every
-  method, and HEAT's SII through :func:`summary_measures` too;
+  midpoint of Low & Low 2004) the SII is the slope ``b`` (``-b`` with
+  ``polarity="adverse"``) and the intercept ``a``, by every method, and HEAT's SII through
+  :func:`summary_measures` too;
 - the results do not depend on the order of the rows, nor on the names of the groups
   (``group_by``) or, for a non-ordered dimension, of the subgroups;
 - scaling the populations by a constant changes nothing; scaling the values scales the SII;
@@ -65,7 +66,7 @@ def _sii(data: pd.DataFrame, method: str, **kwargs) -> pd.DataFrame:
     return slope_index_of_inequality(
         data, "quantile", "population", "value", group_by="area", method=method,
         se="se" if method == "ohid" else None, repetitions=1000, seed=7, intercept=True,
-        **kwargs,
+        **{"polarity": "favourable", **kwargs},
     )  # fmt: skip
 
 
@@ -76,8 +77,11 @@ def test_sii_on_a_perfect_linear_gradient_is_its_slope(case, method: str) -> Non
     out = _sii(data, method)
     sii = out[out["measure"] == "SII"].set_index("area")["value"]
     intercept = out[out["measure"] == "intercept"].set_index("area")["value"]
+    adverse = _sii(data, method, polarity="adverse")
+    flipped = adverse[adverse["measure"] == "SII"].set_index("area")["value"]
     for g, (a, b) in enumerate(lines):
         assert sii[f"area {g}"] == pytest.approx(b, abs=1e-9 * max(1.0, abs(a)))
+        assert flipped[f"area {g}"] == pytest.approx(-b, abs=1e-9 * max(1.0, abs(a)))
         assert intercept[f"area {g}"] == pytest.approx(a, rel=1e-9)
 
 
@@ -175,10 +179,10 @@ ALL_NON_ORDERED = [*ANALYTIC_NON_ORDERED, "COV", "MDMU", "MDMW", "MDBU", "MDBW",
 
 
 def _summary(data: pd.DataFrame, measures: list[str], *, ordered: bool) -> pd.DataFrame:
+    subgroups = {"quantile": "rank"} if ordered else {"category": "subgroup"}
     return summary_measures(
-        data, "value", "population", subgroup="subgroup", se="se", group_by="area",
-        order="rank" if ordered else None, measures=measures, scale=100, upper_bound=100,
-        repetitions=500, seed=3,
+        data, "value", "population", **subgroups, polarity="adverse", se="se", group_by="area",
+        measures=measures, scale=100, upper_bound=100, repetitions=500, seed=3,
     )  # fmt: skip
 
 
@@ -224,9 +228,9 @@ def test_equal_subgroups_show_no_inequality(data, level: float) -> None:
 @given(gradients())
 def test_heat_sii_on_a_perfect_linear_gradient_is_its_slope(case) -> None:
     data, lines = case
-    data = data.assign(subgroup=data["quantile"].astype(str), value=data["value"] + 100)
+    data = data.assign(value=data["value"] + 100)
     out = summary_measures(
-        data, "value", "population", subgroup="subgroup", group_by="area", order="quantile",
+        data, "value", "population", quantile="quantile", polarity="adverse", group_by="area",
         measures=["SII"],
     )  # fmt: skip
     for g, (_, b) in enumerate(lines):

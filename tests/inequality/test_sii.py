@@ -50,7 +50,8 @@ def life_expectancy() -> pd.DataFrame:
     return data
 
 
-# (input rows, expected rows, keyword arguments) as in the reference package's test script
+# (input rows, expected rows, keyword arguments) as in the reference package's test script;
+# its negative multipliers are polarity="adverse" here (the others "favourable")
 CASES = {
     "normal, SE given": ((1, 20), (1, 11), dict(se="StandardError")),
     "normal, limits given": ((1, 20), (1, 11), dict(lower_cl="LowerCL", upper_cl="UpperCL")),
@@ -63,7 +64,7 @@ CASES = {
     "rate, limits given": ((71, 90), (71, 81), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL")),
     "rate, intercept": ((71, 90), (266, 276), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", intercept=True)),
     "rate, log fit": ((306, 325), (306, 316), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True)),
-    "rate, log fit, multiplier -1": ((386, 405), (386, 396), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, multiplier=-1)),
+    "rate, log fit, adverse (multiplier -1)": ((386, 405), (386, 396), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, polarity="adverse")),
     "rate, log fit, 98%": ((406, 425), (406, 416), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, confidence=98)),
     "rate, log fit, 95% and 98%": ((366, 385), (366, 376), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, confidence=[95, 98])),
     "rate, log fit, no RII": ((426, 445), (426, 436), dict(value_type="rate", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, rii=False)),
@@ -71,9 +72,9 @@ CASES = {
     "proportion, limits given": ((91, 110), (91, 101), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL")),
     "proportion, intercept": ((91, 110), (286, 296), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", intercept=True)),
     "proportion, multiplier 100": ((111, 130), (111, 121), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", multiplier=100)),
-    "proportion, multiplier -100": ((131, 150), (131, 141), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", multiplier=-100)),
+    "proportion, multiplier 100, adverse (multiplier -100)": ((131, 150), (131, 141), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", multiplier=100, polarity="adverse")),
     "proportion, logit fit": ((326, 345), (326, 336), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True)),
-    "proportion, logit fit, multiplier -1": ((346, 365), (346, 356), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, multiplier=-1)),
+    "proportion, logit fit, adverse (multiplier -1)": ((346, 365), (346, 356), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, polarity="adverse")),
     "proportion, logit fit, 98%": ((466, 485), (466, 476), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, confidence=98)),
     "proportion, logit fit, 95% and 98%": ((486, 505), (486, 496), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, intercept=True, confidence=[95, 98])),
     "proportion, logit fit, no RII": ((446, 465), (446, 456), dict(value_type="proportion", lower_cl="LowerCL", upper_cl="UpperCL", transform=True, rii=False)),
@@ -94,7 +95,7 @@ def _expected_columns(limits_given: bool, levels: int) -> list[tuple[str, str, s
 def test_ohid_sii_matches_phe_reference_sheet(sii_sheet, case):
     """Point estimates to 1e-6; Monte-Carlo limits within the reference's 5% (10,000 reps)."""
     (first, last), expected_rows, kwargs = CASES[case]
-    kwargs = {"rii": True, "repetitions": REPS, **kwargs}
+    kwargs = {"rii": True, "repetitions": REPS, "polarity": "favourable", **kwargs}
     out = slope_index_of_inequality(
         sii_sheet.iloc[first - 1 : last], "Quantile", "Population", "Value",
         group_by=GROUPS, seed=20240501, **kwargs,
@@ -136,7 +137,14 @@ def test_monte_carlo_limits_converge_to_normal_theory_limits(life_expectancy):
         life_expectancy["GeoCode"].isin(life_expectancy["GeoCode"].unique()[:40])
     ]
     out = slope_index_of_inequality(
-        data, "Decile", "Pop", "LifeExp", group_by=["GeoCode", "Sex"], se="SE", seed=7
+        data,
+        "Decile",
+        "Pop",
+        "LifeExp",
+        group_by=["GeoCode", "Sex"],
+        se="SE",
+        seed=7,
+        polarity="favourable",
     )
     for (code, sex), grp in data.groupby(["GeoCode", "Sex"]):
         grp = grp.sort_values("Decile")
@@ -166,7 +174,7 @@ def test_transformed_fit_is_the_back_transformed_weighted_line(kind, link, inver
     out = slope_index_of_inequality(
         data, "quantile", "population", "value", group_by="area", value_type=kind,
         lower_cl="lower_cl", upper_cl="upper_cl", transform=True, rii=True, intercept=True,
-        repetitions=1000, seed=1,
+        repetitions=1000, seed=1, polarity="favourable",
     ).set_index(["area", "measure"])["value"]  # fmt: skip
     for area, grp in data.groupby("area"):
         share = grp["population"].to_numpy() / grp["population"].sum()
@@ -180,7 +188,7 @@ def test_transformed_fit_is_the_back_transformed_weighted_line(kind, link, inver
 
 def test_same_seed_same_limits_and_generator_accepted():
     args = (generated_rows("normal"), "quantile", "population", "value")
-    kw = dict(group_by="area", se="se", repetitions=2000, rii=True)
+    kw = dict(group_by="area", se="se", repetitions=2000, rii=True, polarity="favourable")
     a = slope_index_of_inequality(*args, seed=3, **kw)
     b = slope_index_of_inequality(*args, seed=np.random.default_rng(3), **kw)
     pd.testing.assert_frame_equal(a, b)
@@ -193,7 +201,7 @@ def test_measure_names_the_index_and_statistic_describes_it():
     a description as in PHEindicatormethods, for every row and every group."""
     out = slope_index_of_inequality(
         generated_rows("normal"), "quantile", "population", "value",
-        group_by="area", se="se", repetitions=1000, rii=True, intercept=True, seed=1,
+        group_by="area", se="se", repetitions=1000, rii=True, intercept=True, seed=1, polarity="favourable",
     )  # fmt: skip
     pairs = set(zip(out["measure"], out["statistic"], strict=True))
     assert pairs == {
@@ -210,7 +218,7 @@ def test_measure_names_the_index_and_statistic_describes_it():
 def test_reliability_statistic_is_small_relative_to_interval():
     out = slope_index_of_inequality(
         generated_rows("normal"), "quantile", "population", "value", group_by="area",
-        se="se", repetitions=5000, reliability_stat=True, seed=1,
+        se="se", repetitions=5000, reliability_stat=True, seed=1, polarity="favourable",
     )  # fmt: skip
     width = out["uppercl"] - out["lowercl"]
     assert (out["mad"] > 0).all() and (out["mad"] < 0.05 * width).all()
@@ -250,6 +258,7 @@ def test_sii_and_scotpho_limits_match_base_r_weighted_lm():
             intercept=True,
             seed=1,
             repetitions=2000,
+            polarity="favourable",
         )  # fmt: skip
         for m in ("ohid", "scotpho", "who_heat")
     }
@@ -289,7 +298,14 @@ def test_who_heat_matches_statsmodels_robust_fits():
     grad = np.array([p1 * (1 - p1) - p0 * (1 - p0), p1 * (1 - p1)])
     se = np.sqrt(grad @ res.cov_params() @ grad * k / (k - 2))
     out = slope_index_of_inequality(
-        grp, "quantile", "population", "p", value_type="proportion", method="who_heat", rii=True
+        grp,
+        "quantile",
+        "population",
+        "p",
+        value_type="proportion",
+        method="who_heat",
+        rii=True,
+        polarity="favourable",
     ).set_index("measure")
     assert out.loc["SII", "value"] == pytest.approx(p1 - p0, rel=1e-8)
     assert out.loc["SII", "lowercl"] == pytest.approx(p1 - p0 - z * se, rel=1e-6)
@@ -297,7 +313,13 @@ def test_who_heat_matches_statsmodels_robust_fits():
     # linear, rates per 100
     wls = sm.WLS(grp["Rate"].to_numpy(), x, weights=share).fit(cov_type="HC1")
     out = slope_index_of_inequality(
-        grp, "quantile", "population", "Rate", value_type="rate", method="who_heat"
+        grp,
+        "quantile",
+        "population",
+        "Rate",
+        value_type="rate",
+        method="who_heat",
+        polarity="favourable",
     )
     assert out["value"].iloc[0] == pytest.approx(wls.params[1], rel=1e-9)
     assert out["uppercl"].iloc[0] == pytest.approx(wls.params[1] + z * wls.bse[1], rel=1e-9)
@@ -308,7 +330,14 @@ def test_presets_on_the_same_data_differ_as_documented():
     of the line's ends (as OHID); limits differ (sampling error vs residual scatter)."""
     data = generated_rows("rate")
     grp = data[data["area"] == data["area"].iloc[0]]
-    kw = dict(value_type="rate", lower_cl="lower_cl", upper_cl="upper_cl", rii=True, seed=2)
+    kw = dict(
+        value_type="rate",
+        lower_cl="lower_cl",
+        upper_cl="upper_cl",
+        rii=True,
+        seed=2,
+        polarity="favourable",
+    )
     res = {
         m: slope_index_of_inequality(
             grp, "quantile", "population", "value", method=m, **kw
@@ -349,6 +378,10 @@ LIMITS = dict(lower_cl="lower_cl", upper_cl="upper_cl")
         (("normal", 10), None, dict(**SE, repetitions=10), "1000 or more"),
         (("normal", 10), None, dict(**SE, confidence=0.35), "confidence level"),
         (("normal", 10), None, dict(**SE, value_type="rates"), "value_type"),
+        (("normal", 10), None, dict(**SE, multiplier=-1), "polarity='adverse' instead of a negative multiplier"),
+        (("normal", 10), None, dict(**SE, multiplier=0), "multiplier must be a positive number"),
+        (("normal", 10), None, dict(**SE, polarity="higher is worse"), "polarity must be 'adverse'"),
+        (("normal", 10), None, dict(**SE, polarity=True), "polarity must be 'adverse'"),
     ],
 )  # fmt: skip
 def test_invalid_input_raises_input_error(rows, change, kwargs, message):
@@ -368,8 +401,80 @@ def test_invalid_input_raises_input_error(rows, change, kwargs, message):
             "value",
             group_by="area",
             repetitions=kwargs.pop("repetitions", 1000),
+            polarity=kwargs.pop("polarity", "favourable"),
             **kwargs,
         )
+
+
+def test_polarity_is_required():
+    """The SII's sign depends on the polarity, so there is no default."""
+    with pytest.raises(TypeError, match="polarity"):
+        slope_index_of_inequality(generated_rows("normal"), "quantile", "population", "value",
+                                  group_by="area", se="se")  # fmt: skip
+
+
+@pytest.mark.parametrize("method", ["ohid", "scotpho", "who_heat"])
+def test_perfect_mortality_gradient_by_polarity(method):
+    """Closed form: equal deciles with a rate falling by 10 a decile, 200 in decile 1, lie on
+    the line 205 - 100 r of the relative rank r (midpoints 0.05, ..., 0.95); so the line is
+    205 at the most deprived end and 105 at the least. Favourable (the unflipped slope): SII
+    -100, RII 105 / 205 (ScotPHO: SII / mean, -100 / 155). Adverse: SII +100, RII 205 / 105
+    (ScotPHO +100 / 155): a positive SII means the most deprived fare worse."""
+    data = pd.DataFrame({"q": range(1, 11), "pop": 1000.0, "se": 1.0})
+    data["rate"] = 200.0 - 10 * (data["q"] - 1)
+    kw = dict(se="se", rii=True, method=method, value_type="rate", seed=1, repetitions=1000)
+    sii = {
+        p: slope_index_of_inequality(data, "q", "pop", "rate", polarity=p, **kw).set_index(
+            "measure"
+        )["value"]
+        for p in ("favourable", "adverse")
+    }
+    assert sii["favourable"]["SII"] == pytest.approx(-100, rel=1e-9)
+    assert sii["adverse"]["SII"] == pytest.approx(100, rel=1e-9)
+    if method == "scotpho":
+        assert sii["favourable"]["RII"] == pytest.approx(-100 / 155, rel=1e-9)
+        assert sii["adverse"]["RII"] == pytest.approx(100 / 155, rel=1e-9)
+    else:
+        assert sii["favourable"]["RII"] == pytest.approx(105 / 205, rel=1e-9)
+        assert sii["adverse"]["RII"] == pytest.approx(205 / 105, rel=1e-9)
+
+
+@pytest.mark.parametrize("method", ["ohid", "scotpho", "who_heat"])
+@pytest.mark.parametrize("transform", [False, True])
+def test_adverse_polarity_flips_the_sii_and_inverts_the_rii_with_their_limits(method, transform):
+    """Same data and seed: the adverse SII and its limits are the favourable ones negated
+    (lower from upper), the RII and its limits inverted (ScotPHO's RII, SII / mean, negated);
+    the intercept is unchanged; multiplier scales both alike."""
+    if transform and method != "ohid":
+        pytest.skip("transform is an OHID option")
+    data = generated_rows("rate")
+    kw = dict(group_by="area", value_type="rate", lower_cl="lower_cl", upper_cl="upper_cl",
+              rii=True, intercept=True, method=method, seed=5, repetitions=2000,
+              transform=transform, multiplier=100)  # fmt: skip
+    fav, adv = (
+        slope_index_of_inequality(data, "quantile", "population", "value", polarity=p, **kw)
+        for p in ("favourable", "adverse")
+    )
+    pd.testing.assert_frame_equal(fav.drop(columns=["value", "lowercl", "uppercl"]),
+                                  adv.drop(columns=["value", "lowercl", "uppercl"]))  # fmt: skip
+    # OHID's untransformed limits are order statistics of the simulated statistic with the
+    # polarity applied, at the 1-based positions round(R a / 2) and round(R (1 - a / 2)) (as
+    # phe_sii with a negative multiplier); these are not symmetric, so the flipped limits are
+    # the neighbouring order statistics of the favourable ones (0.3% apart at 2,000 draws
+    # here). The other presets, and the transformed fit, flip exactly.
+    rtol = 0.01 if method == "ohid" and not transform else 1e-6
+    for measure in ("SII", "RII", "intercept"):
+        f, a = fav[fav["measure"] == measure], adv[adv["measure"] == measure]
+        if measure == "intercept":
+            np.testing.assert_allclose(a["value"], f["value"], rtol=1e-12)
+            continue
+        if measure == "SII" or method == "scotpho":
+            flipped = -f["value"], -f["uppercl"], -f["lowercl"]
+        else:
+            flipped = 1 / f["value"], 1 / f["uppercl"], 1 / f["lowercl"]
+        np.testing.assert_allclose(a["value"], flipped[0], rtol=1e-12)
+        np.testing.assert_allclose(a["lowercl"], flipped[1], rtol=rtol)
+        np.testing.assert_allclose(a["uppercl"], flipped[2], rtol=rtol)
 
 
 def test_non_positive_rate_and_missing_population_name_rows():
@@ -377,9 +482,13 @@ def test_non_positive_rate_and_missing_population_name_rows():
         {"q": range(1, 6), "pop": [10.0, 20, np.nan, 10, 10], "v": [1.0, 0, 2, 3, 4], "se": 0.1}
     )
     with pytest.raises(InputError, match=r"'pop'.*must not be missing"):
-        slope_index_of_inequality(data, "q", "pop", "v", se="se")
+        slope_index_of_inequality(data, "q", "pop", "v", se="se", polarity="favourable")
     data["pop"] = 10.0
     with pytest.raises(InputError, match=r"'v'.*greater than zero"):
-        slope_index_of_inequality(data, "q", "pop", "v", se="se", value_type="rate")
+        slope_index_of_inequality(
+            data, "q", "pop", "v", se="se", value_type="rate", polarity="favourable"
+        )
     with pytest.raises(InputError, match="once per group"):
-        slope_index_of_inequality(pd.concat([data, data]), "q", "pop", "v", se="se")
+        slope_index_of_inequality(
+            pd.concat([data, data]), "q", "pop", "v", se="se", polarity="favourable"
+        )

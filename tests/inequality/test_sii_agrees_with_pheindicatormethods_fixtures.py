@@ -46,10 +46,12 @@ def _ours(case: dict, data: pd.DataFrame) -> pd.DataFrame:
     spread = (
         {"se": "se"} if case["spread"] == "se" else {"lower_cl": "lower_cl", "upper_cl": "upper_cl"}
     )
+    # phe_sii's negative multiplier is our polarity="adverse" with the positive multiplier
+    polarity = "adverse" if case["multiplier"] < 0 else "favourable"
     return slope_index_of_inequality(
-        data, "quantile", "population", "value", group_by="area",
+        data, "quantile", "population", "value", polarity=polarity, group_by="area",
         value_type=case["value_type"], confidence=confidence_levels(case["confidence"]),
-        repetitions=int(case["repetitions"]), multiplier=case["multiplier"], rii=True,
+        repetitions=int(case["repetitions"]), multiplier=abs(case["multiplier"]), rii=True,
         seed=20261205, **spread,
     )  # fmt: skip
 

@@ -34,7 +34,16 @@ def _by_measure(out):
 
 def test_non_ordered_measures_match_hand_calculation(three_groups):
     out = _by_measure(
-        summary_measures(three_groups, "prev", "pop", subgroup="group", se="se", scale=100, seed=1)
+        summary_measures(
+            three_groups,
+            "prev",
+            "pop",
+            category="group",
+            se="se",
+            scale=100,
+            seed=1,
+            polarity="adverse",
+        )
     )
     p = np.array([0.5, 0.3, 0.2])
     y = np.array([10.0, 20.0, 40.0])
@@ -66,7 +75,13 @@ def test_non_ordered_measures_match_hand_calculation(three_groups):
 def test_bgv_interval_and_theil_delta_method_by_hand(three_groups):
     out = _by_measure(
         summary_measures(
-            three_groups, "prev", "pop", subgroup="group", se="se", measures=["BGV", "TI", "MLD"]
+            three_groups,
+            "prev",
+            "pop",
+            category="group",
+            se="se",
+            measures=["BGV", "TI", "MLD"],
+            polarity="adverse",
         )  # fmt: skip
     )
     p, y, s = np.array([0.5, 0.3, 0.2]), np.array([10.0, 20, 40]), np.array([1.0, 2, 4])
@@ -92,7 +107,7 @@ def test_bgv_interval_and_theil_delta_method_by_hand(three_groups):
 def test_concentration_index_of_linear_gradient():
     """Equal quintiles, y = 10, 20, ..., 50: cov_p(y, rank) = 4, mean 30, RCI = 2*4/30."""
     d = pd.DataFrame({"q": [1, 2, 3, 4, 5], "y": [10.0, 20, 30, 40, 50], "pop": [1.0] * 5})
-    out = _by_measure(summary_measures(d, "y", "pop", subgroup="q", order="q",
+    out = _by_measure(summary_measures(d, "y", "pop", quantile="q",
                                        measures=["RCI", "ACI", "D", "R"], polarity="favourable"))  # fmt: skip
     assert out.loc["RCI", "value"] == pytest.approx(8 / 30)
     assert out.loc["ACI", "value"] == pytest.approx(8)
@@ -104,9 +119,13 @@ def test_zero_inequality_gives_zero_and_one():
     d = pd.DataFrame(
         {"q": [1, 2, 3, 4], "y": [25.0] * 4, "pop": [10.0, 20, 30, 40], "se": [1.0] * 4}
     )
-    ordered = _by_measure(summary_measures(d, "y", "pop", subgroup="q", order="q", se="se",
-                                           scale=100))  # fmt: skip
-    flat = _by_measure(summary_measures(d, "y", "pop", subgroup="q", se="se", seed=1, scale=100))
+    ordered = _by_measure(summary_measures(d, "y", "pop", quantile="q", se="se",
+                                           scale=100, polarity="adverse"))  # fmt: skip
+    flat = _by_measure(
+        summary_measures(
+            d, "y", "pop", category="q", se="se", seed=1, scale=100, polarity="adverse"
+        )
+    )
     for m in ("D", "ACI", "RCI", "PAR", "PAF"):
         assert ordered.loc[m, "value"] == pytest.approx(0, abs=1e-12)
     assert ordered.loc["R", "value"] == pytest.approx(1)
@@ -116,7 +135,13 @@ def test_zero_inequality_gives_zero_and_one():
 
 def test_relative_measures_are_scale_invariant(three_groups):
     scaled = three_groups.assign(prev=three_groups["prev"] * 7, se=three_groups["se"] * 7)
-    kw = dict(subgroup="group", se="se", seed=5, measures=["R", "COV", "IDISW", "TI", "MLD"])
+    kw = dict(
+        category="group",
+        polarity="adverse",
+        se="se",
+        seed=5,
+        measures=["R", "COV", "IDISW", "TI", "MLD"],
+    )
     a = _by_measure(summary_measures(three_groups, "prev", "pop", **kw))
     b = _by_measure(summary_measures(scaled, "prev", "pop", **kw))
     np.testing.assert_allclose(a["value"], b["value"], rtol=1e-12)
@@ -127,8 +152,8 @@ def test_groups_are_vectorised_and_reference_group_used(three_groups):
     two = pd.concat(
         [three_groups.assign(area="X"), three_groups.assign(area="Y", prev=[5.0, 5, 20])]
     )
-    out = summary_measures(two, "prev", "pop", subgroup="group", se="se", reference="ref",
-                           group_by="area", measures=["MDRU", "MDRW", "D"], seed=2)  # fmt: skip
+    out = summary_measures(two, "prev", "pop", category="group", se="se", reference="ref",
+                           group_by="area", measures=["MDRU", "MDRW", "D"], seed=2, polarity="adverse")  # fmt: skip
     y = out.set_index(["area", "measure"])["value"]
     assert y[("X", "MDRU")] == pytest.approx((0 + 10 + 30) / 3)
     assert y[("Y", "MDRW")] == pytest.approx(0.2 * 15)
@@ -136,7 +161,9 @@ def test_groups_are_vectorised_and_reference_group_used(three_groups):
 
 
 def test_simulated_limits_bracket_estimate_and_are_seeded(three_groups):
-    kw = dict(subgroup="group", se="se", measures=["COV", "MDMW", "IDISU"], seed=9)
+    kw = dict(
+        category="group", polarity="adverse", se="se", measures=["COV", "MDMW", "IDISU"], seed=9
+    )
     a = summary_measures(three_groups, "prev", "pop", **kw)
     b = summary_measures(three_groups, "prev", "pop", **kw)
     pd.testing.assert_frame_equal(a, b)
@@ -150,10 +177,44 @@ def test_simulated_limits_bracket_estimate_and_are_seeded(three_groups):
         (dict(pop=[0.0, 300, 200]), {}, "greater than zero"),
         (dict(ref=[True, True, False]), dict(reference="ref"), "exactly one reference"),
         ({}, dict(measures=["RCI"]), "not available"),
-        ({}, dict(polarity="good"), "polarity"),
+        ({}, dict(polarity="good"), "polarity must be 'adverse'"),
+        ({}, dict(quantile="group"), "exactly one of quantile= .* or category="),
+        ({}, dict(category=None), "exactly one of quantile= .* or category="),
+        (dict(q=[1, 2, 3]), dict(category=None, quantile="q", reference="ref"), "non-ordered"),
+        (dict(group=["1", "x", "3"]), dict(category=None, quantile="group"), "'group'"),
     ],
 )
 def test_invalid_input_raises_input_error(three_groups, change, kwargs, message):
     data = three_groups.assign(**change)
+    kwargs = {"category": "group", "polarity": "adverse", **kwargs}
     with pytest.raises(InputError, match=message):
-        summary_measures(data, "prev", "pop", subgroup="group", **kwargs)
+        summary_measures(data, "prev", "pop", **kwargs)
+
+
+def test_polarity_is_required(three_groups):
+    """D, R and the best subgroup depend on the polarity, so there is no default."""
+    with pytest.raises(TypeError, match="polarity"):
+        summary_measures(three_groups, "prev", "pop", category="group")
+
+
+def test_quantile_labels_stored_as_text_are_read_in_numeric_order():
+    """Ten quantiles labelled "1" to "10" as text: "10" is the most advantaged (last), not
+    the second (as text would sort it); D compares quantile 1 with quantile 10: 100 - 10."""
+    d = pd.DataFrame({"q": [str(q) for q in range(1, 11)], "pop": 1.0})
+    d["y"] = 110.0 - 10 * d["q"].astype(int)
+    out = _by_measure(summary_measures(d, "y", "pop", quantile="q", polarity="adverse",
+                                       measures=["D", "SII"]))  # fmt: skip
+    assert out.loc["D", "value"] == pytest.approx(100 - 10)
+    assert out.loc["SII", "value"] == pytest.approx(-100, rel=1e-9)  # HEAT: unflipped slope
+
+
+def test_measure_names_the_index_and_statistic_describes_it(three_groups):
+    """The naming convention (CONTRIBUTING): ``measure`` the short name, ``statistic`` HEAT's
+    name for it."""
+    out = summary_measures(three_groups, "prev", "pop", category="group", polarity="adverse",
+                           measures=["D", "TI", "PAF"], scale=100)  # fmt: skip
+    assert out[["measure", "statistic"]].values.tolist() == [
+        ["D", "difference"],
+        ["TI", "Theil index"],
+        ["PAF", "population attributable fraction"],
+    ]

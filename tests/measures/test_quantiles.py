@@ -16,7 +16,13 @@ from analysis.measures.quantiles import (
 from analysis.validation import InputError
 from tests.conftest import read_phe_fixture
 
-POLARITY = {"RAG - High is good": False, "RAG - Low is good": True, True: True, False: False}
+#: The reference sheet's polarity (and phe_quantile's invert flag) as our polarity.
+POLARITY = {
+    "RAG - High is good": "favourable",
+    "RAG - Low is good": "adverse",
+    True: "adverse",
+    False: "favourable",
+}
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +30,8 @@ def reference(phe_reference) -> pd.DataFrame:
     data = pd.read_excel(phe_reference / "testdata_Quantiles.xlsx", sheet_name="testdata_Quantiles")
     # the sheet writes the ungrouped set as the text "None", which pandas reads as missing
     data["GroupSet"] = data["GroupSet"].fillna("None")
-    # "RAG - Low is good": a high value is bad, so quantile 1 holds the highest values
-    data["invert"] = data["Polarity"].map(POLARITY).astype(bool)
+    # "RAG - Low is good": a high value is bad (adverse), so quantile 1 holds the highest values
+    data["polarity"] = data["Polarity"].map(POLARITY)
     data["expected"] = data["QuantileInGrp"].astype("Int64")
     return data
 
@@ -45,7 +51,7 @@ def assert_assignments_match(result: pd.DataFrame) -> None:
 def test_reference_deciles_within_regions_with_polarity_column(reference) -> None:
     data = good(reference, "IndSexReg")
     out = deprivation_quantiles(data, "Value", group_by=["IndSexRef", "ParentCode"],
-                                invert="invert")  # fmt: skip
+                                polarity="polarity")  # fmt: skip
     assert len(out) == 339
     assert_assignments_match(out)
     # regions with fewer areas than deciles (East Midlands, 9 areas) get no decile, with a reason
@@ -58,27 +64,31 @@ def test_reference_deciles_within_regions_with_polarity_column(reference) -> Non
 def test_reference_local_deciles_match_grouping_by_region(reference) -> None:
     data = good(reference, "IndSexReg")
     out = deprivation_quantiles(data, "Value", group_by="IndSexRef", parent_area="ParentCode",
-                                inequality_type="local", invert="invert")  # fmt: skip
+                                inequality_type="local", polarity="polarity")  # fmt: skip
     assert_assignments_match(out)
     assert (out["groupvars"] == "IndSexRef, ParentCode").all()
 
 
-def test_reference_deciles_with_logical_invert(reference) -> None:
+def test_reference_deciles_with_favourable_polarity(reference) -> None:
+    """The reference's invert = FALSE rows: quantile 1 holds the lowest values."""
     data = good(reference, "IndSexReg")
     data = data[data["IndSexRef"] == "90366Female"]
-    out = deprivation_quantiles(data, "Value", group_by=["IndSexRef", "ParentCode"], invert=False)
+    assert (data["polarity"] == "favourable").all()
+    out = deprivation_quantiles(
+        data, "Value", group_by=["IndSexRef", "ParentCode"], polarity="favourable"
+    )
     assert_assignments_match(out)
     assert (out["qinverted"] == "lowest quantile represents lowest values").all()
 
 
 def test_reference_septiles_by_indicator(reference) -> None:
     data = good(reference, "IndSex")
-    out = deprivation_quantiles(data, "Value", group_by="IndSexRef", invert="invert",
+    out = deprivation_quantiles(data, "Value", group_by="IndSexRef", polarity="polarity",
                                 n_quantiles=7)  # fmt: skip
     assert_assignments_match(out)
 
 
-def test_reference_quartiles_ungrouped_default_invert(reference) -> None:
+def test_reference_quartiles_ungrouped_default_polarity(reference) -> None:
     data = good(reference, "None")
     for kind in ["adhoc", "national"]:
         out = deprivation_quantiles(data, "Value", n_quantiles=4, inequality_type=kind)
@@ -89,9 +99,10 @@ def test_polarity_varying_within_a_group_is_an_error() -> None:
     """As the reference sheet's BadPolarity rows, on the generated fixture input."""
     data = read_phe_fixture("quantiles", "input")
     data.loc[data.index[3], "high_is_bad"] = not data.loc[data.index[3], "high_is_bad"]
+    data["polarity"] = data["high_is_bad"].map(POLARITY)
     with pytest.raises(InputError, match="same value for every area"):
         deprivation_quantiles(
-            data, "value", group_by="indicator", invert="high_is_bad", n_quantiles=7
+            data, "value", group_by="indicator", polarity="polarity", n_quantiles=7
         )
 
 
@@ -112,12 +123,16 @@ def test_national_classification_ignores_parent_area() -> None:
         ({"n_quantiles": 2.5}, "n_quantiles"),
         ({"inequality_type": "regional"}, "inequality_type"),
         ({"inequality_type": "local"}, "parent_area"),
-        ({"invert": "no_such_column"}, "missing column"),
-        ({"invert": 6}, "invert must be"),
+        ({"polarity": "no_such_column"}, "polarity must be 'adverse'"),
+        ({"polarity": True}, "polarity must be 'adverse'"),
+        ({"polarity": "flag"}, r"'flag': must be one of \['adverse', 'favourable'\]"),
+        ({"polarity": "mixed"}, "must take the same value for every area classified together"),
     ],
 )
 def test_invalid_arguments_raise(kwargs, message) -> None:
-    df = pd.DataFrame({"score": np.arange(10.0)})
+    df = pd.DataFrame(
+        {"score": np.arange(10.0), "flag": True, "mixed": ["adverse"] * 9 + ["favourable"]}
+    )
     with pytest.raises(InputError, match=message):
         deprivation_quantiles(df, "score", **kwargs)
 
@@ -128,10 +143,12 @@ def test_non_numeric_values_raise() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(n_per=st.integers(1, 30), q=st.integers(2, 10), invert=st.booleans())
-def test_divisible_groups_split_into_equal_quantiles(n_per, q, invert) -> None:
+@given(n_per=st.integers(1, 30), q=st.integers(2, 10), adverse=st.booleans())
+def test_divisible_groups_split_into_equal_quantiles(n_per, q, adverse) -> None:
     values = np.random.default_rng(n_per * 31 + q).permutation(n_per * q).astype(float)
-    out = deprivation_quantiles(pd.DataFrame({"v": values}), "v", n_quantiles=q, invert=invert)
+    out = deprivation_quantiles(
+        pd.DataFrame({"v": values}), "v", n_quantiles=q, polarity=POLARITY[adverse]
+    )
     assert (out["quantile"].value_counts() == n_per).all()
     assert out["quantile"].nunique() == q
 
@@ -140,22 +157,22 @@ def test_divisible_groups_split_into_equal_quantiles(n_per, q, invert) -> None:
 @given(
     values=st.lists(st.integers(0, 40), min_size=1, max_size=60),
     q=st.integers(2, 10),
-    invert=st.booleans(),
+    adverse=st.booleans(),
     seed=st.integers(0, 1000),
 )
-def test_quantiles_monotone_in_value_and_invariant_to_row_order(values, q, invert, seed) -> None:
+def test_quantiles_monotone_in_value_and_invariant_to_row_order(values, q, adverse, seed) -> None:
     df = pd.DataFrame({"v": np.asarray(values, dtype=float)})
-    out = deprivation_quantiles(df, "v", n_quantiles=q, invert=invert)
+    out = deprivation_quantiles(df, "v", n_quantiles=q, polarity=POLARITY[adverse])
     if len(values) < q:
         assert out["quantile"].isna().all()
         return
     order = np.argsort(df["v"].to_numpy(), kind="stable")
     assigned = out["quantile"].to_numpy(dtype=float)[order]
     steps = np.diff(assigned)
-    assert (steps <= 0).all() if invert else (steps >= 0).all()
+    assert (steps <= 0).all() if adverse else (steps >= 0).all()
     assert assigned.min() >= 1 and assigned.max() <= q
     shuffled = df.sample(frac=1, random_state=seed)
-    again = deprivation_quantiles(shuffled, "v", n_quantiles=q, invert=invert)
+    again = deprivation_quantiles(shuffled, "v", n_quantiles=q, polarity=POLARITY[adverse])
     pd.testing.assert_series_equal(again["quantile"].sort_index(), out["quantile"])
 
 

@@ -80,8 +80,8 @@ def percentages() -> pd.DataFrame:
 
 
 def _paf(data: pd.DataFrame, value: str = "y", **kwargs) -> pd.DataFrame:
-    out = summary_measures(data, value, "pop", subgroup="q", order="q", measures=["PAR", "PAF"],
-                           **kwargs)  # fmt: skip
+    out = summary_measures(data, value, "pop", quantile="q", measures=["PAR", "PAF"],
+                           polarity="adverse", **kwargs)  # fmt: skip
     return out.set_index("measure")
 
 
@@ -116,7 +116,9 @@ def test_paf_with_estimates_above_the_scale_names_the_scale_to_pass(percentages)
     with pytest.raises(InputError, match=r"column 'y': the PAR and PAF interval .* scale=100"):
         _paf(percentages)
     # other measures do not need the scale
-    out = summary_measures(percentages, "y", "pop", subgroup="q", order="q", measures=["D"])
+    out = summary_measures(
+        percentages, "y", "pop", quantile="q", measures=["D"], polarity="adverse"
+    )
     assert out["value"].item() == pytest.approx(40)
 
 

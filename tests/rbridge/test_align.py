@@ -194,9 +194,9 @@ def test_life_expectancy_agrees_at_every_age(side):
     assert_agrees(table, 60 * 5)
 
 
-@pytest.mark.parametrize("invert", [True, False])
+@pytest.mark.parametrize("polarity", ["adverse", "favourable"])
 @pytest.mark.parametrize("n_quantiles", [5, 10])
-def test_deprivation_quantiles_agree(side, invert, n_quantiles):
+def test_deprivation_quantiles_agree(side, polarity, n_quantiles):
     needs("deprivation_quantiles")
     data = pd.DataFrame(
         {"district": np.repeat(["X", "Y", "Z"], [23, 40, 97]), "score": RNG.gamma(2, 10, 160)}
@@ -208,7 +208,7 @@ def test_deprivation_quantiles_agree(side, invert, n_quantiles):
         value="score",
         group_by="district",
         n_quantiles=n_quantiles,
-        invert=invert,
+        polarity=polarity,
     )
     assert_agrees(table, 160)
 
@@ -229,7 +229,8 @@ def test_slope_index_agrees_within_monte_carlo_tolerance(side):
         "slope_index_of_inequality",
         data,
         quantile="decile",
-        population="population",
+        n="population",
+        polarity="favourable",
         value="life_expectancy",
         se="se",
         group_by="area",
@@ -250,7 +251,7 @@ def test_ungrouped_aggregate_comparison_pairs_the_single_results(side):
     ).assign(se=1.0)
     table = compare(
         side,
-        "slope_index_of_inequality", data, quantile="q", population="pop", value="v", se="se",
+        "slope_index_of_inequality", data, quantile="q", n="pop", polarity="favourable", value="v", se="se",
         repetitions=20_000, seed=3,
     )  # fmt: skip
     assert (table["index"] == "SII").all()

@@ -116,13 +116,15 @@ def test_quantiles_with_polarity_by_column_and_local_quantiles(agree):
         }
     )
     areas = areas.sample(frac=1, random_state=3, ignore_index=True)  # districts interleaved
-    areas["high_is_bad"] = areas["district"] != "Q"
-    agree("deprivation_quantiles", areas, 100, value="score", group_by="district",
-          invert="high_is_bad", n_quantiles=5)  # fmt: skip
+    areas["polarity"] = np.where(areas["district"] != "Q", "adverse", "favourable")
+    table = agree("deprivation_quantiles", areas, 100, value="score", group_by="district",
+                  polarity="polarity", n_quantiles=5)  # fmt: skip
+    assert 'inverttype = "field"' in table.attrs["r_code"]
     table = agree("deprivation_quantiles", areas, 100, value="score", n_quantiles=4,
                   inequality_type="local", parent_area="district")  # fmt: skip
     assert "group_by(district)" in table.attrs["r_code"]
-    agree("deprivation_quantiles", areas, 100, value="score", n_quantiles=10, invert=False)
+    agree("deprivation_quantiles", areas, 100, value="score", n_quantiles=10,
+          polarity="favourable")  # fmt: skip
 
 
 def funnel_units(k: int = 40) -> pd.DataFrame:
@@ -163,7 +165,7 @@ def test_sii_options_the_installed_version_lacks_name_the_version(phe_version):
     data = pd.DataFrame(
         {"q": range(1, 11), "pop": [1000.0] * 10, "v": np.linspace(0.01, 0.02, 10)}
     ).assign(lo=lambda d: d["v"] * 0.9, hi=lambda d: d["v"] * 1.1)
-    options = dict(quantile="q", population="pop", value="v", lower_cl="lo", upper_cl="hi",
+    options = dict(quantile="q", n="pop", polarity="favourable", value="v", lower_cl="lo", upper_cl="hi",
                    value_type="rate", transform=True, repetitions=1000, seed=1)  # fmt: skip
     if installed("slope_index_of_inequality", phe_version).has("transform"):
         assert len(call_package("slope_index_of_inequality", data, **options)) == 1
@@ -182,14 +184,14 @@ def test_sii_runs_phe_sii_with_its_rii_and_the_seed_in_the_code(phe_version):
             "se": 0.4,
         }
     )
-    out = call_package("slope_index_of_inequality", data, quantile="decile", population="pop",
+    out = call_package("slope_index_of_inequality", data, quantile="decile", n="pop", polarity="favourable",
                        value="le", se="se", group_by="sex", rii=True, repetitions=2000,
                        seed=11, confidence=[0.95, 0.998])  # fmt: skip
     assert out[["sex", "measure"]].values.tolist() == [["F", "SII"], ["M", "SII"],
                                                          ["F", "RII"], ["M", "RII"]]  # fmt: skip
     assert {"lower95_0cl", "upper99_8cl"} <= set(out.columns)
     assert out.attrs["r_code"].splitlines()[2] == "set.seed(11)"
-    again = call_package("slope_index_of_inequality", data, quantile="decile", population="pop",
+    again = call_package("slope_index_of_inequality", data, quantile="decile", n="pop", polarity="favourable",
                          value="le", se="se", group_by="sex", rii=True, repetitions=2000,
                          seed=11, confidence=[0.95, 0.998])  # fmt: skip
     pd.testing.assert_frame_equal(out, again)  # the seed makes the R limits reproducible
@@ -223,7 +225,7 @@ def test_sii_value_types_agree_with_phe_sii_within_monte_carlo_tolerance(agree, 
         }
     )
     table = agree("slope_index_of_inequality", data, groups * 2 * 5, quantile="decile",
-                  population="pop", value="value", lower_cl="lo", upper_cl="hi",
+                  n="pop", polarity="adverse", value="value", lower_cl="lo", upper_cl="hi",
                   value_type=value_type, group_by="area", repetitions=20_000, seed=7,
                   confidence=[0.95, 0.998], multiplier=100, rii=True)  # fmt: skip
     assert set(table["index"]) == {"SII", "RII"}

@@ -103,15 +103,27 @@ def test_dsr_on_2_0_refuses_non_independent_events_naming_the_version():
 def test_sii_on_2_0_refuses_transform_and_writes_the_seed():
     data = pd.DataFrame({"q": range(1, 6), "p": 100, "v": 1.0, "se": 0.1})
     with pytest.raises(RPackageError, match=r"transform.*2\.0\.0 phe_sii"):
-        adapt("slope_index_of_inequality", PHE_SII_2_0, data, quantile="q", population="p",
+        adapt("slope_index_of_inequality", PHE_SII_2_0, data, quantile="q", n="p", polarity="favourable",
               value="v", se="se", value_type="rate", transform=True)  # fmt: skip
-    call = adapt("slope_index_of_inequality", PHE_SII_2_0, data, quantile="q", population="p",
+    call = adapt("slope_index_of_inequality", PHE_SII_2_0, data, quantile="q", n="p", polarity="favourable",
                  value="v", se="se", value_type="proportion", seed=4, rii=True)  # fmt: skip
     assert "set.seed(4)" in call.code
     assert (
         "phe_sii(quantile = q, population = p, value = v, se = se, value_type = 2, rii = TRUE)"
         in (call.code)
     )
+
+
+def test_sii_polarity_and_n_are_phe_sii_multiplier_sign_and_population():
+    """Our ``n`` is phe_sii's ``population``; ``polarity="adverse"`` its negative multiplier."""
+    data = pd.DataFrame({"q": range(1, 6), "p": 100, "v": 1.0, "se": 0.1})
+    call = adapt("slope_index_of_inequality", PHE_SII_2_0, data, quantile="q", n="p",
+                 polarity="adverse", value="v", se="se", multiplier=100)  # fmt: skip
+    assert "phe_sii(quantile = q, population = p, value = v, se = se, value_type = 0, " \
+        "multiplier = -100)" in call.code  # fmt: skip
+    call = adapt("slope_index_of_inequality", PHE_SII_2_0, data, quantile="q", n="p",
+                 polarity="adverse", value="v", se="se")  # fmt: skip
+    assert "multiplier = -1)" in call.code
 
 
 def test_funnels_and_life_expectancy_pass_x_and_n_under_the_package_names():
