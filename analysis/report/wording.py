@@ -1,0 +1,211 @@
+"""Numbers into words for the book's text: formatted values, intervals and comparisons.
+
+Every function takes numbers already computed (and disclosure-controlled) and returns text; a
+missing value -- suppressed, or not computable because a group has nobody in it -- becomes the
+suppression symbol or a sentence saying so, never a number.
+
+>>> format_number(51.63, suffix="%"), format_number(float("nan")), format_count(42406)
+('51.6%', '[c]', '42,406')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from analysis.inequality.ambitions import DETECTED, EARLY
+from analysis.inequality.core20 import ABOVE, BELOW, CORE20, REST
+from analysis.inequality.headlines import (
+    EMERGENCY,
+    PERCENT_LABELS,
+    QUINTILE_LABELS,
+    RATE_LABELS,
+    interval_order,
+)
+from analysis.report.disclosure import SUPPRESSED_SYMBOL
+
+#: Core20 groups in a sentence ("residents of Core20 areas").
+IN_PLACE = {CORE20: "Core20 areas", REST: "other areas"}
+#: How often, by :func:`analysis.inequality.headlines.interval_order`.
+FREQUENCY = {1: "more often", -1: "less often", 0: "about as often"}
+#: The table cell of a value that is not defined (the RII of life expectancy).
+NOT_DEFINED = "–"
+
+
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def format_number(value: float | None, digits: int = 1, suffix: str = "") -> str:
+    """``value`` with thousands separators and ``digits`` decimals; the symbol when missing."""
+    return SUPPRESSED_SYMBOL if _missing(value) else f"{value:,.{digits}f}{suffix}"
+
+
+def format_count(value: float | None) -> str:
+    """Format a count of people with thousands separators; the symbol when missing."""
+    return SUPPRESSED_SYMBOL if _missing(value) else f"{int(value):,}"
+
+
+def interval_cell(row: Mapping, digits: int = 1) -> str:
+    """Format the interval of ``row`` for a table cell: ``"51.6–53.0"``; the symbol when suppressed."""
+    if _missing(row["value"]):
+        return SUPPRESSED_SYMBOL
+    return f"{format_number(row['lowercl'], digits)}–{format_number(row['uppercl'], digits)}"
+
+
+def ambition_relation(comparison: object) -> str:
+    """Say where an interval lies against an ambition (``comparison`` of ``ambition_gap``)."""
+    if _missing(comparison):
+        return "not comparable (no figure can be shown) with"
+    return {BELOW: "below", ABOVE: "at or above"}.get(
+        comparison, "not significantly different from"
+    )
+
+
+def difference_words(difference: Mapping | None, reference: str = "other areas") -> str:
+    """Describe a difference in percentage points against ``reference``.
+
+    ``difference`` has ``value``, ``lowercl`` and ``uppercl`` (e.g. a row of
+    :func:`analysis.inequality.ambitions.core20_difference`); ``"9.6 percentage points lower
+    than in other areas"``, or that it is not significant (the interval includes 0), or that it
+    cannot be shown (suppressed, or None: a group has nobody in it).
+    """
+    if difference is None or _missing(difference["value"]):
+        return f"a difference from {reference} that cannot be shown ({SUPPRESSED_SYMBOL})"
+    if difference["lowercl"] <= 0 <= difference["uppercl"]:
+        return f"not significantly different from {reference}"
+    word = "lower" if difference["value"] < 0 else "higher"
+    return f"{abs(difference['value']):.1f} percentage points {word} than in {reference}"
+
+
+def groups_below_words(below: int, shown: int) -> str:
+    """``"7 of the 9 groups"``, or ``"all 9 groups"`` when every group shown is below."""
+    return f"all {below} groups" if below == shown > 1 else f"{below} of the {shown} groups"
+
+
+def crossed_group_words(row: Mapping | None) -> str:
+    """Describe a group of Core20 crossed with ethnicity, with its percentage.
+
+    ``"residents of Core20 areas in the Black group (35.2%)"``; when ``row`` is None (no
+    group has a figure that can be shown), says so.
+    """
+    if row is None:
+        return "no group (every figure is suppressed or has nobody in it)"
+    return (
+        f"residents of {IN_PLACE[row['core20']]} in the {row['ethnicity']} group "
+        f"({format_number(row['value'], suffix='%')})"
+    )
+
+
+def group_words(group: str) -> str:
+    """Name a group of the headline gaps in a sentence (``"Asian residents"``)."""
+    if group == QUINTILE_LABELS[1]:
+        return "residents of the most deprived fifth of areas"
+    if group == QUINTILE_LABELS[5]:
+        return "residents of the least deprived fifth"
+    quintile = {label: q for q, label in QUINTILE_LABELS.items()}.get(group)
+    return f"residents of deprivation quintile {quintile}" if quintile else f"{group} residents"
+
+
+_RATE = (
+    "at {ratio:.2f} times the rate of {ref}, age for age ({value:,.0f} against "
+    "{reference_value:,.0f} per 100,000 person-years)."
+)
+#: Headline sentence templates by indicator (:mod:`analysis.inequality.headlines`).
+HEADLINE_SENTENCES = {
+    RATE_LABELS["cvd_mortality"]: "{Who} die from CVD " + _RATE,
+    RATE_LABELS["cancer_mortality"]: "{Who} die from cancer " + _RATE,
+    RATE_LABELS["cancer_incidence"]: "{Who} are diagnosed with cancer " + _RATE,
+    EMERGENCY: "{value:.1f}% of cancers among {who} present as an emergency, against "
+    "{reference_value:.1f}% among {ref} with the same case mix ({ratio:.2f} times as often).",
+    PERCENT_LABELS[EARLY]: "{value:.1f}% of cancers with a known stage among {who} are found at "
+    "stage 1 or 2, against {reference_value:.1f}% among {ref}: {ratio:.2f} times as many are "
+    "found late.",
+    PERCENT_LABELS[DETECTED]: "{value:.1f}% of {who} with high blood pressure are on a GP "
+    "register, against {reference_value:.1f}% of {ref}: {ratio:.2f} times as many are "
+    "undiagnosed.",
+}
+
+
+def headline_sentence(gap: Mapping) -> str:
+    """Describe one ranked gap (a row of :func:`analysis.inequality.headlines.largest_gaps`)."""
+    who = group_words(gap["group"])
+    return HEADLINE_SENTENCES[gap["indicator"]].format(
+        Who=who[0].upper() + who[1:],
+        who=who,
+        ref=group_words(gap["reference"]),
+        ratio=gap["ratio"],
+        value=gap["value"],
+        reference_value=gap["reference_value"],
+    )
+
+
+def numbered_list(items: list[str], empty: str) -> str:
+    """Return a Markdown numbered list of ``items``; ``empty`` (a sentence) when there are none."""
+    if not items:
+        return empty
+    return "\n".join(f"{i}. {item}" for i, item in enumerate(items, start=1))
+
+
+def compare_frequency(group: Mapping, other: Mapping) -> str:
+    """How often a group is in a state compared with another, from their intervals.
+
+    ``"more often"`` or ``"less often"`` when the intervals (``lowercl``, ``uppercl``) do not
+    overlap (:func:`analysis.inequality.headlines.interval_order`), ``"about as often"`` when
+    they do, and a phrase saying no comparison can be made when a limit is missing.
+    """
+    limits = [group["lowercl"], group["uppercl"], other["lowercl"], other["uppercl"]]
+    if any(_missing(v) for v in limits):
+        return "no more or less often, as far as can be shown (a figure is suppressed),"
+    return FREQUENCY[interval_order(*limits)]
+
+
+def concentration_words(row: Mapping | None) -> str:
+    """Describe the segment most over-represented in Core20 areas.
+
+    ``row`` is from :func:`analysis.segmentation.core20.most_concentrated`: ``"Mental health
+    conditions", with 1.26 times the age-standardised share of other areas``; when None (no
+    ratio can be shown), says so.
+    """
+    if row is None:
+        return "not known: no segment's share can be shown for both Core20 and other areas"
+    return (
+        f'"{row["segment_label"]}", with {row["ratio"]:.2f} times the age-standardised share '
+        "of other areas"
+    )
+
+
+def ethnic_group_words(row: Mapping | None) -> str:
+    """Name the ethnic group of ``row`` (``"the Black group"``); say so when there is none."""
+    if row is None:
+        return "the ethnic group with the lowest figure (none can be shown on these data)"
+    return f"the {row['group']} group"
+
+
+def gradient_cells(summary: pd.DataFrame) -> pd.DataFrame:
+    """Format :func:`analysis.inequality.headlines.gradient_summary` as table text.
+
+    Each measure's values and SII in its own ``digits``, the RII in 2 decimals, intervals as
+    ``"lower to upper"``; :data:`NOT_DEFINED` where no RII is published.
+    """
+    rows = []
+    for r in summary.to_dict("records"):
+        d = r["digits"]
+        rii = not _missing(r["rii_value"])
+        rows.append(
+            {
+                "measure": r["measure"],
+                "most": format_number(r["most"], d),
+                "least": format_number(r["least"], d),
+                "sii": format_number(r["sii_value"], d),
+                "sii_ci": f"{format_number(r['sii_lowercl'], d)} to {format_number(r['sii_uppercl'], d)}",
+                "rii": format_number(r["rii_value"], 2) if rii else NOT_DEFINED,
+                "rii_ci": f"{format_number(r['rii_lowercl'], 2)} to {format_number(r['rii_uppercl'], 2)}"
+                if rii
+                else NOT_DEFINED,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["measure", "most", "least", "sii", "sii_ci", "rii", "rii_ci"]
+    )
