@@ -68,7 +68,6 @@ CAPTIONS = ("fig-cap", "fig-alt", "tbl-cap")
 #: moving into tested package functions). Remove a chapter once it defines none; the rule
 #: then holds for it (test_chapters_still_defining_functions_do).
 CHAPTERS_DEFINING_FUNCTIONS = {
-    "chapters/age-standardised-rates.qmd",
     "chapters/executive-summary.qmd",
     "chapters/modelling-inequalities.qmd",
     "chapters/population.qmd",
