@@ -17,7 +17,9 @@ import pandas as pd
 
 from analysis.config import load_config
 from analysis.data.boundaries import read_boundaries, synthetic_boundaries
+from analysis.data.chapter_aggregates import area_table
 from analysis.data.dataset import Dataset
+from analysis.data.engines import Engine
 from analysis.data.postcodes import synthetic_postcode_lookup
 from analysis.validation import InputError
 
@@ -47,17 +49,32 @@ def read_postcode_lookup(path: str | Path) -> pd.DataFrame:
     )
 
 
-def configured_postcode_lookup(data: Dataset) -> pd.DataFrame | None:
-    """Return the configured postcode lookup, the synthetic one for synthetic data, else ``None``."""
-    path = load_config().geography.postcode_lookup
-    if path:
-        return read_postcode_lookup(path)
-    return synthetic_postcode_lookup(data.areas) if data.truth is not None else None
+def configured_postcode_lookup(data: Dataset | Engine) -> pd.DataFrame | None:
+    """Return the configured postcode lookup, the synthetic one for synthetic data, else ``None``.
+
+    ``data`` is a dataset or the configured engine (``configured_source()``), whose ``areas``
+    table the synthetic lookup is made for.
+    """
+    config = load_config()
+    if config.geography.postcode_lookup:
+        return read_postcode_lookup(config.geography.postcode_lookup)
+    if isinstance(data, Dataset):
+        return synthetic_postcode_lookup(data.areas) if data.truth is not None else None
+    synthetic = config.data.source == "synthetic"
+    return synthetic_postcode_lookup(area_table(data, "areas")) if synthetic else None
 
 
-def configured_boundaries(data: Dataset) -> pd.DataFrame | None:
-    """Return the configured boundaries, synthetic ones for synthetic data, else ``None``."""
-    geography = load_config().geography
+def configured_boundaries(data: Dataset | Engine) -> pd.DataFrame | None:
+    """Return the configured boundaries, synthetic ones for synthetic data, else ``None``.
+
+    ``data`` is a dataset or the configured engine (``configured_source()``), whose
+    ``areas`` table the synthetic boundaries are drawn for.
+    """
+    config = load_config()
+    geography = config.geography
     if geography.boundaries:
         return read_boundaries(geography.boundaries, geography.boundary_code)
-    return synthetic_boundaries(data.areas) if data.truth is not None else None
+    if isinstance(data, Dataset):
+        return synthetic_boundaries(data.areas) if data.truth is not None else None
+    synthetic = config.data.source == "synthetic"
+    return synthetic_boundaries(area_table(data, "areas")) if synthetic else None

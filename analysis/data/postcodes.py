@@ -16,10 +16,14 @@ when it has none, so unmatched records are counted and reported, never silently 
   outside the lookup's coverage).
 
 Normalisation follows the published postcode format (ONS NSPL user guide; the ``pcds``
-form): upper case, spaces removed, then one space before the three-character inward code.
+form): letters in upper case, white space removed, then one space before the three-character
+inward code. A postcode is well formed when it has one of the six formats of UK postcodes
+(:data:`POSTCODE_FORMATS`: ``A9 9AA`` to ``AA9A 9AA``, A a letter, 9 a digit).
 
-The same join is written in SQL (:data:`ATTACH_SQL`), run in DuckDB by
-:func:`attach_deprivation_sql`; tests check both give identical rows.
+Both steps are character translations (:data:`NORMALISE_FROM` to :data:`NORMALISE_TO`, then
+:data:`FORMAT_FROM` to :data:`FORMAT_TO`), so the same tables serve this pandas version and the
+SQL run in the engine (``TRANSLATE``, in :mod:`analysis.data.record_aggregates`); tests check
+both give the same counts.
 
 The synthetic data's postcodes (:func:`synthetic_postcode_lookup`) begin with ``X``, a
 letter no real postcode area begins with, so they can never be mistaken for real ones.
@@ -27,7 +31,6 @@ letter no real postcode area begins with, so they can never be mistaken for real
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -38,8 +41,23 @@ from analysis.validation import InputError, fail_rows, require_columns
 MATCH_STATUSES = ("matched", "no fixed abode", "missing", "invalid", "not in lookup")
 #: Pseudo-postcode for people of no fixed abode (NHS Data Dictionary).
 NO_FIXED_ABODE = "ZZ99 3VZ"
-#: A UK postcode without spaces: outward code (area letters, district) and inward code.
-POSTCODE_SHAPE = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
+#: The formats of a UK postcode without its space (A: a letter, 9: a digit): outward code
+#: (area letters and district) and inward code (sector digit and unit letters).
+POSTCODE_FORMATS = ("A99AA", "A999AA", "A9A9AA", "AA99AA", "AA999AA", "AA9A9AA")
+_LOWER, _UPPER, _DIGITS = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
+#: Every white-space character of Unicode (those for which Python's ``str.isspace`` is true).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+#: Normalising is translating :data:`NORMALISE_FROM` to :data:`NORMALISE_TO`: each lower-case
+#: letter to its capital, each white-space character (beyond the end of ``NORMALISE_TO``) to
+#: nothing. Letters other than a-z are left alone (a postcode holding one is invalid).
+NORMALISE_FROM, NORMALISE_TO = _LOWER + WHITESPACE, _UPPER
+#: A normalised postcode's format: each capital to ``A`` and each digit to ``9``.
+FORMAT_FROM, FORMAT_TO = _UPPER + _DIGITS, "A" * len(_UPPER) + "9" * len(_DIGITS)
+_NORMALISE = str.maketrans(_LOWER, _UPPER, WHITESPACE)
+_FORMAT = str.maketrans(FORMAT_FROM, FORMAT_TO)
 #: Area columns carried over to each record.
 IMD_COLUMNS = ("imd_score", "imd_rank", "imd_decile", "imd_quintile")
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in inward codes (no C, I, K, M, O, V)
@@ -52,7 +70,7 @@ def normalise_postcodes(postcodes: pd.Series) -> pd.Series:
     >>> normalise_postcodes(pd.Series([" xa12bd", "XA1  2BD", "", None])).tolist()
     ['XA1 2BD', 'XA1 2BD', <NA>, <NA>]
     """
-    compact = postcodes.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    compact = postcodes.astype("string").str.translate(_NORMALISE)
     compact = compact.mask(compact == "")
     return compact.str[:-3] + " " + compact.str[-3:]
 
@@ -64,7 +82,7 @@ def match_status(postcodes: pd.Series, lookup_postcodes: pd.Series) -> pd.Series
         [
             postcodes.isna().to_numpy(),
             compact.str.startswith("ZZ99").fillna(False).to_numpy(bool),
-            ~compact.str.match(POSTCODE_SHAPE).fillna(False).to_numpy(bool),
+            ~compact.str.translate(_FORMAT).isin(POSTCODE_FORMATS).to_numpy(bool),
             postcodes.isin(lookup_postcodes).to_numpy(bool),
         ],
         ["missing", "no fixed abode", "invalid", "matched"],
@@ -75,7 +93,7 @@ def match_status(postcodes: pd.Series, lookup_postcodes: pd.Series) -> pd.Series
 
 def _check_lookup(lookup: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     require_columns(lookup, ["postcode", "area_code"])
-    require_columns(areas, ["area_code", *IMD_COLUMNS])
+    require_columns(areas, ["area_code"])
     lookup = lookup.assign(postcode=normalise_postcodes(lookup["postcode"]))
     fail_rows(lookup, lookup["postcode"].isna(), "postcode", "must not be missing in the lookup")
     fail_rows(
@@ -133,6 +151,7 @@ def attach_deprivation(
     3   not in lookup        <NA>
     """
     require_columns(records, [postcode])
+    require_columns(areas, ["area_code", *IMD_COLUMNS])
     lookup = _check_lookup(lookup, areas)
     clean = normalise_postcodes(records[postcode])
     status = match_status(clean, lookup["postcode"])
@@ -145,63 +164,23 @@ def attach_deprivation(
     return out
 
 
-def match_summary(matched: pd.DataFrame) -> pd.DataFrame:
-    """Return records by match status: ``match_status``, ``records`` and ``share`` (of all records)."""
-    counts = matched["match_status"].value_counts(sort=False).reindex(MATCH_STATUSES, fill_value=0)
+def match_summary(matched: pd.DataFrame, *, count: str | None = None) -> pd.DataFrame:
+    """Return records by match status: ``match_status``, ``records`` and ``share`` (of all records).
+
+    ``matched`` has a ``match_status`` per row: one row per record (:func:`attach_deprivation`)
+    or, with ``count`` naming a column of record counts, per group of records (such as
+    :func:`analysis.data.record_aggregates.postcode_match_counts`).
+    """
+    weights = matched[count] if count else pd.Series(1, index=matched.index)
+    status = pd.Categorical(matched["match_status"].astype(str), categories=MATCH_STATUSES)
+    counts = weights.groupby(status, observed=False).sum().reindex(MATCH_STATUSES, fill_value=0)
     return pd.DataFrame(
         {
             "match_status": list(MATCH_STATUSES),
             "records": counts.to_numpy("int64"),
-            "share": counts.to_numpy("float64") / max(len(matched), 1),
+            "share": counts.to_numpy("float64") / max(int(counts.sum()), 1),
         }
     )
-
-
-#: The same join in SQL (DuckDB dialect; tables ``records``, ``lookup`` and ``areas``).
-ATTACH_SQL = """
-WITH cleaned AS (
-    SELECT *, NULLIF(upper(regexp_replace("postcode", '\\s+', '', 'g')), '') AS compact
-    FROM records
-),
-pcds AS (
-    SELECT *,
-        CASE WHEN compact IS NULL THEN NULL
-             ELSE left(compact, length(compact) - 3) || ' ' || right(compact, 3) END
-            AS postcode_clean
-    FROM cleaned
-)
-SELECT pcds.* EXCLUDE (compact),
-    CASE WHEN pcds.postcode_clean IS NULL THEN 'missing'
-         WHEN starts_with(pcds.compact, 'ZZ99') THEN 'no fixed abode'
-         WHEN NOT regexp_full_match(pcds.compact, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
-             THEN 'invalid'
-         WHEN lookup.area_code IS NOT NULL THEN 'matched'
-         ELSE 'not in lookup' END AS match_status,
-    CASE WHEN NOT starts_with(pcds.compact, 'ZZ99') THEN lookup.area_code END AS lsoa_code,
-    areas.imd_score, areas.imd_rank, areas.imd_decile, areas.imd_quintile
-FROM pcds
-LEFT JOIN lookup
-    ON lookup."postcode" = pcds.postcode_clean AND NOT starts_with(pcds.compact, 'ZZ99')
-LEFT JOIN areas ON areas.area_code = lookup.area_code AND NOT starts_with(pcds.compact, 'ZZ99')
-"""
-
-
-def attach_deprivation_sql(
-    records: pd.DataFrame, lookup: pd.DataFrame, areas: pd.DataFrame
-) -> pd.DataFrame:
-    """:func:`attach_deprivation` run as SQL (:data:`ATTACH_SQL`) in an in-memory DuckDB.
-
-    The lookup is checked as in :func:`attach_deprivation`; rows come back in record order.
-    """
-    require_columns(records, ["postcode"])
-    lookup = _check_lookup(lookup, areas)
-    with duckdb.connect() as con:
-        con.register("records_in", records.assign(_row=np.arange(len(records))))
-        con.execute("CREATE VIEW records AS SELECT * FROM records_in")
-        con.register("lookup", lookup[["postcode", "area_code"]])
-        con.register("areas", areas[["area_code", *IMD_COLUMNS]])
-        out = con.execute(f"SELECT * FROM ({ATTACH_SQL}) ORDER BY _row").df()
-    return out.drop(columns="_row")
 
 
 def synthetic_postcode_lookup(areas: pd.DataFrame) -> pd.DataFrame:

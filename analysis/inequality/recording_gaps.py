@@ -15,9 +15,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.data.dataset import Dataset
+from analysis.data.aggregate import Source
+from analysis.data.record_aggregates import flag_counts
 from analysis.measures.odds_ratios import odds_ratio
-from analysis.validation import fail_rows
+from analysis.validation import InputError
 
 #: Flag column -> outcome compared (``death``: any cause; ``cvd_death``: from CVD).
 FLAG_OUTCOMES: dict[str, str] = {
@@ -39,49 +40,31 @@ GAP_COLUMNS = (
 )  # fmt: skip
 
 
-def flag_gaps(data: Dataset, outcomes: Mapping[str, str] = FLAG_OUTCOMES) -> pd.DataFrame:
+def flag_gaps(data: Source, outcomes: Mapping[str, str] = FLAG_OUTCOMES) -> pd.DataFrame:
     """Odds ratios of each flag's outcome, flagged against not flagged; flags absent are skipped.
 
-    Returns one row per flag present in ``data.people``: ``flag``, ``outcome``, ``x1``,
-    ``n1`` (deaths and people with the flag), ``x0``, ``n0`` (without), ``value``,
-    ``lowercl``, ``uppercl``, ``confidence``, ``statistic``, ``method`` (empty when no flag
-    is present).
+    ``data`` is a dataset or an engine: the 2 x 2 counts are made there
+    (:func:`analysis.data.record_aggregates.flag_counts`). Returns one row per flag present in
+    ``people``: ``flag``, ``outcome``, ``x1``, ``n1`` (deaths and people with the flag), ``x0``,
+    ``n0`` (without), ``value``, ``lowercl``, ``uppercl``, ``confidence``, ``statistic``,
+    ``method`` (empty when no flag is present).
 
     Raises
     ------
     InputError
         A flag with a value other than True/False or 1/0 (e.g. ``"Y"``), or missing.
     """
-    people = data.people
-    flags = [f for f in outcomes if f in people.columns]
-    if not flags:
+    unknown = sorted(set(outcomes.values()) - set(OUTCOME_LABELS))
+    if unknown:
+        raise InputError(f"outcomes: {unknown} not allowed; allowed: {', '.join(OUTCOME_LABELS)}")
+    counts = flag_counts(data, list(outcomes))
+    if counts.empty:
         return pd.DataFrame(columns=list(GAP_COLUMNS))
-    for flag in flags:
-        values = people[flag]
-        fail_rows(
-            people,
-            ~values.isin([True, False]) | values.isna(),
-            flag,
-            "a flag must be True/False or 1/0, never missing",
-        )
-    died = people["person_id"].isin(data.deaths["person_id"]).to_numpy()
-    cvd = data.deaths.loc[data.deaths["cause_group"] == "CVD", "person_id"]
-    events = {"death": died, "cvd_death": people["person_id"].isin(cvd).to_numpy()}
-    long = pd.DataFrame(
-        {
-            "flag": np.repeat(flags, len(people)),
-            "flagged": np.concatenate([people[f].to_numpy(bool) for f in flags]),
-            "event": np.concatenate([events[outcomes[f]] for f in flags]),
-        }
-    )
-    counts = (
-        long.groupby(["flag", "flagged"], sort=False)
-        .agg(x=("event", "sum"), n=("event", "size"))
-        .reset_index()
-    )
-    out = odds_ratio(counts, "x", "n", exposed="flagged", group_by="flag")
+    outcome = counts["flag"].map(dict(outcomes))
+    counts["x"] = counts["deaths"].where(outcome == "death", counts["cvd_deaths"])
+    out = odds_ratio(counts, "x", "people", exposed="flagged", group_by="flag")
     out.insert(1, "outcome", out["flag"].map(dict(outcomes)))
-    return out.set_index("flag").reindex(flags).reset_index()
+    return out.set_index("flag").reindex(counts["flag"].unique()).reset_index()
 
 
 def planted_gaps(truth: Mapping) -> pd.DataFrame:

@@ -53,7 +53,6 @@ TYPED_RESULT = re.compile(
 #: Chapters that still load person rows into memory with configured_dataset() (issue #16:
 #: their data access is not yet converted to aggregates computed in the engine).
 PERSON_LEVEL_CHAPTERS = {
-    "chapters/records-to-deprivation.qmd",
     "chapters/segments-and-peers.qmd",
 }
 #: Ways of reading data other than configured_source().
