@@ -68,7 +68,6 @@ CAPTIONS = ("fig-cap", "fig-alt", "tbl-cap")
 CHAPTERS_DEFINING_FUNCTIONS = {
     "chapters/modelling-inequalities.qmd",
     "chapters/population.qmd",
-    "chapters/python-and-r.qmd",
 }
 
 
