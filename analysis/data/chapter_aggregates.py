@@ -11,7 +11,9 @@ live -- DuckDB, Spark or a SQL database -- and only the counts are returned.
 
 Latent classes are assigned in the engine too (:func:`class_counts`): the table of response
 patterns and their classes is registered beside the data and joined to the people, so the
-people of each class are counted without a person row leaving the engine.
+people of each class are counted without a person row leaving the engine. A method that needs
+a sample of people draws it in the engine with a stated size and seed (:func:`people_sample`,
+through ``strata_counts(..., sample_size=...)``), and receives it as counts too.
 
 The SQL keeps to the portable subset described in :mod:`analysis.data.aggregate`; results are
 sorted in pandas.
@@ -22,16 +24,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.config import Config, load_config
 from analysis.data import parameters as P
 from analysis.data.aggregate import EVENTS, Source, _breakdowns, _require_tables, is_true
 from analysis.data.engines import Engine, running
+from analysis.standards import ESP2013_AGE_BANDS
 from analysis.validation import InputError
 
 #: The registered table of response patterns and their classes (:func:`class_counts`).
 PATTERN_CLASS_TABLE = "agg_pattern_classes"
+#: First ages of the ESP 2013 five-year bands (0-4, ..., 85-89, 90+).
+ESP2013_AGE_BAND_STARTS = tuple(range(0, 95, 5))
 
 
 def _age_group(age: str, cut_points: Sequence[float]) -> str:
@@ -70,10 +76,13 @@ def strata_counts(
     age_groups: Sequence[float] | None = None,
     successes: str | None = None,
     where: str | None = None,
+    sample_size: int | None = None,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Rows of ``table`` counted by stratum in the engine: people, or events with their people.
 
-    Method: one ``GROUP BY`` over the strata (exact counts; nothing is sampled).
+    Method: one ``GROUP BY`` over the strata (exact counts; nothing is sampled unless
+    ``sample_size`` asks for a sample drawn in the engine, :func:`people_sample`).
 
     Parameters
     ----------
@@ -97,6 +106,10 @@ def strata_counts(
         column ``successes``: the successes out of ``n`` trials of a binomial model.
     where
         Optionally a portable SQL condition choosing the rows counted (same aliases).
+    sample_size, seed
+        Count only a simple random sample of ``sample_size`` people drawn in the engine with
+        ``seed`` (``table="people"`` only; :func:`people_sample`), for a method that cannot
+        use everyone (such as pairwise distances). The same people on every engine.
 
     Returns
     -------
@@ -116,6 +129,8 @@ def strata_counts(
         raise InputError(f"table is {table!r}; allowed: people, {', '.join(EVENTS)}")
     if table == "people" and event_by:
         raise InputError("event_by needs an event table (deaths, admissions or cancers)")
+    if sample_size is not None and table != "people":
+        raise InputError("sample_size draws people: it needs table='people'")
     exprs, _ = _breakdowns(by)  # people's columns as p.x, areas' as a.x
     person = "e" if table == "people" else "p"
     exprs = _person_columns(exprs) if table == "people" else exprs
@@ -129,9 +144,10 @@ def strata_counts(
         selected = ", ".join(f"{e} AS {n}" for e, n in zip(exprs, names, strict=True))
         counts = "COUNT(*) AS n" + (f", SUM({successes}) AS successes" if successes else "")
         join = "" if table == "people" else "JOIN people p ON e.person_id = p.person_id "
+        rows = table if sample_size is None else people_sample(engine, sample_size, seed)
         out = engine.query(
             f"""SELECT {selected + ", " if selected else ""}{counts}
-    FROM {table} e {join}LEFT JOIN areas a ON {person}.area_code = a.area_code
+    FROM {rows} e {join}LEFT JOIN areas a ON {person}.area_code = a.area_code
     {f"WHERE {where} " if where else ""}{f"GROUP BY {', '.join(exprs)}" if exprs else ""}"""
         )
     if names:
@@ -139,6 +155,33 @@ def strata_counts(
     counted = ["n", "successes"] if successes else ["n"]
     out[counted] = out[counted].fillna(0).astype("int64")
     return out.reset_index(drop=True)
+
+
+#: Engines whose SQL has ``md5``, ``concat`` and ``LIMIT`` (:func:`people_sample`).
+SAMPLING_ENGINES = ("duckdb", "spark", "postgres")
+
+
+def people_sample(engine: Engine, size: int, seed: int) -> str:
+    """Return a SQL subquery of ``size`` people drawn at random in the engine, for ``FROM``.
+
+    Method: order sampling with random keys (Sunter 1977, *Appl Stat* 26:261-268): give
+    every person an independent uniform key and keep the ``size`` smallest, which is a simple
+    random sample without replacement. The key is the MD5 digest (Rivest 1992, RFC 1321) of
+    the ``seed`` and the person's ``person_id`` as hexadecimal text, so the sample is
+    determined by the seed and the people, and is the same on every engine (ties, which need
+    repeated person ids, broken by ``person_id``). The person rows stay in the engine.
+    """
+    if engine.name not in SAMPLING_ENGINES:
+        raise InputError(
+            f"a sample drawn in the engine needs md5, concat and LIMIT, which the SQL of "
+            f"{engine.name} lacks; engines that draw one: {', '.join(SAMPLING_ENGINES)}"
+        )
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise InputError(f"sample_size must be a whole number of people, at least 1; got {size!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InputError(f"seed must be a whole number; got {seed!r}")
+    key = f"md5(concat('{seed}/', CAST(s.person_id AS {engine.cast_type('text')})))"
+    return f"(SELECT s.* FROM people s ORDER BY {key}, s.person_id LIMIT {size})"
 
 
 def _event_age(engine: Engine, table: str) -> str:
@@ -156,6 +199,7 @@ def class_counts(
     by: Sequence[str] = (),
     *,
     age_groups: Sequence[float] | None = None,
+    age_bands: bool = False,
 ) -> pd.DataFrame:
     """People of each latent class by ``by``, the classes assigned in the engine.
 
@@ -164,8 +208,10 @@ def class_counts(
     :data:`PATTERN_CLASS_TABLE` and joined to the people on every indicator; the people are
     then counted by class and ``by`` (modal assignment, Linzer & Lewis 2011, pattern by
     pattern). People whose pattern is not in ``classes`` are refused, counted.
+    ``age_bands=True`` also counts by ``age_band``, the ESP 2013 five-year band of
+    ``people.age`` (computed in the engine from the age, for age standardisation).
 
-    Returns ``class``, ``*by`` and ``n``, sorted.
+    Returns ``class``, ``*by``, ``age_band`` (with ``age_bands``) and ``n``, sorted.
     """
     by = [by] if isinstance(by, str) else list(by)
     indicators = [c for c in classes.columns if c not in ("class", "age_group")]
@@ -178,8 +224,11 @@ def class_counts(
     if age_groups is not None:
         patterns.append(f"({_age_group('e.age', age_groups)})")
     by_exprs = _person_columns(_breakdowns(by)[0])
+    names = [*by, *(["age_band"] if age_bands else [])]
+    if age_bands:  # band number 0..18 of the ESP 2013 bands, labelled below
+        by_exprs.append(f"({_age_group('e.age', ESP2013_AGE_BAND_STARTS[1:])})")
     on = " AND ".join(f"{x} = k.{k}" for x, k in zip(patterns, keys, strict=True))
-    selected = "".join(f", {e} AS {n}" for e, n in zip(by_exprs, by, strict=True))
+    selected = "".join(f", {e} AS {n}" for e, n in zip(by_exprs, names, strict=True))
     with running(source) as engine:
         _require_tables(engine, ["people", "areas"])
         engine.register(PATTERN_CLASS_TABLE, classes[[*keys, "class"]])
@@ -197,7 +246,10 @@ def class_counts(
         )
     assigned["class"] = assigned["class"].astype("int64")
     assigned["n"] = assigned["n"].astype("int64")
-    return assigned.sort_values(["class", *by], kind="stable").reset_index(drop=True)
+    assigned = assigned.sort_values(["class", *names], kind="stable").reset_index(drop=True)
+    if age_bands:
+        assigned["age_band"] = np.asarray(ESP2013_AGE_BANDS)[assigned["age_band"].astype("int64")]
+    return assigned
 
 
 def event_years(source: Source) -> tuple[int, int] | None:

@@ -124,11 +124,24 @@ class CategoricalEncoding:
             return _group_labels(self.cut_points[variable])
         return tuple(str(c) for c in self.categories[self.variables.index(variable)])
 
-    def encode(self, data: pd.DataFrame) -> np.ndarray:
-        """Integer codes (people x variables, ``int64``); unseen categories raise."""
-        require_columns(data, self.variables, what="people")
+    def columns(self, *, grouped: bool = False) -> list[str]:
+        """Columns of the data that :meth:`encode` reads (``grouped``: as in counted patterns)."""
+        return [group_column(v) if grouped and v in self.cut_points else v for v in self.variables]
+
+    def encode(self, data: pd.DataFrame, *, grouped: bool = False) -> np.ndarray:
+        """Integer codes (rows x variables, ``int64``); unseen categories raise.
+
+        With ``grouped=True`` the rows are counted response patterns in which each grouped
+        numeric covariate is already its group number, in column :func:`group_column`
+        (``age_group`` for ``age``, as :func:`analysis.data.chapter_aggregates.strata_counts`
+        returns it).
+        """
+        require_columns(data, self.columns(grouped=grouped), what="people")
         codes = np.empty((len(data), len(self.variables)), dtype="int64")
         for j, variable in enumerate(self.variables):
+            if variable in self.cut_points and grouped:
+                codes[:, j] = _group_numbers(data, variable, self.cut_points[variable])
+                continue
             if variable in self.cut_points:
                 values = require_numeric(data, variable)
                 codes[:, j] = np.searchsorted(self.cut_points[variable], values, side="right")
@@ -149,6 +162,24 @@ class CategoricalEncoding:
         return codes
 
 
+def group_column(variable: str) -> str:
+    """Column holding the group number of a grouped numeric covariate in counted patterns."""
+    return f"{variable}_group"
+
+
+def _group_numbers(data: pd.DataFrame, variable: str, cut_points: Sequence[float]) -> np.ndarray:
+    """Group numbers ``0..len(cut_points)`` of ``variable`` read from its group column."""
+    column = group_column(variable)
+    values = require_numeric(data, column)
+    fail_rows(
+        data,
+        (values != np.round(values)) | (values < 0) | (values > len(cut_points)),
+        column,
+        f"must be a group number from 0 to {len(cut_points)} (the cut points {list(cut_points)})",
+    )
+    return values.astype("int64")
+
+
 def build_encoding(
     data: pd.DataFrame,
     conditions: Sequence[str],
@@ -156,6 +187,7 @@ def build_encoding(
     *,
     bins: Mapping[str, Sequence[float]] | None = None,
     n_bins: int = 5,
+    grouped: bool = False,
 ) -> CategoricalEncoding:
     """Check the features and fix their encoding.
 
@@ -163,6 +195,11 @@ def build_encoding(
     more than :data:`MAX_CATEGORIES` distinct values (or named in ``bins``), in which case it
     is cut at ``bins[column]`` (inner cut points) or, if not given, at the quantiles that
     make ``n_bins`` groups of roughly equal size. Every feature must vary.
+
+    ``grouped=True`` reads counted response patterns (one row per pattern, as counted in a
+    database engine) in which each covariate named in ``bins`` is already its group number,
+    in column :func:`group_column` (``age_group`` for ``age``); there is no raw value to cut,
+    so ``bins`` must name every numeric covariate.
     """
     conditions, covariates, bins = tuple(conditions), tuple(covariates), dict(bins or {})
     if not conditions:
@@ -172,7 +209,8 @@ def build_encoding(
     overlap = set(conditions) & set(covariates)
     if overlap or len(set(conditions + covariates)) < len(conditions + covariates):
         raise InputError(f"each feature must be named once; repeated: {sorted(overlap)}")
-    require_columns(data, conditions + covariates, what="people")
+    read = [group_column(c) if grouped and c in bins else c for c in conditions + covariates]
+    require_columns(data, read, what="people")
     if len(data) == 0:
         raise InputError("people has no rows to segment")
     categories: list[tuple] = []
@@ -183,6 +221,14 @@ def build_encoding(
             _fail_constant(column, data[column])
         categories.append((False, True))
     for column in covariates:
+        if grouped and column in bins:
+            cuts = tuple(float(c) for c in np.sort(np.asarray(bins[column], dtype=float)))
+            numbers = pd.Series(_group_numbers(data, column, cuts), index=data.index)
+            if numbers.nunique() < 2:
+                _fail_constant(group_column(column), numbers)
+            cut_points[column] = cuts
+            categories.append(tuple(range(len(cuts) + 1)))
+            continue
         values = data[column]
         if values.nunique() < 2:
             _fail_constant(column, values)

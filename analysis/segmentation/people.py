@@ -10,10 +10,15 @@ probability. The number of segments is chosen by the Bayesian information criter
 BIC the best of the information criteria for LCA). Numeric covariates such as age enter as
 groups.
 
-It scales because the model is fitted on a random sample of people (drawn without
-replacement, ``sample_size``) collapsed to distinct response patterns, and everyone is then
-assigned pattern by pattern. Segments are numbered canonically from the fewest to the most
-conditions, so results do not depend on the order of the rows.
+It scales because people with the same answers are interchangeable: the model is fitted on
+the distinct response patterns with the number of people giving each, and the EM algorithm
+weighted by those counts is the person-level EM term for term (same likelihood, same
+estimates). :func:`segment_patterns` fits on pattern counts made where the data live (a
+``GROUP BY`` in DuckDB, Spark or a SQL database, so person rows never leave it), and
+:meth:`PeopleSegmentation.pattern_classes` gives the table of patterns and their segments to
+assign everyone there by a join; :func:`segment_people` collapses person rows in pandas (on
+all of them, or on a random sample of ``sample_size``). Segments are numbered canonically
+from the fewest to the most conditions, so results do not depend on the order of the rows.
 
 >>> from analysis.segmentation.simulate import simulate_condition_groups
 >>> people, truth = simulate_condition_groups(n_people=3000, seed=4)
@@ -37,6 +42,7 @@ import pandas as pd
 from analysis.segmentation.features import (
     CategoricalEncoding,
     build_encoding,
+    group_column,
     handle_missing,
     response_patterns,
 )
@@ -50,7 +56,7 @@ from analysis.segmentation.latent_class import (
 from analysis.segmentation.profiles import MULTIMORBIDITY, label_segments
 from analysis.segmentation.selection import elbow
 from analysis.segmentation.stability import adjusted_rand_index, best_jaccard, contingency_tables
-from analysis.validation import InputError
+from analysis.validation import InputError, check_counts, require_columns
 
 
 @dataclass(frozen=True)
@@ -59,8 +65,10 @@ class PeopleSegmentation:
 
     ``selection_curve`` has one row per number of segments tried (``n_segments``,
     ``log_likelihood``, ``n_parameters``, ``bic``, ``aic``, ``entropy``, ``chosen``);
-    ``dropped_rows`` lists the index labels dropped for missing values when fitting.
-    Only aggregate information is kept (response patterns with counts, no person rows).
+    ``dropped_rows`` lists the index labels dropped for missing values when fitting (of
+    person rows, or of pattern rows for :func:`segment_patterns`). Only aggregate information
+    is kept: the distinct response ``patterns`` (encoded) fitted and the ``counts`` of people
+    giving each, no person rows.
     """
 
     encoding: CategoricalEncoding
@@ -68,8 +76,8 @@ class PeopleSegmentation:
     item_probabilities: np.ndarray
     labels: tuple[str, ...]
     selection_curve: pd.DataFrame
-    sample_patterns: np.ndarray
-    sample_counts: np.ndarray
+    patterns: np.ndarray
+    counts: np.ndarray
     n_people: int
     dropped_rows: pd.Index
     seed: int | None
@@ -81,8 +89,8 @@ class PeopleSegmentation:
 
     @property
     def sample_size(self) -> int:
-        """Number of people the model was fitted on (the random sample)."""
-        return int(self.sample_counts.sum())
+        """Number of people the model was fitted on (everyone, or the random sample)."""
+        return int(self.counts.sum())
 
     def _probabilities(self, variable: str) -> np.ndarray:
         """``P(category | segment)`` for one variable: ``(K, C)``."""
@@ -146,6 +154,21 @@ class PeopleSegmentation:
         joint = log_joint(onehot, self.class_shares[None], self.item_probabilities[None])
         return posterior(joint)[0][:, 0, :]
 
+    def pattern_classes(self, patterns: pd.DataFrame) -> pd.DataFrame:
+        """Return the segment of each response pattern: the table that assigns people in an engine.
+
+        ``patterns`` has one row per response pattern with the feature columns as
+        :func:`segment_patterns` reads them (a grouped covariate as its group number, e.g.
+        ``age_group``), in the engine's own values. Returns those columns and ``class``, the
+        modal segment (1..K; Linzer & Lewis 2011), ready for
+        :func:`analysis.data.chapter_aggregates.class_counts`, which joins it to the people
+        in the engine and counts them by segment.
+        """
+        codes = self.encoding.encode(patterns, grouped=True)
+        modal = self.posterior_for_codes(codes).argmax(axis=1) + 1
+        columns = self.encoding.columns(grouped=True)
+        return patterns[columns].assign(**{"class": modal}).reset_index(drop=True)
+
     def assign(self, people: pd.DataFrame, *, missing: str = "raise") -> pd.DataFrame:
         """Assign people to segments (modal posterior probability).
 
@@ -180,31 +203,35 @@ class PeopleSegmentation:
     def stability(
         self, *, repetitions: int = 50, n_init: int = 5, seed: int | None = None
     ) -> pd.DataFrame:
-        """Bootstrap stability of the segments (Hennig 2007).
+        """Bootstrap stability of the segments (Hennig 2007, *Comput Stat Data Anal* 52:258-271).
 
-        The model is refitted to ``repetitions`` bootstrap resamples of the fitting sample
-        (all refits in one batched computation), each refit assigns the sample, and its
-        assignment is compared with this segmentation's: the adjusted Rand index overall
-        and, per segment, the Jaccard coefficient with the best-matching refitted segment.
-        Returns ``measure``, ``segment``, ``segment_label``, ``value`` (mean),
-        ``lowercl``/``uppercl`` (2.5th and 97.5th percentiles) and ``repetitions``.
+        Method: the nonparametric bootstrap (Efron 1979, *Ann Stat* 7:1-26) draws the ``n``
+        people fitted with replacement. Collapsed to response patterns, a resample is a
+        multinomial draw of ``n`` people over the patterns with probabilities
+        ``counts / n``, so all ``repetitions`` resamples are one ``multinomial`` call on the
+        pattern counts (no person rows, no loop over resamples). The model is refitted to
+        each resample (all refits in one batched computation), each refit assigns the
+        people fitted, and its assignment is compared with this segmentation's: the adjusted
+        Rand index overall and, per segment, the Jaccard coefficient with the best-matching
+        refitted segment. Returns ``measure``, ``segment``, ``segment_label``, ``value``
+        (mean), ``lowercl``/``uppercl`` (2.5th and 97.5th percentiles) and ``repetitions``.
         """
         rng = np.random.default_rng(seed)
         n = self.sample_size
-        weights = rng.multinomial(n, self.sample_counts / n, size=repetitions).astype(float)
+        weights = rng.multinomial(n, self.counts / n, size=repetitions).astype(float)
         refit = fit_latent_classes(
-            self.sample_patterns,
+            self.patterns,
             self.encoding.n_categories,
             weights,
             n_classes=self.n_segments,
             n_init=n_init,
             seed=rng,
         )
-        onehot = one_hot(self.sample_patterns, self.encoding.n_categories)
+        onehot = one_hot(self.patterns, self.encoding.n_categories)
         replicate = posterior(log_joint(onehot, refit.class_shares, refit.item_probabilities))[0]
-        reference = self.posterior_for_codes(self.sample_patterns).argmax(axis=1)
+        reference = self.posterior_for_codes(self.patterns).argmax(axis=1)
         tables = contingency_tables(
-            reference, replicate.argmax(axis=2).T, self.sample_counts, self.n_segments
+            reference, replicate.argmax(axis=2).T, self.counts, self.n_segments
         )
         values = np.column_stack([adjusted_rand_index(tables), best_jaccard(tables)])
         return pd.DataFrame(
@@ -264,6 +291,79 @@ def _descriptors(encoding: CategoricalEncoding, shares: np.ndarray, items: np.nd
     return [text for _, text in best]
 
 
+def _check_n_segments(n_segments: int | str) -> None:
+    if not isinstance(n_segments, int) and n_segments not in ("bic", "elbow"):
+        raise InputError(f"n_segments must be 'bic', 'elbow' or a whole number, got {n_segments!r}")
+    if isinstance(n_segments, int) and n_segments < 1:
+        raise InputError(f"n_segments must be at least 1, got {n_segments}")
+
+
+def _seeds(seed: int | None, max_segments: int) -> list[np.random.SeedSequence]:
+    """Seed 0 draws a sample; seed ``k`` starts the ``k``-segment fit (the same either way)."""
+    return np.random.SeedSequence(seed).spawn(max(max_segments, 1) + 1)
+
+
+def _fit_segmentation(
+    encoding: CategoricalEncoding,
+    patterns: np.ndarray,
+    counts: np.ndarray,
+    *,
+    n_segments: int | str,
+    max_segments: int,
+    elbow_tolerance: float,
+    n_init: int,
+    condition_groups: Mapping[str, str] | None,
+    seeds: list[np.random.SeedSequence],
+    n_people: int,
+    dropped: pd.Index,
+    seed: int | None,
+) -> PeopleSegmentation:
+    """Fit 1..``max_segments`` (or ``n_segments``) classes to counted patterns and choose."""
+    candidates = [n_segments] if isinstance(n_segments, int) else list(range(1, max_segments + 1))
+    if max(candidates) > len(patterns):
+        raise InputError(
+            f"cannot fit {max(candidates)} segments: the data have only {len(patterns)} "
+            "distinct combinations of the features"
+        )
+    weights = counts[None, :].astype(float)
+    n = int(counts.sum())
+    fits = [
+        fit_latent_classes(
+            patterns, encoding.n_categories, weights, n_classes=k, n_init=n_init, seed=seeds[k]
+        )
+        for k in candidates  # one fit per number of segments (random starts are batched)
+    ]
+    curve = pd.DataFrame([_selection_row(f, n, patterns, counts) for f in fits])
+    if n_segments == "elbow":
+        best = candidates.index(elbow(curve, tolerance=elbow_tolerance))
+    else:
+        best = int(curve["bic"].idxmin())
+    curve["chosen"] = curve.index == best
+    conditions = list(encoding.conditions)
+    order = _canonical_order(fits[best], len(conditions))
+    shares = fits[best].class_shares[0][order]
+    items = fits[best].item_probabilities[0][order]
+    prevalence = pd.DataFrame(items[:, 1 : 2 * len(conditions) : 2], columns=conditions)
+    labels = label_segments(
+        prevalence,
+        pd.Series(shares @ prevalence.to_numpy(), index=conditions),
+        descriptors=_descriptors(encoding, shares, items),
+        condition_groups=condition_groups,
+    )
+    return PeopleSegmentation(
+        encoding=encoding,
+        class_shares=shares,
+        item_probabilities=items,
+        labels=tuple(labels),
+        selection_curve=curve,
+        patterns=patterns,
+        counts=counts,
+        n_people=n_people,
+        dropped_rows=dropped,
+        seed=seed,
+    )
+
+
 def segment_people(
     people: pd.DataFrame,
     conditions: Sequence[str],
@@ -283,9 +383,11 @@ def segment_people(
     """Segment people by long-term conditions (binary flags) and covariates with LCA.
 
     Method: latent class analysis (Goodman 1974; Linzer & Lewis 2011, *J Stat Softw* 42(10))
-    fitted by EM (Dempster, Laird & Rubin 1977) on a random sample, the number of segments by
-    BIC (Schwarz 1978; Nylund, Asparouhov & Muthén 2007, *Struct Equ Modeling* 14:535-569),
-    everyone assigned to their most probable segment.
+    fitted by EM (Dempster, Laird & Rubin 1977) on the people's response patterns weighted
+    by their counts, the number of segments by BIC (Schwarz 1978; Nylund, Asparouhov &
+    Muthén 2007, *Struct Equ Modeling* 14:535-569), everyone assigned to their most probable
+    segment. For data in a database engine use :func:`segment_patterns` on pattern counts
+    made there.
 
     ``n_segments="bic"`` fits 1..``max_segments`` segments and keeps the one with the lowest
     BIC (the curve is in ``selection_curve``); ``"elbow"`` fits the same and keeps the number at
@@ -299,56 +401,111 @@ def segment_people(
     (``dropped_rows``). ``condition_groups`` maps conditions to groups used in labels.
     """
     features = [*conditions, *covariates]
-    if not isinstance(n_segments, int) and n_segments not in ("bic", "elbow"):
-        raise InputError(f"n_segments must be 'bic', 'elbow' or a whole number, got {n_segments!r}")
-    if isinstance(n_segments, int) and n_segments < 1:
-        raise InputError(f"n_segments must be at least 1, got {n_segments}")
+    _check_n_segments(n_segments)
     kept, dropped = handle_missing(people, [c for c in features if c in people], missing)
     encoding = build_encoding(kept, conditions, covariates, bins=bins, n_bins=n_bins)
     patterns, _, counts = response_patterns(encoding.encode(kept), encoding.n_categories)
-    seeds = np.random.SeedSequence(seed).spawn(max(max_segments, 1) + 1)
+    seeds = _seeds(seed, max_segments)
     if sample_size is not None and sample_size < len(kept):
         sampled = np.random.default_rng(seeds[0]).multivariate_hypergeometric(counts, sample_size)
         patterns, counts = patterns[sampled > 0], sampled[sampled > 0]
-    candidates = [n_segments] if isinstance(n_segments, int) else list(range(1, max_segments + 1))
-    if max(candidates) > len(patterns):
-        raise InputError(
-            f"cannot fit {max(candidates)} segments: the sample has only {len(patterns)} "
-            "distinct combinations of the features"
-        )
-    weights = counts[None, :].astype(float)
-    n = int(counts.sum())
-    fits = [
-        fit_latent_classes(
-            patterns, encoding.n_categories, weights, n_classes=k, n_init=n_init, seed=seeds[k]
-        )
-        for k in candidates  # one fit per number of segments (random starts are batched)
-    ]
-    curve = pd.DataFrame([_selection_row(f, n, patterns, counts) for f in fits])
-    if n_segments == "elbow":
-        best = candidates.index(elbow(curve, tolerance=elbow_tolerance))
-    else:
-        best = int(curve["bic"].idxmin())
-    curve["chosen"] = curve.index == best
-    order = _canonical_order(fits[best], len(encoding.conditions))
-    shares = fits[best].class_shares[0][order]
-    items = fits[best].item_probabilities[0][order]
-    prevalence = pd.DataFrame(items[:, 1 : 2 * len(conditions) : 2], columns=list(conditions))
-    labels = label_segments(
-        prevalence,
-        pd.Series(shares @ prevalence.to_numpy(), index=list(conditions)),
-        descriptors=_descriptors(encoding, shares, items),
+    return _fit_segmentation(
+        encoding,
+        patterns,
+        counts,
+        n_segments=n_segments,
+        max_segments=max_segments,
+        elbow_tolerance=elbow_tolerance,
+        n_init=n_init,
         condition_groups=condition_groups,
-    )
-    return PeopleSegmentation(
-        encoding=encoding,
-        class_shares=shares,
-        item_probabilities=items,
-        labels=tuple(labels),
-        selection_curve=curve,
-        sample_patterns=patterns,
-        sample_counts=counts,
+        seeds=seeds,
         n_people=len(kept),
-        dropped_rows=dropped,
+        dropped=dropped,
+        seed=seed,
+    )
+
+
+def segment_patterns(
+    patterns: pd.DataFrame,
+    conditions: Sequence[str],
+    covariates: Sequence[str] = (),
+    *,
+    count: str = "n",
+    bins: Mapping[str, Sequence[float]] | None = None,
+    n_segments: int | str = "bic",
+    max_segments: int = 8,
+    elbow_tolerance: float = 0.02,
+    n_init: int = 20,
+    missing: str = "raise",
+    condition_groups: Mapping[str, str] | None = None,
+    seed: int | None = None,
+) -> PeopleSegmentation:
+    """Segment people with LCA from the counts of their response patterns, fitted on everyone.
+
+    Method: as :func:`segment_people` (Goodman 1974; Linzer & Lewis 2011; BIC, Schwarz 1978),
+    on all the people counted. People with the same response pattern contribute identical
+    terms to the likelihood and to every EM step, so EM on the patterns weighted by their
+    counts is exactly the EM on the person rows (Linzer & Lewis 2011, section 2): the same
+    estimates, log-likelihood and BIC, with ``n`` the number of people. With the same
+    ``seed`` it gives the fit of ``segment_people(people, ..., sample_size=None)``.
+
+    Parameters
+    ----------
+    patterns
+        One row per response pattern with the ``conditions`` (binary flags), the
+        ``covariates`` and the number of people giving it in ``count``; a covariate named in
+        ``bins`` is its group number in column ``<name>_group`` (``age_group``), as
+        ``strata_counts(source, [*conditions, "sex"], age_groups=bins["age"])``
+        (:mod:`analysis.data.chapter_aggregates`) counts them in a database engine. A pattern
+        repeated on several rows is counted once with their counts added.
+    conditions, covariates, n_segments, max_segments, elbow_tolerance, n_init, condition_groups, seed
+        As :func:`segment_people`.
+    count
+        Column of people per pattern: whole numbers, at least 0.
+    bins
+        Cut points of the grouped covariates (``{"age": [18, 40, 65, 80]}``): the group
+        numbers in ``<name>_group`` are 0 below the first cut point up to ``len(cut points)``.
+    missing
+        ``"raise"`` refuses a pattern with a missing feature; ``"exclude"`` drops such
+        patterns, with their people, and reports them (``dropped_rows`` lists the pattern
+        rows).
+
+    Returns
+    -------
+    PeopleSegmentation
+        Assign people in the engine with :meth:`PeopleSegmentation.pattern_classes`.
+
+    Examples
+    --------
+    >>> from analysis.segmentation.simulate import simulate_condition_groups
+    >>> people, _ = simulate_condition_groups(n_people=3000, seed=4)
+    >>> flags = ["diabetes", "chd", "copd", "asthma", "depression", "dementia"]
+    >>> counted = people.groupby(flags).size().rename("n").reset_index()
+    >>> segment_patterns(counted, flags, max_segments=4, seed=1).n_segments
+    3
+    """
+    _check_n_segments(n_segments)
+    bins = dict(bins or {})
+    features = [*conditions, *covariates]
+    columns = [group_column(c) if c in bins else c for c in features]
+    require_columns(patterns, [*columns, count], what="patterns")
+    people = check_counts(patterns, count)
+    kept, dropped = handle_missing(patterns.loc[people > 0], columns, missing)
+    encoding = build_encoding(kept, conditions, covariates, bins=bins, grouped=True)
+    codes = encoding.encode(kept, grouped=True)
+    distinct, inverse, _ = response_patterns(codes, encoding.n_categories)
+    counts = np.bincount(inverse, weights=kept[count].to_numpy(dtype=float)).astype("int64")
+    return _fit_segmentation(
+        encoding,
+        distinct,
+        counts,
+        n_segments=n_segments,
+        max_segments=max_segments,
+        elbow_tolerance=elbow_tolerance,
+        n_init=n_init,
+        condition_groups=condition_groups,
+        seeds=_seeds(seed, max_segments),
+        n_people=int(counts.sum()),
+        dropped=dropped,
         seed=seed,
     )

@@ -52,9 +52,7 @@ TYPED_RESULT = re.compile(
 )
 #: Chapters that still load person rows into memory with configured_dataset() (issue #16:
 #: their data access is not yet converted to aggregates computed in the engine).
-PERSON_LEVEL_CHAPTERS = {
-    "chapters/segments-and-peers.qmd",
-}
+PERSON_LEVEL_CHAPTERS: set[str] = set()
 #: Ways of reading data other than configured_source().
 OTHER_LOADERS = re.compile(
     r"\b(?:default_dataset|generate_population|load_dataset|configured_dataset)\("
