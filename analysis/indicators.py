@@ -138,7 +138,7 @@ def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
             table, numerator, denominator = PROPORTION_OUTCOMES[outcome]
             for breakdown in (b for b in config.analysis.breakdowns if b != "age_band"):
                 counts = binary_counts(
-                    engine, table, numerator, denominator, by=[breakdown], years=years
+                    engine, table, numerator, denominator, group_by=[breakdown], years=years
                 ).rename(columns={breakdown: "level"})
                 counts = counts.sort_values("level", kind="stable", ignore_index=True)
                 result = proportion(

@@ -73,10 +73,10 @@ def step_aggregate(db: str) -> dict:
     con = duckdb.connect(db, read_only=True)
     con.execute("SET threads = 2")
     start = time.perf_counter()
-    events = aggregate_events(con, "deaths", by=["sex", "imd_quintile", "ethnicity"])
+    events = aggregate_events(con, "deaths", group_by=["sex", "imd_quintile", "ethnicity"])
     t_events = time.perf_counter() - start
     start = time.perf_counter()
-    popn = population_at_risk(con, by=["district_name", "sex"])
+    popn = population_at_risk(con, group_by=["district_name", "sex"])
     t_pop = time.perf_counter() - start
     return {
         "aggregate_events_seconds": t_events,

@@ -107,7 +107,7 @@ def main() -> None:
     deaths = timed(
         "aggregate CVD deaths by strata in DuckDB",
         lambda: aggregate_events(dataset, "deaths", cause="CVD",
-                                 by=["imd_quintile", "ethnicity", "sex"], measure="person_years"),
+                                 group_by=["imd_quintile", "ethnicity", "sex"], measure="person_years"),
     )  # fmt: skip
     deaths = deaths[deaths["age_band"].isin(ESP2013_AGE_BANDS[8:])]
     timed(

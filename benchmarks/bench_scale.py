@@ -124,7 +124,7 @@ def aggregate(engine: Engine) -> tuple[pd.DataFrame, dict[str, float]]:
     timed (wall seconds ``seconds`` and CPU seconds ``cpu_s``)."""
     cpu = cpu_clock(engine)
     wall0, cpu0 = time.perf_counter(), cpu()
-    events = aggregate_events(engine, "deaths", cause="CVD", by=list(BY))
+    events = aggregate_events(engine, "deaths", cause="CVD", group_by=list(BY))
     return events, {"seconds": time.perf_counter() - wall0, "cpu_s": cpu() - cpu0}
 
 

@@ -48,7 +48,9 @@ def test_every_configured_outcome_and_breakdown_has_a_table(tables):
 def test_standardised_rate_equals_esp2013_weighted_sum_of_age_specific_rates(tables):
     dataset = configured_dataset(parse_config(CONFIG))
     # rates are per person-year (analysis.measures.pooled): half a year in the year of death
-    counts = aggregate_events(dataset, "deaths", cause="CVD", by=["sex"], measure="person_years")
+    counts = aggregate_events(
+        dataset, "deaths", cause="CVD", group_by=["sex"], measure="person_years"
+    )
     pooled = counts.groupby(["sex", "age_band"], observed=True)[["events", "population"]].sum()
     weights = pd.Series(ESP2013_WEIGHTS, index=list(ESP2013_AGE_BANDS), dtype=float)
     for sex, rows in pooled.groupby(level="sex"):

@@ -85,12 +85,12 @@ def age_band_table(scheme: str = "esp2013") -> pd.DataFrame:
     )
 
 
-def _breakdowns(by: Sequence[str]) -> tuple[list[str], bool]:
-    """Qualified column expressions for ``by`` and whether the areas table is needed."""
-    if isinstance(by, str):
-        by = [by]
+def _breakdowns(group_by: Sequence[str]) -> tuple[list[str], bool]:
+    """Qualified column expressions for ``group_by`` and whether the areas table is needed."""
+    if isinstance(group_by, str):
+        group_by = [group_by]
     exprs, needs_areas = [], False
-    for col in by:
+    for col in group_by:
         if not _IDENTIFIER.match(col) or col not in (*_PEOPLE_COLUMNS, *_AREA_COLUMNS):
             raise InputError(
                 f"cannot break down by {col!r}: choose columns of people "
@@ -153,12 +153,12 @@ def is_true(flag: str) -> str:
     return f"CASE WHEN CAST({flag} AS INTEGER) = 1 THEN 1 ELSE 0 END"
 
 
-def _keys(alias: str, by: list[str]) -> str:
-    return "".join(f"{alias}.{c}, " for c in by)
+def _keys(alias: str, group_by: list[str]) -> str:
+    return "".join(f"{alias}.{c}, " for c in group_by)
 
 
-def _population_ctes(by: list[str], base_year: int, measure: str, scheme: str) -> str:
-    """``pop``: people at risk by ``by``, year and age band (after ``person``, helpers)."""
+def _population_ctes(group_by: list[str], base_year: int, measure: str, scheme: str) -> str:
+    """``pop``: people at risk by ``group_by``, year and age band (after ``person``, helpers)."""
     weight = (
         "CASE WHEN c.death_year = y.year THEN 0.5 ELSE 1.0 END"
         if measure == "person_years"
@@ -166,45 +166,45 @@ def _population_ctes(by: list[str], base_year: int, measure: str, scheme: str) -
     )
     return f"""
     persons AS (
-        SELECT {_keys("s", by)}s.age, d.year AS death_year, COUNT(*) AS n
+        SELECT {_keys("s", group_by)}s.age, d.year AS death_year, COUNT(*) AS n
         FROM person s LEFT JOIN deaths d ON s.person_id = d.person_id
-        GROUP BY {_keys("s", by)}s.age, d.year
+        GROUP BY {_keys("s", group_by)}s.age, d.year
     ),
     at_risk AS (
-        SELECT {_keys("c", by)}y.year, c.age + (y.year - {base_year}) AS age_now,
+        SELECT {_keys("c", group_by)}y.year, c.age + (y.year - {base_year}) AS age_now,
                c.n * {weight} AS n
         FROM persons c CROSS JOIN agg_years y
         WHERE c.death_year IS NULL OR c.death_year >= y.year
     ),
     pop AS (
-        SELECT {_keys("r", by)}r.year, b.age_band, b.band_order, SUM(r.n) AS population
+        SELECT {_keys("r", group_by)}r.year, b.age_band, b.band_order, SUM(r.n) AS population
         FROM at_risk r {_band_join("r.age_now", scheme)}
-        GROUP BY {_keys("r", by)}r.year, b.age_band, b.band_order
+        GROUP BY {_keys("r", group_by)}r.year, b.age_band, b.band_order
     )"""
 
 
 def _events_ctes(
-    by: list[str], table: str, year_col: str, where: str, base_year: int, scheme: str
+    group_by: list[str], table: str, year_col: str, where: str, base_year: int, scheme: str
 ) -> str:
-    """``ev_bands``: events by ``by``, year and age band (after ``person``, helpers)."""
+    """``ev_bands``: events by ``group_by``, year and age band (after ``person``, helpers)."""
     age_now = f"s.age + (e.{year_col} - {base_year})"
     return f"""
     ev AS (
-        SELECT {_keys("s", by)}e.{year_col} AS year, {age_now} AS age_now, COUNT(*) AS events
+        SELECT {_keys("s", group_by)}e.{year_col} AS year, {age_now} AS age_now, COUNT(*) AS events
         FROM {table} e JOIN person s ON e.person_id = s.person_id
         WHERE e.{year_col} IN (SELECT y.year FROM agg_years y){where}
-        GROUP BY {_keys("s", by)}e.{year_col}, {age_now}
+        GROUP BY {_keys("s", group_by)}e.{year_col}, {age_now}
     ),
     ev_bands AS (
-        SELECT {_keys("v", by)}v.year, b.age_band, b.band_order, SUM(v.events) AS events
+        SELECT {_keys("v", group_by)}v.year, b.age_band, b.band_order, SUM(v.events) AS events
         FROM ev v {_band_join("v.age_now", scheme)}
-        GROUP BY {_keys("v", by)}v.year, b.age_band, b.band_order
+        GROUP BY {_keys("v", group_by)}v.year, b.age_band, b.band_order
     )"""
 
 
-def _finish(df: pd.DataFrame, by: list[str], counts: Sequence[str]) -> pd.DataFrame:
+def _finish(df: pd.DataFrame, group_by: list[str], counts: Sequence[str]) -> pd.DataFrame:
     """Sort in pandas (NULL order and collation differ between engines); whole counts."""
-    df = df.sort_values([*by, "year", "band_order"], kind="stable").drop(columns="band_order")
+    df = df.sort_values([*group_by, "year", "band_order"], kind="stable").drop(columns="band_order")
     for column in counts:
         df[column] = df[column].astype("int64")
     return df.reset_index(drop=True)
@@ -222,7 +222,7 @@ def _require_tables(engine: Engine, names: Sequence[str]) -> None:
 
 def _prepare(
     engine: Engine,
-    by: Sequence[str],
+    group_by: Sequence[str],
     years: Sequence[int] | None,
     age_bands: str,
     measure: str,
@@ -236,7 +236,7 @@ def _prepare(
     """
     if measure not in MEASURES:
         raise InputError(f"measure is {measure!r}; allowed: {', '.join(MEASURES)}")
-    by_exprs, needs_areas = _breakdowns(by)
+    by_exprs, needs_areas = _breakdowns(group_by)
     helpers = _helper_ctes(_years(years), age_bands)
     _require_tables(engine, ["people", *tables, *(["areas"] if needs_areas else [])])
     names = [e.split(".")[1] for e in by_exprs]
@@ -250,7 +250,7 @@ def _prepare(
 def population_at_risk(
     source: Source,
     *,
-    by: Sequence[str] = (),
+    group_by: Sequence[str] = (),
     years: Sequence[int] | None = None,
     age_bands: str = "esp2013",
     measure: str = "start_of_year",
@@ -258,18 +258,18 @@ def population_at_risk(
 ) -> pd.DataFrame:
     """Return population at risk by the caller's breakdowns, year and age band (in that year).
 
-    Columns: ``*by``, ``year``, ``age_band``, ``population``. ``by`` may name columns of
+    Columns: ``*group_by``, ``year``, ``age_band``, ``population``. ``group_by`` may name columns of
     ``people`` (e.g. ``sex``, ``ethnicity``, ``imd_quintile``) or of ``areas`` (e.g.
     ``district_name``, ``core20``). ``measure="start_of_year"`` counts people alive on
     1 January; ``"person_years"`` counts half a year for those dying in the year.
 
     >>> from analysis.data import generate_population
-    >>> pop = population_at_risk(generate_population(5_000), by=["sex"], years=[2020])
+    >>> pop = population_at_risk(generate_population(5_000), group_by=["sex"], years=[2020])
     >>> int(pop["population"].sum())
     5000
     """
     with running(source) as engine:
-        names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths"])
+        names, ctes = _prepare(engine, group_by, years, age_bands, measure, base_year, ["deaths"])
         out = engine.query(f"WITH {ctes}\n    SELECT * FROM pop")
     return _finish(out, names, ["population"] if measure == "start_of_year" else [])
 
@@ -294,7 +294,7 @@ def aggregate_events(
     event: str = "deaths",
     *,
     cause: str | Sequence[str] | None = None,
-    by: Sequence[str] = (),
+    group_by: Sequence[str] = (),
     years: Sequence[int] | None = None,
     age_bands: str = "esp2013",
     measure: str = "start_of_year",
@@ -304,46 +304,48 @@ def aggregate_events(
 
     ``event`` is ``"deaths"``, ``"admissions"`` or ``"cancers"``; ``cause`` restricts to
     cause groups (``"CVD"``, ``"Cancer"``, ``"Other"``) or, for cancers, sites. Columns:
-    ``*by``, ``year``, ``age_band``, ``events``, ``population`` -- one row per stratum with
+    ``*group_by``, ``year``, ``age_band``, ``events``, ``population`` -- one row per stratum with
     people at risk (strata without events have ``events = 0``). An event in a stratum with no
     population at risk is kept (population 0), never dropped. On an engine with
-    :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that include ``by``, the
+    :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that include ``group_by``, the
     counts are rolled up from one query by all of them (the same numbers, fewer queries).
 
     >>> from analysis.data import generate_population
-    >>> out = aggregate_events(generate_population(5_000), "deaths", cause="CVD", by=["sex"])
+    >>> out = aggregate_events(generate_population(5_000), "deaths", cause="CVD", group_by=["sex"])
     >>> list(out.columns)
     ['sex', 'year', 'age_band', 'events', 'population']
     """
     if event not in EVENTS:
         raise InputError(f"event is {event!r}; allowed: {', '.join(EVENTS)}")
-    by = [by] if isinstance(by, str) else list(by)
+    group_by = [group_by] if isinstance(group_by, str) else list(group_by)
     where = _event_filter(event, cause)
     counts = ["events", "population"] if measure == "start_of_year" else ["events"]
     with running(source) as engine:
-        if engine.rollup_from and set(by) <= set(engine.rollup_from):
-            out = _rolled_up(engine, event, where, by, years, age_bands, measure, base_year)
+        if engine.rollup_from and set(group_by) <= set(engine.rollup_from):
+            out = _rolled_up(engine, event, where, group_by, years, age_bands, measure, base_year)
         else:
-            out = _events_query(engine, event, where, by, years, age_bands, measure, base_year)
-    return _finish(out, by, counts)
+            out = _events_query(
+                engine, event, where, group_by, years, age_bands, measure, base_year
+            )
+    return _finish(out, group_by, counts)
 
 
 def _rolled_up(
     engine: Engine,
     event: str,
     where: str,
-    by: Sequence[str],
+    group_by: Sequence[str],
     years: Sequence[int] | None,
     age_bands: str,
     measure: str,
     base_year: int,
 ) -> pd.DataFrame:
-    """Events and population by ``by`` rolled up from the engine's finest breakdowns.
+    """Events and population by ``group_by`` rolled up from the engine's finest breakdowns.
 
     The population at risk by all of :attr:`~analysis.data.engines.Engine.rollup_from` is
     counted once for every event and cause (it does not depend on them), the events once per
     event and cause; their strata are combined as in :func:`_events_query` (events 0 where
-    only people are, population 0 where only events are), then summed to ``by``.
+    only people are, population 0 where only events are), then summed to ``group_by``.
     """
     finest = list(engine.rollup_from)
     setting = (tuple(_years(years)), age_bands, measure, base_year)
@@ -355,7 +357,7 @@ def _rolled_up(
         ("events", event, where, *setting),
         lambda: _strata_query(engine, "ev_bands", event, where, finest, *setting),
     )
-    keys = [*by, "year", "age_band", "band_order"]
+    keys = [*group_by, "year", "age_band", "band_order"]
     both = pd.concat([pop.assign(events=0), events.assign(population=0)], ignore_index=True)
     return both.groupby(keys, dropna=False, sort=False, as_index=False)[
         ["events", "population"]
@@ -367,14 +369,16 @@ def _strata_query(
     cte: str,
     event: str,
     where: str,
-    by: Sequence[str],
+    group_by: Sequence[str],
     years: tuple[int, ...],
     age_bands: str,
     measure: str,
     base_year: int,
 ) -> pd.DataFrame:
     """Return the rows of one CTE of the events query: ``pop`` (people at risk) or ``ev_bands``."""
-    names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths", event])
+    names, ctes = _prepare(
+        engine, group_by, years, age_bands, measure, base_year, ["deaths", event]
+    )
     ev = _events_ctes(names, event, EVENTS[event][0], where, int(base_year), age_bands)
     return engine.query(f"WITH {ctes},{ev}\n    SELECT * FROM {cte}")
 
@@ -398,14 +402,16 @@ def _events_query(
     engine: Engine,
     event: str,
     where: str,
-    by: Sequence[str],
+    group_by: Sequence[str],
     years: Sequence[int] | None,
     age_bands: str,
     measure: str,
     base_year: int,
 ) -> pd.DataFrame:
-    """Events and population at risk by ``by``, year and age band (with ``band_order``)."""
-    names, ctes = _prepare(engine, by, years, age_bands, measure, base_year, ["deaths", event])
+    """Events and population at risk by ``group_by``, year and age band (with ``band_order``)."""
+    names, ctes = _prepare(
+        engine, group_by, years, age_bands, measure, base_year, ["deaths", event]
+    )
     ev = _events_ctes(names, event, EVENTS[event][0], where, int(base_year), age_bands)
     keys = "".join(f"u.{k}, " for k in [*names, "year", "age_band", "band_order"])
     # Strata of either side, NULL keys matching NULL keys: UNION ALL + GROUP BY is the
@@ -430,7 +436,7 @@ def binary_counts(
     numerator: str,
     denominator: str,
     *,
-    by: Sequence[str],
+    group_by: Sequence[str],
     years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Numerator and denominator of a binary outcome (a proportion) by breakdown.
@@ -438,31 +444,31 @@ def binary_counts(
     ``table`` is ``"people"`` or an event table, read as ``e`` (with its person as ``p`` and
     the person's area as ``a``); ``numerator`` is SQL giving 1 or 0 per row and
     ``denominator`` a SQL condition choosing the rows counted (portable SQL, as
-    :func:`is_true`). Event rows count only in ``years`` when given. Columns: ``*by``,
+    :func:`is_true`). Event rows count only in ``years`` when given. Columns: ``*group_by``,
     ``numerator`` (rows where it is 1), ``denominator`` (rows counted). On an engine with
-    :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that include ``by``, the
+    :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that include ``group_by``, the
     counts are rolled up from one query by all of them.
 
     >>> from analysis.data import generate_population
     >>> counts = binary_counts(generate_population(5_000), "cancers",
-    ...                        is_true("e.emergency_presentation"), "1 = 1", by=["sex"])
+    ...                        is_true("e.emergency_presentation"), "1 = 1", group_by=["sex"])
     >>> list(counts.columns)
     ['sex', 'numerator', 'denominator']
     """
-    by = [by] if isinstance(by, str) else list(by)
+    group_by = [group_by] if isinstance(group_by, str) else list(group_by)
     if table != "people" and table not in EVENTS:
         raise InputError(f"table is {table!r}; allowed: people, {', '.join(EVENTS)}")
     with running(source) as engine:
-        dims = list(engine.rollup_from) if set(by) <= set(engine.rollup_from) else by
+        dims = list(engine.rollup_from) if set(group_by) <= set(engine.rollup_from) else group_by
         key = ("binary", table, numerator, denominator, tuple(years or ()), tuple(dims))
         every = engine.remember(
             key, lambda: _binary_query(engine, table, numerator, denominator, dims, years)
         )
     out = (
-        every.groupby(by, dropna=False, sort=False, as_index=False)[
+        every.groupby(group_by, dropna=False, sort=False, as_index=False)[
             ["numerator", "denominator"]
         ].sum()
-        if by
+        if group_by
         else every[["numerator", "denominator"]].sum().to_frame().T
     )
     return out.astype({"numerator": "int64", "denominator": "int64"}).reset_index(drop=True)
@@ -473,10 +479,10 @@ def _binary_query(
     table: str,
     numerator: str,
     denominator: str,
-    by: Sequence[str],
+    group_by: Sequence[str],
     years: Sequence[int] | None,
 ) -> pd.DataFrame:
-    exprs, _ = _breakdowns(by)
+    exprs, _ = _breakdowns(group_by)
     person = "e" if table == "people" else "p"
     exprs = [e.replace("p.", f"{person}.", 1) if e.startswith("p.") else e for e in exprs]
     join = "" if table == "people" else "JOIN people p ON e.person_id = p.person_id"

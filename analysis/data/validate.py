@@ -222,9 +222,9 @@ def validate_dataset(
 
 
 def validate_aggregated(
-    data: pd.DataFrame, *, by: Sequence[str] = (), years: Sequence[int] | None = None
+    data: pd.DataFrame, *, group_by: Sequence[str] = (), years: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """Check aggregated input (one row per stratum of ``by``, year and age band, with ``events`` and ``population``) and return it with canonical types.
+    """Check aggregated input (one row per stratum of ``group_by``, year and age band, with ``events`` and ``population``) and return it with canonical types.
 
     Rules: required columns present, counts whole and not negative, population not negative,
     known age bands, years in range, and no stratum repeated.
@@ -233,12 +233,12 @@ def validate_aggregated(
     ...                                   "events": [3], "population": [1200]}))["events"].tolist()
     [3]
     """
-    require_columns(data, [*by, *(c.name for c in AGGREGATED)], what="aggregated data")
+    require_columns(data, [*group_by, *(c.name for c in AGGREGATED)], what="aggregated data")
     out = conform_table(data, AGGREGATED, "aggregated data")
-    check_counts(out, "events", context=[*by, "year", "age_band"])
+    check_counts(out, "events", context=[*group_by, "year", "age_band"])
     if years is not None:
         _years(out, "year", years, "aggregated data")
-    keys = [*by, "year", "age_band"]
+    keys = [*group_by, "year", "age_band"]
     fail_rows(
         out,
         out.duplicated(keys, keep=False),

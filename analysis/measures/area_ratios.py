@@ -39,7 +39,7 @@ def smoothed_area_ratios(
     >>> round(float((out["observed"].sum() / out["expected"].sum())), 6)
     1.0
     """
-    counts = aggregate_events(source, event, cause=cause, by=[area])
+    counts = aggregate_events(source, event, cause=cause, group_by=[area])
     per_band = counts.groupby([area, "age_band"], observed=True, as_index=False)[
         ["events", "population"]
     ].sum()

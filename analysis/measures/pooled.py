@@ -236,7 +236,7 @@ def indicator_counts(
     for name in _names(indicator):
         event, cause = RATE_INDICATORS[name]
         yearly = aggregate_events(
-            source, event, cause=cause, by=group_by, years=years, measure=PERSON_TIME
+            source, event, cause=cause, group_by=group_by, years=years, measure=PERSON_TIME
         )
         # the engine leaves out strata where nobody was at risk in a year: zero, not an error
         pooled = pool_years(yearly, [*group_by, "age_band"], years=years, missing_years="zero")

@@ -77,8 +77,8 @@ def test_chapters_count_person_years_for_every_rate(name):
 def test_the_source_check_catches_a_start_of_year_rate():
     code = (
         'years = aggregate_events(data, "deaths", cause="CVD")["year"]\n'
-        'ok = aggregate_events(data, "deaths", by=["sex"], measure="person_years")\n'
-        'bad = aggregate_events(data, "deaths", cause="CVD", by=["imd_quintile"])\n'
+        'ok = aggregate_events(data, "deaths", group_by=["sex"], measure="person_years")\n'
+        'bad = aggregate_events(data, "deaths", cause="CVD", group_by=["imd_quintile"])\n'
     )
     assert [p.split(":")[0] for p in person_time_problems(code)] == ["line 3"]
 

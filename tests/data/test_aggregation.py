@@ -37,7 +37,7 @@ def _person_years(pop, by, band=five_year_age_band):
 
 def test_population_at_risk_equals_direct_count(pop):
     expected = _person_years(pop, ["sex", "district_name"]).value_counts().rename("population")
-    got = population_at_risk(pop, by=["sex", "district_name"]).set_index(
+    got = population_at_risk(pop, group_by=["sex", "district_name"]).set_index(
         ["sex", "district_name", "year", "age_band"]
     )["population"]
     pd.testing.assert_series_equal(
@@ -56,18 +56,20 @@ def test_cvd_deaths_equal_direct_count_with_life_table_bands(pop):
     deaths = pop.deaths[pop.deaths["cause_group"] == "CVD"].merge(pop.people, on="person_id")
     band = np.asarray(life_table_age_band(deaths["age"] + deaths["year"] - 2020).astype(str))
     expected = deaths.assign(age_band=band).groupby(["ethnicity", "year", "age_band"]).size()
-    got = aggregate_events(pop, "deaths", cause="CVD", by=["ethnicity"], age_bands="life_table")
+    got = aggregate_events(
+        pop, "deaths", cause="CVD", group_by=["ethnicity"], age_bands="life_table"
+    )
     nonzero = got[got["events"] > 0].set_index(["ethnicity", "year", "age_band"])["events"]
     pd.testing.assert_series_equal(nonzero.sort_index(), expected.sort_index(), check_names=False)
     assert got["events"].sum() == len(deaths)
     # Denominators are the population at risk of the same strata.
-    popn = population_at_risk(pop, by=["ethnicity"], age_bands="life_table")
+    popn = population_at_risk(pop, group_by=["ethnicity"], age_bands="life_table")
     merged = got.merge(popn, on=["ethnicity", "year", "age_band"], suffixes=("", "_direct"))
     assert len(merged) == len(got) and (merged["population"] == merged["population_direct"]).all()
 
 
 def test_cancers_by_site_and_area_summary_totals(pop):
-    lung = aggregate_events(pop, "cancers", cause="Lung", by=["imd_quintile"])
+    lung = aggregate_events(pop, "cancers", cause="Lung", group_by=["imd_quintile"])
     assert lung["events"].sum() == (pop.cancers["site"] == "Lung").sum()
     summary = area_summary(pop)
     assert len(summary) == len(pop.areas)
@@ -86,7 +88,7 @@ def test_person_years_count_half_a_year_in_the_year_of_death(pop):
     assert py == pytest.approx(start - 0.5 * len(pop.deaths))
     # area_summary's person-years are the same definition (issue #19: one definition), area
     # by area: the strata of population_at_risk by area, summed over years and ages.
-    by_area = population_at_risk(pop, by=["area_code"], measure="person_years")
+    by_area = population_at_risk(pop, group_by=["area_code"], measure="person_years")
     expected = by_area.groupby("area_code")["population"].sum()
     got = area_summary(pop).set_index("area_code")["person_years"]
     pd.testing.assert_series_equal(
@@ -97,7 +99,7 @@ def test_person_years_count_half_a_year_in_the_year_of_death(pop):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"by": ["postcode"]}, "cannot break down by 'postcode'"),
+        ({"group_by": ["postcode"]}, "cannot break down by 'postcode'"),
         ({"event": "births"}, "event is 'births'"),
         ({"cause": "Diabetes"}, "unknown for deaths"),
         ({"age_bands": "decades"}, "age_bands is 'decades'"),
@@ -125,7 +127,7 @@ def test_rolled_up_counts_equal_direct_counts_for_every_breakdown():
                 ("cancers", None, "start_of_year"),
             ]:
                 by = [*by, "ethnicity"] if event == "cancers" else by
-                kwargs = dict(cause=cause, by=by, measure=measure, years=[2021, 2022])
+                kwargs = dict(cause=cause, group_by=by, measure=measure, years=[2021, 2022])
                 rolled = aggregate_events(engine, event, **kwargs)
                 direct = aggregate_events(people, event, **kwargs)
                 pd.testing.assert_frame_equal(rolled, direct, check_exact=True)
@@ -141,8 +143,12 @@ def test_binary_counts_rolled_up_equal_direct_counts_and_pandas():
     with register_dataset(DuckDBEngine(), people) as engine:
         set_rollup(engine, ["sex", "district_name", "imd_quintile"])
         for by in (["sex"], ["district_name"], []):
-            rolled = binary_counts(engine, "cancers", emergency, "1 = 1", by=by, years=[2021, 2023])
-            direct = binary_counts(people, "cancers", emergency, "1 = 1", by=by, years=[2021, 2023])
+            rolled = binary_counts(
+                engine, "cancers", emergency, "1 = 1", group_by=by, years=[2021, 2023]
+            )
+            direct = binary_counts(
+                people, "cancers", emergency, "1 = 1", group_by=by, years=[2021, 2023]
+            )
             pd.testing.assert_frame_equal(
                 rolled.sort_values(by).reset_index(drop=True) if by else rolled,
                 direct.sort_values(by).reset_index(drop=True) if by else direct,
@@ -150,7 +156,7 @@ def test_binary_counts_rolled_up_equal_direct_counts_and_pandas():
     cancers = people.cancers.merge(people.people[["person_id", "sex"]], on="person_id")
     cancers = cancers[cancers["diagnosis_year"].between(2021, 2023)]
     expected = cancers.groupby("sex")["emergency_presentation"].agg(["sum", "count"])
-    got = binary_counts(people, "cancers", emergency, "1 = 1", by=["sex"], years=[2021, 2023])
+    got = binary_counts(people, "cancers", emergency, "1 = 1", group_by=["sex"], years=[2021, 2023])
     got = got.set_index("sex").sort_index()
     assert got["numerator"].tolist() == expected["sum"].tolist()
     assert got["denominator"].tolist() == expected["count"].tolist()
@@ -160,7 +166,7 @@ def test_remembered_counts_are_dropped_when_a_table_is_replaced():
     people = generate_population(5_000, seed=8)
     with register_dataset(DuckDBEngine(), people) as engine:
         set_rollup(engine, ["sex"])
-        before = aggregate_events(engine, "deaths", by=["sex"])
+        before = aggregate_events(engine, "deaths", group_by=["sex"])
         engine.register("deaths", people.deaths.iloc[:10])
-        after = aggregate_events(engine, "deaths", by=["sex"])
+        after = aggregate_events(engine, "deaths", group_by=["sex"])
     assert before["events"].sum() == len(people.deaths) and after["events"].sum() == 10

@@ -64,7 +64,7 @@ def from_files(bench, written):
     engine = bench.open_engine("duckdb", root)
     bench.attach(engine, root / "parquet", "parquet")
     events, _ = bench.aggregate(engine)
-    pop = population_at_risk(engine, by=list(bench.BY))
+    pop = population_at_risk(engine, group_by=list(bench.BY))
     person_years = population_at_risk(engine, measure="person_years")
     engine.close()
     return pop, events, person_years
@@ -110,7 +110,7 @@ def test_lazy_files_equal_csv_and_in_memory_runs(bench, written, tables, from_fi
     root, _ = written
     _, events, _ = from_files
     memory = Dataset(**{n: df[[c.name for c in PERSON_LEVEL[n]]] for n, df in tables.items()})
-    in_memory = aggregate_events(memory, "deaths", cause="CVD", by=list(bench.BY))
+    in_memory = aggregate_events(memory, "deaths", cause="CVD", group_by=list(bench.BY))
     pd.testing.assert_frame_equal(events, in_memory, check_dtype=False)
 
     bench.scale_data.write_csv(root / "parquet", root / "csv")

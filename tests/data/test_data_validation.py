@@ -188,10 +188,10 @@ AGG = pd.DataFrame(
 )
 def test_aggregated_rules(edit, column, rule):
     with pytest.raises(InputError) as err:
-        validate_aggregated(edit(AGG.copy()), by=["sex"])
+        validate_aggregated(edit(AGG.copy()), group_by=["sex"])
     assert column in str(err.value) and rule in str(err.value)
 
 
 def test_aggregated_years_out_of_range():
     with pytest.raises(InputError, match="year out of range 2021-2022"):
-        validate_aggregated(AGG, by=["sex"], years=[2021, 2022])
+        validate_aggregated(AGG, group_by=["sex"], years=[2021, 2022])

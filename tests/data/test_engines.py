@@ -61,13 +61,22 @@ SPARK_TEST_SETTINGS = {
 
 # Few cases, each covering several features (every Spark query costs a second or more).
 POPULATION_CASES = [
-    {"by": ["sex", "district_name"]},
-    {"by": ["ethnicity"], "age_bands": "life_table", "measure": "person_years", "years": [2021]},
+    {"group_by": ["sex", "district_name"]},
+    {
+        "group_by": ["ethnicity"],
+        "age_bands": "life_table",
+        "measure": "person_years",
+        "years": [2021],
+    },
 ]
 EVENT_CASES = [
-    ("deaths", "CVD", {"by": ["imd_quintile", "sex"]}),
-    ("cancers", ["Lung", "Breast"], {"by": ["district_name"], "age_bands": "life_table"}),
-    ("admissions", None, {"by": ["core20"], "measure": "person_years", "years": [2022, 2024]}),
+    ("deaths", "CVD", {"group_by": ["imd_quintile", "sex"]}),
+    ("cancers", ["Lung", "Breast"], {"group_by": ["district_name"], "age_bands": "life_table"}),
+    (
+        "admissions",
+        None,
+        {"group_by": ["core20"], "measure": "person_years", "years": [2022, 2024]},
+    ),
 ]
 
 
@@ -255,8 +264,10 @@ def test_partitioned_files_with_renamed_columns_give_the_same_aggregates(
     with attach_tables(
         made, path=tmp_path, format=fmt, columns=columns, validate=engine_name == "duckdb"
     ) as files:
-        got = aggregate_events(files, "deaths", cause="CVD", by=["sex", "district_name"])
-    expected = aggregate_events(population, "deaths", cause="CVD", by=["sex", "district_name"])
+        got = aggregate_events(files, "deaths", cause="CVD", group_by=["sex", "district_name"])
+    expected = aggregate_events(
+        population, "deaths", cause="CVD", group_by=["sex", "district_name"]
+    )
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
@@ -304,8 +315,8 @@ def test_a_duckdb_file_with_our_table_names_and_a_renamed_column(population, tmp
         }
     )
     with configured_source(config) as source:
-        got = population_at_risk(source, by=["sex"])
-    pd.testing.assert_frame_equal(got, population_at_risk(population, by=["sex"]))
+        got = population_at_risk(source, group_by=["sex"])
+    pd.testing.assert_frame_equal(got, population_at_risk(population, group_by=["sex"]))
 
 
 # --- configuration: the indicator command on Spark and on PostgreSQL ------------------------
@@ -458,8 +469,8 @@ def test_csv_in_latin1_is_named_with_file_and_line_and_read_with_the_encoding(
     with pytest.raises(InputError, match=r"areas\.csv: line 6 is not valid utf-8"):
         attach_tables(engine(), path=tmp_path, format="csv", validate=False)
     with attach_tables(engine(), path=tmp_path, format="csv", encoding="latin-1") as files:
-        got = aggregate_events(files, "deaths", cause="CVD", by=["district_name"])
-    expected = aggregate_events(population, "deaths", cause="CVD", by=["district_name"])
+        got = aggregate_events(files, "deaths", cause="CVD", group_by=["district_name"])
+    expected = aggregate_events(population, "deaths", cause="CVD", group_by=["district_name"])
     assert "Ch\u00e2teau" in set(got["district_name"])
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
 

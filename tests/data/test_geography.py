@@ -68,7 +68,7 @@ def test_lookup_without_known_columns_and_unknown_geography_key(tmp_path):
 
 def test_area_ratios_are_indirectly_standardised_then_smoothed(population):
     out = smoothed_area_ratios(population, cause="CVD")
-    deaths = aggregate_events(population, "deaths", cause="CVD", by=["area_code"])
+    deaths = aggregate_events(population, "deaths", cause="CVD", group_by=["area_code"])
     assert out["observed"].sum() == deaths["events"].sum()
     # expected by hand: the system's age-specific rates applied to each area's population
     bands = deaths.groupby("age_band", observed=True)[["events", "population"]].sum()

@@ -31,7 +31,7 @@ def pop(population_100k):
 
 @pytest.fixture(scope="module")
 def deaths(pop):
-    return aggregate_events(pop, "deaths", by=["sex"])
+    return aggregate_events(pop, "deaths", group_by=["sex"])
 
 
 def _rates(counts, by=()):
@@ -73,7 +73,7 @@ def test_standardised_mortality_and_cause_shares(pop, deaths):
 
 
 def test_deprivation_gradient_in_mortality(pop):
-    by_q = aggregate_events(pop, "deaths", by=["imd_quintile"])
+    by_q = aggregate_events(pop, "deaths", group_by=["imd_quintile"])
     ratio = _dsr(by_q[by_q["imd_quintile"] == 1]) / _dsr(by_q[by_q["imd_quintile"] == 5])
     assert 1.4 <= ratio <= 2.4
 

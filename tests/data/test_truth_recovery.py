@@ -29,7 +29,11 @@ def _truth(pop, model, outcome, term):
 def test_cvd_mortality_deprivation_and_interaction_recovered(population_100k):
     pop = population_100k
     counts = aggregate_events(
-        pop, "deaths", cause="CVD", by=["sex", "imd_quintile", "ethnicity"], age_bands="life_table"
+        pop,
+        "deaths",
+        cause="CVD",
+        group_by=["sex", "imd_quintile", "ethnicity"],
+        age_bands="life_table",
     )
     counts = counts[counts["population"] > 0].assign(
         d=lambda x: (5 - x["imd_quintile"]) / 4, asian=lambda x: (x["ethnicity"] == "Asian") * 1.0

@@ -45,7 +45,7 @@ def _log_interval(table: pd.DataFrame, term: str) -> tuple[float, float]:
 
 def test_cvd_mortality_rate_ratios_recover_deprivation_ethnicity_and_interaction(dataset):
     counts = aggregate_events(
-        dataset, "deaths", cause="CVD", by=["sex", "ethnicity", "imd_quintile"],
+        dataset, "deaths", cause="CVD", group_by=["sex", "ethnicity", "imd_quintile"],
         measure="person_years",
     )  # fmt: skip
     counts = counts[counts["age_band"].isin(["50-54", "55-59", "60-64", "65-69", "70-74",
