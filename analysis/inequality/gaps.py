@@ -13,7 +13,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.validation import InputError, fail_rows, require_columns, require_numeric
+from analysis.validation import (
+    InputError,
+    check_polarity,
+    fail_rows,
+    require_columns,
+    require_numeric,
+)
 
 KEYS = ["indicator", "breakdown", "group"]
 ESTIMATE = ["value", "lowercl", "uppercl"]
@@ -23,7 +29,8 @@ def rank_gaps(
     estimates: pd.DataFrame,
     reference: Mapping[str, object],
     *,
-    favourable: Mapping[str, float] | None = None,
+    polarity: Mapping[str, str] | None = None,
+    maximum: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Each group against its breakdown's reference group, ranked by the relative gap.
 
@@ -47,9 +54,14 @@ def rank_gaps(
     reference
         The reference group of each breakdown (``{"Deprivation quintile": "5 (least
         deprived)", "Ethnic group": "White"}``). Breakdowns not named are left out.
-    favourable
-        Indicators where a higher value is better, with the value's maximum (``{"Cancers
-        diagnosed early (%)": 100}``).
+    polarity
+        The polarity of indicators: ``"adverse"`` (higher is worse; every indicator not
+        named) or ``"favourable"`` (higher is better, ``{"Cancers diagnosed early (%)":
+        "favourable"}``).
+    maximum
+        The largest value of each favourable indicator (``{"Cancers diagnosed early (%)":
+        100}``), from which its complement is taken; required for every favourable
+        indicator and only for those.
 
     Returns
     -------
@@ -66,14 +78,14 @@ def rank_gaps(
     ...     "indicator": ["CVD deaths"] * 3, "breakdown": ["Ethnic group"] * 3,
     ...     "group": ["White", "Asian", "Black"], "value": [200.0, 342.0, 210.0],
     ...     "lowercl": [195.0, 320.0, 180.0], "uppercl": [205.0, 365.0, 240.0]})
-    >>> ranked = rank_gaps(rates, {"Ethnic group": "White"})
+    >>> ranked = rank_gaps(rates, {"Ethnic group": "White"})  # deaths: adverse
     >>> ranked[["group", "ratio", "worse", "rank"]]
        group  ratio  worse  rank
     0  Asian   1.71   True     1
     1  Black   1.05  False  <NA>
     """
     require_columns(estimates, [*KEYS, *ESTIMATE], what="estimates")
-    favourable = dict(favourable or {})
+    favourable = _favourable_maxima(polarity or {}, maximum or {})
     for column in ESTIMATE:
         require_numeric(estimates, column)
     fail_rows(
@@ -105,6 +117,22 @@ def rank_gaps(
     out["rank"] = pd.array(np.where(out["worse"], np.arange(1, len(out) + 1), 0), dtype="Int64")
     out.loc[~out["worse"], "rank"] = pd.NA
     return out
+
+
+def _favourable_maxima(
+    polarity: Mapping[str, str], maximum: Mapping[str, float]
+) -> dict[str, float]:
+    """Return the maximum of each favourable indicator, checking the two mappings agree."""
+    favourable = [name for name, p in polarity.items() if check_polarity(p) == "favourable"]
+    lacking = [name for name in favourable if name not in maximum]
+    extra = [name for name in maximum if name not in favourable]
+    if lacking or extra:
+        raise InputError(
+            "maximum= gives the largest value of each favourable indicator and only those: "
+            f"favourable without a maximum {lacking}, maximum without polarity='favourable' "
+            f"{extra}"
+        )
+    return {name: float(maximum[name]) for name in favourable}
 
 
 def _adverse(estimates: pd.DataFrame, favourable: Mapping[str, float]) -> np.ndarray:

@@ -157,8 +157,12 @@ def rank_headline_gaps(estimates: pd.DataFrame) -> pd.DataFrame:
     reference = kept["breakdown"].map(REFERENCE_GROUPS) == kept["group"]
     has_reference = kept.loc[reference, ["indicator", "breakdown"]].drop_duplicates()
     kept = kept.merge(has_reference, on=["indicator", "breakdown"])
+    percents = PERCENT_LABELS.values()
     return rank_gaps(
-        kept, REFERENCE_GROUPS, favourable={label: 100 for label in PERCENT_LABELS.values()}
+        kept,
+        REFERENCE_GROUPS,
+        polarity={label: "favourable" for label in percents},
+        maximum={label: 100 for label in percents},
     )
 
 

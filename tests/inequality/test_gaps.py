@@ -32,7 +32,12 @@ def estimates() -> pd.DataFrame:
 
 
 def test_ratios_are_on_the_adverse_scale_and_ranked(estimates):
-    out = rank_gaps(estimates, REFERENCE, favourable={"Early diagnosis (%)": 100})
+    out = rank_gaps(
+        estimates,
+        REFERENCE,
+        polarity={"Early diagnosis (%)": "favourable", "CVD deaths": "adverse"},
+        maximum={"Early diagnosis (%)": 100},
+    )
     by_key = out.set_index(["indicator", "breakdown", "group"])
     assert by_key.loc[("CVD deaths", "Deprivation", "1"), "ratio"] == pytest.approx(380 / 170)
     assert by_key.loc[("CVD deaths", "Ethnic group", "Asian"), "ratio"] == pytest.approx(430 / 250)
@@ -73,3 +78,17 @@ def test_a_zero_reference_has_no_ratio(estimates):
     estimates.loc[estimates["group"] == "White", "value"] = 0.0
     with pytest.raises(InputError, match="no ratio"):
         rank_gaps(estimates, REFERENCE)
+
+
+@pytest.mark.parametrize(
+    ("polarity", "maximum", "message"),
+    [
+        ({"Early diagnosis (%)": "favourable"}, {}, r"favourable without a maximum \['Early"),
+        ({}, {"Early diagnosis (%)": 100}, r"maximum without polarity='favourable' \['Early"),
+        ({"CVD deaths": "adverse"}, {"CVD deaths": 500}, "maximum without"),
+        ({"CVD deaths": "higher is worse"}, {}, "polarity must be 'adverse'"),
+    ],
+)
+def test_polarity_and_maximum_must_agree(estimates, polarity, maximum, message):
+    with pytest.raises(InputError, match=message):
+        rank_gaps(estimates, REFERENCE, polarity=polarity, maximum=maximum)
