@@ -65,7 +65,6 @@ CAPTIONS = ("fig-cap", "fig-alt", "tbl-cap")
 #: then holds for it (test_chapters_still_defining_functions_do).
 CHAPTERS_DEFINING_FUNCTIONS = {
     "chapters/modelling-inequalities.qmd",
-    "chapters/population.qmd",
 }
 
 
