@@ -69,10 +69,10 @@ def _event_columns(engine: Engine, table: str, columns: Sequence[str]) -> list[s
 
 def strata_counts(
     source: Source,
-    by: Sequence[str] = (),
+    group_by: Sequence[str] = (),
     *,
     table: str = "people",
-    event_by: Sequence[str] = (),
+    event_group_by: Sequence[str] = (),
     age_groups: Sequence[float] | None = None,
     successes: str | None = None,
     where: str | None = None,
@@ -88,12 +88,12 @@ def strata_counts(
     ----------
     source
         A dataset or engine holding the book's tables (see :mod:`analysis.data.aggregate`).
-    by
+    group_by
         Columns of ``people`` or ``areas`` (for example ``["sex", "imd_quintile"]``).
     table
         ``"people"`` (one row per person) or an event table (``deaths``, ``admissions``,
-        ``cancers``: one row per event, with the person's ``by`` columns).
-    event_by
+        ``cancers``: one row per event, with the person's ``group_by`` columns).
+    event_group_by
         Columns of the event table itself (for example ``["site"]`` of ``cancers``).
     age_groups
         Cut points of the age groups (for example ``[18, 40, 65, 80]``), giving a column
@@ -114,8 +114,8 @@ def strata_counts(
     Returns
     -------
     pandas.DataFrame
-        ``*by``, ``*event_by``, ``age_group`` (with ``age_groups``), ``n`` and ``successes``
-        (when asked), one row per stratum present, sorted by the strata.
+        ``*group_by``, ``*event_group_by``, ``age_group`` (with ``age_groups``), ``n`` and
+        ``successes`` (when asked), one row per stratum present, sorted by the strata.
 
     Examples
     --------
@@ -124,23 +124,23 @@ def strata_counts(
     >>> list(pyramid.columns), int(pyramid["n"].sum())
     (['sex', 'age_group', 'n'], 5000)
     """
-    by = [by] if isinstance(by, str) else list(by)
+    group_by = [group_by] if isinstance(group_by, str) else list(group_by)
     if table != "people" and table not in EVENTS:
         raise InputError(f"table is {table!r}; allowed: people, {', '.join(EVENTS)}")
-    if table == "people" and event_by:
-        raise InputError("event_by needs an event table (deaths, admissions or cancers)")
+    if table == "people" and event_group_by:
+        raise InputError("event_group_by needs an event table (deaths, admissions or cancers)")
     if sample_size is not None and table != "people":
         raise InputError("sample_size draws people: it needs table='people'")
-    exprs, _ = _breakdowns(by)  # people's columns as p.x, areas' as a.x
+    exprs, _ = _breakdowns(group_by)  # people's columns as p.x, areas' as a.x
     person = "e" if table == "people" else "p"
     exprs = _person_columns(exprs) if table == "people" else exprs
     with running(source) as engine:
         _require_tables(engine, ["people", "areas"] + ([] if table == "people" else [table]))
-        exprs += _event_columns(engine, table, event_by) if event_by else []
+        exprs += _event_columns(engine, table, event_group_by) if event_group_by else []
         if age_groups is not None:
             age = "e.age" if table == "people" else _event_age(engine, table)
             exprs.append(f"({_age_group(age, age_groups)})")
-        names = [*by, *event_by, *(["age_group"] if age_groups is not None else [])]
+        names = [*group_by, *event_group_by, *(["age_group"] if age_groups is not None else [])]
         selected = ", ".join(f"{e} AS {n}" for e, n in zip(exprs, names, strict=True))
         counts = "COUNT(*) AS n" + (f", SUM({successes}) AS successes" if successes else "")
         join = "" if table == "people" else "JOIN people p ON e.person_id = p.person_id "
@@ -196,24 +196,24 @@ def _event_age(engine: Engine, table: str) -> str:
 def class_counts(
     source: Source,
     classes: pd.DataFrame,
-    by: Sequence[str] = (),
+    group_by: Sequence[str] = (),
     *,
     age_groups: Sequence[float] | None = None,
     age_bands: bool = False,
 ) -> pd.DataFrame:
-    """People of each latent class by ``by``, the classes assigned in the engine.
+    """People of each latent class by ``group_by``, the classes assigned in the engine.
 
     Method: ``classes`` (one row per response pattern: its indicator columns, ``age_group``
     when ``age_groups`` are given, and ``class``) is registered in the engine as
     :data:`PATTERN_CLASS_TABLE` and joined to the people on every indicator; the people are
-    then counted by class and ``by`` (modal assignment, Linzer & Lewis 2011, pattern by
+    then counted by class and ``group_by`` (modal assignment, Linzer & Lewis 2011, pattern by
     pattern). People whose pattern is not in ``classes`` are refused, counted.
     ``age_bands=True`` also counts by ``age_band``, the ESP 2013 five-year band of
     ``people.age`` (computed in the engine from the age, for age standardisation).
 
-    Returns ``class``, ``*by``, ``age_band`` (with ``age_bands``) and ``n``, sorted.
+    Returns ``class``, ``*group_by``, ``age_band`` (with ``age_bands``) and ``n``, sorted.
     """
-    by = [by] if isinstance(by, str) else list(by)
+    group_by = [group_by] if isinstance(group_by, str) else list(group_by)
     indicators = [c for c in classes.columns if c not in ("class", "age_group")]
     if "class" not in classes.columns or not indicators:
         raise InputError("classes needs a column 'class' and the indicator columns it is keyed by")
@@ -223,8 +223,8 @@ def class_counts(
     patterns = _person_columns(_breakdowns(indicators)[0])
     if age_groups is not None:
         patterns.append(f"({_age_group('e.age', age_groups)})")
-    by_exprs = _person_columns(_breakdowns(by)[0])
-    names = [*by, *(["age_band"] if age_bands else [])]
+    by_exprs = _person_columns(_breakdowns(group_by)[0])
+    names = [*group_by, *(["age_band"] if age_bands else [])]
     if age_bands:  # band number 0..18 of the ESP 2013 bands, labelled below
         by_exprs.append(f"({_age_group('e.age', ESP2013_AGE_BAND_STARTS[1:])})")
     on = " AND ".join(f"{x} = k.{k}" for x, k in zip(patterns, keys, strict=True))

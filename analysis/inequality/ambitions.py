@@ -117,7 +117,10 @@ def staged_cancer_years(source: Source) -> tuple[int, int] | None:
     None when no cancer has a recorded stage. Counted in the engine.
     """
     years = strata_counts(
-        source, table="cancers", event_by=["diagnosis_year"], where="e.early_stage IS NOT NULL"
+        source,
+        table="cancers",
+        event_group_by=["diagnosis_year"],
+        where="e.early_stage IS NOT NULL",
     )["diagnosis_year"]
     return None if years.empty else (int(years.min()), int(years.max()))
 

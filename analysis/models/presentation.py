@@ -139,7 +139,7 @@ def emergency_presentation_strata(source: Source) -> pd.DataFrame:
         source,
         ["imd_quintile", "ethnicity", "sex"],
         table="cancers",
-        event_by=["site"],
+        event_group_by=["site"],
         age_groups=[start for _, start in AGE_GROUPS[1:]],
         successes=is_true("e.emergency_presentation"),
     )

@@ -72,7 +72,7 @@ def test_cancer_strata_with_successes_match_pandas(population):
         population,
         ["imd_quintile", "sex"],
         table="cancers",
-        event_by=["site"],
+        event_group_by=["site"],
         age_groups=[60, 75],
         successes=is_true("e.emergency_presentation"),
     )
@@ -116,10 +116,10 @@ def test_event_years_and_refusals(population):
     years = [population.deaths["year"], population.cancers["diagnosis_year"]]
     years.append(population.admissions["year"])
     assert event_years(population) == (min(y.min() for y in years), max(y.max() for y in years))
-    with pytest.raises(InputError, match="event_by needs an event table"):
-        strata_counts(population, ["sex"], event_by=["site"])
+    with pytest.raises(InputError, match="event_group_by needs an event table"):
+        strata_counts(population, ["sex"], event_group_by=["site"])
     with pytest.raises(InputError, match="cancers has no column"):
-        strata_counts(population, table="cancers", event_by=["nonsense"])
+        strata_counts(population, table="cancers", event_group_by=["nonsense"])
     with pytest.raises(InputError, match="increasing cut points"):
         strata_counts(population, ["sex"], age_groups=[65, 18])
 
@@ -162,12 +162,12 @@ def engine(request):
 
 def test_every_engine_gives_the_duckdb_aggregates(engine, population):
     cases = [
-        {"by": ["sex", "ethnicity"], "age_groups": AGE_CUTS},
-        {"by": CONDITIONS, "age_groups": AGE_CUTS},
+        {"group_by": ["sex", "ethnicity"], "age_groups": AGE_CUTS},
+        {"group_by": CONDITIONS, "age_groups": AGE_CUTS},
         {
-            "by": ["imd_quintile"],
+            "group_by": ["imd_quintile"],
             "table": "cancers",
-            "event_by": ["site"],
+            "event_group_by": ["site"],
             "age_groups": [60, 75],
             "successes": is_true("e.emergency_presentation"),
         },
@@ -200,7 +200,7 @@ def test_logistic_model_on_engine_strata_equals_the_person_level_fit(large):
         large,
         ["imd_quintile", "sex"],
         table="cancers",
-        event_by=["site"],
+        event_group_by=["site"],
         age_groups=[60, 75],
         successes=is_true("e.emergency_presentation"),
     )
