@@ -55,14 +55,14 @@ _PEOPLE = ["x", "n", "without"]
 _DERIVED = ["value", "lowercl", "uppercl", "gap", "gap_lowercl", "gap_uppercl"]
 
 
-def ambition_counts(source: Source, by: Sequence[str] = STRATA) -> pd.DataFrame:
+def ambition_counts(source: Source, group_by: Sequence[str] = STRATA) -> pd.DataFrame:
     """Count the people at risk of each ambition's outcome, and those with it, in the engine.
 
     Method: two ``GROUP BY`` counts (:func:`analysis.data.chapter_aggregates.strata_counts`),
     exact; no person row leaves the engine.
 
     - ``early_diagnosis``: cancers with a recorded stage (``early_stage`` not missing) by
-      their person's ``by`` columns; ``x`` = those diagnosed at stage 1 or 2.
+      their person's ``group_by`` columns; ``x`` = those diagnosed at stage 1 or 2.
     - ``hypertension_detection``: people with high blood pressure (``hypertension`` true);
       ``x`` = those on a GP hypertension register (``hypertension_recorded`` true).
 
@@ -70,14 +70,14 @@ def ambition_counts(source: Source, by: Sequence[str] = STRATA) -> pd.DataFrame:
     ----------
     source
         A dataset or engine holding the book's tables (see :mod:`analysis.data.aggregate`).
-    by
+    group_by
         Columns of ``people`` or ``areas`` to count by. When ``imd_quintile`` is one of them,
         a column ``core20`` (:func:`~analysis.inequality.core20.core20_group`) is added.
 
     Returns
     -------
     pandas.DataFrame
-        ``indicator``, ``core20`` (with ``imd_quintile``), ``*by``, ``x`` and ``n``: one row
+        ``indicator``, ``core20`` (with ``imd_quintile``), ``*group_by``, ``x`` and ``n``: one row
         per indicator and stratum with anyone at risk, sorted.
 
     Examples
@@ -87,27 +87,27 @@ def ambition_counts(source: Source, by: Sequence[str] = STRATA) -> pd.DataFrame:
     >>> list(counts.columns), sorted(counts["indicator"].unique())
     (['indicator', 'sex', 'x', 'n'], ['early_diagnosis', 'hypertension_detection'])
     """
-    by = list(by)
+    group_by = list(group_by)
     early = strata_counts(
         source,
-        by,
+        group_by,
         table="cancers",
         successes=is_true("e.early_stage"),
         where="e.early_stage IS NOT NULL",
     )
     detected = strata_counts(
         source,
-        by,
+        group_by,
         successes=is_true("e.hypertension_recorded"),
         where=f"{is_true('e.hypertension')} = 1",
     )
     counts = pd.concat(
         [early.assign(indicator=EARLY), detected.assign(indicator=DETECTED)], ignore_index=True
     ).rename(columns={"successes": "x"})
-    keys = ["indicator", *by]
-    if "imd_quintile" in by:
+    keys = ["indicator", *group_by]
+    if "imd_quintile" in group_by:
         counts["core20"] = core20_group(counts["imd_quintile"]).astype(str)
-        keys = ["indicator", "core20", *by]
+        keys = ["indicator", "core20", *group_by]
     return counts[[*keys, "x", "n"]].sort_values(keys, kind="stable", ignore_index=True)
 
 
@@ -136,20 +136,20 @@ def core20_population_share(source: Source) -> float:
     return float(core / total) if total else np.nan
 
 
-def ambition_percentages(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
-    """Percentages with each ambition's outcome by ``by``, set against the ambition.
+def ambition_percentages(counts: pd.DataFrame, group_by: Sequence[str] = ()) -> pd.DataFrame:
+    """Percentages with each ambition's outcome by ``group_by``, set against the ambition.
 
     Method: Wilson score limits (:func:`analysis.measures.proportion`, Wilson 1927) on the
-    counts summed within each indicator and ``by`` group, then the gap to the indicator's
+    counts summed within each indicator and ``group_by`` group, then the gap to the indicator's
     ambition, whether the interval lies below it and how many more people would need the
     outcome (:func:`~analysis.inequality.core20.ambition_gap`).
 
     Parameters
     ----------
     counts
-        ``indicator`` (a key of ``AMBITIONS``), ``x``, ``n`` and the ``by`` columns, as
+        ``indicator`` (a key of ``AMBITIONS``), ``x``, ``n`` and the ``group_by`` columns, as
         :func:`ambition_counts` returns them.
-    by
+    group_by
         Columns to group by within each indicator (none: the whole population).
 
     Returns
@@ -159,13 +159,13 @@ def ambition_percentages(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.Dat
         (``value`` and limits in percent) and those of
         :func:`~analysis.inequality.core20.ambition_gap`.
     """
-    require_columns(counts, ["indicator", "x", "n", *by], what="counts")
+    require_columns(counts, ["indicator", "x", "n", *group_by], what="counts")
     unknown = sorted(set(counts["indicator"]) - set(AMBITIONS))
     if unknown:
         raise InputError(
             f"indicator has values {unknown} that are not ambitions; allowed: {', '.join(AMBITIONS)}"
         )
-    rates = proportion(counts, "x", "n", group_by=["indicator", *by], multiplier=100)
+    rates = proportion(counts, "x", "n", group_by=["indicator", *group_by], multiplier=100)
     return pd.concat(
         [ambition_gap(part, AMBITIONS[name].target) for name, part in rates.groupby("indicator")],
         ignore_index=True,
