@@ -40,6 +40,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import optimize, special, stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+from threadpoolctl import threadpool_limits
 
 from analysis.measures._output import confidence_label
 from analysis.models.design import INTERCEPT, Design, make_design
@@ -57,6 +58,11 @@ from analysis.validation import (
 )
 
 FAMILIES = {"poisson": "rate ratio", "negative_binomial": "rate ratio", "binomial": "odds ratio"}
+#: IRLS stops when the deviance changes by at most 1e-12 in absolute terms or relative to
+#: itself (R's ``glm`` stops at 1e-8 relative). An absolute bound alone cannot be met by a
+#: deviance in the tens of thousands (strata of a national extract), whose rounding error is
+#: larger: IRLS would run to ``maxiter``.
+IRLS = {"tol": 1e-12, "rtol": 1e-12, "maxiter": 200}
 MODEL_NAMES = {
     "poisson": "Poisson",
     "negative_binomial": "negative binomial",
@@ -297,9 +303,14 @@ def _fit_glm(endog, x, family, offset, robust: bool):
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # zero residual df in IRLS's WLS step
         try:
-            return model.fit(tol=1e-12, maxiter=200, cov_type="HC0" if robust else "nonrobust")
+            result = model.fit(**IRLS, cov_type="HC0" if robust else "nonrobust")
         except ConvergenceWarning as err:
             raise InputError(f"the model did not converge ({err}); merge sparse levels") from err
+    if not result.converged:  # statsmodels' IRLS stops at maxiter without a warning
+        raise InputError(
+            f"the model did not converge in {IRLS['maxiter']} iterations; merge sparse levels"
+        )
+    return result
 
 
 def _negative_binomial_gradient(y, x, offset, theta: np.ndarray) -> np.ndarray:
@@ -325,7 +336,7 @@ def _fit_negative_binomial(y, x, offset, robust: bool):
         family = sm.families.NegativeBinomial(alpha=float(np.exp(log_alpha)))
         beta = (
             sm.GLM(y, x, family=family, offset=offset)
-            .fit(tol=1e-12, maxiter=200, start_params=poisson.params)
+            .fit(**IRLS, start_params=poisson.params)
             .params
         )
         return float(_negative_binomial_gradient(y, x, offset, np.append(beta, log_alpha))[-1])
@@ -346,6 +357,9 @@ def _fit_negative_binomial(y, x, offset, robust: bool):
     return result, float(result.llf), alpha, alpha_se, poisson
 
 
+# One BLAS thread: the least-squares steps on a tall, narrow design gain little from threads,
+# and on a shared machine threads that wait for busy cores made them 25 times slower.
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def fit_model(data: pd.DataFrame, spec: ModelSpec) -> ModelFit:
     """Fit the model described by ``spec`` (used by :func:`rate_model` and :func:`binary_model`)."""
     rows, outcome, size_col = _prepare(data, spec)
