@@ -21,8 +21,13 @@ import pandas as pd
 from analysis.data.aggregate import Source
 from analysis.inequality.ambitions import DETECTED, EARLY, NOT_STATED
 from analysis.inequality.gaps import rank_gaps
+from analysis.inequality.sii import slope_index_of_inequality
 from analysis.measures import indicator_rates, proportion
-from analysis.models import standardised_predictions
+from analysis.models import (
+    emergency_presentation_model,
+    emergency_presentation_strata,
+    standardised_predictions,
+)
 from analysis.models.glm import ModelFit
 from analysis.report.disclosure import DisclosureRule, apply_disclosure_control
 from analysis.validation import InputError, require_columns
@@ -49,10 +54,30 @@ PERCENT_LABELS = {
 _ESTIMATE = ["indicator", "breakdown", "group", "value", "lowercl", "uppercl"]
 
 
+def emergency_fit(source: Source) -> tuple[ModelFit | None, str]:
+    """Fit the emergency presentation model on strata counted in the engine, or say why not.
+
+    Method: :func:`analysis.models.emergency_presentation_model` on
+    :func:`analysis.models.emergency_presentation_strata` (a binomial GLM on successes out of
+    trials by stratum: the same estimates as on the cancers, McCullagh & Nelder 1989). On
+    small or unusual data the model may refuse them (a reference level absent, perfect
+    separation); the summary then leaves emergency presentation out instead of failing.
+
+    Returns
+    -------
+    tuple
+        ``(fit, "")``, or ``(None, reason)`` with the model's own message.
+    """
+    try:
+        return emergency_presentation_model(emergency_presentation_strata(source), n="cancers"), ""
+    except InputError as refused:
+        return None, str(refused).split("\n")[0]
+
+
 def headline_estimates(
     source: Source,
     counts: pd.DataFrame,
-    emergency_fit: ModelFit,
+    emergency_fit: ModelFit | None,
     rule: DisclosureRule | None = None,
 ) -> pd.DataFrame:
     """Every headline indicator by deprivation quintile and by ethnic group, disclosure-controlled.
@@ -64,7 +89,8 @@ def headline_estimates(
       (:func:`analysis.measures.proportion`), suppressed with the people with and without the
       outcome.
     - Emergency presentation: percentages standardised to the case mix from
-      ``emergency_fit`` (:func:`analysis.models.standardised_predictions`).
+      ``emergency_fit`` (:func:`analysis.models.standardised_predictions`); left out when
+      it is None (the model could not be fitted, :func:`emergency_fit`).
 
     Parameters
     ----------
@@ -74,7 +100,7 @@ def headline_estimates(
         :func:`analysis.inequality.ambitions.ambition_counts` by ``imd_quintile`` and
         ``ethnicity``.
     emergency_fit
-        :func:`analysis.models.emergency_presentation_model`.
+        :func:`analysis.models.emergency_presentation_model`, or None.
     rule
         The disclosure-control rule (default: the configuration file's).
 
@@ -120,23 +146,18 @@ def headline_estimates(
         derived={c: ["x", "without"] for c in ("value", "lowercl", "uppercl")},
         rule=rule,
     )
-    emergency = pd.concat(
-        [
-            standardised_predictions(emergency_fit, by, multiplier=100)
-            .query("scale.str.startswith('standardised')")
-            .rename(
-                columns={
-                    "level": "group",
-                    "estimate": "value",
-                }
-            )
-            .assign(indicator=EMERGENCY, breakdown=label)
-            for by, label in BREAKDOWNS.items()
-        ],
-        ignore_index=True,
-    )
+    emergency = [
+        standardised_predictions(emergency_fit, by, multiplier=100)
+        .query("scale.str.startswith('standardised')")
+        .rename(
+            columns={"level": "group", "estimate": "value", "lower": "lowercl", "upper": "uppercl"}
+        )
+        .assign(indicator=EMERGENCY, breakdown=label)
+        for by, label in BREAKDOWNS.items()
+        if emergency_fit is not None
+    ]
     out = pd.concat(
-        [frame[_ESTIMATE].astype({"group": str}) for frame in (rates, percentages, emergency)],
+        [frame[_ESTIMATE].astype({"group": str}) for frame in (rates, percentages, *emergency)],
         ignore_index=True,
     )
     out["group"] = out["group"].replace({str(k): v for k, v in QUINTILE_LABELS.items()})
@@ -186,6 +207,45 @@ def decile_ends(values: pd.DataFrame, quantile: str = "imd_decile") -> tuple[flo
         return np.nan, np.nan
     ordered = values.sort_values(quantile, kind="stable")["value"]
     return float(ordered.iloc[0]), float(ordered.iloc[-1])
+
+
+def gradient_indices(
+    data: pd.DataFrame,
+    quantile: str,
+    n: str,
+    value: str,
+    *,
+    group_by: str,
+    min_quantiles: int = 5,
+    **options: object,
+) -> pd.DataFrame:
+    """SII (and RII) of each ``group_by`` group whose every ``quantile`` has a value.
+
+    Method: :func:`~analysis.inequality.slope_index_of_inequality` with ``min_quantiles`` and
+    ``options`` (Low & Low 2004; the OHID method by default). A quantile without a value (a
+    rate or life expectancy that cannot be computed because nobody in it is at risk in some
+    age band) would make the slope meaningless, and fewer than ``min_quantiles`` quantiles
+    (a small population living in few of them) too few points for a gradient, so such a
+    group gets no index: it is left out of the result rather than failing the whole table,
+    and :func:`gradient_summary` shows it as missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The output of :func:`~analysis.inequality.slope_index_of_inequality` for the complete
+        groups; no rows (with ``group_by``, ``measure``, ``value``, ``lowercl`` and
+        ``uppercl``) when none is complete.
+    """
+    require_columns(data, [group_by, quantile, n, value], what="data")
+    groups = data.groupby(group_by)
+    complete = data[value].isna().groupby(data[group_by]).transform("sum") == 0
+    enough = groups[quantile].transform("nunique") >= min_quantiles
+    kept = data[(complete & enough).to_numpy(dtype=bool)]
+    if kept.empty:
+        return pd.DataFrame(columns=[group_by, "measure", "value", "lowercl", "uppercl"])
+    return slope_index_of_inequality(
+        kept, quantile, n, value, group_by=group_by, min_quantiles=min_quantiles, **options
+    )
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from analysis.report.disclosure import SUPPRESSED_SYMBOL
 IN_PLACE = {CORE20: "Core20 areas", REST: "other areas"}
 #: How often, by :func:`analysis.inequality.headlines.interval_order`.
 FREQUENCY = {1: "more often", -1: "less often", 0: "about as often"}
+#: A value that cannot be computed on the data (not a suppressed one).
+NOT_COMPUTABLE = "not computable"
 #: The table cell of a value that is not defined (the RII of life expectancy).
 NOT_DEFINED = "–"
 
@@ -37,9 +39,15 @@ def _missing(value: object) -> bool:
     return value is None or bool(pd.isna(value))
 
 
-def format_number(value: float | None, digits: int = 1, suffix: str = "") -> str:
-    """``value`` with thousands separators and ``digits`` decimals; the symbol when missing."""
-    return SUPPRESSED_SYMBOL if _missing(value) else f"{value:,.{digits}f}{suffix}"
+def format_number(
+    value: float | None, digits: int = 1, suffix: str = "", *, missing: str = SUPPRESSED_SYMBOL
+) -> str:
+    """``value`` with thousands separators and ``digits`` decimals; ``missing`` when missing.
+
+    ``missing`` is the suppression symbol by default; a value that is missing because it
+    cannot be computed (not because it is suppressed) should say so.
+    """
+    return missing if _missing(value) else f"{value:,.{digits}f}{suffix}"
 
 
 def format_count(value: float | None) -> str:
@@ -148,6 +156,27 @@ def numbered_list(items: list[str], empty: str) -> str:
     return "\n".join(f"{i}. {item}" for i, item in enumerate(items, start=1))
 
 
+def direction_words(
+    lower: float,
+    upper: float,
+    words: Mapping[int, str],
+    *,
+    missing: str,
+    other_lower: float = 0.0,
+    other_upper: float = 0.0,
+) -> str:
+    """Say which way an interval lies from another (from zero by default).
+
+    ``words`` maps the result of :func:`analysis.inequality.headlines.interval_order` (1
+    above, -1 below, 0 overlapping) to text; ``missing`` is the text when a limit is missing
+    (suppressed, or not computable).
+    """
+    limits = [lower, upper, other_lower, other_upper]
+    if any(_missing(v) for v in limits):
+        return missing
+    return words[interval_order(*limits)]
+
+
 def compare_frequency(group: Mapping, other: Mapping) -> str:
     """How often a group is in a state compared with another, from their intervals.
 
@@ -155,10 +184,25 @@ def compare_frequency(group: Mapping, other: Mapping) -> str:
     overlap (:func:`analysis.inequality.headlines.interval_order`), ``"about as often"`` when
     they do, and a phrase saying no comparison can be made when a limit is missing.
     """
-    limits = [group["lowercl"], group["uppercl"], other["lowercl"], other["uppercl"]]
-    if any(_missing(v) for v in limits):
-        return "no more or less often, as far as can be shown (a figure is suppressed),"
-    return FREQUENCY[interval_order(*limits)]
+    return direction_words(
+        group["lowercl"],
+        group["uppercl"],
+        FREQUENCY,
+        missing="no more or less often, as far as can be shown (a figure is suppressed),",
+        other_lower=other["lowercl"],
+        other_upper=other["uppercl"],
+    )
+
+
+def largest_words(row: Mapping | None) -> str:
+    """Name the measure with the largest RII and give it: ``"CVD deaths (2.64)"``.
+
+    ``row`` is from :func:`analysis.inequality.headlines.largest_relative_gap`; when None (no
+    RII could be computed), says so.
+    """
+    if row is None:
+        return "no measure (no RII can be computed on these data)"
+    return f"{row['name']} ({row['rii_value']:.2f})"
 
 
 def concentration_words(row: Mapping | None) -> str:
@@ -187,8 +231,13 @@ def gradient_cells(summary: pd.DataFrame) -> pd.DataFrame:
     """Format :func:`analysis.inequality.headlines.gradient_summary` as table text.
 
     Each measure's values and SII in its own ``digits``, the RII in 2 decimals, intervals as
-    ``"lower to upper"``; :data:`NOT_DEFINED` where no RII is published.
+    ``"lower to upper"``; :data:`NOT_DEFINED` where no RII is published or a value cannot be
+    computed (these values are not disclosure-controlled, so a gap is never a suppression).
     """
+
+    def cell(value: float, digits: int) -> str:
+        return format_number(value, digits, missing=NOT_DEFINED)
+
     rows = []
     for r in summary.to_dict("records"):
         d = r["digits"]
@@ -196,12 +245,12 @@ def gradient_cells(summary: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "measure": r["measure"],
-                "most": format_number(r["most"], d),
-                "least": format_number(r["least"], d),
-                "sii": format_number(r["sii_value"], d),
-                "sii_ci": f"{format_number(r['sii_lowercl'], d)} to {format_number(r['sii_uppercl'], d)}",
-                "rii": format_number(r["rii_value"], 2) if rii else NOT_DEFINED,
-                "rii_ci": f"{format_number(r['rii_lowercl'], 2)} to {format_number(r['rii_uppercl'], 2)}"
+                "most": cell(r["most"], d),
+                "least": cell(r["least"], d),
+                "sii": cell(r["sii_value"], d),
+                "sii_ci": f"{cell(r['sii_lowercl'], d)} to {cell(r['sii_uppercl'], d)}",
+                "rii": cell(r["rii_value"], 2) if rii else NOT_DEFINED,
+                "rii_ci": f"{cell(r['rii_lowercl'], 2)} to {cell(r['rii_uppercl'], 2)}"
                 if rii
                 else NOT_DEFINED,
             }

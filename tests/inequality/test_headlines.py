@@ -17,6 +17,8 @@ from analysis.inequality.headlines import (
     RATE_LABELS,
     GradientMeasure,
     decile_ends,
+    emergency_fit,
+    gradient_indices,
     gradient_summary,
     headline_estimates,
     interval_order,
@@ -141,3 +143,62 @@ def test_gradient_summary_by_hand():
 )
 def test_interval_order(limits, expected):
     assert interval_order(*limits) == expected
+
+
+def _linear_gradient(group: str, slope: float) -> pd.DataFrame:
+    """Ten equal deciles whose value is linear in the rank midpoint (decile 1 at rank 0.05)."""
+    deciles = np.arange(1, 11)
+    return pd.DataFrame(
+        {
+            "group": group,
+            "imd_decile": deciles,
+            "pop": 1000.0,
+            "value": 100 + slope * (deciles - 0.5) / 10,
+            "se": 0.01,
+        }
+    )
+
+
+def test_gradient_indices_on_a_perfect_gradient_is_its_slope_and_skips_incomplete_groups():
+    complete = _linear_gradient("complete", 50.0)
+    gap = _linear_gradient("gap", 30.0)
+    gap.loc[3, "value"] = np.nan  # a decile whose value cannot be computed
+    few = _linear_gradient("few", 20.0).head(4)  # four deciles only
+    out = gradient_indices(
+        pd.concat([complete, gap, few]),
+        "imd_decile",
+        "pop",
+        "value",
+        group_by="group",
+        se="se",
+        polarity="favourable",
+        repetitions=1000,
+        seed=1,
+    )
+    assert set(out["group"]) == {"complete"}
+    sii = out[out["measure"] == "SII"].iloc[0]
+    assert sii["value"] == pytest.approx(50.0, abs=1e-6)  # least minus most deprived end
+    empty = gradient_indices(
+        pd.concat([gap, few]),
+        "imd_decile",
+        "pop",
+        "value",
+        group_by="group",
+        se="se",
+        polarity="favourable",
+        repetitions=1000,
+        seed=1,
+    )
+    assert empty.empty and {"group", "measure", "value"} <= set(empty.columns)
+    summary = gradient_summary([GradientMeasure("gap", "Gap", gap, empty, 1)])
+    assert summary[["sii_value", "rii_value"]].isna().all(axis=None)
+
+
+def test_emergency_fit_says_why_the_model_cannot_be_fitted():
+    population = generate_population(20_000, seed=7)  # no cancers in deprivation quintile 5
+    assert 5 not in set(population.cancers.merge(population.people, on="person_id")["imd_quintile"])
+    fit, reason = emergency_fit(population)
+    assert fit is None and "imd_quintile" in reason and "\n" not in reason
+    counts = ambition_counts(population)
+    out = headline_estimates(population, counts, None, DisclosureRule())
+    assert EMERGENCY not in set(out["indicator"]) and len(out) > 0

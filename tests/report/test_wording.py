@@ -12,12 +12,14 @@ from analysis.inequality.core20 import ABOVE, BELOW, CORE20, REST, SIMILAR
 from analysis.inequality.headlines import EMERGENCY, PERCENT_LABELS, QUINTILE_LABELS, RATE_LABELS
 from analysis.report.disclosure import SUPPRESSED_SYMBOL
 from analysis.report.wording import (
+    NOT_COMPUTABLE,
     NOT_DEFINED,
     ambition_relation,
     compare_frequency,
     concentration_words,
     crossed_group_words,
     difference_words,
+    direction_words,
     ethnic_group_words,
     format_count,
     format_number,
@@ -26,6 +28,7 @@ from analysis.report.wording import (
     groups_below_words,
     headline_sentence,
     interval_cell,
+    largest_words,
     numbered_list,
 )
 
@@ -36,6 +39,8 @@ def test_numbers_and_counts():
     assert format_number(32.4, 0, "%") == "32%"
     assert format_number(None) == format_number(np.nan) == format_number(pd.NA) == SUPPRESSED_SYMBOL
     assert format_count(42406) == "42,406" and format_count(pd.NA) == SUPPRESSED_SYMBOL
+    assert format_number(np.nan, missing=NOT_COMPUTABLE) == "not computable"
+    assert format_number(6.71, suffix=" years", missing=NOT_COMPUTABLE) == "6.7 years"
 
 
 def test_interval_cell():
@@ -175,7 +180,21 @@ def test_gradient_cells():
         "75.0",
         "81.7",
         "-6.7",
-        f"-7.2 to {SUPPRESSED_SYMBOL}",
+        f"-7.2 to {NOT_DEFINED}",
         NOT_DEFINED,
         NOT_DEFINED,
     ]
+
+
+def test_direction_words():
+    words = {1: "up", -1: "down", 0: "flat"}
+    assert direction_words(0.5, 2.0, words, missing="?") == "up"
+    assert direction_words(-2.0, -0.5, words, missing="?") == "down"
+    assert direction_words(-0.5, 0.5, words, missing="?") == "flat"
+    assert direction_words(np.nan, 0.5, words, missing="?") == "?"
+    assert direction_words(3.0, 4.0, words, missing="?", other_lower=4.5, other_upper=5) == "down"
+
+
+def test_largest_words():
+    assert largest_words({"name": "CVD deaths", "rii_value": 2.6351}) == "CVD deaths (2.64)"
+    assert largest_words(None).startswith("no measure")
