@@ -7,6 +7,8 @@ loads its data with ``configured_source()`` runs in a Jupyter kernel on it from 
 reference), from Spark ``local[2]`` and from PostgreSQL (the tables written to a throwaway
 server); every inline value and every cell output (tables, figures, text) must be identical,
 apart from the name of the data in the data statement and the table source notes. The
+synthetic areas' postcode lookup is configured (``geography.postcode_lookup``), so the records
+chapter joins the people's postcodes to it in each engine. The
 in-memory path (the synthetic data registered in DuckDB from memory, the default) gives the
 same aggregates by construction of ``configured_source``; the old person-level chapters were
 compared with these on the default data when they were converted (issue #16).
@@ -29,6 +31,7 @@ from analysis.book.qmd import read_qmd
 from analysis.data import generate_population
 from analysis.data.dataset import TABLES, Dataset
 from analysis.data.engines import SQLEngine, register_dataset
+from analysis.data.postcodes import synthetic_postcode_lookup
 from tests.book.test_chapter_template import PERSON_LEVEL_CHAPTERS
 from tests.data import test_engines
 
@@ -59,7 +62,13 @@ def stored(tmp_path_factory) -> tuple[Path, Dataset]:
     dataset = Dataset(**{name: getattr(population, name) for name in TABLES})
     for name in TABLES:
         getattr(dataset, name).to_parquet(folder / f"{name}.parquet", index=False)
+    # the lookup the records chapter joins the people's postcodes to, in the engine
+    synthetic_postcode_lookup(dataset.areas).to_csv(folder.parent / "lookup.csv", index=False)
     return folder, dataset
+
+
+def _geography(folder: Path) -> str:
+    return f"geography:\n  postcode_lookup: {folder.parent / 'lookup.csv'}\n"
 
 
 def _config(folder: Path, text: str) -> Path:
@@ -86,7 +95,7 @@ def _run(chapter: str, config: Path, monkeypatch) -> tuple[list[str], list]:
 @pytest.fixture(scope="module")
 def configs(stored) -> dict[str, Path]:
     folder, _ = stored
-    base = f"data:\n  source: person\n  format: parquet\n  path: {folder}\n"
+    base = f"{_geography(folder)}data:\n  source: person\n  format: parquet\n  path: {folder}\n"
     return {
         "duckdb": _config(folder, base),
         "spark": _config(folder, base + "  engine: spark\n  connection: local[2]\n"),
@@ -100,7 +109,7 @@ def postgres_config(stored, postgres_url) -> Path:
         pass  # the tables stay in the server for the module
     return _config(
         folder,
-        f"data:\n  source: person\n  format: database\n  engine: postgres\n"
+        f"{_geography(folder)}data:\n  source: person\n  format: database\n  engine: postgres\n"
         f"  connection: {postgres_url}\n",
     )
 
@@ -114,6 +123,8 @@ def test_chapter_numbers_are_identical_on_every_engine(
         pytest.skip("Java not found: Spark needs Java 17 or later")
     reference = _run(chapter, configs["duckdb"], monkeypatch)
     assert reference[0], f"{chapter} printed no inline values"
+    if chapter == "chapters/records-to-deprivation.qmd":  # the join ran, it was not skipped
+        assert any("through the lookup of postcodes" in v for v in reference[0])
     for name, config in (("spark", configs["spark"]), ("postgres", postgres_config)):
         inline, outputs = _run(chapter, config, monkeypatch)
         assert inline == reference[0], f"{chapter} on {name}: inline values differ"
