@@ -51,7 +51,8 @@ OHID presents the SII on Fingertips (OHID *Slope index of inequality* technical 
 PHEindicatormethods ``phe_sii`` does it with a negative ``multiplier``, which here is
 ``polarity="adverse"``). WHO HEAT reports the unflipped slope and reads its sign with the
 indicator's polarity (WHO *HEAT technical notes*, "Slope index of inequality"); that is
-``polarity="favourable"`` for any indicator, and what :func:`summary_measures` reports.
+``polarity="favourable"`` for any indicator, and what
+:func:`~analysis.inequality.summary_measures.summary_measures` reports.
 ScotPHO's RII is the SII relative to the mean, so ``"adverse"`` flips its sign like the SII's.
 """
 
