@@ -14,7 +14,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from analysis.data import generate_population
+from analysis.data import default_dataset, generate_population
 from analysis.data.dataset import TABLES, Dataset
 from analysis.data.postcodes import attach_deprivation, match_summary, synthetic_postcode_lookup
 from analysis.data.record_aggregates import (
@@ -186,3 +186,31 @@ def test_the_sql_text_is_the_same_on_every_engine():
     sql = postcode_match_sql()
     assert "TRANSLATE" in sql and "regexp" not in sql.lower() and "RLIKE" not in sql
     assert all(f"{name} " in sql for name in ("people", "areas", "agg_postcode_lookup"))
+
+
+# --- the default data: what the chapter shows ----------------------------------------------
+
+
+@pytest.mark.slow
+def test_on_the_default_data_the_engine_counts_equal_pandas_on_every_person():
+    data = default_dataset()
+    lookup = synthetic_postcode_lookup(data.areas)
+    joined = attach_deprivation(data.people, lookup, data.areas)
+    got = postcode_match_counts(data, lookup)
+    pd.testing.assert_frame_equal(
+        records_by_status_and_decile(got),
+        records_by_status_and_decile(joined.assign(records=1)),
+    )
+    pd.testing.assert_frame_equal(match_summary(got, count="records"), match_summary(joined))
+    people, deaths = data.people, data.deaths
+    died = people["person_id"].isin(deaths["person_id"])
+    cvd = people["person_id"].isin(deaths.loc[deaths["cause_group"] == "CVD", "person_id"])
+    counts = flag_counts(data, FLAGS).set_index(["flag", "flagged"])
+    for flag in FLAGS:
+        for value in (False, True):
+            chosen = people[flag] == value
+            assert counts.loc[(flag, value)].tolist() == [
+                int(chosen.sum()),
+                int((died & chosen).sum()),
+                int((cvd & chosen).sum()),
+            ]
