@@ -106,3 +106,50 @@ def interval_dot_plot(
         + theme_nhs()
         + theme(panel_spacing_x=0.04)
     )
+
+
+def extreme_groups(values: pd.Series, most: int) -> list:
+    """Return the groups a chart of at most ``most`` rows shows: all, or the highest and lowest.
+
+    A chart with a row per group stays readable up to a few dozen rows; a national extract
+    has hundreds of districts or practices. With at most ``most`` groups every group is kept,
+    in the order of ``values``; with more, the ``most // 2`` groups with the highest values
+    and the ``most // 2`` with the lowest, highest first (ties in the order of ``values``).
+    Say in the text which were shown (the full list belongs in a table).
+
+    Parameters
+    ----------
+    values
+        One value per group, indexed by the group (for example age-standardised rates by
+        district).
+    most
+        The most groups to show, at least 2.
+
+    Returns
+    -------
+    list
+        The groups to show.
+
+    Raises
+    ------
+    InputError
+        If ``most`` is below 2, or a value is missing or a group repeated.
+
+    Examples
+    --------
+    >>> rates = pd.Series({"A": 210.0, "B": 150.0, "C": 330.0, "D": 190.0, "E": 240.0})
+    >>> extreme_groups(rates, 10)
+    ['A', 'B', 'C', 'D', 'E']
+    >>> extreme_groups(rates, 4)
+    ['C', 'E', 'D', 'B']
+    """
+    if isinstance(most, bool) or not isinstance(most, int) or most < 2:
+        raise InputError(f"most must be a whole number of at least 2, got {most!r}")
+    frame = values.rename("value").rename_axis("group").reset_index()
+    fail_rows(frame, frame["value"].isna(), "value", "every group needs a value to rank")
+    fail_rows(frame, frame["group"].duplicated(keep=False), "group", "each group once")
+    if len(values) <= most:
+        return list(values.index)
+    ranked = values.sort_values(ascending=False, kind="stable")
+    half = most // 2
+    return [*ranked.index[:half], *ranked.index[-half:]]

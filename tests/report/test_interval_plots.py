@@ -10,7 +10,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from analysis.report import QUALITATIVE, check_figure, deprivation_palette  # noqa: E402
-from analysis.report.interval_plots import interval_dot_plot  # noqa: E402
+from analysis.report.interval_plots import extreme_groups, interval_dot_plot  # noqa: E402
 from analysis.validation import InputError  # noqa: E402
 
 QUINTILES = ["1 (most deprived)", "2", "3", "4", "5 (least deprived)"]
@@ -67,3 +67,25 @@ def test_bad_orders_and_colours_raise(order, colours, message):
 def test_a_missing_column_raises():
     with pytest.raises(InputError, match=r"missing column\(s\) \['breakdown'\]"):
         interval_dot_plot(rates(), "breakdown", QUINTILES, deprivation_palette(5), axis_title=AXIS)
+
+
+def test_extreme_groups_keeps_all_up_to_the_limit_then_the_highest_and_lowest():
+    rates = pd.Series({f"D{i:02d}": float(v) for i, v in enumerate([5, 9, 1, 7, 3, 8, 2, 6])})
+    assert extreme_groups(rates, 8) == list(rates.index)  # all, in the order given
+    # worked by hand: highest 9 (D01), 8 (D05), 7 (D03); lowest 3 (D04), 2 (D06), 1 (D02)
+    assert extreme_groups(rates, 6) == ["D01", "D05", "D03", "D04", "D06", "D02"]
+    assert extreme_groups(rates, 7) == ["D01", "D05", "D03", "D04", "D06", "D02"]
+
+
+@pytest.mark.parametrize(
+    "values, most",
+    [
+        (pd.Series({"a": 1.0, "b": 2.0, "c": 3.0}), 1),
+        (pd.Series({"a": 1.0, "b": 2.0, "c": 3.0}), 2.5),
+        (pd.Series({"a": 1.0, "b": None, "c": 3.0}), 2),
+        (pd.Series([1.0, 2.0, 3.0], index=["a", "a", "c"]), 2),
+    ],
+)
+def test_extreme_groups_refuses_a_bad_limit_missing_values_and_repeated_groups(values, most):
+    with pytest.raises(InputError):
+        extreme_groups(values, most)
