@@ -13,10 +13,14 @@ moves the book and the indicator command onto your data. Two ways in:
 :func:`attach_tables` does the work of the second for any engine: it makes each table
 available (lazily, for files), renames columns in a view, and runs the schema's checks as
 aggregate SQL queries (:func:`check_tables`) so bad rows stop the run with their rule named.
+Files that passed those checks are remembered by a fingerprint of their contents (and of the
+rules), so the book's chapters, each in its own process, check an extract once, not once each.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +28,7 @@ from typing import Any
 
 from analysis.config import Config, ConfigError, load_config
 from analysis.data import parameters as P
+from analysis.data import schema
 from analysis.data.aggregate import age_band_table, set_rollup
 from analysis.data.dataset import TABLES, Dataset
 from analysis.data.engines import Engine, _sql_string, open_engine, register_dataset
@@ -45,6 +50,9 @@ from analysis.data.schema import (
     Column,
 )
 from analysis.validation import InputError
+
+#: Environment variable naming the folder of fingerprints of files that passed the checks.
+CHECKED_DIR_ENV_VAR = "NHS_CHECKED_DIR"
 
 
 def configured_dataset(config: Config | None = None) -> Dataset:
@@ -210,6 +218,7 @@ def attach_tables(
     """
     columns, tables = columns or {}, tables or {}
     problems: list[str] = []
+    locations: list[str] = []
     for table in TABLES:
         stored = tables.get(table, table)
         if format == "database":
@@ -225,6 +234,7 @@ def attach_tables(
                 raise InputError(f"format {format!r} needs the folder holding the files (path)")
             relation, named_as_ours = f"{table}_files", False
             where = _file_location(str(path), stored, format)
+            locations.append(where)
             chosen = _csv_encoding(where, encoding) if format == "csv" else encoding
             engine.attach_files(relation, where, format, encoding=chosen)
         kinds = engine.column_kinds(relation)
@@ -256,8 +266,49 @@ def attach_tables(
             "the data's column types break the schema (data/README.md):\n- " + "\n- ".join(problems)
         )
     if validate:
-        check_tables(engine, years=years)
+        settings = repr((engine.name, format, columns, tables, encoding, years))
+        _check_once(engine, _fingerprint(locations, settings) if locations else None, years)
     return engine
+
+
+def checked_directory() -> Path:
+    """Where fingerprints of files that passed :func:`check_tables` are kept: ``$NHS_CHECKED_DIR``, else a user cache folder."""
+    named = os.environ.get(CHECKED_DIR_ENV_VAR)
+    return Path(named) if named else Path.home() / ".cache" / "nhs-inequalities" / "checked"
+
+
+def _fingerprint(locations: Sequence[str], settings: str) -> str | None:
+    """SHA-256 of the files' names and contents, the settings and the rules' source code.
+
+    ``None`` (always check) for files on a cluster file system, which are not read here.
+    """
+    if any("://" in location for location in locations):
+        return None
+    digest = hashlib.sha256(settings.encode())
+    for rules in (Path(__file__), Path(schema.__file__)):  # changed rules: check again
+        digest.update(rules.read_bytes())
+    for location in locations:
+        target = Path(location).resolve()
+        files = sorted(f for f in target.rglob("*") if f.is_file()) if target.is_dir() else [target]
+        for file in files:
+            digest.update(str(file).encode())
+            with file.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
+    return digest.hexdigest()
+
+
+def _check_once(engine: Engine, fingerprint: str | None, years: Sequence[int] | None) -> None:
+    """Run :func:`check_tables` unless files with this ``fingerprint`` passed it before.
+
+    A database (no fingerprint) is checked every time: its tables can change unseen.
+    """
+    marker = None if fingerprint is None else checked_directory() / fingerprint
+    if marker is not None and marker.exists():
+        return
+    check_tables(engine, years=years)
+    if marker is not None:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
 
 
 @dataclass(frozen=True)

@@ -512,3 +512,41 @@ def test_a_year_stored_as_a_date_is_named_with_file_and_column(population, tmp_p
         frame.to_parquet(tmp_path / f"{table}.parquet")
     with pytest.raises(InputError, match=r"deaths\.parquet: column year holds a date"):
         attach_tables(DuckDBEngine(), path=tmp_path, format="parquet")
+
+
+def test_files_that_passed_the_checks_are_checked_again_only_when_they_change(
+    population, tmp_path, monkeypatch
+):
+    """Each chapter of the book attaches the same extract in its own process: the checks run
+    once; changed files (or a database, which can change unseen) are checked again."""
+    from analysis.data import configured
+
+    monkeypatch.setenv(configured.CHECKED_DIR_ENV_VAR, str(tmp_path / "checked"))
+    calls = []
+    real = configured.check_tables
+    monkeypatch.setattr(
+        configured, "check_tables", lambda engine, **kw: (calls.append(1), real(engine, **kw))
+    )
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    for table in TABLES:
+        getattr(population, table).to_parquet(folder / f"{table}.parquet")
+    for _ in range(2):
+        attach_tables(DuckDBEngine(), path=folder, format="parquet").close()
+    assert len(calls) == 1
+    deaths = population.deaths.copy()
+    deaths.loc[deaths.index[0], "year"] = 2031
+    deaths.to_parquet(folder / "deaths.parquet")  # same name, new contents
+    with pytest.raises(InputError, match=re.escape("deaths.year must be at most")):
+        attach_tables(DuckDBEngine(), path=folder, format="parquet")
+    assert len(calls) == 2
+    database = tmp_path / "extract.duckdb"
+    with duckdb.connect(str(database)) as con:
+        for name in TABLES:
+            con.register("frame", getattr(population, name))
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            con.unregister("frame")
+    for _ in range(2):
+        engine = DuckDBEngine(duckdb.connect(str(database)), owned=True)
+        attach_tables(engine, format="database").close()
+    assert len(calls) == 4
