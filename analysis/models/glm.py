@@ -25,8 +25,8 @@ Methods
 
 Outputs are tidy: ``term, variable, level, reference, estimate``, the limits (``lowercl,
 uppercl`` for one confidence level, ``lower95_0cl, upper95_0cl, lower99_8cl, ...`` for
-several, all from the same fit), ``p, coefficient, std_error, model, scale, confidence`` with
-the ratio on ``scale`` ("rate ratio" or "odds ratio").
+several, all from the same fit), ``p, coefficient, std_error, model, scale, confidence,
+method`` with the ratio on ``scale`` ("rate ratio" or "odds ratio").
 """
 
 from __future__ import annotations
@@ -420,6 +420,7 @@ def fit_model(data: pd.DataFrame, spec: ModelSpec) -> ModelFit:
             model=MODEL_NAMES[spec.family],
             scale=FAMILIES[spec.family],
             levels=spec.confidence,
+            method="Wald, robust (HC0) standard errors" if spec.robust else "Wald",
         ),
     )
 

@@ -75,6 +75,7 @@ def coefficient_table(
     model: str,
     scale: str,
     levels: Sequence[float],
+    method: str = "Wald",
     exponentiate: bool = True,
 ) -> pd.DataFrame:
     """Wald estimates with limits at each level and two-sided p-values, exponentiated for ratio scales.
@@ -85,8 +86,9 @@ def coefficient_table(
 
     Columns: ``term, variable, level, reference, estimate``, the limit pairs
     (``lowercl, uppercl`` or ``lower95_0cl, upper95_0cl, ...``), ``p, coefficient, std_error,
-    model, scale, confidence`` (``coefficient``/``std_error`` on the linear-predictor scale,
-    e.g. log rate ratio; ``confidence`` the levels as text, ``"95%"`` or ``"95%, 99.8%"``).
+    model, scale, confidence, method`` (``coefficient``/``std_error`` on the linear-predictor
+    scale, e.g. log rate ratio; ``confidence`` the levels as text, ``"95%"`` or
+    ``"95%, 99.8%"``; ``method`` the interval method, e.g. ``"Wald"``).
     """
     keep = [j for j, t in enumerate(design.terms) if t.name != INTERCEPT]
     b, s = np.asarray(coefficients)[keep], np.asarray(std_errors)[keep]
@@ -107,5 +109,6 @@ def coefficient_table(
             "model": model,
             "scale": scale,
             "confidence": confidence_label(levels),
+            "method": method,
         }
     )

@@ -236,6 +236,10 @@ def test_tidy_output_columns_and_scale(strata):
         "term", "variable", "level", "reference", "estimate", "lowercl", "uppercl", "p",
     ]  # fmt: skip
     assert set(table["scale"]) == {"odds ratio"} and set(table["model"]) == {"logistic"}
+    assert list(table.columns[-3:]) == ["scale", "confidence", "method"]
+    assert set(table["confidence"]) == {"95%"} and set(table["method"]) == {"Wald"}
+    robust = binary_model(strata, "late", PREDICTORS, n="people", robust=True).table
+    assert set(robust["method"]) == {"Wald, robust (HC0) standard errors"}
     assert (table["lowercl"] < table["estimate"]).all() and (
         table["estimate"] < table["uppercl"]
     ).all()
