@@ -41,7 +41,7 @@ def compare_with_k_modes(
     segmentation: PeopleSegmentation,
     sample: pd.DataFrame,
     *,
-    count: str = "n",
+    n: str = "n",
     max_segments: int = 8,
     n_init: int = 5,
     seed: int | None = None,
@@ -54,7 +54,7 @@ def compare_with_k_modes(
 
     ``sample`` counts the people of the sample by response pattern: the feature columns as
     :func:`~analysis.segmentation.people.segment_patterns` reads them (a grouped covariate as
-    its group number, e.g. ``age_group``) and the people in ``count`` (at most
+    its group number, e.g. ``age_group``) and the people in column ``n`` (at most
     :data:`MAX_SAMPLE` in all). The people are expanded from the counts in the canonical
     pattern order, so the result depends only on the counts and ``seed``.
 
@@ -64,10 +64,10 @@ def compare_with_k_modes(
     """
     encoding = segmentation.encoding
     kept, _ = handle_missing(sample, encoding.columns(grouped=True), "raise")
-    people = check_counts(kept, count)
+    people = check_counts(kept, n)
     if not 2 <= people.sum() <= MAX_SAMPLE:
         raise InputError(
-            f"column {count!r}: the sample has {people.sum():,.0f} people; silhouettes need "
+            f"column {n!r}: the sample has {people.sum():,.0f} people; silhouettes need "
             f"2 to {MAX_SAMPLE:,} (all pairwise distances): draw a sample of that size"
         )
     patterns, inverse, _ = response_patterns(

@@ -56,7 +56,7 @@ def core20_segment_shares(
     """
     require_columns(counted, [segment, "age_band", "imd_quintile", count], what="counted")
     places = counted.assign(core20=core20_group(counted["imd_quintile"]).astype(str))
-    shares = segment_shares(places, segment=segment, group_by=["core20"], count=count)
+    shares = segment_shares(places, segment=segment, group_by=["core20"], n=count)
     shares["total_count"] = shares["total_count"].astype("int64")
     return apply_disclosure_control(
         shares,

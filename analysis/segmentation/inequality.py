@@ -29,12 +29,12 @@ from analysis.validation import check_counts, require_columns
 
 
 def _counts(
-    people: pd.DataFrame, segment: str, group_by: Sequence[str], age_band: str, count: str | None
+    people: pd.DataFrame, segment: str, group_by: Sequence[str], age_band: str, n: str | None
 ) -> pd.DataFrame:
     """People per group, age band and segment, with every segment present (zeros kept)."""
     keys = [*group_by, age_band]
     grouped = people.groupby([*keys, segment], observed=True)
-    sizes = grouped.size() if count is None else grouped[count].sum()
+    sizes = grouped.size() if n is None else grouped[n].sum()
     wide = sizes.unstack(segment, fill_value=0)
     total = wide.sum(axis=1).rename("n")
     return wide.stack().rename("x").reset_index().merge(total.reset_index(), on=keys)
@@ -46,7 +46,7 @@ def segment_shares(
     segment: str = "segment",
     group_by: Sequence[str] = ("imd_quintile",),
     age_band: str = "age_band",
-    count: str | None = None,
+    n: str | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Age-standardised percentage of people in each segment, by the ``group_by`` groups.
@@ -56,8 +56,8 @@ def segment_shares(
 
     ``people`` has one row per person with their ``segment`` (e.g. from
     :meth:`PeopleSegmentation.assign`), ESP 2013 ``age_band`` and the ``group_by`` columns; or,
-    with ``count``, one row per stratum of those columns with its number of people in
-    ``count`` (as :func:`analysis.data.chapter_aggregates.class_counts` counts them in a
+    with ``n``, one row per stratum of those columns with its number of people in column
+    ``n`` (as :func:`analysis.data.chapter_aggregates.class_counts` counts them in a
     database engine with ``age_bands=True``). Age
     bands in which nobody in ``people`` is (children, when the data are adults only) are left
     out: the standard is the ESP 2013 over the bands the data cover, the same for every
@@ -68,12 +68,10 @@ def segment_shares(
     the ``group_by`` and ``segment`` columns.
     """
     group_by = list(group_by)
-    require_columns(
-        people, [segment, age_band, *group_by, *([count] if count else [])], what="people"
-    )
-    if count is not None:
-        check_counts(people, count)
-    counts = _counts(people, segment, group_by, age_band, count)
+    require_columns(people, [segment, age_band, *group_by, *([n] if n else [])], what="people")
+    if n is not None:
+        check_counts(people, n)
+    counts = _counts(people, segment, group_by, age_band, n)
     standard = esp2013_series()
     covered = standard[standard.index.isin(counts[age_band].unique())]
     return standardised_rate_of_strata(
@@ -96,7 +94,7 @@ def high_need_gradient(
     quantile: str = "imd_decile",
     age_band: str = "age_band",
     group_by: Sequence[str] = (),
-    count: str | None = None,
+    n: str | None = None,
     repetitions: int = 100_000,
     seed: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -106,15 +104,15 @@ def high_need_gradient(
     inequality by the OHID method (Low & Low 2004, *J Public Health* 26:388-395;
     PHEindicatormethods ``phe_sii``).
 
-    ``people`` is one row per person, or with ``count`` one row per stratum with its number
-    of people (as :func:`segment_shares`).
+    ``people`` is one row per person, or with ``n`` one row per stratum with its number of
+    people in column ``n`` (as :func:`segment_shares`).
 
     Returns ``(shares, sii)``: the standardised shares (one row per quantile) and the OHID
     slope index of inequality in percentage points, signed so that a positive SII means a
     higher share in the more deprived quantiles (``quantile`` 1 = most deprived).
     """
     group_by = list(group_by)
-    counted = [count] if count else []
+    counted = [n] if n else []
     require_columns(people, [segment, quantile, age_band, *group_by, *counted], what="people")
     flagged = people[[quantile, age_band, *group_by, *counted]].assign(
         high_need=people[segment].isin(list(high_need_segments))
@@ -124,7 +122,7 @@ def high_need_gradient(
         segment="high_need",
         group_by=[*group_by, quantile],
         age_band=age_band,
-        count=count,
+        n=n,
     )
     shares = shares[shares["high_need"]].drop(columns="high_need").reset_index(drop=True)
     as_proportion = shares.assign(

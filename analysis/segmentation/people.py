@@ -430,7 +430,7 @@ def segment_patterns(
     conditions: Sequence[str],
     covariates: Sequence[str] = (),
     *,
-    count: str = "n",
+    n: str = "n",
     bins: Mapping[str, Sequence[float]] | None = None,
     n_segments: int | str = "bic",
     max_segments: int = 8,
@@ -453,14 +453,14 @@ def segment_patterns(
     ----------
     patterns
         One row per response pattern with the ``conditions`` (binary flags), the
-        ``covariates`` and the number of people giving it in ``count``; a covariate named in
+        ``covariates`` and the number of people giving it in column ``n``; a covariate named in
         ``bins`` is its group number in column ``<name>_group`` (``age_group``), as
         ``strata_counts(source, [*conditions, "sex"], age_groups=bins["age"])``
         (:mod:`analysis.data.chapter_aggregates`) counts them in a database engine. A pattern
         repeated on several rows is counted once with their counts added.
     conditions, covariates, n_segments, max_segments, elbow_tolerance, n_init, condition_groups, seed
         As :func:`segment_people`.
-    count
+    n
         Column of people per pattern: whole numbers, at least 0.
     bins
         Cut points of the grouped covariates (``{"age": [18, 40, 65, 80]}``): the group
@@ -488,13 +488,13 @@ def segment_patterns(
     bins = dict(bins or {})
     features = [*conditions, *covariates]
     columns = [group_column(c) if c in bins else c for c in features]
-    require_columns(patterns, [*columns, count], what="patterns")
-    people = check_counts(patterns, count)
+    require_columns(patterns, [*columns, n], what="patterns")
+    people = check_counts(patterns, n)
     kept, dropped = handle_missing(patterns.loc[people > 0], columns, missing)
     encoding = build_encoding(kept, conditions, covariates, bins=bins, grouped=True)
     codes = encoding.encode(kept, grouped=True)
     distinct, inverse, _ = response_patterns(codes, encoding.n_categories)
-    counts = np.bincount(inverse, weights=kept[count].to_numpy(dtype=float)).astype("int64")
+    counts = np.bincount(inverse, weights=kept[n].to_numpy(dtype=float)).astype("int64")
     return _fit_segmentation(
         encoding,
         distinct,

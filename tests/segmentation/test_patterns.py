@@ -139,11 +139,11 @@ def test_shares_and_gradient_from_counts_equal_those_from_person_rows(population
     counted = people.groupby(["imd_decile", "age_band", "sex", "segment"], observed=True).size()
     counted = counted.rename("n").reset_index()
     pd.testing.assert_frame_equal(
-        segment_shares(counted, group_by=["sex"], count="n"),
+        segment_shares(counted, group_by=["sex"], n="n"),
         segment_shares(people, group_by=["sex"]),
     )
     high = fitted.high_need_segments or [fitted.n_segments]
-    on_counts = high_need_gradient(counted, high, count="n", repetitions=1000, seed=2)
+    on_counts = high_need_gradient(counted, high, n="n", repetitions=1000, seed=2)
     on_people = high_need_gradient(people, high, repetitions=1000, seed=2)
     for got, expected in zip(on_counts, on_people, strict=True):
         pd.testing.assert_frame_equal(got, expected)
