@@ -213,7 +213,8 @@ def test_deprivation_quantiles_agree(side, polarity, n_quantiles):
     assert_agrees(table, 160)
 
 
-def test_slope_index_agrees_within_monte_carlo_tolerance(side):
+@pytest.mark.parametrize("polarity", ["favourable", "adverse"])
+def test_slope_index_agrees_within_monte_carlo_tolerance(side, polarity):
     needs("slope_index_of_inequality")
     data = pd.DataFrame(
         {
@@ -230,7 +231,7 @@ def test_slope_index_agrees_within_monte_carlo_tolerance(side):
         data,
         quantile="decile",
         n="population",
-        polarity="favourable",
+        polarity=polarity,
         value="life_expectancy",
         se="se",
         group_by="area",

@@ -282,7 +282,8 @@ ref_deprivation_quantiles <- function(data, value, group_by = character(0), n_qu
 
 # Slope index of inequality from quantile-level data: weighted least squares of the value on
 # the midpoint of each quantile's cumulative population share (quantiles ordered 1, 2, ...),
-# with Monte-Carlo limits from values simulated as Normal(value, se).
+# with Monte-Carlo limits from values simulated as Normal(value, se). A negative multiplier
+# flips the SII and its limits (as phe_sii's); the intercept keeps its sign.
 ref_sii <- function(data, quantile, population, value, se, group_by = character(0),
                     confidence = 0.95, repetitions = 100000, seed = 1, multiplier = 1) {
   set.seed(seed)
@@ -309,11 +310,16 @@ ref_sii <- function(data, quantile, population, value, se, group_by = character(
   out$statistic <- "slope index of inequality"
   out$value <- stats[, 1] * multiplier
   names <- ci_names(confidence)
+  # a negative multiplier (an indicator where higher is worse) flips the slope, so the lower
+  # limit comes from the upper quantile of the simulated slopes and the other way round
+  flip <- multiplier < 0
   for (i in seq_along(confidence)) {
-    out[[names[[i]][1]]] <- stats[, 1 + 2 * i] * multiplier
-    out[[names[[i]][2]]] <- stats[, 2 + 2 * i] * multiplier
+    lower <- stats[, 1 + 2 * i] * multiplier
+    upper <- stats[, 2 + 2 * i] * multiplier
+    out[[names[[i]][1]]] <- if (flip) upper else lower
+    out[[names[[i]][2]]] <- if (flip) lower else upper
   }
-  out$intercept <- stats[, 2] * multiplier
+  out$intercept <- stats[, 2] * abs(multiplier)
   out$confidence <- paste0(100 * confidence, "%", collapse = ", ")
   out$repetitions <- repetitions
   out
