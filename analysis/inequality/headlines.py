@@ -149,9 +149,7 @@ def headline_estimates(
     emergency = [
         standardised_predictions(emergency_fit, by, multiplier=100)
         .query("scale.str.startswith('standardised')")
-        .rename(
-            columns={"level": "group", "estimate": "value", "lower": "lowercl", "upper": "uppercl"}
-        )
+        .rename(columns={"level": "group", "estimate": "value"})
         .assign(indicator=EMERGENCY, breakdown=label)
         for by, label in BREAKDOWNS.items()
         if emergency_fit is not None
