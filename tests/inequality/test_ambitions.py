@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.data import generate_population
+from analysis.data import default_dataset, generate_population
 from analysis.inequality.ambitions import (
     ALL_ETHNIC_GROUPS,
     ALL_RESIDENTS,
@@ -50,7 +50,8 @@ def _wilson(x: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]
     return centre - half, centre + half
 
 
-def test_engine_counts_equal_the_person_level_counts(population):
+def _assert_counts_equal_person_rows(population) -> None:
+    """ambition_counts (in the engine) against the same counts made from the person rows."""
     people = population.people
     groups = ["imd_quintile", "imd_decile", "ethnicity"]
     staged = population.cancers[population.cancers["early_stage"].notna()].merge(
@@ -77,16 +78,20 @@ def test_engine_counts_equal_the_person_level_counts(population):
     assert merged["x"].notna().all() and merged["x_p"].notna().all()
     assert (merged["x"] == merged["x_p"]).all() and (merged["n"] == merged["n_p"]).all()
     assert (got["core20"] == np.where(got["imd_quintile"] == 1, CORE20, REST)).all()
-
-
-def test_years_and_core20_share_as_counted_from_person_rows(population):
-    staged = population.cancers[population.cancers["early_stage"].notna()]
-    assert staged_cancer_years(population) == (
-        staged["diagnosis_year"].min(),
-        staged["diagnosis_year"].max(),
-    )
-    share = (population.people["imd_quintile"] == 1).mean()
+    staged_years = staged["diagnosis_year"]
+    assert staged_cancer_years(population) == (staged_years.min(), staged_years.max())
+    share = (people["imd_quintile"] == 1).mean()
     assert core20_population_share(population) == pytest.approx(share, abs=1e-12)
+
+
+def test_engine_counts_equal_the_person_level_counts(population):
+    _assert_counts_equal_person_rows(population)
+
+
+@pytest.mark.slow
+def test_on_the_default_data_the_engine_counts_equal_the_person_level_counts():
+    """What the executive summary shows: the counts behind its ambitions, on the book's data."""
+    _assert_counts_equal_person_rows(default_dataset())
 
 
 def test_percentages_against_the_ambition_by_hand():
