@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.data.aggregate import aggregate_events
 from analysis.measures.isr import indirectly_standardised_ratio
+from analysis.measures.pooled import pool_years
 from analysis.measures.shrinkage import empirical_bayes_rates
 
 
@@ -40,9 +41,8 @@ def smoothed_area_ratios(
     1.0
     """
     counts = aggregate_events(source, event, cause=cause, group_by=[area])
-    per_band = counts.groupby([area, "age_band"], observed=True, as_index=False)[
-        ["events", "population"]
-    ].sum()
+    # an area-band with nobody at risk in a year has no row: zero that year
+    per_band = pool_years(counts, [area, "age_band"], missing_years="zero")
     reference = per_band.groupby("age_band", observed=True)[["events", "population"]].sum()
     ratios = indirectly_standardised_ratio(
         per_band,
