@@ -39,7 +39,6 @@ from analysis.data.configured import CHECKED_DIR_ENV_VAR
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for the list of chapters still on person rows
 
-from tests.book.test_chapter_template import PERSON_LEVEL_CHAPTERS  # noqa: E402
 
 MEMORY_TARGET_GB, TIME_TARGET_S = 4.0, 600.0
 
@@ -79,11 +78,7 @@ def engine_chapters() -> list[str]:
     from analysis.book import load_project
 
     project = load_project(ROOT)
-    return [
-        c
-        for c in project.chapters
-        if c not in PERSON_LEVEL_CHAPTERS and c not in project.appendices
-    ]
+    return [c for c in project.chapters if c not in project.appendices]
 
 
 def main() -> None:
@@ -112,7 +107,6 @@ def main() -> None:
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
             f"{n_people:,} people, {args.engine}"
         )
-        print(f"skipped (still person-level): {', '.join(sorted(PERSON_LEVEL_CHAPTERS))}")
         total, overall_peak = 0.0, 0
         for chapter in args.chapters or engine_chapters():
             start, load_before = time.perf_counter(), os.getloadavg()[0]

@@ -50,9 +50,6 @@ TYPED_RESULT = re.compile(
     rf"{NUMBER}\s*(?:%|per ?cent\b|percentage points?\b)"
     rf"|{NUMBER}\s+per\s+(?:100,000|100 000|10,000|1,000|1000|100)\b"
 )
-#: Chapters that still load person rows into memory with configured_dataset() (issue #16:
-#: their data access is not yet converted to aggregates computed in the engine).
-PERSON_LEVEL_CHAPTERS: set[str] = set()
 #: Ways of reading data other than configured_source().
 OTHER_LOADERS = re.compile(
     r"\b(?:default_dataset|generate_population|load_dataset|configured_dataset)\("
@@ -60,10 +57,6 @@ OTHER_LOADERS = re.compile(
     r"|\bopen\(|\bduckdb\.connect\(|\bnp\.load(?:txt)?\(|\.read_(?:text|bytes)\("
 )
 CAPTIONS = ("fig-cap", "fig-alt", "tbl-cap")
-#: Chapters that still define functions in their cells (issue #15 part 2: their logic is
-#: moving into tested package functions). Remove a chapter once it defines none; the rule
-#: then holds for it (test_chapters_still_defining_functions_do).
-CHAPTERS_DEFINING_FUNCTIONS: set[str] = set()
 
 
 def title_problems(chapter: Chapter) -> list[str]:
@@ -137,9 +130,8 @@ def definition_problems(chapter: Chapter) -> list[str]:
     return problems
 
 
-def data_loading_problems(
-    chapter: Chapter, *, shows_data: bool = True, loader: str = "configured_source"
-) -> list[str]:
+def data_loading_problems(chapter: Chapter, *, shows_data: bool = True) -> list[str]:
+    loader = "configured_source"
     problems = [
         f"{cell.line}: '{match[0]}' in the cell starting here: load data only with {loader}()"
         for cell in chapter.cells
@@ -185,11 +177,10 @@ def house_rule_problems(chapter: Chapter, name: str) -> list[str]:
         + data_loading_problems(
             chapter,
             shows_data=name not in PROJECT.appendices,
-            loader="configured_dataset" if name in PERSON_LEVEL_CHAPTERS else "configured_source",
         )
         # the generated API reference documents code (defaults, definitions), not results
         + ([] if name == str(REFERENCE_CHAPTER) else typed_number_problems(chapter))
-        + ([] if name in CHAPTERS_DEFINING_FUNCTIONS else definition_problems(chapter))
+        + definition_problems(chapter)
     )
     return [f"{name}:{p}" for p in problems]
 
@@ -198,16 +189,6 @@ def house_rule_problems(chapter: Chapter, name: str) -> list[str]:
 def test_chapter_follows_the_house_rules(name):
     problems = house_rule_problems(read_qmd(REPOSITORY / name), name)
     assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("name", sorted(CHAPTERS_DEFINING_FUNCTIONS))
-def test_chapters_still_defining_functions_do(name):
-    """The list of exceptions only shrinks: a chapter that no longer defines a function
-    must leave CHAPTERS_DEFINING_FUNCTIONS so the rule holds for it from then on."""
-    assert name in SOURCES, f"{name} is not a chapter of the book"
-    assert definition_problems(read_qmd(REPOSITORY / name)), (
-        f"{name} defines no function or class now: remove it from CHAPTERS_DEFINING_FUNCTIONS"
-    )
 
 
 @pytest.mark.parametrize("name", SOURCES)

@@ -32,16 +32,11 @@ from analysis.data import generate_population
 from analysis.data.dataset import TABLES, Dataset
 from analysis.data.engines import SQLEngine, register_dataset
 from analysis.data.postcodes import synthetic_postcode_lookup
-from tests.book.test_chapter_template import PERSON_LEVEL_CHAPTERS
 from tests.data import test_engines
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = load_project(ROOT)
-ENGINE_CHAPTERS = [
-    c
-    for c in PROJECT.chapters
-    if c not in PROJECT.appendices and c not in PERSON_LEVEL_CHAPTERS and c != "index.qmd"
-]
+ENGINE_CHAPTERS = [c for c in PROJECT.chapters if c not in PROJECT.appendices and c != "index.qmd"]
 N_PEOPLE = 200_000
 #: The data's name where the chapters print it (data statement, table source notes), and
 #: the random id great_tables gives each table (in its HTML, escaped in JSON).
