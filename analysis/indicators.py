@@ -289,8 +289,9 @@ def describe(name: str, config: Config) -> str:
     if name == "slope_index_of_inequality_by_deprivation_decile":
         return (
             "slope and relative index of inequality (OHID method) of each rate outcome across "
-            "deprivation deciles; where the decile rates cannot carry the method, no value and "
-            "the reason"
+            "deprivation deciles, the outcomes adverse (a positive SII and an RII above 1: "
+            "higher rates in more deprived deciles); where the decile rates cannot carry the "
+            "method, no value and the reason"
         )
     outcome, breakdown = name.split("_by_")
     years = config.analysis.years
