@@ -118,12 +118,26 @@ def check_not_above(
     )
 
 
+def level_tag(level: float) -> str:
+    """Return the tag of a confidence level in limit column names: 0.95 -> ``"95_0"``, 0.998 -> ``"99_8"``.
+
+    Levels are named to 0.1 percentage point, as PHEindicatormethods names them
+    (``lower95_0cl``); :func:`check_confidence` refuses several levels that share a tag.
+
+    >>> level_tag(0.95), level_tag(0.9991)
+    ('95_0', '99_9')
+    """
+    return f"{level * 100:.1f}".replace(".", "_")
+
+
 def check_confidence(confidence: float | Sequence[float]) -> list[float]:
     """Normalise ``confidence`` to a list of levels in [0.9, 1) as PHEindicatormethods allows.
 
     Levels may be given as proportions (0.95) or percentages (95), one or several
     (``[0.95, 0.998]``). Anything else (``None``, text, ``True``, NaN, an empty list, the same
-    level twice) raises :class:`InputError`.
+    level twice) raises :class:`InputError`, and so do several levels whose limit columns
+    would have the same name (0.9991 and 0.9994 both give ``lower99_9cl``: the names carry
+    the level to 0.1 percentage point, :func:`level_tag`).
 
     >>> check_confidence(0.95), check_confidence([95, 99.8])
     ([0.95], [0.95, 0.998])
@@ -149,13 +163,31 @@ def check_confidence(confidence: float | Sequence[float]) -> list[float]:
         raise InputError(f"confidence must name at least one level: {example}")
     if len(set(out)) < len(out):
         raise InputError(f"confidence names the same level twice: {levels!r}")
+    if len(out) > 1:
+        first: dict[str, object] = {}
+        for level, value in zip(levels, out, strict=True):
+            tag = level_tag(value)
+            if tag in first:
+                raise InputError(
+                    f"confidence levels {first[tag]!r} and {level!r} would share the limit "
+                    f"columns lower{tag}cl/upper{tag}cl (several levels are named to 0.1 "
+                    "percentage point, as PHEindicatormethods names them): give levels that "
+                    "differ at that precision, or call once per level"
+                )
+            first[tag] = level
     return out
 
 
-def check_single_confidence(confidence: float | Sequence[float]) -> float:
-    """One confidence level, as :func:`check_confidence` checks it, for functions whose output has a single interval (models, tests).
+def check_single_confidence(
+    confidence: float | Sequence[float], *, name: str = "confidence"
+) -> float:
+    """Return the one confidence level of limits the caller supplies, checked as :func:`check_confidence` checks it.
 
-    Several levels raise :class:`InputError`.
+    For a level that is one by nature: the level at which limits given as input were computed
+    (the slope index's ``limits_confidence``, the level of the quantiles' ``lower_cl`` and
+    ``upper_cl``, from which their standard errors are derived). Results are never limited to
+    one level this way: the level(s) of a function's output are checked by
+    :func:`check_confidence`. Several levels raise :class:`InputError` naming ``name``.
 
     >>> check_single_confidence(95)
     0.95
@@ -163,8 +195,8 @@ def check_single_confidence(confidence: float | Sequence[float]) -> float:
     levels = check_confidence(confidence)
     if len(levels) > 1:
         raise InputError(
-            f"confidence: this function gives one interval, at one level; got {levels}. "
-            "Call it once per level (e.g. confidence=0.95, then confidence=0.998)"
+            f"{name}: the limits supplied with the data were computed at one confidence level; "
+            f"give that level (e.g. {name}=0.95), got {levels}"
         )
     return levels[0]
 

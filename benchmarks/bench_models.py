@@ -68,7 +68,7 @@ def main() -> None:
         lambda: rate_model(people, "deaths", "years", PREDICTORS, reference=ref),
     )
     print(f"  {len(rate.data):,} strata; quintile 1 rate ratio "
-          f"{rate.table.set_index('term').loc['imd_quintile=1', 'estimate']:.3f} (planted {np.exp(0.6):.3f})")  # fmt: skip
+          f"{rate.table.set_index('term').loc['imd_quintile=1', 'value']:.3f} (planted {np.exp(0.6):.3f})")  # fmt: skip
     timed(
         "negative binomial on the same strata",
         lambda: rate_model(rate.data, "deaths", "years", PREDICTORS, reference=ref,

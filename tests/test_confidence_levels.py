@@ -268,7 +268,8 @@ def _table(result: object) -> pd.DataFrame:
     return result
 
 
-NOT_LEVELS = [None, "0.95", True, [], [0.95, 0.95], 0.5, float("nan")]
+#: ... the last two levels are distinct but their limit columns would share a name.
+NOT_LEVELS = [None, "0.95", True, [], [0.95, 0.95], 0.5, float("nan"), [0.9991, 0.9994]]
 
 
 @pytest.mark.parametrize(
@@ -318,6 +319,42 @@ def test_check_confidence_accepts_proportions_and_percentages() -> None:
     assert check_confidence([95, 99.8]) == [0.95, 0.998]
     assert check_confidence(np.array([0.95, 0.998])) == [0.95, 0.998]
     assert check_single_confidence(99.8) == 0.998
+
+
+@pytest.mark.parametrize(
+    ("levels", "named"),
+    [
+        ([0.9991, 0.9994], r"levels 0\.9991 and 0\.9994 .* lower99_9cl/upper99_9cl"),
+        ([95, 99.91, 99.94], r"levels 99\.91 and 99\.94 .* lower99_9cl/upper99_9cl"),
+        ([0.95, 0.95004], r"levels 0\.95 and 0\.95004 .* lower95_0cl/upper95_0cl"),
+    ],
+)
+def test_levels_whose_limit_columns_would_share_a_name_raise(levels: list, named: str) -> None:
+    with pytest.raises(InputError, match=named):
+        check_confidence(levels)
+
+
+def test_levels_that_differ_by_a_tenth_of_a_point_keep_their_own_columns() -> None:
+    assert check_confidence(0.9991) == [0.9991]  # one level: lowercl/uppercl, nothing shared
+    out = proportion(COUNTS, "x", "n", confidence=[0.998, 0.999])
+    assert {"lower99_8cl", "upper99_8cl", "lower99_9cl", "upper99_9cl"} <= set(out.columns)
+    assert (out["lower99_9cl"] < out["lower99_8cl"]).all()
+
+
+def test_the_level_of_supplied_limits_is_one_level() -> None:
+    with pytest.raises(InputError, match=r"limits_confidence: the limits supplied .* one conf"):
+        check_single_confidence([0.95, 0.998], name="limits_confidence")
+    with pytest.raises(InputError, match=r"limits_confidence: the limits supplied"):
+        slope_index_of_inequality(
+            DECILES.assign(low=DECILES["v"] - 1, high=DECILES["v"] + 1),
+            "decile",
+            "pop",
+            "v",
+            polarity="adverse",
+            lower_cl="low",
+            upper_cl="high",
+            limits_confidence=[0.95, 0.998],
+        )
 
 
 @pytest.mark.parametrize("bad", [None, "0.95", True, 0.0, 1.0, [0.95]])

@@ -107,7 +107,7 @@ assert abs(float(sii["value"].iloc[0]) - 50.0) < 1e-9  # a straight line: 10 per
 share = proportion(rates, "deaths", "population")
 fit = binary_model(rates.assign(group=["a", "a", "b", "b", "b"]), "deaths", ["group"],
                    n="population")
-assert fit.table["estimate"].iloc[0] > 0
+assert fit.table["value"].iloc[0] > 0
 leaked = sorted(m for m in sys.modules if m.split(".")[0] in blocked or m.startswith("analysis.book"))
 assert not leaked, leaked
 print("ok", len(json.loads(sys.argv[2])))

@@ -148,8 +148,8 @@ def headline_estimates(
     )
     emergency = [
         standardised_predictions(emergency_fit, by, multiplier=100)
-        .query("scale.str.startswith('standardised')")
-        .rename(columns={"level": "group", "estimate": "value"})
+        .query("statistic.str.startswith('standardised')")
+        .rename(columns={"level": "group"})
         .assign(indicator=EMERGENCY, breakdown=label)
         for by, label in BREAKDOWNS.items()
         if emergency_fit is not None

@@ -225,7 +225,7 @@ def slope_index_of_inequality(
     if method not in METHODS:
         raise InputError(f"method must be one of {METHODS}, got {method!r}")
     levels = check_confidence(confidence)
-    limits_confidence = check_single_confidence(limits_confidence)
+    limits_confidence = check_single_confidence(limits_confidence, name="limits_confidence")
     if transform and (method != "ohid" or value_type == "normal"):
         raise InputError(
             "transform=True needs method='ohid' and value_type 'rate' (log) or 'proportion' (logit)"

@@ -21,12 +21,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.validation import InputError
-
-
-def level_tag(level: float) -> str:
-    """Return the tag of a confidence level in column names: 0.95 -> ``"95_0"``, 0.998 -> ``"99_8"``."""
-    return f"{level * 100:.1f}".replace(".", "_")
+from analysis.validation import InputError, level_tag
 
 
 def limit_column_names(levels: Sequence[float]) -> list[tuple[str, str]]:

@@ -23,10 +23,10 @@ Methods
   section 3.4) and the NB alpha with a likelihood-ratio test of alpha = 0 (half the
   chi-squared(1) tail probability, as alpha = 0 is on the boundary).
 
-Outputs are tidy: ``term, variable, level, reference, estimate``, the limits (``lowercl,
+Outputs are tidy: ``term, variable, level, reference, value``, the limits (``lowercl,
 uppercl`` for one confidence level, ``lower95_0cl, upper95_0cl, lower99_8cl, ...`` for
-several, all from the same fit), ``p, coefficient, std_error, model, scale, confidence,
-method`` with the ratio on ``scale`` ("rate ratio" or "odds ratio").
+several, all from the same fit), ``p, coefficient, std_error, model, confidence, statistic,
+method``, with ``statistic`` saying what ``value`` is ("rate ratio" or "odds ratio").
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ from analysis.validation import (
     require_columns,
 )
 
-FAMILIES = {"poisson": "rate ratio", "negative_binomial": "rate ratio", "binomial": "odds ratio"}
+#: What a coefficient table's ``value`` is (its ``statistic``), by family.
+STATISTICS = {"poisson": "rate ratio", "negative_binomial": "rate ratio", "binomial": "odds ratio"}
 #: IRLS stops when the deviance changes by at most 1e-12 in absolute terms or relative to
 #: itself (R's ``glm`` stops at 1e-8 relative). An absolute bound alone cannot be met by a
 #: deviance in the tens of thousands (strata of a national extract), whose rounding error is
@@ -115,9 +116,9 @@ class ModelFit:
         return MODEL_NAMES[self.spec.family]
 
     @property
-    def scale(self) -> str:
-        """What the estimates are: ``"rate ratio"`` or ``"odds ratio"``."""
-        return FAMILIES[self.spec.family]
+    def statistic(self) -> str:
+        """What the table's values are: ``"rate ratio"`` or ``"odds ratio"``."""
+        return STATISTICS[self.spec.family]
 
     def linear_predictor(self, data: pd.DataFrame) -> np.ndarray:
         """Linear predictor (no offset) for rows of ``data`` coded like the fitted data."""
@@ -156,7 +157,7 @@ def rate_model(
 
     >>> df = pd.DataFrame({"group": ["a", "b"], "deaths": [10, 30], "years": [1000, 1500]})
     >>> fit = rate_model(df, "deaths", "years", ["group"])
-    >>> round(float(fit.table.loc[0, "estimate"]), 6)  # (30/1500) / (10/1000)
+    >>> round(float(fit.table.loc[0, "value"]), 6)  # (30/1500) / (10/1000)
     2.0
     """
     if family not in ("poisson", "negative_binomial"):
@@ -202,7 +203,7 @@ def binary_model(
 
     >>> df = pd.DataFrame({"group": ["a", "b"], "late": [20, 40], "cases": [100, 100]})
     >>> fit = binary_model(df, "late", ["group"], n="cases")
-    >>> round(float(fit.table.loc[0, "estimate"]), 6)  # (40/60) / (20/80)
+    >>> round(float(fit.table.loc[0, "value"]), 6)  # (40/60) / (20/80)
     2.666667
     """
     spec = ModelSpec(
@@ -418,7 +419,7 @@ def fit_model(data: pd.DataFrame, spec: ModelSpec) -> ModelFit:
             params,
             np.sqrt(np.diag(cov)),
             model=MODEL_NAMES[spec.family],
-            scale=FAMILIES[spec.family],
+            statistic=STATISTICS[spec.family],
             levels=spec.confidence,
             method="Wald, robust (HC0) standard errors" if spec.robust else "Wald",
         ),
@@ -431,20 +432,21 @@ def likelihood_ratio_test(reduced: ModelFit, full: ModelFit) -> pd.DataFrame:
     Method: twice the difference in log-likelihoods against the chi-squared distribution with
     the difference in parameters as degrees of freedom (Wilks 1938, *Ann Math Stat* 9:60-62).
 
-    Returns one row: ``statistic`` (2 x the log-likelihood difference), ``df``, ``p``.
+    Returns one row: ``test``, ``chi2`` (2 x the log-likelihood difference), ``df``, ``p``,
+    ``model``.
     """
     if len(reduced.data) != len(full.data) or reduced.spec.family != full.spec.family:
         raise InputError("the two models must be of the same family and fitted to the same rows")
     df = full.n_params - reduced.n_params
     if df <= 0:
         raise InputError("the full model must have more parameters than the reduced model")
-    statistic = max(2 * (full.loglik - reduced.loglik), 0.0)
+    chi2 = max(2 * (full.loglik - reduced.loglik), 0.0)
     return pd.DataFrame(
         {
             "test": ["likelihood ratio"],
-            "statistic": [statistic],
+            "chi2": [chi2],
             "df": [df],
-            "p": [float(stats.chi2.sf(statistic, df))],
+            "p": [float(stats.chi2.sf(chi2, df))],
             "model": [full.model],
         }
     )
@@ -471,7 +473,7 @@ def trend_test(data: pd.DataFrame, fit: ModelFit, variable: str) -> pd.DataFrame
     tested by its Wald statistic -- the regression test for trend (Breslow & Day 1987,
     *Statistical Methods in Cancer Research* vol. II, IARC).
 
-    The estimate is the ratio per one-step increase of the score (e.g. per quintile) with its
+    The row's ``value`` is the ratio per one-step increase of the score (e.g. per quintile) with its
     Wald interval and p-value, adjusted for the other predictors of ``fit``.
     """
     if variable not in fit.spec.predictors:

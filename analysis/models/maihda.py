@@ -73,6 +73,8 @@ from analysis.validation import (
 )
 
 MODELS = ("null", "main effects")
+#: What a stratum's prediction is the mean of, by family.
+MEANS = {"binomial": "probability", "poisson": "rate", "gaussian": "mean"}
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,11 @@ class MaihdaResult:
     - ``fixed_effects``: the main-effects model's ratios (odds/rate ratios, or differences for a
       Gaussian outcome), tidy like :func:`analysis.models.binary_model`;
     - ``strata``: one row per stratum with its size and outcome, the null model's shrunken
-      prediction (``estimate``, ``lowercl``, ``uppercl``), the main-effects model's additive
-      prediction (``additive``) and the stratum's interaction effect (``interaction`` with
-      ``interaction_lowercl``/``interaction_uppercl``, on the linear-predictor scale).
+      prediction (``value``, ``lowercl``, ``uppercl``), the main-effects model's additive
+      prediction (``additive``), the stratum's interaction effect (``interaction`` with
+      ``interaction_lowercl``/``interaction_uppercl``, on the linear-predictor scale), then
+      ``confidence``, ``statistic`` (what ``value`` is, e.g. ``"predicted probability per 100"``) and
+      ``method`` (of the limits).
 
     With several confidence levels each pair is one pair per level (``lower95_0cl``,
     ``vpc_upper99_8cl``, ``interaction_lower99_8cl``, ...).
@@ -248,7 +252,7 @@ def maihda(
             }
         )
         if name == "null":
-            strata["estimate"] = inverse(eta) * multiplier
+            strata["value"] = inverse(eta) * multiplier
             prediction = wald_limits(eta, se, levels, transform=lambda e: inverse(e) * multiplier)
             strata = strata.assign(**limit_columns(prediction, levels))
         else:
@@ -264,6 +268,11 @@ def maihda(
         [np.nan, (null_var - summary.loc[1, "sigma2_u"]) / null_var],
     )
     strata.insert(0, "stratum", rows[strata_by].astype(str).agg(" | ".join, axis=1))
+    strata["confidence"] = confidence_label(levels)
+    strata["statistic"] = _prediction_statistic(family, multiplier)
+    strata["method"] = (
+        "Wald on the linear predictor (shrinkage-scaled fixed part + posterior variance)"
+    )
     main = fits["main effects"]
     return MaihdaResult(
         family=family,
@@ -273,9 +282,11 @@ def maihda(
             main.beta,
             np.sqrt(np.diag(main.cov))[: main.n_beta],
             model=f"MAIHDA main effects ({family})",
-            scale={"binomial": "odds ratio", "poisson": "rate ratio", "gaussian": "difference"}[
-                family
-            ],
+            statistic={
+                "binomial": "odds ratio",
+                "poisson": "rate ratio",
+                "gaussian": "difference",
+            }[family],
             levels=levels,
             exponentiate=family != "gaussian",
         ),
@@ -289,6 +300,15 @@ def _sigma2_limits(fit: RandomInterceptFit, levels: list[float]) -> list[tuple[f
     if np.isnan(se_log_sigma):
         return [(0.0, np.nan) for _ in levels]
     return wald_limits(fit.log_sigma_u, se_log_sigma, levels, transform=lambda t: np.exp(2 * t))
+
+
+def _prediction_statistic(family: str, multiplier: float) -> str:
+    """Describe the strata's ``value`` as the standardised predictions do (``"predicted probability per 100"``)."""
+    if multiplier == 1:
+        return f"predicted {MEANS[family]}"
+    if family == "gaussian":
+        return f"predicted mean x {multiplier:,g}"
+    return f"predicted {MEANS[family]} per {multiplier:,.0f}"
 
 
 def _inverse_link(family: str):

@@ -78,10 +78,12 @@ def standardised_predictions(
     *Int J Epidemiol* 43:962-970) over the observed covariate distribution; delta-method or
     simulation intervals (King, Tomz & Wittenberg 2000, *Am J Polit Sci* 44:347-361).
 
-    For a categorical ``variable`` the output has one row per level (``scale`` "standardised
-    probability" or "standardised rate per 100,000") and one per non-reference level for the
-    difference from the reference level ("risk difference" / "rate difference per 100,000").
-    For a continuous ``variable`` it has one row: the average marginal effect per unit.
+    Columns: ``term, variable, level, reference, value``, the limits, ``p, model,
+    confidence, statistic, method``. For a categorical ``variable`` the output has one row per
+    level (``statistic`` "standardised probability" or "standardised rate per 100,000") and
+    one per non-reference level for the difference from the reference level ("risk
+    difference" / "rate difference per 100,000"). For a continuous ``variable`` it has one
+    row: the average marginal effect per unit.
     ``multiplier`` defaults to 1 for probabilities and 100,000 for rates (per unit of the
     population column, e.g. person-years).
 
@@ -94,11 +96,11 @@ def standardised_predictions(
     >>> from analysis.models.glm import binary_model
     >>> df = pd.DataFrame({"group": ["a", "b"], "late": [20, 40], "cases": [100, 100]})
     >>> fit = binary_model(df, "late", ["group"], n="cases")
-    >>> standardised_predictions(fit, "group")[["term", "estimate", "scale"]]
-          term  estimate                    scale
-    0  group=a       0.2  standardised probability
-    1  group=b       0.4  standardised probability
-    2  group=b       0.2          risk difference
+    >>> standardised_predictions(fit, "group")[["term", "value", "statistic"]]
+          term  value                 statistic
+    0  group=a    0.2  standardised probability
+    1  group=b    0.4  standardised probability
+    2  group=b    0.2           risk difference
     """
     if method not in ("delta", "simulation"):
         raise InputError(f"method must be 'delta' or 'simulation', got {method!r}")
@@ -127,28 +129,28 @@ def standardised_predictions(
         quantiles = np.quantile(draws, tails, axis=1)  # (2 x levels, rows), from the same draws
         limits = list(zip(quantiles[0::2], quantiles[1::2], strict=True))
         p = np.minimum(1.0, 2 * np.minimum((draws <= 0).mean(axis=1), (draws >= 0).mean(axis=1)))
-    level_scale, difference_scale = _labels(fit, multiplier)
+    level_statistic, difference_statistic = _labels(fit, multiplier)
     if kind == "categorical":
         terms = [f"{variable}={v}" for v in levels] + [f"{variable}={v}" for v in levels[1:]]
-        scales = [level_scale] * len(levels) + [difference_scale] * (len(levels) - 1)
+        statistics = [level_statistic] * len(levels) + [difference_statistic] * (len(levels) - 1)
         p = np.where(np.arange(len(terms)) < len(levels), np.nan, p)
         shown_levels = levels + levels[1:]
         reference = [""] * len(levels) + [levels[0]] * (len(levels) - 1)
     else:
         terms, shown_levels, reference = [variable], ["per unit"], [""]
-        scales = [f"average marginal effect: {difference_scale} per unit"]
+        statistics = [f"average marginal effect: {difference_statistic} per unit"]
     return pd.DataFrame(
         {
             "term": terms,
             "variable": variable,
             "level": shown_levels,
             "reference": reference,
-            "estimate": estimates,
+            "value": estimates,
             **limit_columns(limits, confidence),
             "p": p,
             "model": fit.model,
-            "scale": scales,
             "confidence": confidence_label(confidence),
+            "statistic": statistics,
             "method": "delta method" if method == "delta" else f"simulation ({repetitions})",
         }
     )

@@ -25,7 +25,7 @@ from plotnine import (
     theme,
 )
 
-from analysis.measures._output import confidence_label, level_tag
+from analysis.measures._output import confidence_label
 from analysis.models.tidy import limit_names
 from analysis.report.theme import (
     DARK_GREY,
@@ -35,9 +35,9 @@ from analysis.report.theme import (
     theme_nhs,
     thousands_labels,
 )
-from analysis.validation import InputError, check_confidence, require_columns
+from analysis.validation import InputError, check_confidence, level_tag, require_columns
 
-RATIO_SCALES = ("rate ratio", "odds ratio")
+RATIO_STATISTICS = ("rate ratio", "odds ratio")
 
 
 def interval_columns(
@@ -91,20 +91,20 @@ def forest_plot(
     ``labels`` renames the variables in the facet strips (e.g. ``{"imd_quintile": "IMD
     quintile"}``).
 
-    ``table`` is a model's tidy table (``term, variable, level, estimate``, the limits,
-    ``scale, confidence``), optionally several models stacked (coloured by ``model``). The line of no
+    ``table`` is a model's tidy table (``term, variable, level, value``, the limits,
+    ``confidence, statistic``), optionally several models stacked (coloured by ``model``). The line of no
     difference is drawn at 1 for ratios and 0 otherwise. ``confidence`` picks the level to
     draw when the table has limits at several (:func:`interval_columns`).
     """
-    require_columns(table, ["variable", "level", "estimate", "scale", "confidence"], what="table")
+    require_columns(table, ["variable", "level", "value", "confidence", "statistic"], what="table")
     lower, upper, level = interval_columns(table, confidence)
     rows = table if variables is None else table[table["variable"].isin(list(variables))]
     if rows.empty:
         raise InputError(f"no terms to plot for variables {variables}")
-    scales = rows["scale"].unique()
-    if len(scales) != 1:
-        raise InputError(f"plot one scale at a time; the table mixes {list(scales)}")
-    ratio = scales[0] in RATIO_SCALES
+    statistics = rows["statistic"].unique()
+    if len(statistics) != 1:
+        raise InputError(f"plot one statistic at a time; the table mixes {list(statistics)}")
+    ratio = statistics[0] in RATIO_STATISTICS
     rows = rows.assign(
         level=pd.Categorical(rows["level"], categories=list(dict.fromkeys(rows["level"]))[::-1]),
         variable=pd.Categorical(
@@ -114,7 +114,7 @@ def forest_plot(
     )
     several = "model" in rows and rows["model"].nunique() > 1
     mapping = aes(
-        "level", "estimate", ymin=lower, ymax=upper, **({"colour": "model"} if several else {})
+        "level", "value", ymin=lower, ymax=upper, **({"colour": "model"} if several else {})
     )
     point = {} if several else {"colour": NHS_BLUE}
     return (
@@ -127,7 +127,7 @@ def forest_plot(
         + facet_grid("variable ~ .", scales="free_y", space="free_y")
         + labs(
             x="",
-            y=f"{sentence_case(scales[0])} ({level} confidence interval)",
+            y=f"{sentence_case(statistics[0])} ({level} confidence interval)",
             title=title or "",
         )
         + theme_nhs()
@@ -146,18 +146,18 @@ def predicted_chart(
     difference rows are left out. ``confidence`` picks the level to draw when the table has
     limits at several (:func:`interval_columns`).
     """
-    require_columns(predictions, ["level", "estimate", "scale", "confidence"], what="predictions")
+    require_columns(predictions, ["level", "value", "confidence", "statistic"], what="predictions")
     lower, upper, level = interval_columns(predictions, confidence)
-    rows = predictions[predictions["scale"].str.startswith("standardised")]
+    rows = predictions[predictions["statistic"].str.startswith("standardised")]
     if rows.empty:
         raise InputError("predictions has no standardised rows to chart")
     rows = rows.assign(
         level=pd.Categorical(rows["level"], categories=sorted(rows["level"].unique()))
     )
-    scale = rows["scale"].iloc[0]
-    percentage = scale == "standardised probability per 100"
+    statistic = rows["statistic"].iloc[0]
+    percentage = statistic == "standardised probability per 100"
     return (
-        ggplot(rows, aes("level", "estimate", ymin=lower, ymax=upper))
+        ggplot(rows, aes("level", "value", ymin=lower, ymax=upper))
         + geom_errorbar(width=0.25, colour=NHS_BLUE)
         + geom_point(size=2.5, colour=NHS_BLUE)
         + scale_y_continuous(labels=percent_labels if percentage else thousands_labels)
@@ -165,7 +165,7 @@ def predicted_chart(
             x=sentence_case(rows["variable"].iloc[0]) if "variable" in rows else "",
             y=f"Standardised percentage ({level} CI)"
             if percentage
-            else f"{sentence_case(scale)} ({level} CI)",
+            else f"{sentence_case(statistic)} ({level} CI)",
             title=title or "",
         )  # fmt: skip
         + theme_nhs()
@@ -175,26 +175,27 @@ def predicted_chart(
 def caterpillar_plot(
     strata: pd.DataFrame,
     *,
-    estimate: str = "estimate",
+    value: str = "value",
     y_label: str = "Predicted value",
     title: str | None = None,
     confidence: float | None = None,
 ) -> ggplot:
     """Stratum estimates ranked from lowest to highest with their intervals (a caterpillar plot of MAIHDA strata).
 
-    Use ``estimate="interaction"`` for the main-effects model's stratum interaction effects:
-    the limits drawn are those named after ``estimate`` (``lowercl``/``uppercl`` for
-    ``"estimate"``, ``interaction_lowercl``/``interaction_uppercl`` for ``"interaction"``),
+    ``value`` is the column drawn: the null model's predictions (``"value"``) or, with
+    ``value="interaction"``, the main-effects model's stratum interaction effects. The limits
+    drawn are those named after it (``lowercl``/``uppercl`` for ``"value"``,
+    ``interaction_lowercl``/``interaction_uppercl`` for ``"interaction"``),
     at the level ``confidence`` when the strata have limits at several
     (:func:`interval_columns`).
     """
-    require_columns(strata, [estimate], what="strata")
-    prefix = "" if estimate == "estimate" else estimate
+    require_columns(strata, [value], what="strata")
+    prefix = "" if value == "value" else value
     lower, upper, _ = interval_columns(strata, confidence, prefix=prefix)
-    rows = strata.sort_values(estimate).reset_index(drop=True)
+    rows = strata.sort_values(value).reset_index(drop=True)
     rows = rows.assign(rank=range(1, len(rows) + 1))
     return (
-        ggplot(rows, aes("rank", estimate, ymin=lower, ymax=upper))
+        ggplot(rows, aes("rank", value, ymin=lower, ymax=upper))
         + geom_errorbar(width=0, colour=DARK_GREY, alpha=0.6)
         + geom_point(size=1.2, colour=NHS_BLUE)
         + labs(x="Stratum (ranked)", y=sentence_case(y_label), title=title or "")

@@ -3,7 +3,7 @@
 Limit columns are named as the measures name them (:mod:`analysis.measures._output`,
 following PHEindicatormethods): ``lowercl``/``uppercl`` for one level, one pair per level
 (``lower95_0cl``/``upper95_0cl``, ``lower99_8cl``/``upper99_8cl``) for several. Limits of a
-quantity other than the row's estimate carry its name first (``vpc_lowercl``,
+quantity other than the row's ``value`` carry its name first (``vpc_lowercl``,
 ``interaction_lower99_8cl``).
 
 >>> limit_names([0.95], prefix="vpc")
@@ -73,7 +73,7 @@ def coefficient_table(
     std_errors: np.ndarray,
     *,
     model: str,
-    scale: str,
+    statistic: str,
     levels: Sequence[float],
     method: str = "Wald",
     exponentiate: bool = True,
@@ -84,11 +84,12 @@ def coefficient_table(
     for odds and rate ratios; ``p`` from the Wald statistic ``coefficient / std_error``
     against the standard normal.
 
-    Columns: ``term, variable, level, reference, estimate``, the limit pairs
-    (``lowercl, uppercl`` or ``lower95_0cl, upper95_0cl, ...``), ``p, coefficient, std_error,
-    model, scale, confidence, method`` (``coefficient``/``std_error`` on the linear-predictor
-    scale, e.g. log rate ratio; ``confidence`` the levels as text, ``"95%"`` or
-    ``"95%, 99.8%"``; ``method`` the interval method, e.g. ``"Wald"``).
+    Columns: ``term, variable, level, reference, value`` (the ratio, or the coefficient when
+    not exponentiated), the limit pairs (``lowercl, uppercl`` or ``lower95_0cl, upper95_0cl,
+    ...``), ``p, coefficient, std_error, model, confidence, statistic, method``
+    (``coefficient``/``std_error`` on the linear-predictor scale, e.g. log rate ratio;
+    ``confidence`` the levels as text, ``"95%"`` or ``"95%, 99.8%"``; ``statistic`` what
+    ``value`` is, e.g. ``"rate ratio"``; ``method`` the interval method, e.g. ``"Wald"``).
     """
     keep = [j for j, t in enumerate(design.terms) if t.name != INTERCEPT]
     b, s = np.asarray(coefficients)[keep], np.asarray(std_errors)[keep]
@@ -101,14 +102,14 @@ def coefficient_table(
             "variable": [t.variable for t in terms],
             "level": [t.level for t in terms],
             "reference": [t.reference for t in terms],
-            "estimate": transform(b),
+            "value": transform(b),
             **limit_columns(limits, levels),
             "p": 2 * stats.norm.sf(np.abs(b / s)),
             "coefficient": b,
             "std_error": s,
             "model": model,
-            "scale": scale,
             "confidence": confidence_label(levels),
+            "statistic": statistic,
             "method": method,
         }
     )

@@ -114,7 +114,7 @@ def test_interaction_likelihood_ratio_test_equals_r_anova(strata, r_eval):
         "a <- anova(f0, f1, test = 'Chisq'); c(a$Deviance[2], a$Df[2], a[['Pr(>Chi)']][2])",
         d=strata,
     )
-    assert test.loc[0, "statistic"] == pytest.approx(r[0], abs=1e-6)
+    assert test.loc[0, "chi2"] == pytest.approx(r[0], abs=1e-6)
     assert test.loc[0, "df"] == r[1]
     assert test.loc[0, "p"] == pytest.approx(r[2], abs=1e-6)
 
@@ -128,7 +128,7 @@ def test_trend_score_equals_r_glm_with_numeric_quintile(strata, r_eval):
         f"data = d, {R_TIGHT}); s <- summary(f)$coefficients; s['quintile', c(1, 2, 4)]",
         d=strata,
     )
-    assert np.log(trend.loc[0, "estimate"]) == pytest.approx(r[0], abs=1e-6)
+    assert np.log(trend.loc[0, "value"]) == pytest.approx(r[0], abs=1e-6)
     assert trend.loc[0, "std_error"] == pytest.approx(r[1], abs=1e-6)
     assert trend.loc[0, "p"] == pytest.approx(r[2], rel=1e-5)
 
@@ -174,7 +174,7 @@ def test_fits_on_many_strata_converge_to_the_closed_form():
         fit = rate_model(cells, "deaths", "years", ["group"], family=family, aggregate=False)
         assert fit.table["coefficient"].notna().all()
         if family == "poisson":
-            np.testing.assert_allclose(fit.table["estimate"], expected, rtol=1e-10)
+            np.testing.assert_allclose(fit.table["value"], expected, rtol=1e-10)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 7, 8])
@@ -230,19 +230,17 @@ def test_likelihood_ratio_test_needs_nested_models(strata):
         likelihood_ratio_test(fit, fit)
 
 
-def test_tidy_output_columns_and_scale(strata):
+def test_tidy_output_columns_and_statistic(strata):
     table = binary_model(strata, "late", PREDICTORS, n="people").table
     assert list(table.columns[:8]) == [
-        "term", "variable", "level", "reference", "estimate", "lowercl", "uppercl", "p",
+        "term", "variable", "level", "reference", "value", "lowercl", "uppercl", "p",
     ]  # fmt: skip
-    assert set(table["scale"]) == {"odds ratio"} and set(table["model"]) == {"logistic"}
-    assert list(table.columns[-3:]) == ["scale", "confidence", "method"]
+    assert set(table["statistic"]) == {"odds ratio"} and set(table["model"]) == {"logistic"}
+    assert list(table.columns[-3:]) == ["confidence", "statistic", "method"]
     assert set(table["confidence"]) == {"95%"} and set(table["method"]) == {"Wald"}
     robust = binary_model(strata, "late", PREDICTORS, n="people", robust=True).table
     assert set(robust["method"]) == {"Wald, robust (HC0) standard errors"}
-    assert (table["lowercl"] < table["estimate"]).all() and (
-        table["estimate"] < table["uppercl"]
-    ).all()
+    assert (table["lowercl"] < table["value"]).all() and (table["value"] < table["uppercl"]).all()
 
 
 def test_perfect_separation_names_the_column_and_level():

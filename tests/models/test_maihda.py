@@ -69,7 +69,7 @@ def test_main_effects_and_interaction_variance_recover_the_truth(result):
     fe = fit.fixed_effects.set_index("term")
     covered = [fe.loc[t, "lowercl"] <= np.exp(v) <= fe.loc[t, "uppercl"] for t, v in truth.items()]
     assert sum(covered) >= 9  # ten 95% intervals
-    assert set(fe["scale"]) == {"odds ratio"}
+    assert set(fe["statistic"]) == {"odds ratio"}
 
 
 def test_vpc_pcv_and_auc_follow_their_definitions(result):
@@ -83,7 +83,7 @@ def test_vpc_pcv_and_auc_follow_their_definitions(result):
     assert s.loc["main effects", "pcv"] == pytest.approx((null - main) / null)
     assert s.loc["main effects", "pcv"] > 0.8  # the main effects explain most stratum variance
     # AUC of the null model equals sklearn's on the people, scored by their stratum prediction
-    strata = fit.strata.set_index(STRATA_BY)["estimate"]
+    strata = fit.strata.set_index(STRATA_BY)["value"]
     scores = strata.loc[pd.MultiIndex.from_frame(people[STRATA_BY])].to_numpy()
     assert s.loc["null", "auc"] == pytest.approx(roc_auc_score(people["outcome"], scores), abs=1e-9)
     assert s.loc["null", "n_strata"] == 120 and s.loc["null", "n_people"] == len(people)
@@ -97,15 +97,18 @@ def test_stratum_estimates_are_shrunk_most_where_strata_are_small(result):
     def logit(p):
         return np.log(p / (100 - p))
 
-    assert logit(strata["estimate"]).std() < logit(observed).std()  # pulled together
-    shrinkage = np.abs(logit(strata["estimate"]) - logit(observed))
+    assert logit(strata["value"]).std() < logit(observed).std()  # pulled together
+    shrinkage = np.abs(logit(strata["value"]) - logit(observed))
     small = strata["n"] <= strata["n"].quantile(0.25)
     large = strata["n"] >= strata["n"].quantile(0.75)
     assert shrinkage[small].mean() > shrinkage[large].mean()
-    assert (strata["lowercl"] < strata["estimate"]).all() and (
-        strata["estimate"] < strata["uppercl"]
+    assert (strata["lowercl"] < strata["value"]).all() and (
+        strata["value"] < strata["uppercl"]
     ).all()
     assert (strata["interaction_lowercl"] < strata["interaction_uppercl"]).all()
+    assert list(strata.columns[-3:]) == ["confidence", "statistic", "method"]
+    assert set(strata["statistic"]) == {"predicted probability per 100"}
+    assert set(strata["confidence"]) == {"95%"}
 
 
 def test_null_model_gaussian_maihda_equals_mixedlm():
@@ -137,7 +140,8 @@ def test_poisson_maihda_on_counts_recovers_the_interaction_variance():
     fit = maihda(counts, STRATA_BY, "events", family="poisson", n="years")
     main = fit.summary.set_index("model").loc["main effects"]
     assert main["sigma2_u_lowercl"] <= 0.3**2 <= main["sigma2_u_uppercl"]
-    assert set(fit.fixed_effects["scale"]) == {"rate ratio"}
+    assert set(fit.fixed_effects["statistic"]) == {"rate ratio"}
+    assert set(fit.strata["statistic"]) == {"predicted rate per 100,000"}
     assert 0 < main["vpc"] < 1 and np.isnan(main["auc"])
 
 

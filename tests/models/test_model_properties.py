@@ -26,7 +26,7 @@ from scipy import stats
 from analysis.models import binary_model, rate_model, standardised_predictions
 
 SETTINGS = settings(max_examples=20, deadline=None)
-COMPARED = ["term", "estimate", "lowercl", "uppercl", "coefficient", "std_error"]
+COMPARED = ["term", "value", "lowercl", "uppercl", "coefficient", "std_error"]
 
 
 @st.composite
@@ -84,7 +84,7 @@ def test_fits_do_not_depend_on_level_names(data: pd.DataFrame) -> None:
     for model in expected:
         mine = got[model].assign(level=got[model]["level"].map({v: k for k, v in names.items()}))
         mine = mine.set_index("level").loc[expected[model]["level"]]
-        for column in ("estimate", "lowercl", "uppercl", "std_error"):
+        for column in ("value", "lowercl", "uppercl", "std_error"):
             np.testing.assert_allclose(mine[column], expected[model][column], rtol=1e-7)
         np.testing.assert_allclose(_wald_z(mine), _wald_z(expected[model]), rtol=1e-6, atol=1e-9)
 
@@ -103,13 +103,13 @@ def test_saturated_two_group_models_give_the_closed_forms(x1, y1, x0, y0, t1, t0
     z = stats.norm.ppf(0.975)
     odds = binary_model(data, "x", ["g"], n="n", reference={"g": "ref"}).table.iloc[0]
     log_or, se = np.log(x1 * y0 / (y1 * x0)), np.sqrt(1 / x1 + 1 / y1 + 1 / x0 + 1 / y0)
-    assert odds["estimate"] == pytest.approx(np.exp(log_or), rel=1e-7)
+    assert odds["value"] == pytest.approx(np.exp(log_or), rel=1e-7)
     assert odds["std_error"] == pytest.approx(se, rel=1e-6)
     assert odds["lowercl"] == pytest.approx(np.exp(log_or - z * se), rel=1e-6)
     assert odds["uppercl"] == pytest.approx(np.exp(log_or + z * se), rel=1e-6)
     rate = rate_model(data, "x", "t", ["g"], reference={"g": "ref"}).table.iloc[0]
     log_rr, se = np.log((x1 / t1) / (x0 / t0)), np.sqrt(1 / x1 + 1 / x0)
-    assert rate["estimate"] == pytest.approx(np.exp(log_rr), rel=1e-7)
+    assert rate["value"] == pytest.approx(np.exp(log_rr), rel=1e-7)
     assert rate["std_error"] == pytest.approx(se, rel=1e-6)
     assert rate["p"] == pytest.approx(2 * stats.norm.sf(abs(log_rr) / se), rel=1e-5, abs=1e-12)
 
@@ -121,7 +121,7 @@ def test_doubling_every_count_divides_the_standard_errors_by_root_two(data) -> N
     got = _fits(data.assign(events=data["events"] * 2, trials=data["trials"] * 2,
                             years=data["years"] * 2))  # fmt: skip
     for model in expected:
-        np.testing.assert_allclose(got[model]["estimate"], expected[model]["estimate"], rtol=1e-7)
+        np.testing.assert_allclose(got[model]["value"], expected[model]["value"], rtol=1e-7)
         np.testing.assert_allclose(
             got[model]["std_error"], expected[model]["std_error"] / np.sqrt(2), rtol=1e-6
         )
@@ -133,7 +133,7 @@ def test_standardised_probabilities_of_a_saturated_model_are_the_observed(data) 
     cells = data.assign(ab=data["a"] + "/" + data["b"])
     fit = binary_model(cells, "events", ["ab"], n="trials")
     out = standardised_predictions(fit, "ab")
-    levels = out[out["scale"] == "standardised probability"].set_index("level")["estimate"]
+    levels = out[out["statistic"] == "standardised probability"].set_index("level")["value"]
     observed = cells.set_index("ab").eval("events / trials")
     np.testing.assert_allclose(levels.loc[observed.index], observed, rtol=1e-7)
 

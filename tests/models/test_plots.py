@@ -1,4 +1,4 @@
-"""Chart helpers build and draw from the models' tidy tables, and refuse mixed scales."""
+"""Chart helpers build and draw from the models' tidy tables, and refuse mixed statistics."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ def test_forest_plot_draws_and_lists_every_term(fit):
     assert len(plot.data) == 5 and plot.draw() is not None
 
 
-def test_forest_plot_refuses_mixed_scales(fit):
-    mixed = pd.concat([fit.table, fit.table.assign(scale="rate ratio")])
-    with pytest.raises(InputError, match="one scale at a time"):
+def test_forest_plot_refuses_mixed_statistics(fit):
+    mixed = pd.concat([fit.table, fit.table.assign(statistic="rate ratio")])
+    with pytest.raises(InputError, match="one statistic at a time"):
         forest_plot(mixed)
 
 
@@ -41,4 +41,4 @@ def test_caterpillar_ranks_the_strata():
     result = maihda(people, ["quintile", "sex", "age_group"], "late")
     plot = caterpillar_plot(result.strata, y_label="per cent")
     assert list(plot.data["rank"]) == list(range(1, 31))
-    assert plot.data["estimate"].is_monotonic_increasing and plot.draw() is not None
+    assert plot.data["value"].is_monotonic_increasing and plot.draw() is not None

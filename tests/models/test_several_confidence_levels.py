@@ -146,7 +146,7 @@ def test_standardised_predictions_at_each_level(people):
     single = standardised_predictions(binary_model(people, "late", PREDICTORS), "quintile")
     se = (single["uppercl"] - single["lowercl"]) / (2 * stats.norm.ppf(0.975))
     z998 = stats.norm.ppf(0.999)
-    np.testing.assert_allclose(delta["lower99_8cl"], delta["estimate"] - z998 * se, rtol=1e-9)
+    np.testing.assert_allclose(delta["lower99_8cl"], delta["value"] - z998 * se, rtol=1e-9)
     np.testing.assert_allclose(delta["upper95_0cl"], single["uppercl"], rtol=1e-12)
     sim = standardised_predictions(fit, "quintile", method="simulation", seed=4)
     assert set(sim["confidence"]) == {"95%, 99.8%"}
@@ -202,7 +202,7 @@ def test_charts_draw_the_level_asked_for_and_refuse_to_guess(people):
     chart = predicted_chart(standardised_predictions(fit, "quintile"), confidence=0.95)
     assert chart.mapping["ymax"] == "upper95_0cl" and "95% CI" in chart.labels.y
     strata = maihda(simulate_people(20_000, 2), PREDICTORS, "late", confidence=LEVELS).strata
-    caterpillar = caterpillar_plot(strata, estimate="interaction", confidence=0.998)
+    caterpillar = caterpillar_plot(strata, value="interaction", confidence=0.998)
     assert caterpillar.mapping["ymin"] == "interaction_lower99_8cl"
     single = forest_plot(binary_model(people, "late", PREDICTORS).table)
     assert single.mapping["ymin"] == "lowercl" and "95% confidence" in single.labels.y
