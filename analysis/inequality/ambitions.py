@@ -39,6 +39,8 @@ from analysis.validation import InputError, require_columns
 EARLY = "early_diagnosis"
 #: The ambition of people with high blood pressure on a GP register (a key of ``AMBITIONS``).
 DETECTED = "hypertension_detection"
+#: Short names of the two ambitions' percentages, for tables and figures.
+SHORT_NAMES = {EARLY: "Cancers diagnosed at stage 1 or 2", DETECTED: "Hypertension detected"}
 #: The strata :func:`ambition_counts` counts by (columns of ``people`` or ``areas``).
 STRATA = ("imd_quintile", "imd_decile", "ethnicity")
 #: The group of everyone in :func:`ambition_summary`.

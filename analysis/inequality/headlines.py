@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.aggregate import Source
-from analysis.inequality.ambitions import DETECTED, EARLY, NOT_STATED
+from analysis.inequality.ambitions import NOT_STATED, SHORT_NAMES
 from analysis.inequality.gaps import rank_gaps
 from analysis.inequality.sii import slope_index_of_inequality
 from analysis.measures import indicator_rates, proportion
@@ -47,10 +47,7 @@ RATE_LABELS = {
 #: Emergency presentation, standardised to the case mix.
 EMERGENCY = "Cancers presenting as an emergency (%)"
 #: The ambitions' percentages (:mod:`analysis.inequality.ambitions`) and their headline names.
-PERCENT_LABELS = {
-    EARLY: "Cancers diagnosed at stage 1 or 2 (%)",
-    DETECTED: "Hypertension detected (%)",
-}
+PERCENT_LABELS = {i: f"{name} (%)" for i, name in SHORT_NAMES.items()}
 _ESTIMATE = ["indicator", "breakdown", "group", "value", "lowercl", "uppercl"]
 
 
