@@ -231,7 +231,9 @@ def test_likelihood_ratio_test_needs_nested_models(strata):
 
 
 def test_tidy_output_columns_and_statistic(strata):
-    table = binary_model(strata, "late", PREDICTORS, n="people").table
+    fit = binary_model(strata, "late", PREDICTORS, n="people")
+    table = fit.table
+    assert fit.statistic == "odds ratio"
     assert list(table.columns[:8]) == [
         "term", "variable", "level", "reference", "value", "lowercl", "uppercl", "p",
     ]  # fmt: skip
