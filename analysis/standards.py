@@ -46,6 +46,18 @@ def esp2013() -> pd.DataFrame:
 def five_year_age_band(age: np.ndarray | pd.Series) -> pd.Categorical:
     """Assign ages in whole years to the ESP 2013 five-year bands (90 and over -> ``"90+"``).
 
+    Parameters
+    ----------
+    age
+        Ages in completed years; missing or negative ages raise ``ValueError``.
+
+    Returns
+    -------
+    pandas.Categorical
+        The band of each age, ordered youngest first (``ESP2013_AGE_BANDS``).
+
+    Examples
+    --------
     >>> list(five_year_age_band([0, 4, 5, 89, 90, 104]))
     ['0-4', '0-4', '5-9', '85-89', '90+', '90+']
     """
@@ -59,6 +71,19 @@ def five_year_age_band(age: np.ndarray | pd.Series) -> pd.Categorical:
 def life_table_age_band(age: np.ndarray | pd.Series) -> pd.Categorical:
     """Assign ages in whole years to the life-table bands 0, 1-4, 5-9, ..., 85-89, 90+.
 
+    Parameters
+    ----------
+    age
+        Ages in completed years; missing or negative ages raise ``ValueError``.
+
+    Returns
+    -------
+    pandas.Categorical
+        The band of each age, ordered youngest first (``LIFE_TABLE_AGE_BANDS``), the 20
+        bands of the life table used by :func:`analysis.measures.life_expectancy`.
+
+    Examples
+    --------
     >>> list(life_table_age_band([0, 1, 4, 5, 92]))
     ['0', '1-4', '1-4', '5-9', '90+']
     """

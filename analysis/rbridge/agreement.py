@@ -116,7 +116,7 @@ def r_code_markdown(table: pd.DataFrame, heading: str) -> str:
     Returns
     -------
     str
-        The heading, the function and implementation that ran, and an ```` ```r ```` block.
+        The heading, the function and implementation that ran, and the code as a fenced R code block.
 
     Raises
     ------
