@@ -135,11 +135,11 @@ def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
     years = _years(config)
     with running(source) as engine:
         for outcome in (o for o in config.analysis.outcomes if o in PROPORTION_OUTCOMES):
-            table, numerator, denominator = PROPORTION_OUTCOMES[outcome]
+            table, x, n = PROPORTION_OUTCOMES[outcome]
             for breakdown in (b for b in config.analysis.breakdowns if b != "age_band"):
                 counts = binary_counts(
-                    engine, table, numerator, denominator, group_by=[breakdown], years=years
-                ).rename(columns={breakdown: "level"})
+                    engine, table, x, n, group_by=[breakdown], years=years
+                ).rename(columns={breakdown: "level", "x": "numerator", "n": "denominator"})
                 counts = counts.sort_values("level", kind="stable", ignore_index=True)
                 result = proportion(
                     counts, "numerator", "denominator",

@@ -433,19 +433,19 @@ def _events_query(
 def binary_counts(
     source: Source,
     table: str,
-    numerator: str,
-    denominator: str,
+    x: str,
+    n: str,
     *,
     group_by: Sequence[str],
     years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """Numerator and denominator of a binary outcome (a proportion) by breakdown.
+    """Count and denominator of a binary outcome (a proportion) by breakdown.
 
     ``table`` is ``"people"`` or an event table, read as ``e`` (with its person as ``p`` and
-    the person's area as ``a``); ``numerator`` is SQL giving 1 or 0 per row and
-    ``denominator`` a SQL condition choosing the rows counted (portable SQL, as
-    :func:`is_true`). Event rows count only in ``years`` when given. Columns: ``*group_by``,
-    ``numerator`` (rows where it is 1), ``denominator`` (rows counted). On an engine with
+    the person's area as ``a``); ``x`` is SQL giving 1 or 0 per row and ``n`` a SQL
+    condition choosing the rows counted (portable SQL, as :func:`is_true`). Event rows count
+    only in ``years`` when given. Columns: ``*group_by``, ``x`` (rows where it is 1), ``n``
+    (rows counted), ready for ``proportion(counts, "x", "n")``. On an engine with
     :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that include ``group_by``, the
     counts are rolled up from one query by all of them.
 
@@ -453,32 +453,28 @@ def binary_counts(
     >>> counts = binary_counts(generate_population(5_000), "cancers",
     ...                        is_true("e.emergency_presentation"), "1 = 1", group_by=["sex"])
     >>> list(counts.columns)
-    ['sex', 'numerator', 'denominator']
+    ['sex', 'x', 'n']
     """
     group_by = [group_by] if isinstance(group_by, str) else list(group_by)
     if table != "people" and table not in EVENTS:
         raise InputError(f"table is {table!r}; allowed: people, {', '.join(EVENTS)}")
     with running(source) as engine:
         dims = list(engine.rollup_from) if set(group_by) <= set(engine.rollup_from) else group_by
-        key = ("binary", table, numerator, denominator, tuple(years or ()), tuple(dims))
-        every = engine.remember(
-            key, lambda: _binary_query(engine, table, numerator, denominator, dims, years)
-        )
+        key = ("binary", table, x, n, tuple(years or ()), tuple(dims))
+        every = engine.remember(key, lambda: _binary_query(engine, table, x, n, dims, years))
     out = (
-        every.groupby(group_by, dropna=False, sort=False, as_index=False)[
-            ["numerator", "denominator"]
-        ].sum()
+        every.groupby(group_by, dropna=False, sort=False, as_index=False)[["x", "n"]].sum()
         if group_by
-        else every[["numerator", "denominator"]].sum().to_frame().T
+        else every[["x", "n"]].sum().to_frame().T
     )
-    return out.astype({"numerator": "int64", "denominator": "int64"}).reset_index(drop=True)
+    return out.astype({"x": "int64", "n": "int64"}).reset_index(drop=True)
 
 
 def _binary_query(
     engine: Engine,
     table: str,
-    numerator: str,
-    denominator: str,
+    x: str,
+    n: str,
     group_by: Sequence[str],
     years: Sequence[int] | None,
 ) -> pd.DataFrame:
@@ -493,11 +489,11 @@ def _binary_query(
     levels = ", ".join(f"{e} AS {e.split('.')[1]}" for e in exprs)
     group = f" GROUP BY {', '.join(exprs)}" if exprs else ""
     return engine.query(
-        f"""SELECT {levels + ", " if levels else ""}SUM({numerator}) AS numerator,
-           COUNT(*) AS denominator
+        f"""SELECT {levels + ", " if levels else ""}SUM({x}) AS x,
+           COUNT(*) AS n
     FROM {table} e {join}
     LEFT JOIN areas a ON {person}.area_code = a.area_code
-    WHERE {denominator}{year_filter}{group}"""
+    WHERE {n}{year_filter}{group}"""
     )
 
 

@@ -158,8 +158,8 @@ def test_binary_counts_rolled_up_equal_direct_counts_and_pandas():
     expected = cancers.groupby("sex")["emergency_presentation"].agg(["sum", "count"])
     got = binary_counts(people, "cancers", emergency, "1 = 1", group_by=["sex"], years=[2021, 2023])
     got = got.set_index("sex").sort_index()
-    assert got["numerator"].tolist() == expected["sum"].tolist()
-    assert got["denominator"].tolist() == expected["count"].tolist()
+    assert got["x"].tolist() == expected["sum"].tolist()
+    assert got["n"].tolist() == expected["count"].tolist()
 
 
 def test_remembered_counts_are_dropped_when_a_table_is_replaced():
