@@ -36,6 +36,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
 
 from analysis.segmentation.features import handle_missing
 from analysis.validation import InputError, fail_rows, require_columns, require_numeric
@@ -141,6 +142,9 @@ def _principal_components(z: np.ndarray) -> tuple[np.ndarray, tuple[float, float
     return padded, (float(share[0]), float(share[1]) if len(share) > 1 else 0.0)
 
 
+# One thread (BLAS and OpenMP): k-means and silhouettes on a few thousand areas gain little
+# from threads, and on a shared machine threads waiting for busy cores made them 9x slower.
+@threadpool_limits.wrap(limits=1)
 def cluster_areas(
     areas: pd.DataFrame,
     features: Sequence[str],
