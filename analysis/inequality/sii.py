@@ -76,6 +76,7 @@ from analysis.inequality._simulation import (
     mean_absolute_difference,
     simulate_limits,
 )
+from analysis.measures._inputs import check_not_empty
 from analysis.measures._output import confidence_label, limit_column_names
 from analysis.measures.intervals import z_value
 from analysis.validation import (
@@ -251,6 +252,7 @@ def slope_index_of_inequality(
     uses_spread = method == "ohid"
     spread_cols = ([se] if se is not None else [lower_cl, upper_cl]) if uses_spread else []
     require_columns(data, [*group_by, quantile, n, value, *spread_cols])
+    check_not_empty(data)
     context = [*group_by, quantile]
     order = require_numeric(data, quantile, context=context)
     if not pd.api.types.is_numeric_dtype(data[quantile]):  # numbers as text: "1" to "10"

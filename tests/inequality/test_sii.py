@@ -372,6 +372,7 @@ LIMITS = dict(lower_cl="lower_cl", upper_cl="upper_cl")
         (("proportion", 5), ("upper_cl", 4, 11), dict(**LIMITS, value_type="proportion"), "between 0 and 1"),
         (("proportion", 5), ("lower_cl", 2, 8), dict(**LIMITS, value_type="proportion"), "between 0 and 1"),
         (("normal", 10), ("quantile", None, 3), LIMITS, "between 5 and 100 quantiles"),
+        (("normal", 10), ("quantile", None, 0), SE, "data has no rows"),
         (("normal", 10), None, dict(**LIMITS, transform=True), "transform"),
         (("rate", 10), None, dict(**SE, value_type="rate", transform=True), "not se"),
         (("normal", 10), None, dict(), "either se or both"),
