@@ -24,7 +24,7 @@ def core20_segment_shares(
     counted: pd.DataFrame,
     segment: str = "segment",
     *,
-    count: str = "n",
+    n: str = "n",
     rule: DisclosureRule | None = None,
 ) -> pd.DataFrame:
     """Age-standardised % of the residents of Core20 and of other areas in each ``segment``.
@@ -40,11 +40,12 @@ def core20_segment_shares(
     counted
         One row per stratum: ``segment`` (or any other grouping of people, e.g. a true/false
         ``high_need``), ESP 2013 ``age_band``, ``imd_quintile`` and the number of people in
-        ``count``.
+        ``n``.
     segment
         The column of the segments.
-    count
-        The column of people.
+    n
+        The column of people (the denominator, as in
+        :func:`~analysis.segmentation.segment_shares`).
     rule
         The disclosure-control rule (default: the configuration file's).
 
@@ -54,9 +55,9 @@ def core20_segment_shares(
         ``core20``, ``segment`` and the columns of :func:`~analysis.segmentation.segment_shares`,
         after :func:`~analysis.report.disclosure.apply_disclosure_control`.
     """
-    require_columns(counted, [segment, "age_band", "imd_quintile", count], what="counted")
+    require_columns(counted, [segment, "age_band", "imd_quintile", n], what="counted")
     places = counted.assign(core20=core20_group(counted["imd_quintile"]).astype(str))
-    shares = segment_shares(places, segment=segment, group_by=["core20"], n=count)
+    shares = segment_shares(places, segment=segment, group_by=["core20"], n=n)
     shares["total_count"] = shares["total_count"].astype("int64")
     return apply_disclosure_control(
         shares,
@@ -108,17 +109,32 @@ def high_need_shares(
     counted: pd.DataFrame,
     high_need_segments: Sequence[int],
     *,
-    count: str = "n",
+    n: str = "n",
     rule: DisclosureRule | None = None,
 ) -> pd.DataFrame:
     """Age-standardised % of the residents of Core20 and other areas in a high-need segment.
 
     :func:`core20_segment_shares` of the segments in ``high_need_segments`` together (``counted``
-    by ``segment``). Returns the rows of the high-need segments, indexed by ``core20``.
+    by ``segment``).
+
+    Parameters
+    ----------
+    counted
+        One row per stratum: ``segment``, ESP 2013 ``age_band``, ``imd_quintile`` and the
+        number of people in ``n``.
+    high_need_segments
+        The segments that together make the high-need group.
+    n
+        The column of people.
+    rule
+        The disclosure-control rule (default: the configuration file's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of the high-need group, indexed by ``core20``.
     """
     require_columns(counted, ["segment"], what="counted")
     flagged = counted.assign(high_need=counted["segment"].isin(list(high_need_segments)))
-    shares = core20_segment_shares(
-        flagged.drop(columns="segment"), "high_need", count=count, rule=rule
-    )
+    shares = core20_segment_shares(flagged.drop(columns="segment"), "high_need", n=n, rule=rule)
     return shares[shares["high_need"]].set_index("core20")

@@ -15,6 +15,7 @@ from analysis.segmentation.core20 import (
     most_concentrated,
     segment_concentration,
 )
+from analysis.validation import InputError
 
 BAND = "40-44"
 
@@ -73,3 +74,14 @@ def test_high_need_shares_add_the_high_need_segments():
     out = high_need_shares(_counted(), [2, 3])
     assert out.loc[CORE20, "value"] == pytest.approx(70.0)
     assert out.loc[REST, "value"] == pytest.approx(40.0)
+
+
+def test_the_people_column_is_named_by_n():
+    people = _counted().rename(columns={"n": "residents"})
+    assert core20_segment_shares(people, n="residents")["value"].tolist() == pytest.approx(
+        core20_segment_shares(_counted())["value"].tolist()
+    )
+    out = high_need_shares(people, [2, 3], n="residents")
+    assert out.loc[CORE20, "value"] == pytest.approx(70.0)
+    with pytest.raises(InputError, match="residents"):
+        high_need_shares(_counted(), [2, 3], n="residents")
