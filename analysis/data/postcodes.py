@@ -119,12 +119,15 @@ def attach_deprivation(
     Parameters
     ----------
     records
-        One row per record with a ``postcode`` column (any case and spacing).
+        One row per record with a postcode column (any case and spacing).
     lookup
         Postcode lookup: ``postcode`` and ``area_code`` (e.g. the ONS NSPL's ``pcds`` and
         ``lsoa21cd``), one row per postcode.
     areas
         ``area_code`` with ``imd_score``, ``imd_rank``, ``imd_decile`` and ``imd_quintile``.
+    postcode
+        The column of ``records`` that holds the postcode (the lookup's is always
+        ``postcode``).
 
     Returns
     -------

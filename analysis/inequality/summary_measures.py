@@ -161,6 +161,9 @@ def summary_measures(
         given, else 1 (estimates that are proportions). With PAR or PAF requested, an
         estimate above ``scale`` raises :class:`InputError` naming the scale to pass, rather
         than giving limits that cannot be computed.
+    confidence
+        One confidence level (limits ``lowercl``, ``uppercl``) or several (one pair per
+        level: ``lower95_0cl``, ``upper95_0cl``, ``lower99_8cl``, ...).
     upper_bound
         Upper limit of the indicator for simulation (100 for percentages); None = unbounded.
     repetitions, seed
@@ -170,7 +173,7 @@ def summary_measures(
     -------
     pandas.DataFrame
         DataFrame with group columns, ``measure`` (the short name), ``statistic`` (its
-        description: ``STATISTIC_DESCRIPTIONS``), ``value``, limit columns, ``confidence``
+        description: ``STATISTIC_DESCRIPTIONS``), ``value``, the limit columns (see ``confidence``), ``confidence``
         and ``method``: one row per group x measure.
 
     Examples

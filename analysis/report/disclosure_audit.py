@@ -61,6 +61,13 @@ def largest_values(
         The least each cell can be when suppressed (``min_count`` for a published count, 0
         for one never published); a suppressed cell whose value is smaller (half a
         person-year) may go down to its value.
+    maximise
+        True: the largest value each target can take; False: the smallest.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bound per target cell (``inf`` when the published cells do not bound it).
     """
     n_groups = len(free_total)
     unknown = np.flatnonzero(free_total >= 0)
