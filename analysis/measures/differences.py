@@ -55,31 +55,33 @@ def proportion_difference(
     data: pd.DataFrame,
     x: str,
     n: str,
-    group: str,
+    category: str,
     *,
     reference: object,
     group_by: str | Sequence[str] | None = None,
     confidence: float | Sequence[float] = 0.95,
     multiplier: float = 100,
 ) -> pd.DataFrame:
-    """Difference between each group's proportion ``x / n`` and the ``reference`` group's.
+    """Difference between each category's proportion ``x / n`` and the ``reference`` category's.
 
-    Numerators and denominators are summed within ``group`` (and ``group_by``) first; within
-    each ``group_by`` cell every level of ``group`` other than ``reference`` is compared with
-    ``reference`` (value = group minus reference) with Newcombe's hybrid score limits.
+    Numerators and denominators are summed within ``category`` (and ``group_by``) first;
+    within each ``group_by`` cell every level of ``category`` other than ``reference`` is
+    compared with ``reference`` (value = category minus reference) with Newcombe's hybrid
+    score limits.
 
     Parameters
     ----------
     data
-        one row per group (or part of a group).
+        one row per category (or part of a category) and ``group_by`` cell.
     x
         column of numerators (whole numbers, not above ``n``).
     n
         column of denominators (greater than zero).
-    group
-        column whose levels are compared with ``reference``.
+    category
+        column whose levels are compared with ``reference`` (an unordered subgroup, as the
+        naming convention's ``category``; for example Core20 or not).
     reference
-        the level of ``group`` to compare with (must be present in every cell).
+        the level of ``category`` to compare with (must be present in every cell).
     group_by
         column(s) within which to compare separately (e.g. ethnicity).
     confidence
@@ -90,31 +92,31 @@ def proportion_difference(
     Returns
     -------
     pandas.DataFrame
-        The ``group_by`` columns, ``group``, ``x``, ``n``, ``reference``, ``reference_x``,
+        The ``group_by`` columns, ``category``, ``x``, ``n``, ``reference``, ``reference_x``,
         ``reference_n``, ``value``, the limits, ``confidence``, ``statistic``, ``method``.
     """
     levels = check_confidence(confidence)
     scale = check_multiplier(multiplier)
     keys = column_list(group_by)
-    if group in keys:
-        raise InputError(f"group {group!r} must not also be in group_by={keys}")
-    require_columns(data, [x, n, group, *keys])
+    if category in keys:
+        raise InputError(f"category {category!r} must not also be in group_by={keys}")
+    require_columns(data, [x, n, category, *keys])
     check_not_empty(data)
-    num = read_counts(data, x, context=[*keys, group])
-    den = read_counts(data, n, context=[*keys, group])
-    fail_rows(data, den <= 0, n, "must be greater than zero", context=[*keys, group])
+    num = read_counts(data, x, context=[*keys, category])
+    den = read_counts(data, n, context=[*keys, category])
+    fail_rows(data, den <= 0, n, "must be greater than zero", context=[*keys, category])
     fail_rows(
-        data, num > den, [x, n], f"{x!r} must not be greater than {n!r}", context=[*keys, group]
+        data, num > den, [x, n], f"{x!r} must not be greater than {n!r}", context=[*keys, category]
     )
 
-    groups = group_rows(data, [*keys, group])
+    groups = group_rows(data, [*keys, category])
     totals = groups.keys.assign(**{x: groups.sum(num), n: groups.sum(den)})
-    is_reference = (totals[group] == reference).to_numpy()
-    base = totals[is_reference].drop(columns=group)
+    is_reference = (totals[category] == reference).to_numpy()
+    base = totals[is_reference].drop(columns=category)
     base = base.rename(columns={x: "reference_x", n: "reference_n"})
     compared = totals[~is_reference]
     if compared.empty:
-        raise InputError(f"column {group!r} has no level other than the reference {reference!r}")
+        raise InputError(f"column {category!r} has no level other than the reference {reference!r}")
     merged = (
         compared.merge(base, on=keys, how="left") if keys else compared.merge(base, how="cross")
     )
@@ -122,7 +124,7 @@ def proportion_difference(
     if not is_reference.any() or missing.any():
         cells = merged.loc[missing, keys].drop_duplicates().head(5).to_dict("records")
         where = f" in group_by cells {cells}" if keys and cells else ""
-        raise InputError(f"reference {reference!r} not found in column {group!r}{where}")
+        raise InputError(f"reference {reference!r} not found in column {category!r}{where}")
 
     x1, n1 = merged[x].to_numpy(), merged[n].to_numpy()
     x2, n2 = merged["reference_x"].to_numpy(), merged["reference_n"].to_numpy()
@@ -130,7 +132,7 @@ def proportion_difference(
     statistic = {100.0: "difference in percentage points", 1.0: "difference in proportions"}.get(
         scale, f"difference in proportions per {multiplier_label(scale)}"
     )
-    front = merged[[*keys, group]]
+    front = merged[[*keys, category]]
     out = result_frame(
         front,
         {x: x1, n: n1, "reference": np.full(len(merged), reference, dtype=object)},

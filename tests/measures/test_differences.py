@@ -58,7 +58,7 @@ def test_difference_per_cell_sums_parts_and_matches_table_ii():
 
 def test_every_other_level_is_compared_with_the_reference():
     data = pd.DataFrame({"group": ["A", "B", "C"], "x": [10, 20, 30], "n": [100, 100, 100]})
-    out = proportion_difference(data, "x", "n", "group", reference="B", multiplier=1)
+    out = proportion_difference(data, "x", "n", category="group", reference="B", multiplier=1)
     assert out["group"].tolist() == ["A", "C"]
     np.testing.assert_allclose(out["value"], [-0.1, 0.1])
     assert out["statistic"].iloc[0] == "difference in proportions"
