@@ -146,15 +146,47 @@ def rate_model(
     Applied Statistics with S*, section 7.4; Hilbe 2011, *Negative Binomial Regression*);
     Wald intervals on the log scale; ``robust=True`` for Huber-White (HC0) standard errors.
 
-    ``data`` is either one row per person (``x`` events per person, ``n`` the person-time)
-    or already counts by strata; with only categorical ``predictors`` (and
-    ``aggregate=True``) it is collapsed to strata first. Put adjustment variables such as
-    ``age_band`` among the ``predictors``. ``family="negative_binomial"`` fits the rows as
-    given (collapsing changes what the extra-Poisson variation means). ``confidence`` is one
-    level or several (``0.95``, ``95`` or ``[0.95, 0.998]``): the table has one pair of limit
-    columns per level, all from the same fit (``lowercl``/``uppercl`` for one level,
-    ``lower95_0cl``, ``upper99_8cl``, ... for several).
+    Parameters
+    ----------
+    data
+        One row per person (``x`` events per person, ``n`` the person-time) or counts by
+        strata. With only categorical ``predictors`` (and ``aggregate=True``) the rows are
+        collapsed to strata first, which gives the same fit.
+    x
+        Column of event counts (whole numbers, not negative).
+    n
+        Column of person-time or population at risk (the offset is its log; greater than 0).
+    predictors
+        Columns of the explanatory variables; put adjustment variables such as ``age_band``
+        among them.
+    family
+        ``"poisson"`` or ``"negative_binomial"`` (NB2); the negative binomial fits the rows as
+        given (collapsing changes what the extra-Poisson variation means).
+    continuous
+        Predictors entered as numbers (one slope) rather than as categories.
+    reference
+        Reference level of a categorical predictor, ``{column: level}`` (default: the first
+        category of a categorical column, otherwise the smallest value).
+    interactions
+        Pairs of predictors whose interaction is added, for example
+        ``[("imd_quintile", "ethnicity")]``; both must also be predictors.
+    robust
+        Huber-White (HC0) standard errors instead of the model-based ones.
+    confidence
+        One level or several (``0.95``, ``95`` or ``[0.95, 0.998]``): the table has one pair
+        of limit columns per level, all from the same fit (``lowercl``/``uppercl`` for one
+        level, ``lower95_0cl``, ``upper99_8cl``, ... for several).
+    aggregate
+        Collapse person-level rows to strata before fitting (Poisson only).
 
+    Returns
+    -------
+    ModelFit
+        The fit; ``table`` holds one row per term: ``term``, the rate ratio in ``value``, its
+        limits, ``confidence``, ``statistic`` (``"rate ratio"``) and ``method``.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({"group": ["a", "b"], "deaths": [10, 30], "years": [1000, 1500]})
     >>> fit = rate_model(df, "deaths", "years", ["group"])
     >>> round(float(fit.table.loc[0, "value"]), 6)  # (30/1500) / (10/1000)
@@ -196,11 +228,41 @@ def binary_model(
     (Hosmer, Lemeshow & Sturdivant 2013, *Applied Logistic Regression*, 3rd ed.); Wald
     intervals on the log scale; ``robust=True`` for Huber-White (HC0) standard errors.
 
-    Give either person-level rows with a 0/1 ``x`` (``n=None``; collapsed to successes and
-    trials by strata when all predictors are categorical) or counts by strata with ``x``
-    successes out of ``n`` trials. ``confidence`` is one level or several (``0.95``, ``95``
-    or ``[0.95, 0.998]``): one pair of limit columns per level, all from the same fit.
+    Parameters
+    ----------
+    data
+        Person-level rows with a 0/1 ``x`` (``n=None``; collapsed to successes and trials by
+        strata when all predictors are categorical and ``aggregate=True``) or counts by
+        strata with ``x`` successes out of ``n`` trials.
+    x
+        Column of the outcome: 0/1 (or True/False) per person, or successes per stratum.
+    predictors
+        Columns of the explanatory variables, adjustment variables included.
+    n
+        Column of trials per stratum (``x`` at most ``n``); None for person-level rows.
+    continuous
+        Predictors entered as numbers (one slope) rather than as categories.
+    reference
+        Reference level of a categorical predictor, ``{column: level}`` (default: the first
+        category of a categorical column, otherwise the smallest value).
+    interactions
+        Pairs of predictors whose interaction is added; both must also be predictors.
+    robust
+        Huber-White (HC0) standard errors instead of the model-based ones.
+    confidence
+        One level or several (``0.95``, ``95`` or ``[0.95, 0.998]``): one pair of limit
+        columns per level, all from the same fit, named as in :func:`rate_model`.
+    aggregate
+        Collapse person-level rows to strata before fitting.
 
+    Returns
+    -------
+    ModelFit
+        The fit; ``table`` holds one row per term: ``term``, the odds ratio in ``value``, its
+        limits, ``confidence``, ``statistic`` (``"odds ratio"``) and ``method``.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({"group": ["a", "b"], "late": [20, 40], "cases": [100, 100]})
     >>> fit = binary_model(df, "late", ["group"], n="cases")
     >>> round(float(fit.table.loc[0, "value"]), 6)  # (40/60) / (20/80)
