@@ -258,11 +258,32 @@ def population_at_risk(
 ) -> pd.DataFrame:
     """Return population at risk by the caller's breakdowns, year and age band (in that year).
 
-    Columns: ``*group_by``, ``year``, ``age_band``, ``population``. ``group_by`` may name columns of
-    ``people`` (e.g. ``sex``, ``ethnicity``, ``imd_quintile``) or of ``areas`` (e.g.
-    ``district_name``, ``core20``). ``measure="start_of_year"`` counts people alive on
-    1 January; ``"person_years"`` counts half a year for those dying in the year.
+    Parameters
+    ----------
+    source
+        A dataset, an engine, or a connection that holds the tables (module docstring).
+    group_by
+        The breakdowns: columns of ``people`` (e.g. ``sex``, ``ethnicity``,
+        ``imd_quintile``) or of ``areas`` (e.g. ``district_name``, ``core20``). None given
+        (the default): one count per year and age band.
+    years
+        The calendar years to count (default: :data:`analysis.data.parameters.YEARS`).
+    age_bands
+        ``"esp2013"`` (the 19 bands of the European Standard Population 2013) or
+        ``"life_table"`` (0, 1-4, 5-9, ..., 90+).
+    measure
+        ``"start_of_year"``: the people alive on 1 January; ``"person_years"``: half a year
+        for those who die during the year.
+    base_year
+        The year on whose 1 January ``people.age`` is measured (module docstring).
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``*group_by``, ``year``, ``age_band``, ``population``.
+
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> pop = population_at_risk(generate_population(5_000), group_by=["sex"], years=[2020])
     >>> int(pop["population"].sum())
@@ -302,14 +323,43 @@ def aggregate_events(
 ) -> pd.DataFrame:
     """Event counts with their population at risk, ready for directly standardised rates.
 
-    ``event`` is ``"deaths"``, ``"admissions"`` or ``"cancers"``; ``cause`` restricts to
-    cause groups (``"CVD"``, ``"Cancer"``, ``"Other"``) or, for cancers, sites. Columns:
-    ``*group_by``, ``year``, ``age_band``, ``events``, ``population`` -- one row per stratum with
-    people at risk (strata without events have ``events = 0``). An event in a stratum with no
-    population at risk is kept (population 0), never dropped. On an engine with
-    :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that include ``group_by``, the
-    counts are rolled up from one query by all of them (the same numbers, fewer queries).
+    On an engine with :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that
+    include ``group_by``, the counts are rolled up from one query by all of them (the same
+    numbers, fewer queries).
 
+    Parameters
+    ----------
+    source
+        A dataset, an engine, or a connection that holds the tables (module docstring).
+    event
+        ``"deaths"``, ``"admissions"`` or ``"cancers"``.
+    cause
+        Restricts the events to cause groups (``"CVD"``, ``"Cancer"``, ``"Other"``) or, for
+        cancers, sites; one or several. None: every event.
+    group_by
+        The breakdowns: columns of ``people`` (e.g. ``sex``, ``ethnicity``,
+        ``imd_quintile``) or of ``areas`` (e.g. ``district_name``, ``core20``). None given
+        (the default): one count per year and age band.
+    years
+        The calendar years to count (default: :data:`analysis.data.parameters.YEARS`).
+    age_bands
+        ``"esp2013"`` (the 19 bands of the European Standard Population 2013) or
+        ``"life_table"`` (0, 1-4, 5-9, ..., 90+).
+    measure
+        ``"start_of_year"``: the people alive on 1 January; ``"person_years"``: half a year
+        for those who die during the year.
+    base_year
+        The year on whose 1 January ``people.age`` is measured (module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``*group_by``, ``year``, ``age_band``, ``events``, ``population`` -- one row per
+        stratum with people at risk (strata without events have ``events = 0``). An event in
+        a stratum with no population at risk is kept (population 0), never dropped.
+
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> out = aggregate_events(generate_population(5_000), "deaths", cause="CVD", group_by=["sex"])
     >>> list(out.columns)
