@@ -45,10 +45,30 @@ def interval_columns(
 ) -> tuple[str, str, str]:
     """Return the lower and upper limit columns of ``table`` to draw, and their level (``"95%"``).
 
-    A table with one level has ``lowercl``/``uppercl`` (``prefix_lowercl``, ...); one with
-    several has a pair per level (``lower95_0cl``, ...), and ``confidence`` says which to
-    draw. The level's text comes from the table's ``confidence`` column when it has one
-    (empty if it has none and no ``confidence`` was given).
+    Parameters
+    ----------
+    table
+        A model's tidy table: limits ``lowercl``/``uppercl`` (``prefix_lowercl``, ...) at one
+        level, or a pair per level (``lower95_0cl``, ...) at several.
+    confidence
+        The one level to draw; required when the table has several, and checked against the
+        table's ``confidence`` column when it has one.
+    prefix
+        The quantity whose limits are drawn when it is not the row's ``value`` (MAIHDA's
+        ``"interaction"``: ``interaction_lowercl``, ...).
+
+    Returns
+    -------
+    tuple of str
+        The lower and upper limit columns, and the level's text (from the table's
+        ``confidence`` column when it has one; empty if it has none and no ``confidence``
+        was given).
+
+    Raises
+    ------
+    InputError
+        Several levels in the table and no ``confidence``, several levels asked for, or no
+        limits at the level asked for.
     """
     start = f"{prefix}_" if prefix else ""
     single = limit_names([0.95], prefix=prefix)[0]
@@ -88,13 +108,28 @@ def forest_plot(
 ) -> ggplot:
     """Estimates with intervals, one row per term, faceted by variable; ratios on a log axis.
 
-    ``labels`` renames the variables in the facet strips (e.g. ``{"imd_quintile": "IMD
-    quintile"}``).
+    The line of no difference is drawn at 1 for ratios and 0 otherwise.
 
-    ``table`` is a model's tidy table (``term, variable, level, value``, the limits,
-    ``confidence, statistic``), optionally several models stacked (coloured by ``model``). The line of no
-    difference is drawn at 1 for ratios and 0 otherwise. ``confidence`` picks the level to
-    draw when the table has limits at several (:func:`interval_columns`).
+    Parameters
+    ----------
+    table
+        A model's tidy table (``term, variable, level, value``, the limits,
+        ``confidence, statistic``), optionally several models stacked (coloured by
+        ``model``); one ``statistic`` only.
+    variables
+        The variables whose terms are drawn (default: all).
+    labels
+        New names of the variables in the facet strips (e.g. ``{"imd_quintile": "IMD
+        quintile"}``).
+    title
+        The chart's title.
+    confidence
+        The level to draw when the table has limits at several (:func:`interval_columns`).
+
+    Returns
+    -------
+    plotnine.ggplot
+        The chart.
     """
     require_columns(table, ["variable", "level", "value", "confidence", "statistic"], what="table")
     lower, upper, level = interval_columns(table, confidence)
@@ -142,9 +177,20 @@ def predicted_chart(
 ) -> ggplot:
     """Plot standardised probabilities or rates by level with their intervals.
 
-    The input is the output of :func:`analysis.models.standardised_predictions`; its
-    difference rows are left out. ``confidence`` picks the level to draw when the table has
-    limits at several (:func:`interval_columns`).
+    Parameters
+    ----------
+    predictions
+        The output of :func:`analysis.models.standardised_predictions`; its difference rows
+        are left out.
+    title
+        The chart's title.
+    confidence
+        The level to draw when the table has limits at several (:func:`interval_columns`).
+
+    Returns
+    -------
+    plotnine.ggplot
+        The chart.
     """
     require_columns(predictions, ["level", "value", "confidence", "statistic"], what="predictions")
     lower, upper, level = interval_columns(predictions, confidence)
@@ -182,12 +228,26 @@ def caterpillar_plot(
 ) -> ggplot:
     """Stratum estimates ranked from lowest to highest with their intervals (a caterpillar plot of MAIHDA strata).
 
-    ``value`` is the column drawn: the null model's predictions (``"value"``) or, with
-    ``value="interaction"``, the main-effects model's stratum interaction effects. The limits
-    drawn are those named after it (``lowercl``/``uppercl`` for ``"value"``,
-    ``interaction_lowercl``/``interaction_uppercl`` for ``"interaction"``),
-    at the level ``confidence`` when the strata have limits at several
-    (:func:`interval_columns`).
+    Parameters
+    ----------
+    strata
+        MAIHDA's stratum table (``strata`` of :func:`analysis.models.maihda`'s result).
+    value
+        The column drawn: the null model's predictions (``"value"``) or, with
+        ``value="interaction"``, the main-effects model's stratum interaction effects. The
+        limits drawn are those named after it (``lowercl``/``uppercl`` for ``"value"``,
+        ``interaction_lowercl``/``interaction_uppercl`` for ``"interaction"``).
+    y_label
+        The axis title of the values.
+    title
+        The chart's title.
+    confidence
+        The level to draw when the strata have limits at several (:func:`interval_columns`).
+
+    Returns
+    -------
+    plotnine.ggplot
+        The chart.
     """
     require_columns(strata, [value], what="strata")
     prefix = "" if value == "value" else value
