@@ -345,10 +345,30 @@ def compare_with_r(
 ) -> pd.DataFrame:
     """Run ``measure`` in Python and in R on ``data`` and return the side-by-side table.
 
-    ``kwargs`` are the Python function's arguments, by name (e.g. ``x="deaths"``). See the
-    module docstring for the output columns and the tolerances; ``relative_tolerance``
-    overrides the measure's. ``use_package`` as in :func:`run_in_r`.
+    Parameters
+    ----------
+    measure
+        The name of the Python function, one of :func:`available_measures` (e.g.
+        ``"directly_standardised_rate"``).
+    data
+        The input, as the Python function takes it.
+    use_package
+        True: run the R package's function (PHEindicatormethods); False: the base-R
+        reference; None (default): the package when it is installed (:func:`run_in_r`).
+    relative_tolerance
+        Overrides the measure's tolerance for closed-form statistics (module docstring).
+    **kwargs
+        The Python function's arguments, by name (e.g. ``x="deaths"``); the R side gets the
+        same.
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per key and statistic compared (columns in the module docstring), with the
+        R code that ran in ``attrs["r_code"]``.
+
+    Examples
+    --------
     >>> compare_with_r("crude_rate", deaths, x="deaths", n="population")  # doctest: +SKIP
     """
     spec = MEASURES.get(measure)
