@@ -190,15 +190,40 @@ def maihda(
     Gauss-Hermite quadrature, summarised by the VPC, the PCV and (binary outcomes) the AUC
     (Hanley & McNeil 1982); the module docstring gives the formulas and their references.
 
-    ``data`` is one row per person (``family="binomial"`` with a 0/1 ``x``, or
-    ``"gaussian"`` with a continuous one) or counts by any finer breakdown: ``x`` successes
-    of ``n`` trials (binomial) or events over ``n`` person-time (``"poisson"``). The strata
-    are the observed combinations of ``strata_by`` -- the clusters of one model, not separate
-    results, which is why this is not ``group_by``. ``multiplier`` scales the stratum
-    predictions (default 100 = per cent for binomial, 100,000 for Poisson, 1 for Gaussian).
-    ``confidence`` is one level or several (``0.95`` or ``[0.95, 0.998]``): every interval
-    gets one pair of limit columns per level, all from the same fits (``lowercl``/``uppercl``,
-    ``vpc_lowercl``, ... for one level; ``lower95_0cl``, ``vpc_upper99_8cl``, ... for several).
+    Parameters
+    ----------
+    data
+        One row per person (``family="binomial"`` with a 0/1 ``x``, or ``"gaussian"`` with a
+        continuous one) or counts by any finer breakdown: ``x`` successes of ``n`` trials
+        (binomial) or events over ``n`` person-time (``"poisson"``).
+    strata_by
+        The columns whose observed combinations are the strata -- the clusters of one
+        model, not separate results, which is why this is not ``group_by``.
+    x
+        The outcome column (0/1, continuous, successes or events; see ``data``).
+    family
+        ``"binomial"``, ``"poisson"`` or ``"gaussian"``.
+    n
+        Trials (binomial) or person-time (Poisson) of counted rows; None for one row per
+        person (binomial, Gaussian).
+    reference
+        Reference level of a stratum variable in the main-effects model,
+        ``{column: level}`` (default as :func:`analysis.models.rate_model`).
+    confidence
+        One level or several (``0.95`` or ``[0.95, 0.998]``): every interval gets one pair of
+        limit columns per level, all from the same fits (``lowercl``/``uppercl``,
+        ``vpc_lowercl``, ... for one level; ``lower95_0cl``, ``vpc_upper99_8cl``, ... for
+        several).
+    n_nodes
+        Gauss-Hermite quadrature points per stratum.
+    multiplier
+        Scale of the stratum predictions (default 100 = per cent for binomial, 100,000 for
+        Poisson, 1 for Gaussian).
+
+    Returns
+    -------
+    MaihdaResult
+        ``summary``, ``fixed_effects`` and ``strata`` tables (:class:`MaihdaResult`).
     """
     if family not in ("binomial", "poisson", "gaussian"):
         raise InputError(f"family must be 'binomial', 'poisson' or 'gaussian', got {family!r}")
