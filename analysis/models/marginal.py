@@ -78,21 +78,39 @@ def standardised_predictions(
     *Int J Epidemiol* 43:962-970) over the observed covariate distribution; delta-method or
     simulation intervals (King, Tomz & Wittenberg 2000, *Am J Polit Sci* 44:347-361).
 
-    Columns: ``term, variable, level, reference, value``, the limits, ``p, model,
-    confidence, statistic, method``. For a categorical ``variable`` the output has one row per
-    level (``statistic`` "standardised probability" or "standardised rate per 100,000") and
-    one per non-reference level for the difference from the reference level ("risk
-    difference" / "rate difference per 100,000"). For a continuous ``variable`` it has one
-    row: the average marginal effect per unit.
-    ``multiplier`` defaults to 1 for probabilities and 100,000 for rates (per unit of the
-    population column, e.g. person-years).
+    Parameters
+    ----------
+    fit
+        A fitted model (:func:`analysis.models.binary_model` or
+        :func:`analysis.models.rate_model`).
+    variable
+        The predictor whose levels are compared, all else standardised.
+    method
+        ``"delta"``: Wald intervals from the delta method; ``"simulation"``: percentile
+        intervals of ``repetitions`` coefficient vectors drawn from the fit.
+    repetitions
+        The number of draws for ``method="simulation"``.
+    seed
+        The seed of the draws, for reproducible simulation intervals.
+    multiplier
+        Scale of the predictions: default 1 for probabilities and 100,000 for rates (per
+        unit of the population column, e.g. person-years).
 
-    ``method="delta"`` gives Wald intervals from the delta method; ``"simulation"`` draws
-    ``repetitions`` coefficient vectors (``seed`` for reproducibility) and gives percentile
-    intervals. The limits are at the fit's confidence level(s), one pair of columns per level
-    (``lowercl``/``uppercl``, or ``lower95_0cl``, ``upper99_8cl``, ... when the model was
-    fitted with several), all from the same standard errors or draws.
+    Returns
+    -------
+    pandas.DataFrame
+        ``term, variable, level, reference, value``, the limits, ``p, model, confidence,
+        statistic, method``. For a categorical ``variable``: one row per level
+        (``statistic`` "standardised probability" or "standardised rate per 100,000") and
+        one per non-reference level for the difference from the reference level ("risk
+        difference" / "rate difference per 100,000"). For a continuous ``variable``: one row,
+        the average marginal effect per unit. The limits are at the fit's confidence
+        level(s), one pair of columns per level (``lowercl``/``uppercl``, or
+        ``lower95_0cl``, ``upper99_8cl``, ... when the model was fitted with several), all
+        from the same standard errors or draws.
 
+    Examples
+    --------
     >>> from analysis.models.glm import binary_model
     >>> df = pd.DataFrame({"group": ["a", "b"], "late": [20, 40], "cases": [100, 100]})
     >>> fit = binary_model(df, "late", ["group"], n="cases")
