@@ -47,20 +47,50 @@ def nhs_table(
 ) -> GT:
     """Return a :class:`great_tables.GT` of ``data`` in NHS colours.
 
-    Whole-number columns get thousands separators; other numeric columns are rounded to
-    ``decimals`` places (one number for all, or per column); ``percent`` columns hold
-    fractions (0.123 -> 12.3%). ``labels`` renames column headings. Cells of numbers and
-    of short text such as intervals ("51.0–52.3") do not wrap; longer text does.
+    Whole-number columns get thousands separators. Cells of numbers and of short text such
+    as intervals ("51.0–52.3") do not wrap; longer text does. Missing values that are not
+    suppressed counts show a dash.
 
-    ``counts`` names the columns holding counts of people or events (including population
-    denominators): the render's disclosure check then verifies that none holds a count of
-    1 to 7, and every other column is declared not to hold counts (``counts=[]`` when the
-    table has none). Left as ``None``, the check reports every whole number of 1 to 7 in the
-    table, since it cannot tell counts from labels. Pass counts through
-    :func:`analysis.report.disclosure.apply_disclosure_control` first: missing count cells
-    show ``[c]``, and when ``data`` keeps its ``suppressed`` column, every cell it lists
-    shows ``[c]`` and the column itself is not shown. Other missing values show a dash.
+    Parameters
+    ----------
+    data
+        The table, one row per table row; a ``suppressed`` column (from
+        :func:`analysis.report.disclosure.apply_disclosure_control`) is not shown, and every
+        cell it lists shows ``[c]``.
+    title, subtitle
+        The table's heading (the subtitle only with a title).
+    source
+        The source note under the table.
+    decimals
+        Decimal places of the numeric columns that are not whole numbers: one number for
+        all, or ``{column: places}``.
+    percent
+        Columns holding fractions shown as percentages (0.123 -> 12.3%).
+    labels
+        New column headings, ``{column: heading}``.
+    rowname_col, groupname_col
+        Columns of row names (the stub) and of row groups.
+    counts
+        The columns holding counts of people or events (including population
+        denominators): the render's disclosure check then verifies that none holds a count
+        of 1 to 7, and every other column is declared not to hold counts (``counts=[]``
+        when the table has none). Left as ``None``, the check reports every whole number of
+        1 to 7 in the table, since it cannot tell counts from labels. Pass counts through
+        :func:`analysis.report.disclosure.apply_disclosure_control` first: missing count
+        cells show ``[c]``.
 
+    Returns
+    -------
+    great_tables.GT
+        The styled table.
+
+    Raises
+    ------
+    InputError
+        ``counts`` names a column the table does not show.
+
+    Examples
+    --------
     >>> t = pd.DataFrame({"group": ["A", "B"], "deaths": pd.array([None, 12], dtype="Int64")})
     >>> html = nhs_table(t, counts=["deaths"]).as_raw_html()
     >>> 'class="sdc-count">deaths<' in html and ">[c]<" in html
