@@ -105,12 +105,28 @@ def configured_source(config: Config | None = None, *, validate: bool = True) ->
     lazily by DuckDB or Spark; the synthetic data are registered from memory in DuckDB, and
     Spark reads their stored Parquet files (so the JVM holds no copy of the rows: its memory
     is bounded by the work of each query, not by the data). Spark's memory and shuffle
-    partitions come from ``data.spark``. With ``validate`` the tables are checked first
-    (:func:`check_tables`). Events by any of the configured breakdowns (and deprivation
-    deciles) are counted in one query per event and cause and rolled up
+    partitions come from ``data.spark``. Events by any of the configured breakdowns (and
+    deprivation deciles) are counted in one query per event and cause and rolled up
     (:func:`~analysis.data.aggregate.set_rollup`). Close the engine (or use it in a ``with``
     block) when done.
 
+    Parameters
+    ----------
+    config
+        The configuration (default: the configuration file, :func:`analysis.config.load_config`).
+    validate
+        Check the tables against the schema first (:func:`check_tables`; files that passed
+        before are remembered by their fingerprint, module docstring); the synthetic data are
+        valid by construction and never checked.
+
+    Returns
+    -------
+    Engine
+        The engine, holding the configured tables under our names
+        (:data:`analysis.data.dataset.TABLES`).
+
+    Examples
+    --------
     >>> from analysis.config import parse_config
     >>> from analysis.data.aggregate import population_at_risk
     >>> config = parse_config({"data": {"source": "synthetic", "n_people": 5000}})
