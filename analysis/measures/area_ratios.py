@@ -26,13 +26,14 @@ def smoothed_area_ratios(
     *,
     cause: str | Sequence[str] | None = None,
     area: str = "area_code",
-    confidence: float = 0.95,
+    confidence: float | Sequence[float] = 0.95,
 ) -> pd.DataFrame:
     """Observed and expected events of each area and the smoothed ratio (x 100).
 
     Returns one row per area: ``area``, ``observed``, ``expected``, ``raw`` (observed /
     expected x 100), ``shrinkage``, ``value`` (the smoothed ratio x 100; 100 = as expected
-    for the area's age mix), ``lowercl``, ``uppercl`` (posterior limits), ``confidence``,
+    for the area's age mix), ``lowercl``, ``uppercl`` (posterior limits; one pair per level,
+    ``lower95_0cl``, ..., when ``confidence`` gives several levels), ``confidence``,
     ``statistic``, ``method``. Areas without residents at risk are left out (no exposure).
 
     >>> from analysis.data import generate_population

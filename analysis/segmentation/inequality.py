@@ -47,7 +47,7 @@ def segment_shares(
     group_by: Sequence[str] = ("imd_quintile",),
     age_band: str = "age_band",
     n: str | None = None,
-    confidence: float = 0.95,
+    confidence: float | Sequence[float] = 0.95,
 ) -> pd.DataFrame:
     """Age-standardised percentage of people in each segment, by the ``group_by`` groups.
 
@@ -65,7 +65,8 @@ def segment_shares(
     ``statistic`` naming the empty bands; :func:`analysis.measures.strata.
     standardised_rate_of_strata`), since its share in that band is unknown. Output as
     :func:`~analysis.measures.directly_standardised_rate` with ``multiplier=100``, plus
-    the ``group_by`` and ``segment`` columns.
+    the ``group_by`` and ``segment`` columns: limits ``lowercl``/``uppercl``, or one pair per
+    level (``lower95_0cl``, ...) when ``confidence`` gives several levels.
     """
     group_by = list(group_by)
     require_columns(people, [segment, age_band, *group_by, *([n] if n else [])], what="people")
