@@ -46,10 +46,25 @@ def data_statement(
 
     For the synthetic default: "... the book's synthetic integrated care system: no real
     patients." For configured data it names the data file or folder (not its path), the
-    kind of data and the years: ``years`` if given, else the first and last year with an
-    event in ``data`` (a dataset or an engine, counted there by
-    :func:`analysis.data.chapter_aggregates.event_years`). ``config`` defaults to
-    :func:`analysis.config.load_config`.
+    kind of data and the years.
+
+    Parameters
+    ----------
+    data
+        A dataset or an engine whose first and last year with an event are the years named
+        (counted there by :func:`analysis.data.chapter_aggregates.event_years`), unless
+        ``years`` is given; None and no ``years``: no years named.
+    config
+        The configuration (default: :func:`analysis.config.load_config`).
+    scope
+        ``"chapter"`` or ``"book"``: the sentence's "this chapter" or "this book".
+    years
+        The first and last year to name.
+
+    Returns
+    -------
+    str
+        The sentence.
     """
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")

@@ -172,10 +172,21 @@ class PeopleSegmentation:
     def assign(self, people: pd.DataFrame, *, missing: str = "raise") -> pd.DataFrame:
         """Assign people to segments (modal posterior probability).
 
-        Returns a frame with the index of ``people`` and columns ``segment`` (1..K),
-        ``segment_label`` (ordered categorical) and ``probability`` (posterior probability
-        of the assigned segment). With ``missing="exclude"`` rows with a missing feature are
-        left out and listed in ``result.attrs["dropped_rows"]``.
+        Parameters
+        ----------
+        people
+            One row per person with the features the segmentation was fitted on.
+        missing
+            ``"raise"`` (default) refuses a missing feature, naming the rows;
+            ``"exclude"`` leaves such rows out, lists them in
+            ``result.attrs["dropped_rows"]`` and says so in a warning.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The index of ``people`` (rows kept) and columns ``segment`` (1..K),
+            ``segment_label`` (ordered categorical) and ``probability`` (posterior
+            probability of the assigned segment).
         """
         kept, dropped = handle_missing(people, self.encoding.variables, missing)
         codes = self.encoding.encode(kept)
