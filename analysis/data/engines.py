@@ -556,6 +556,17 @@ def as_engine(source: Any) -> Engine:
     )
 
 
+#: Spark joins by broadcast only when adaptive execution has measured the smaller side at
+#: under 1 MB (a lookup table such as areas): Spark's static estimate scales a file's size by
+#: the columns read, so the person ids of 10 million people (the schema checks' links) or of
+#: half a million deaths were broadcast as hash tables keyed by person and exhausted a 2 GB
+#: heap. ``data.spark`` settings override these.
+SPARK_DEFAULTS = {
+    "spark.sql.autoBroadcastJoinThreshold": "-1",
+    "spark.sql.adaptive.autoBroadcastJoinThreshold": "1m",
+}
+
+
 def open_engine(
     name: str = "duckdb",
     connection: str | None = None,
@@ -576,7 +587,7 @@ def open_engine(
         con = duckdb.connect(connection, read_only=True) if connection else None
         return DuckDBEngine(con, owned=True)
     if name == "spark":
-        settings = dict(spark_settings or {})
+        settings = {**SPARK_DEFAULTS, **(spark_settings or {})}
         session = spark_session(connection, **settings).newSession()
         for key, value in settings.items():
             if key.startswith("spark.sql."):

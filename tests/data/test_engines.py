@@ -39,6 +39,7 @@ from analysis.data.engines import (
     EngineUnavailableError,
     SparkEngine,
     SQLEngine,
+    open_engine,
     register_dataset,
 )
 from analysis.data.schema import THIS_YEAR
@@ -550,3 +551,16 @@ def test_files_that_passed_the_checks_are_checked_again_only_when_they_change(
         engine = DuckDBEngine(duckdb.connect(str(database)), owned=True)
         attach_tables(engine, format="database").close()
     assert len(calls) == 4
+
+
+def test_spark_broadcasts_a_join_side_only_when_measured_small(spark):
+    """Spark's static size estimate took 10 million distinct person ids for 3 MB and broadcast
+    them (Java heap exhausted): broadcasts are left to adaptive execution's measured sizes,
+    unless data.spark sets them."""
+    engine = open_engine("spark", "local[1]")
+    assert engine.spark.conf.get("spark.sql.autoBroadcastJoinThreshold") == "-1"
+    assert engine.spark.conf.get("spark.sql.adaptive.autoBroadcastJoinThreshold") == "1m"
+    chosen = open_engine(
+        "spark", "local[1]", spark_settings={"spark.sql.autoBroadcastJoinThreshold": "5m"}
+    )
+    assert chosen.spark.conf.get("spark.sql.autoBroadcastJoinThreshold") == "5m"
