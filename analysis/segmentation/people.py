@@ -172,21 +172,11 @@ class PeopleSegmentation:
     def assign(self, people: pd.DataFrame, *, missing: str = "raise") -> pd.DataFrame:
         """Assign people to segments (modal posterior probability).
 
-        Parameters
-        ----------
-        people
-            One row per person with the features the segmentation was fitted on.
-        missing
-            ``"raise"`` (default) refuses a missing feature, naming the rows;
-            ``"exclude"`` leaves such rows out, lists them in
-            ``result.attrs["dropped_rows"]`` and says so in a warning.
-
-        Returns
-        -------
-        pandas.DataFrame
-            The index of ``people`` (rows kept) and columns ``segment`` (1..K),
-            ``segment_label`` (ordered categorical) and ``probability`` (posterior
-            probability of the assigned segment).
+        Returns a frame with the index of ``people`` and columns ``segment`` (1..K),
+        ``segment_label`` (ordered categorical) and ``probability`` (posterior probability
+        of the assigned segment). ``missing="raise"`` (default) refuses a missing feature,
+        naming the rows; with ``missing="exclude"`` rows with a missing feature are left
+        out, listed in ``result.attrs["dropped_rows"]`` and counted in a warning.
         """
         kept, dropped = handle_missing(people, self.encoding.variables, missing)
         codes = self.encoding.encode(kept)
