@@ -30,7 +30,25 @@ EXACT_BELOW = 10
 
 
 def interval_level(confidence: float) -> float:
-    """``confidence`` as a float, raising :class:`InputError` unless it is a number strictly between 0 and 1 (``None``, text, ``True`` or a list are refused, not passed to scipy)."""
+    """Check a confidence level and return it as a float.
+
+    ``None``, text, ``True`` or a list are refused here rather than passed on to scipy.
+
+    Parameters
+    ----------
+    confidence
+        the confidence level, a number strictly between 0 and 1 (e.g. 0.95).
+
+    Returns
+    -------
+    float
+        ``confidence`` as a float.
+
+    Raises
+    ------
+    InputError
+        If ``confidence`` is not a number strictly between 0 and 1.
+    """
     if isinstance(confidence, bool) or not isinstance(
         confidence, int | float | np.integer | np.floating
     ):
@@ -44,8 +62,26 @@ def interval_level(confidence: float) -> float:
 
 
 def z_value(confidence: float) -> float:
-    """Two-sided standard normal quantile for ``confidence`` (e.g. 1.959964 for 0.95).
+    """Two-sided standard normal quantile for a confidence level.
 
+    Parameters
+    ----------
+    confidence
+        the confidence level, e.g. 0.95 (checked by :func:`interval_level`).
+
+    Returns
+    -------
+    float
+        The quantile ``z`` with ``confidence`` of the normal distribution between ``-z``
+        and ``z`` (e.g. 1.959964 for 0.95).
+
+    Raises
+    ------
+    InputError
+        If ``confidence`` is not a number strictly between 0 and 1.
+
+    Examples
+    --------
     >>> round(z_value(0.95), 6)
     1.959964
     """
@@ -55,10 +91,35 @@ def z_value(confidence: float) -> float:
 def wilson_limits(
     x: ArrayLike, n: ArrayLike, confidence: float, *, scale: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score limits for the proportion ``x / n``: proportions in [0, 1] times ``scale`` (100 gives percentages).
+    """Wilson score limits for the proportion ``x / n``.
 
+    Method: Wilson score interval (Wilson 1927, *JASA* 22:209-212),
     ``(2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2))``.
 
+    Parameters
+    ----------
+    x
+        numerators (counts of events), one value or an array.
+    n
+        denominators, the same shape as ``x``.
+    confidence
+        the confidence level, e.g. 0.95.
+    scale
+        multiplier of the limits: 1 (default) for proportions in [0, 1], 100 for
+        percentages.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lower and upper limits, times ``scale``.
+
+    Raises
+    ------
+    InputError
+        If ``confidence`` is not a number strictly between 0 and 1.
+
+    Examples
+    --------
     >>> lo, hi = wilson_limits(65, 100, 0.95)
     >>> round(float(lo), 6), round(float(hi), 6)
     (0.552544, 0.736358)
@@ -93,8 +154,30 @@ def wilson_limits(
 
 
 def exact_poisson_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Exact (chi-squared) Poisson limits for an observed count ``x``.
+    """Exact (chi-squared) Poisson limits for an observed count.
 
+    Method: the exact interval for a Poisson count from the quantiles of the chi-squared
+    distribution, as used by PHEindicatormethods for counts below 10.
+
+    Parameters
+    ----------
+    x
+        observed counts, one value or an array.
+    confidence
+        the confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lower and upper limits of the expected count.
+
+    Raises
+    ------
+    InputError
+        If ``confidence`` is not a number strictly between 0 and 1.
+
+    Examples
+    --------
     >>> lo, hi = exact_poisson_limits(5, 0.95)
     >>> round(float(lo), 6), round(float(hi), 6)
     (1.623486, 11.668332)
@@ -121,8 +204,31 @@ def _byars_limit(t: np.ndarray, z: float, out: np.ndarray, work: np.ndarray) -> 
 
 
 def byars_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Byar's approximation to the exact Poisson limits for an observed count ``x``: lower ``x (1 - 1/(9x) - z/(3 sqrt x))^3`` (0 for no events), upper the same with ``x + 1`` and ``+z``.
+    """Byar's approximation to the exact Poisson limits for an observed count.
 
+    Method: Byar's approximation: lower limit
+    ``x (1 - 1/(9x) - z/(3 sqrt x))^3`` (0 for no events), upper limit the same with
+    ``x + 1`` in place of ``x`` and ``+z`` in place of ``-z``.
+
+    Parameters
+    ----------
+    x
+        observed counts, one value or an array.
+    confidence
+        the confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lower and upper limits of the expected count.
+
+    Raises
+    ------
+    InputError
+        If ``confidence`` is not a number strictly between 0 and 1.
+
+    Examples
+    --------
     >>> lo, hi = byars_limits(100, 0.95)
     >>> round(float(lo), 6), round(float(hi), 6)
     (81.362105, 121.627938)
@@ -150,10 +256,30 @@ def _exact_small_counts(x: np.ndarray, confidence: float) -> tuple[np.ndarray, n
 
 
 def poisson_count_limits(x: ArrayLike, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Limits for a Poisson count: exact below :data:`EXACT_BELOW` (10) events, Byar's approximation from 10 on, NaN where the count is missing -- the switch of PHEindicatormethods.
+    """Limits for a Poisson count, switching method at 10 events as PHEindicatormethods does.
 
-    The exact limits are only evaluated for the small counts.
+    Method: exact (chi-squared) limits below :data:`EXACT_BELOW` (10) events, Byar's
+    approximation from 10 on; the exact limits are only evaluated for the small counts.
 
+    Parameters
+    ----------
+    x
+        observed counts, one value or an array; missing counts (NaN) give NaN limits.
+    confidence
+        the confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lower and upper limits of the expected count.
+
+    Raises
+    ------
+    InputError
+        If ``confidence`` is not a number strictly between 0 and 1.
+
+    Examples
+    --------
     >>> lo, hi = poisson_count_limits([5, 100, np.nan], 0.95)
     >>> lo.round(4).tolist(), hi.round(4).tolist()
     ([1.6235, 81.3621, nan], [11.6683, 121.6279, nan])
@@ -173,10 +299,33 @@ def dobson_limits(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dobson limits for a weighted sum of Poisson counts, e.g. a directly standardised rate.
 
-    Dobson, Kuulasmaa, Eberle & Scherer (1991), *Stat Med* 10:457-462: the limits of the
-    total ``count`` (here Byar's) are mapped onto the weighted sum through its variance,
-    ``value + sqrt(variance / count) * (limit - count)``. Undefined (NaN) for a zero count.
+    Method: Dobson, Kuulasmaa, Eberle & Scherer (1991), *Stat Med* 10:457-462: the limits
+    of the total ``count`` (here Byar's) are mapped onto the weighted sum through its
+    variance, ``value + sqrt(variance / count) * (limit - count)``.
 
+    Parameters
+    ----------
+    value
+        the weighted sums (e.g. the rates), one value or an array.
+    count
+        the total counts behind each weighted sum; a zero count gives NaN limits.
+    variance
+        the variances of the weighted sums.
+    confidence
+        the confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lower and upper limits of the weighted sums.
+
+    Raises
+    ------
+    InputError
+        If ``confidence`` is not a number strictly between 0 and 1.
+
+    Examples
+    --------
     >>> lo, hi = dobson_limits(0.1, 100, 0.0001, 0.95)
     >>> round(float(lo), 6), round(float(hi), 6)
     (0.081362, 0.121628)
