@@ -30,12 +30,41 @@ def smoothed_area_ratios(
 ) -> pd.DataFrame:
     """Observed and expected events of each area and the smoothed ratio (x 100).
 
-    Returns one row per area: ``area``, ``observed``, ``expected``, ``raw`` (observed /
-    expected x 100), ``shrinkage``, ``value`` (the smoothed ratio x 100; 100 = as expected
-    for the area's age mix), ``lowercl``, ``uppercl`` (posterior limits; one pair per level,
-    ``lower95_0cl``, ..., when ``confidence`` gives several levels), ``confidence``,
-    ``statistic``, ``method``. Areas without residents at risk are left out (no exposure).
+    Method: indirect standardisation to the whole population's age-specific rates (years
+    pooled), then empirical Bayes smoothing with the Poisson-gamma model of Clayton & Kaldor
+    (1987) and Marshall's (1991) moment estimators (see the module docstring).
 
+    Parameters
+    ----------
+    source
+        a dataset, an engine, or a connection that holds the tables (as for
+        :func:`analysis.data.aggregate_events`).
+    event
+        ``"deaths"`` (default), ``"admissions"`` or ``"cancers"``.
+    cause
+        cause group(s) (or, for cancers, sites) to count; None (default): every event.
+    area
+        the column of the areas (default ``"area_code"``).
+    confidence
+        level(s) of the posterior limits, e.g. 0.95 or ``[0.95, 0.998]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area: ``area``, ``observed``, ``expected``, ``raw`` (observed / expected
+        x 100), ``shrinkage``, ``value`` (the smoothed ratio x 100; 100 = as expected for the
+        area's age mix), ``lowercl``, ``uppercl`` (posterior limits; one pair per level,
+        ``lower95_0cl``, ..., when ``confidence`` gives several levels), ``confidence``,
+        ``statistic``, ``method``. Areas without residents at risk are left out (no
+        exposure).
+
+    Raises
+    ------
+    InputError
+        If the source, event or cause is not recognised, or ``confidence`` is invalid.
+
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> out = smoothed_area_ratios(generate_population(5_000), cause="CVD")
     >>> round(float((out["observed"].sum() / out["expected"].sum())), 6)

@@ -35,8 +35,32 @@ METHOD = "Newcombe hybrid score"
 def newcombe_limits(
     x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray, confidence: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Newcombe's hybrid score limits for ``x1 / n1 - x2 / n2`` (on the proportion scale).
+    """Newcombe's hybrid score limits for the difference ``x1 / n1 - x2 / n2``.
 
+    Method: Newcombe (1998), *Stat Med* 17:873-890, method 10: the Wilson score limits of
+    each proportion combined into limits of their difference (see the module docstring).
+
+    Parameters
+    ----------
+    x1, n1
+        numerators and denominators of the first proportions (arrays of the same shape).
+    x2, n2
+        numerators and denominators of the second proportions.
+    confidence
+        the confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lower and upper limits of the difference, on the proportion scale (-1 to 1).
+
+    Raises
+    ------
+    InputError
+        If ``confidence`` is not a number strictly between 0 and 1.
+
+    Examples
+    --------
     >>> lower, upper = newcombe_limits(9, 10, 3, 10, 0.95)
     >>> round(float(lower), 4), round(float(upper), 4)
     (0.1705, 0.809)

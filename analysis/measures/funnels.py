@@ -42,7 +42,23 @@ N_POINTS = 100
 
 
 def significance_labels(below: dict[str, np.ndarray], above: dict[str, np.ndarray]) -> np.ndarray:
-    """Significance labels, from "High (0.001)" to "Not significant", from flags of units below and above the "2s" and "3s" limits."""
+    """Label each unit by where it lies against the funnel's control limits.
+
+    Parameters
+    ----------
+    below
+        flags of units below the limits, keyed ``"2s"`` (the 95% limit) and ``"3s"`` (the
+        99.8% limit).
+    above
+        flags of units above the limits, keyed the same way.
+
+    Returns
+    -------
+    numpy.ndarray
+        One label per unit: ``"Low (0.001)"`` or ``"Low (0.025)"`` below the 99.8% or the 95%
+        limit, ``"High (0.001)"`` or ``"High (0.025)"`` above them, else ``"Not
+        significant"``.
+    """
     return np.select(
         [below["3s"], below["2s"], above["3s"], above["2s"]],
         ["Low (0.001)", "Low (0.025)", "High (0.001)", "High (0.025)"],
@@ -51,7 +67,27 @@ def significance_labels(below: dict[str, np.ndarray], above: dict[str, np.ndarra
 
 
 def choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str:
-    """``value`` if it is one of ``allowed``, else an :class:`InputError` naming ``name``."""
+    """Check that an option is one of the allowed values.
+
+    Parameters
+    ----------
+    name
+        the option's name, used in the error message.
+    value
+        the value given.
+    allowed
+        the values accepted.
+
+    Returns
+    -------
+    str
+        ``value`` unchanged.
+
+    Raises
+    ------
+    InputError
+        If ``value`` is not one of ``allowed``.
+    """
     if value not in allowed:
         raise InputError(f"{name} must be one of {list(allowed)}, got {value!r}")
     return value

@@ -13,7 +13,19 @@ from analysis.measures.intervals import EXACT_BELOW, poisson_count_limits
 
 
 def poisson_method(count: np.ndarray) -> pd.Categorical:
-    """``"Exact"`` for counts below 10, ``"Byars"`` otherwise, missing where the count is."""
+    """Name the method of the Poisson limits of each count, as PHEindicatormethods does.
+
+    Parameters
+    ----------
+    count
+        the observed counts.
+
+    Returns
+    -------
+    pandas.Categorical
+        ``"Exact"`` for counts below 10, ``"Byars"`` otherwise, missing where the count is
+        missing.
+    """
     codes = (count >= EXACT_BELOW).astype("int8")
     codes[np.isnan(count)] = -1
     return labels(codes, ["Exact", "Byars"])

@@ -34,10 +34,36 @@ def complete_strata(
     bands: Sequence[str],
     age_band: str = "age_band",
 ) -> pd.DataFrame:
-    """Return ``counts`` with a row for every group (as found in ``counts``) and every band of ``bands``.
+    """Add a zero row for every missing stratum of group and age band.
 
-    Strata absent from ``counts`` get ``x = 0`` and ``n = 0``.
+    Parameters
+    ----------
+    counts
+        counts by group and age band, one row per stratum.
+    x
+        column of event counts.
+    n
+        column of populations at risk.
+    group_by
+        the group columns; every group found in ``counts`` is completed.
+    bands
+        every age band each group should have.
+    age_band
+        the column of age band labels (default ``"age_band"``).
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``counts`` with a row for every group and every band of ``bands``; strata absent from
+        ``counts`` get ``x = 0`` and ``n = 0``.
+
+    Raises
+    ------
+    InputError
+        If a named column is missing from ``counts``.
+
+    Examples
+    --------
     >>> counts = pd.DataFrame({"sex": ["F", "F", "M"], "age_band": ["0-4", "5-9", "0-4"],
     ...                        "deaths": [1, 2, 3], "pop": [10, 20, 30]})
     >>> complete_strata(counts, "deaths", "pop", group_by=["sex"], bands=["0-4", "5-9"])
@@ -74,16 +100,52 @@ def standardised_rate_of_strata(
     confidence: float | Sequence[float] = 0.95,
     multiplier: float = 100_000,
 ) -> pd.DataFrame:
-    """Directly standardised rates (Dobson limits) of counts the package built, in which a stratum with nobody at risk is a zero count (see the module docstring).
+    """Directly standardised rates of counts the package built, empty strata included.
+
+    In counts the package builds, a stratum with nobody at risk is a zero count (see the
+    module docstring).
 
     Method: :func:`analysis.measures.directly_standardised_rate` (Dobson et al. 1991, *Stat
     Med* 10:457-462; PHEindicatormethods ``calculate_dsr``) for every group with people at
-    risk in every band of ``standard_population`` (a Series of weights by band label;
-    default ESP 2013). A group with nobody in some band gets ``value`` and limits NA and
-    ``statistic`` ``"dsr NA: no population in age band(s) ..."``; its ``total_count`` and
-    ``total_pop`` are still given. Events in a stratum with nobody at risk are an error
-    (raised by the DSR's checks), never dropped.
+    risk in every band of the standard population. A group with nobody in some band gets
+    ``value`` and limits NA and ``statistic`` ``"dsr NA: no population in age band(s)
+    ..."``; its ``total_count`` and ``total_pop`` are still given.
 
+    Parameters
+    ----------
+    counts
+        counts by group and age band.
+    x
+        column of event counts.
+    n
+        column of populations at risk.
+    group_by
+        the group column(s); at least one.
+    age_band
+        the column of age band labels (default ``"age_band"``).
+    standard_population
+        weights of the standard population, a Series indexed by band label; None (default):
+        the European Standard Population 2013.
+    confidence
+        level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+    multiplier
+        rate per this many people (default 100,000).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The group columns, ``total_count``, ``total_pop``, ``value``, the limits,
+        ``confidence``, ``statistic`` and ``method``, as
+        :func:`analysis.measures.directly_standardised_rate`.
+
+    Raises
+    ------
+    InputError
+        If ``group_by`` names no column, a column is missing, or events fall in a stratum
+        with nobody at risk (raised by the DSR's checks, never dropped).
+
+    Examples
+    --------
     >>> from analysis.standards import ESP2013_AGE_BANDS
     >>> counts = pd.DataFrame({"group": ["A"] * 19 + ["B"] * 17,
     ...                        "age_band": list(ESP2013_AGE_BANDS) + list(ESP2013_AGE_BANDS[:17]),
