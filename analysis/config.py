@@ -366,6 +366,28 @@ def _parse_disclosure(raw: Mapping[str, Any]) -> DisclosureRule:
 def parse_config(raw: Mapping[str, Any] | None, *, source_file: str | None = None) -> Config:
     """Validate a configuration given as a mapping (as read from YAML).
 
+    Parameters
+    ----------
+    raw
+        The configuration as nested mappings, with the sections ``data``, ``analysis``,
+        ``disclosure`` and ``geography`` (each optional; ``None`` or an empty mapping gives
+        the defaults: synthetic data).
+    source_file
+        The file the mapping was read from, kept on the result for messages and provenance.
+
+    Returns
+    -------
+    Config
+        The checked configuration, defaults filled in.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key, or a value of the wrong type or outside its allowed values; the
+        message names the key.
+
+    Examples
+    --------
     >>> parse_config({"data": {"source": "synthetic"}}).data.source
     'synthetic'
     >>> parse_config({"data": {"sauce": "x"}})
@@ -407,7 +429,28 @@ def config_path() -> Path | None:
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Read and validate the configuration file (defaults: synthetic data, see module doc)."""
+    """Read and validate the configuration file (defaults: synthetic data, see module doc).
+
+    Relative data and geography paths in the file are read relative to the file, not to the
+    working directory.
+
+    Parameters
+    ----------
+    path
+        The YAML file; by default the file :func:`config_path` finds
+        (``$NHS_ANALYSIS_CONFIG``, else ``analysis.yml``), and with neither the defaults.
+
+    Returns
+    -------
+    Config
+        The checked configuration, with data and geography paths made absolute.
+
+    Raises
+    ------
+    ConfigError
+        When the file does not exist, is not UTF-8 text or valid YAML, or holds an invalid
+        configuration (:func:`parse_config`).
+    """
     path = Path(path) if path is not None else config_path()
     if path is None:
         return Config()

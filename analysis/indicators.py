@@ -101,7 +101,29 @@ def _years(config: Config) -> list[int] | None:
 
 
 def rate_tables(source: Source, config: Config) -> Iterator[tuple[str, TableCounts]]:
-    """Standardised rates of each configured rate outcome by each breakdown."""
+    """Standardised rates of each configured rate outcome by each breakdown.
+
+    Directly standardised rates (:func:`analysis.measures.indicator_rates`: ESP 2013, Dobson
+    limits) by each breakdown, and crude rates (:func:`analysis.measures.crude_rate`: exact
+    Poisson limits below 10 events, Byar above) by age band.
+
+    Parameters
+    ----------
+    source
+        The data: an engine holding the tables, or anything :func:`analysis.data.engines.running`
+        accepts.
+    config
+        The configuration: its ``analysis`` section gives the outcomes, breakdowns, years,
+        confidence levels and multiplier.
+
+    Yields
+    ------
+    tuple of (str, TableCounts)
+        The table's name, ``<outcome>_by_<breakdown>``, and the table with what its counts
+        count: the rate columns (``value``, ``lowercl``, ``uppercl``, ``confidence``,
+        ``statistic``, ``method`` and the counts) with ``level`` (the breakdown's level),
+        ``outcome`` and ``breakdown``.
+    """
     years = _years(config)
     settings = config.analysis
     for outcome in (o for o in settings.outcomes if o in RATE_OUTCOMES):
@@ -131,7 +153,25 @@ def rate_tables(source: Source, config: Config) -> Iterator[tuple[str, TableCoun
 
 
 def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, TableCounts]]:
-    """Percentages (Wilson limits) of each configured binary outcome by each breakdown."""
+    """Percentages (Wilson limits) of each configured binary outcome by each breakdown.
+
+    Parameters
+    ----------
+    source
+        The data: an engine holding the tables, or anything :func:`analysis.data.engines.running`
+        accepts.
+    config
+        The configuration: its ``analysis`` section gives the outcomes, breakdowns, years,
+        confidence levels and multiplier.
+
+    Yields
+    ------
+    tuple of (str, TableCounts)
+        The table's name, ``<outcome>_by_<breakdown>``, and the table with what its counts
+        count: ``level``, ``numerator``, ``denominator`` and the proportion columns of
+        :func:`analysis.measures.proportion` (percentages), with ``outcome`` and
+        ``breakdown``. Age band is not a breakdown of these outcomes.
+    """
     years = _years(config)
     with running(source) as engine:
         for outcome in (o for o in config.analysis.outcomes if o in PROPORTION_OUTCOMES):
@@ -161,6 +201,23 @@ def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
 
     An outcome whose decile rates cannot carry the OHID method (:func:`sii_left_out_reason`)
     gets rows with no value and the ``reason``, and a warning, instead of its SII and RII.
+
+    Parameters
+    ----------
+    source
+        The data: an engine holding the tables, or anything :func:`analysis.data.engines.running`
+        accepts.
+    config
+        The configuration: its ``analysis`` section gives the outcomes, breakdowns, years,
+        confidence levels and multiplier.
+
+    Yields
+    ------
+    tuple of (str, TableCounts)
+        One table, ``slope_index_of_inequality_by_deprivation_decile`` (none when no rate
+        outcome is configured): the columns of
+        :func:`analysis.inequality.slope_index_of_inequality` for each ``outcome``, and
+        ``reason`` last (empty where the SII and RII were computed).
     """
     years = _years(config)
     rows = []
@@ -266,6 +323,19 @@ def publishable(tables: dict[str, TableCounts], config: Config) -> dict[str, pd.
     breakdown, so the tables of one count add up to the same total: their cells are controlled
     jointly (:func:`analysis.report.disclosure.apply_joint_disclosure_control`), with the counts
     contained in others (:data:`PARTS`). Tables without counts (the slope index) pass unchanged.
+
+    Parameters
+    ----------
+    tables
+        The indicator tables with their counts, keyed by name (:func:`indicator_tables`).
+    config
+        The configuration; its ``disclosure`` section is the rule applied.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        The same tables, by the same names and in the same order, with small counts and
+        the values derived from them suppressed.
     """
     counted = {name: spec for name, spec in tables.items() if spec.quantities()}
     controlled = apply_joint_disclosure_control(counted, parts=PARTS, rule=config.disclosure)
@@ -273,7 +343,20 @@ def publishable(tables: dict[str, TableCounts], config: Config) -> dict[str, pd.
 
 
 def expected_tables(config: Config) -> list[str]:
-    """Return the names of the tables a run of ``config`` writes, in order."""
+    """Return the names of the tables a run of ``config`` writes, in order.
+
+    Parameters
+    ----------
+    config
+        The configuration: its outcomes and breakdowns decide the tables.
+
+    Returns
+    -------
+    list of str
+        ``<outcome>_by_<breakdown>`` for each rate outcome and breakdown, then each binary
+        outcome and breakdown except age band, then the slope index table when there is a
+        rate outcome.
+    """
     outcomes, breakdowns = config.analysis.outcomes, config.analysis.breakdowns
     rates = [o for o in outcomes if o in RATE_OUTCOMES]
     return (
@@ -285,7 +368,20 @@ def expected_tables(config: Config) -> list[str]:
 
 
 def describe(name: str, config: Config) -> str:
-    """One line saying what table ``name`` holds (for the workbook's index and the manifest)."""
+    """One line saying what table ``name`` holds (for the workbook's index and the manifest).
+
+    Parameters
+    ----------
+    name
+        A table name from :func:`expected_tables`.
+    config
+        The configuration, for the years and the rate multiplier.
+
+    Returns
+    -------
+    str
+        The description: the statistic, its method, the breakdown and the period.
+    """
     if name == "slope_index_of_inequality_by_deprivation_decile":
         return (
             "slope and relative index of inequality (OHID method) of each rate outcome across "
@@ -321,6 +417,20 @@ def check_years(engine: Source, config: Config) -> None:
     """Raise :class:`ConfigError` when ``analysis.years`` reach outside the years of the data.
 
     The data's years are those of their events (deaths, cancer diagnoses, admissions).
+
+    Parameters
+    ----------
+    engine
+        The data: an engine holding the tables, or anything :func:`analysis.data.engines.running`
+        accepts.
+    config
+        The configuration; without ``analysis.years`` nothing is checked.
+
+    Raises
+    ------
+    ConfigError
+        When the configured first year is before the data's first event or the last year
+        after its last event; the message gives both ranges.
     """
     if config.analysis.years is None:
         return
@@ -349,6 +459,25 @@ def indicator_tables(config: Config, *, progress: bool = True) -> dict[str, Tabl
     With ``progress``, says on standard error what it is doing from the start (loading or
     generating the data, which takes minutes for millions of people) and then shows a bar over
     the tables with their total and an estimated time to finish.
+
+    Parameters
+    ----------
+    config
+        The configuration: the data to load (:func:`analysis.data.configured_source`) and the
+        indicators to compute.
+    progress
+        Report progress on standard error (``False``: silent).
+
+    Returns
+    -------
+    dict of str to TableCounts
+        The tables by name, in the order of :func:`expected_tables`, each with what its
+        counts count (the input of :func:`publishable`).
+
+    Raises
+    ------
+    ConfigError
+        When ``analysis.years`` reach outside the data's years (:func:`check_years`).
     """
     producers: list[Callable[[Source, Config], Iterator[tuple[str, TableCounts]]]] = [
         rate_tables,
@@ -374,7 +503,20 @@ def indicator_tables(config: Config, *, progress: bool = True) -> dict[str, Tabl
 
 
 def compute_indicators(config: Config, *, progress: bool = True) -> dict[str, pd.DataFrame]:
-    """Every indicator table for ``config``, keyed by table name, disclosure-controlled."""
+    """Every indicator table for ``config``, keyed by table name, disclosure-controlled.
+
+    Parameters
+    ----------
+    config
+        The configuration: the data, the indicators and the disclosure rule.
+    progress
+        Report progress on standard error (``False``: silent).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        The published tables by name (:func:`indicator_tables` after :func:`publishable`).
+    """
     return publishable(indicator_tables(config, progress=progress), config)
 
 
@@ -424,11 +566,9 @@ def _interrupted(out: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Return the command line ``python -m analysis.indicators``; returns the exit status.
+    """Run the command line ``python -m analysis.indicators``; returns the exit status.
 
-    ``argv`` are the arguments (default: the command line's): ``--config FILE``, ``--out
-    FOLDER`` (default ``indicators``), ``--excel``, ``--parquet``, ``--quiet`` and ``--debug``;
-    ``--help`` lists them. The folder is written atomically
+    The folder is written atomically
     (:mod:`analysis.report.output_folder`) with a ``manifest.json``
     (:mod:`analysis.report.indicator_files`).
 
@@ -436,6 +576,18 @@ def main(argv: list[str] | None = None) -> int:
     error); 1 a problem with the data (the message names table, column and example rows);
     130 interrupted (Ctrl-C), the output folder left as it was. Tracebacks only with
     ``--debug``.
+
+    Parameters
+    ----------
+    argv
+        The arguments (default: the command line's): ``--config FILE``, ``--out FOLDER``
+        (default ``indicators``), ``--excel``, ``--parquet``, ``--quiet`` and ``--debug``;
+        ``--help`` lists them.
+
+    Returns
+    -------
+    int
+        The exit status.
     """
     args = _arguments(argv)
     interrupted: list[bool] = []
