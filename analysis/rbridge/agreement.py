@@ -1,6 +1,6 @@
 """Summaries of :func:`~analysis.rbridge.align.compare_with_r` tables for a report: what ran in R, how far apart the two languages are for each measure, and the R code that ran.
 
->>> table = pd.DataFrame({"statistic": ["value", "lowercl"], "python": [1.0, 0.5],
+>>> table = pd.DataFrame({"compared": ["value", "lowercl"], "python": [1.0, 0.5],
 ...                       "r": [1.0, 0.5], "abs_diff": [0.0, 1e-16], "rel_diff": [0.0, 2e-16],
 ...                       "tolerance": [1e-9, 1e-9], "pass": [True, True],
 ...                       "r_implementation": "PHEindicatormethods 2.0.0 phe_dsr"})

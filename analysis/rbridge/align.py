@@ -11,7 +11,8 @@ column             meaning
 =================  ===============================================================
 keys               the ``group_by`` columns (or ``row`` for per-row statistics; for the
                    slope index, also ``index``: ``SII``, ``RII`` or ``INTERCEPT``)
-statistic          which number is compared (``value``, ``lowercl``, ``uppercl`` ...)
+compared           which number is compared: the column's name (``value``, ``lowercl``,
+                   ``uppercl`` ...)
 python, r          the two results
 abs_diff           ``|python - r|``
 rel_diff           ``abs_diff / |r|``
@@ -401,7 +402,7 @@ def compare_with_r(
         ours, theirs = _numbers(merged[f"{s}_python"], merged[f"{s}_r"])
         parts.append(
             merged[keys].assign(
-                statistic=s, python=ours, r=theirs, r_implementation=merged["r_implementation"]
+                compared=s, python=ours, r=theirs, r_implementation=merged["r_implementation"]
             )
         )
     table = pd.concat(parts, ignore_index=True)
@@ -438,7 +439,7 @@ def _judge(
     tolerance = relative_tolerance * scale + ABSOLUTE_TOLERANCE
     if spec.monte_carlo:
         tolerance = np.where(
-            table["statistic"] == "value", tolerance, _monte_carlo_tolerance(table, kwargs)
+            table["compared"] == "value", tolerance, _monte_carlo_tolerance(table, kwargs)
         )
     both_missing = table["python"].isna() & table["r"].isna()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -463,9 +464,9 @@ def _monte_carlo_tolerance(table: pd.DataFrame, kwargs: dict[str, Any]) -> np.nd
     confidence = kwargs.get("confidence", 0.95)
     levels = [float(confidence)] if np.isscalar(confidence) else [float(c) for c in confidence]
     levels = [c / 100 if c > 1 else c for c in levels]
-    keys = list(table.columns[: table.columns.get_loc("statistic")])
+    keys = list(table.columns[: table.columns.get_loc("compared")])
     group = table.groupby(keys, dropna=False).ngroup() if keys else pd.Series(0, table.index)
-    name = table["statistic"].astype(str)
+    name = table["compared"].astype(str)
     low = table["r"].where(name.str.startswith("lower")).groupby(group).transform("min")
     high = table["r"].where(name.str.startswith("upper")).groupby(group).transform("max")
     sigma = (high - low).to_numpy() / (2 * stats.norm.ppf(0.5 + max(levels) / 2))

@@ -13,7 +13,7 @@ from analysis.validation import InputError
 def comparison(implementation: str, abs_diff, rel_diff, tolerance, passed) -> pd.DataFrame:
     table = pd.DataFrame(
         {
-            "statistic": ["value", "lowercl", "uppercl"][: len(abs_diff)],
+            "compared": ["value", "lowercl", "uppercl"][: len(abs_diff)],
             "abs_diff": abs_diff,
             "rel_diff": rel_diff,
             "tolerance": tolerance,

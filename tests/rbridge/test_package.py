@@ -229,10 +229,10 @@ def test_sii_value_types_agree_with_phe_sii_within_monte_carlo_tolerance(agree, 
                   value_type=value_type, group_by="area", repetitions=20_000, seed=7,
                   confidence=[0.95, 0.998], multiplier=100, rii=True)  # fmt: skip
     assert set(table["index"]) == {"SII", "RII"}
-    limits = table[table["statistic"] != "value"].groupby(["area", "index"])
+    limits = table[table["compared"] != "value"].groupby(["area", "index"])
     width = limits["r"].max() - limits["r"].min()  # of the 99.8% interval
     assert (limits["tolerance"].max() < 0.1 * width).all()  # 20% too wide a SE would fail
-    assert (table.loc[table["statistic"] == "value", "rel_diff"] < 1e-9).all()
+    assert (table.loc[table["compared"] == "value", "rel_diff"] < 1e-9).all()
 
 
 @pytest.mark.parametrize("le_age", ["all", ["0", "65-69"], "90+"])
