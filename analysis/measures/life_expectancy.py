@@ -84,11 +84,28 @@ class LifeTable:
 
 
 def chiang_life_table(deaths: np.ndarray, population: np.ndarray) -> LifeTable:
-    """Complete Chiang II abridged life tables, one per row of ``deaths``/``population``.
+    """Complete Chiang II abridged life tables, one per row of ``deaths`` and ``population``.
 
-    Both arrays are groups x 20 in the order of :data:`LIFE_TABLE_AGE_BANDS`. Inputs are not
-    checked here (the public functions do that); invalid groups give ``nan`` or ``inf``.
+    Method: Chiang (1984) abridged life table with Chiang's variance and the open-band term
+    of Silcocks, Jenner & Reza (2001), as in the PHE life expectancy calculator (see the
+    module docstring). Inputs are not checked here (the public functions do that); invalid
+    groups give ``nan`` or ``inf``.
 
+    Parameters
+    ----------
+    deaths
+        deaths, groups x 20 bands in the order of :data:`LIFE_TABLE_AGE_BANDS`.
+    population
+        population (person-years), the same shape and band order.
+
+    Returns
+    -------
+    LifeTable
+        Every column of the life tables (rates, probabilities of dying, survivors,
+        person-years, life expectancy and its variance) as groups x 20 arrays.
+
+    Examples
+    --------
     >>> d = np.array([[17, 9, 4, 8, 20, 15, 24, 33, 50, 71, 100, 163, 263, 304, 536, 872,
     ...                1390, 1605, 1936, 1937]])
     >>> p = np.array([[7060, 35059, 46974, 48489, 43219, 38561, 46009, 57208, 61435, 55601,
@@ -143,7 +160,19 @@ class BandedData:
 
 
 def default_age_labels(column: pd.Series) -> tuple:
-    """Return the life table's 20 bands as start ages (numeric ``column``) or as labels."""
+    """Default labels of the life table's 20 age bands for an age band column.
+
+    Parameters
+    ----------
+    column
+        the age band column of the input.
+
+    Returns
+    -------
+    tuple
+        The 20 bands' start ages (0, 1, 5, ..., 90) when ``column`` is numeric, else the
+        labels of :data:`LIFE_TABLE_AGE_BANDS`, youngest first.
+    """
     if pd.api.types.is_numeric_dtype(column):
         return LIFE_TABLE_START_AGES
     return LIFE_TABLE_AGE_BANDS
@@ -160,9 +189,32 @@ def to_band_matrix(
 ) -> BandedData:
     """Check tidy life-table input and reshape it to groups x 20 arrays (no loop over groups).
 
-    ``x`` and ``n`` are the columns of deaths and population. Raises :class:`InputError` for
-    missing columns, missing/negative/non-numeric counts, unknown age bands, bands repeated
-    within a group or bands missing from a group.
+    Parameters
+    ----------
+    data
+        deaths and population, one row per group and age band.
+    x
+        column of deaths.
+    n
+        column of population (person-years).
+    age_band
+        column of age band labels.
+    group_by
+        the group columns (may be empty: one group).
+    age_labels
+        the 20 band labels, youngest first; None: the defaults of
+        :func:`default_age_labels`.
+
+    Returns
+    -------
+    BandedData
+        Deaths and population as groups x 20 arrays, the group keys and the band labels.
+
+    Raises
+    ------
+    InputError
+        For missing columns, missing, negative or non-numeric counts, unknown age bands,
+        bands repeated within a group or bands missing from a group.
     """
     require_columns(data, [x, n, age_band, *group_by])
     death_values = check_counts(data, x, integer=False, context=group_by)
@@ -203,7 +255,27 @@ def to_band_matrix(
 
 
 def band_labels(column: pd.Series, age_labels: Sequence | None) -> tuple:
-    """Return the labels of the 20 life-table bands in ``column``, youngest first: ``age_labels`` checked (20 distinct labels, in order of start age where they name one), or the defaults of :func:`default_age_labels`."""
+    """Labels of the 20 life-table bands in an age band column, youngest first.
+
+    Parameters
+    ----------
+    column
+        the age band column of the input.
+    age_labels
+        the caller's 20 labels, youngest first; None: the defaults of
+        :func:`default_age_labels`.
+
+    Returns
+    -------
+    tuple
+        The 20 labels.
+
+    Raises
+    ------
+    InputError
+        If ``age_labels`` are not 20 distinct labels, or are out of order of start age where
+        they name one.
+    """
     if age_labels is None:
         return tuple(default_age_labels(column))
     labels = tuple(age_labels)
@@ -247,7 +319,20 @@ def _check_label_order(labels: tuple) -> None:
 
 
 def band_positions(column: pd.Series, labels: tuple) -> np.ndarray:
-    """Position of each row's band in ``labels`` (-1 when unknown or missing)."""
+    """Position of each row's age band among the 20 labels.
+
+    Parameters
+    ----------
+    column
+        the age band column of the input.
+    labels
+        the 20 band labels, youngest first.
+
+    Returns
+    -------
+    numpy.ndarray
+        For each row the index of its band in ``labels``; -1 when unknown or missing.
+    """
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     if pd.api.types.is_numeric_dtype(column) and all(
         isinstance(x, int | float | np.number) for x in labels
@@ -310,7 +395,7 @@ WIDE_CI = REASONS.index(REASON_WIDE_CI)
 
 
 def suppression_codes(table: LifeTable) -> np.ndarray:
-    """Per group x band, the index in :data:`REASONS` of why the value is withheld.
+    """Per group and band, the code of the reason a life expectancy is withheld.
 
     Whole-group reasons (small population, zero population, deaths above population, no
     deaths at 90+; codes 1-4, the first that applies) withhold value and limits, as does an
@@ -318,6 +403,16 @@ def suppression_codes(table: LifeTable) -> np.ndarray:
     five-year band's population, so its probability of dying is capped at 1; the reference
     package reports 0 there). A 95% interval wider than 20 years (code 6) withholds only the
     value.
+
+    Parameters
+    ----------
+    table
+        the completed life tables of :func:`chiang_life_table`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Groups x 20 integer codes, each an index in :data:`REASONS` (0: not withheld).
     """
     population, deaths = table.population, table.deaths
     group_code = np.select(
