@@ -116,7 +116,17 @@ def ambition_counts(source: Source, group_by: Sequence[str] = STRATA) -> pd.Data
 def staged_cancer_years(source: Source) -> tuple[int, int] | None:
     """Return the first and last year of diagnosis of cancers with a recorded stage.
 
-    None when no cancer has a recorded stage. Counted in the engine.
+    Counted in the engine.
+
+    Parameters
+    ----------
+    source
+        A dataset, an engine, or a connection that holds the tables.
+
+    Returns
+    -------
+    tuple of int, or None
+        ``(first, last)`` year of diagnosis; None when no cancer has a recorded stage.
     """
     years = strata_counts(
         source,
@@ -130,7 +140,17 @@ def staged_cancer_years(source: Source) -> tuple[int, int] | None:
 def core20_population_share(source: Source) -> float:
     """Return the proportion of residents who live in Core20 areas (national IMD quintile 1).
 
-    Counted in the engine; NaN when there is nobody.
+    Counted in the engine.
+
+    Parameters
+    ----------
+    source
+        A dataset, an engine, or a connection that holds the tables.
+
+    Returns
+    -------
+    float
+        The proportion (0 to 1); NaN when there is nobody.
     """
     quintiles = strata_counts(source, ["imd_quintile"])
     total = quintiles["n"].sum()
@@ -181,11 +201,24 @@ def publish_ambitions(
 
     The people with and without the outcome (``x``, ``n - x``) and the people needed to reach
     the ambition (``additional``) are counts; the percentage, its limits and the gap derive
-    from the first two (:func:`analysis.report.disclosure.apply_disclosure_control`, whose
-    ``margins`` say which rows add up to published totals).
+    from the first two (:func:`analysis.report.disclosure.apply_disclosure_control`).
 
-    Returns the table with ``without`` = ``n - x`` and the columns of
-    :func:`~analysis.report.disclosure.apply_disclosure_control`.
+    Parameters
+    ----------
+    table
+        A table of :func:`ambition_percentages`.
+    margins
+        Lists of columns whose groups of rows add up to published totals (as in
+        :func:`~analysis.report.disclosure.apply_disclosure_control`).
+    rule
+        The disclosure-control rule (default: the configuration file's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table with ``without`` = ``n - x`` and the columns of
+        :func:`~analysis.report.disclosure.apply_disclosure_control` (suppressed cells
+        missing, a ``suppressed`` column).
     """
     return apply_disclosure_control(
         table.assign(without=table["n"] - table["x"]),
@@ -197,10 +230,18 @@ def publish_ambitions(
 
 
 def ethnic_order(groups: pd.Series) -> list[str]:
-    """Return the ethnic groups present in ``groups``.
+    """Return the ethnic groups present in a column, in the standard order.
 
-    In the order of :data:`analysis.data.parameters.ETHNICITIES`, other labels after them in
-    alphabetical order.
+    Parameters
+    ----------
+    groups
+        A column of ethnic group labels; missing values are ignored.
+
+    Returns
+    -------
+    list of str
+        The groups present, in the order of :data:`analysis.data.parameters.ETHNICITIES`,
+        other labels after them in alphabetical order.
     """
     present = set(groups.dropna().astype(str))
     return [e for e in ETHNICITIES if e in present] + sorted(present - set(ETHNICITIES))
@@ -251,6 +292,25 @@ def core20_by_ethnicity(counts: pd.DataFrame, rule: DisclosureRule | None = None
     :func:`ambition_percentages` by ``core20`` (``ethnicity`` :data:`ALL_ETHNIC_GROUPS`) and
     by ``core20`` and ``ethnicity``, with disclosure control (:func:`publish_ambitions`; the
     groups of one indicator and place, and of one indicator and ethnic group, are margins).
+
+    Parameters
+    ----------
+    counts
+        :func:`ambition_counts` by at least ``core20`` and ``ethnicity``.
+    rule
+        The disclosure-control rule (default: the configuration file's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator, place and ethnic group (including
+        :data:`ALL_ETHNIC_GROUPS`): ``core20``, ``ethnicity`` and the columns of
+        :func:`publish_ambitions`.
+
+    Raises
+    ------
+    InputError
+        If a needed column is missing from ``counts`` or an indicator is unknown.
     """
     table = pd.concat(
         [
@@ -273,6 +333,13 @@ def core20_difference(counts: pd.DataFrame, rule: DisclosureRule | None = None) 
     people with and without the outcome in both groups are counts; the difference and its
     limits derive from all of them, so a suppressed count hides the difference.
 
+    Parameters
+    ----------
+    counts
+        :func:`ambition_counts` by at least ``core20``.
+    rule
+        The disclosure-control rule (default: the configuration file's).
+
     Returns
     -------
     pandas.DataFrame
@@ -280,6 +347,11 @@ def core20_difference(counts: pd.DataFrame, rule: DisclosureRule | None = None) 
         :func:`~analysis.measures.differences.proportion_difference`, ``without`` and
         ``reference_without``, and those of disclosure control. Indicators without both
         Core20 and other areas have no row.
+
+    Raises
+    ------
+    InputError
+        If a needed column is missing from ``counts``.
     """
     require_columns(counts, ["indicator", "core20", "x", "n"], what="counts")
     places = counts.groupby("indicator")["core20"].nunique()
@@ -305,21 +377,52 @@ def core20_difference(counts: pd.DataFrame, rule: DisclosureRule | None = None) 
 
 
 def ambition_value(table: pd.DataFrame, indicator: str, group: str, column: str = "value"):
-    """Return ``column`` of ``group``'s row for ``indicator`` in :func:`ambition_summary`.
+    """Return one value of a group's row for an indicator in :func:`ambition_summary`.
 
-    Missing (``NaN``) when the group has no row (nobody at risk in it); suppressed values are
-    missing already.
+    Parameters
+    ----------
+    table
+        The table of :func:`ambition_summary`.
+    indicator
+        The ambition's indicator, e.g. ``"early_diagnosis"``.
+    group
+        The group's label in the ``group`` column.
+    column
+        The column to read (default ``"value"``, the percentage).
+
+    Returns
+    -------
+    object
+        The value; missing (``NaN``) when the group has no row (nobody at risk in it).
+        Suppressed values are missing already.
     """
     rows = table[(table["indicator"] == indicator) & (table["group"] == group)]
     return np.nan if rows.empty else rows[column].iloc[0]
 
 
 def lowest_group(table: pd.DataFrame, indicator: str) -> pd.Series | None:
-    """Return the comparable group with the lowest published percentage of ``indicator``.
+    """Return the comparable group with the lowest published percentage of an indicator.
 
     Groups whose ``value`` is suppressed (missing), ethnicity :data:`NOT_STATED` and the rows
-    of :data:`ALL_ETHNIC_GROUPS` are not compared. Returns the row, or None when no group is
-    left (too few people, or every group suppressed). Ties go to the first row.
+    of :data:`ALL_ETHNIC_GROUPS` are not compared. Ties go to the first row.
+
+    Parameters
+    ----------
+    table
+        A table of ambition percentages, e.g. :func:`core20_by_ethnicity`.
+    indicator
+        The ambition's indicator, e.g. ``"early_diagnosis"``.
+
+    Returns
+    -------
+    pandas.Series or None
+        The group's row, or None when no group is left (too few people, or every group
+        suppressed).
+
+    Raises
+    ------
+    InputError
+        If a needed column is missing from ``table``.
     """
     require_columns(table, ["indicator", "value"], what="table")
     shown = table[(table["indicator"] == indicator) & table["value"].notna()]
@@ -329,11 +432,23 @@ def lowest_group(table: pd.DataFrame, indicator: str) -> pd.Series | None:
 
 
 def shortfall_share(table: pd.DataFrame, indicator: str) -> float:
-    """Core20 areas' share of the people needed to reach ``indicator``'s ambition system-wide.
+    """Core20 areas' share of the people needed to reach an indicator's ambition system-wide.
 
     ``additional`` of the Core20 row over that of :data:`ALL_RESIDENTS` in
-    :func:`ambition_summary`: a proportion, NaN when either is missing (no row, or
-    suppressed) or nobody is needed.
+    :func:`ambition_summary`.
+
+    Parameters
+    ----------
+    table
+        The table of :func:`ambition_summary`.
+    indicator
+        The ambition's indicator, e.g. ``"early_diagnosis"``.
+
+    Returns
+    -------
+    float
+        A proportion; NaN when either count is missing (no row, or suppressed) or nobody is
+        needed.
     """
     core, total = (
         ambition_value(table, indicator, g, "additional") for g in (PLACE[CORE20], ALL_RESIDENTS)
@@ -342,10 +457,20 @@ def shortfall_share(table: pd.DataFrame, indicator: str) -> float:
 
 
 def groups_below(table: pd.DataFrame, indicator: str) -> tuple[int, int]:
-    """Count the groups of ``indicator`` whose interval lies wholly below its ambition.
+    """Count the groups of an indicator whose interval lies wholly below its ambition.
 
-    Returns ``(below, shown)``: the groups with a published value whose ``comparison`` is
-    "Below ambition", and all groups with a published value.
+    Parameters
+    ----------
+    table
+        A table of :func:`ambition_summary` or :func:`core20_by_ethnicity`.
+    indicator
+        The ambition's indicator, e.g. ``"early_diagnosis"``.
+
+    Returns
+    -------
+    tuple of int
+        ``(below, shown)``: the groups with a published value whose ``comparison`` is
+        "Below ambition", and all groups with a published value.
     """
     shown = table[(table["indicator"] == indicator) & table["value"].notna()]
     return int((shown["comparison"] == BELOW).sum()), len(shown)
