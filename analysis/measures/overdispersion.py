@@ -55,6 +55,13 @@ from analysis.measures.funnels import FUNNELS, SIGNIFICANCE_LEVELS, choice, sign
 from analysis.validation import InputError, fail_rows, require_columns, require_numeric
 
 STATISTICS = ("standardised_ratio", "proportion", "ratio")
+#: The output's ``statistic``: what each choice of ``statistic=`` describes, in FunnelPlotR's
+#: words for its data types ("SR", "PR", "RC").
+STATISTIC_DESCRIPTIONS = {
+    "standardised_ratio": "standardised ratio",
+    "proportion": "proportion",
+    "ratio": "ratio of counts",
+}
 METHODS = ("winsorise", "truncate")
 MODELS = ("additive", "multiplicative")
 #: The significance labels of :func:`overdispersed_funnel_points` (as ``funnel_significance``).
@@ -192,6 +199,12 @@ def _adjusted(fit: _Fit, adjust: bool | str) -> bool:
     raise InputError(f"adjust must be True, False or 'auto', got {adjust!r}")
 
 
+def _described(statistic: str, multiplier: float) -> str:
+    """Return the ``statistic`` column: the description, with the scale when it is not 1."""
+    described = STATISTIC_DESCRIPTIONS[statistic]
+    return described if multiplier == 1 else f"{described} x {multiplier:g}"
+
+
 def _fit_adjusted(
     data: pd.DataFrame,
     x: str,
@@ -282,7 +295,8 @@ def funnel_overdispersion(
     pandas.DataFrame
         One row: ``units``, ``units_used`` (after truncation), ``target`` (on the indicator's
         scale: 1 for standardised ratios, the overall proportion or ratio otherwise),
-        ``phi``, ``tau2``, ``p_value``, ``overdispersed`` (``phi > 1``), ``statistic`` and
+        ``phi``, ``tau2``, ``p_value``, ``overdispersed`` (``phi > 1``), ``statistic`` (a
+        description: ``"standardised ratio"``, ``"proportion"`` or ``"ratio of counts"``) and
         ``method``.
 
     Examples
@@ -304,7 +318,7 @@ def funnel_overdispersion(
             "tau2": [fit.tau2],
             "p_value": [fit.p_value],
             "overdispersed": [fit.phi > 1],
-            "statistic": [statistic],
+            "statistic": [STATISTIC_DESCRIPTIONS[statistic]],
             "method": [f"{'Winsorised' if method == 'winsorise' else 'truncated'} z-scores, "
                        f"trim {trim:g} each end"],
         }
@@ -356,7 +370,8 @@ def overdispersed_funnel_limits(
     pandas.DataFrame
         ``n`` (the denominator), ``lower_2s_limit``, ``upper_2s_limit``, ``lower_3s_limit``,
         ``upper_3s_limit`` (95% and 99.8%), ``target``, ``adjusted``, ``phi``, ``tau2``,
-        ``statistic`` and ``method``.
+        ``statistic`` (as :func:`funnel_overdispersion`'s, with ``" x 100"`` when
+        ``multiplier`` is 100) and ``method``.
 
     Examples
     --------
@@ -390,7 +405,7 @@ def overdispersed_funnel_limits(
         adjusted=adjusted,
         phi=fit.phi,
         tau2=fit.tau2,
-        statistic=statistic,
+        statistic=_described(statistic, scale),
         method=_method_label(fit, adjusted, model),
     )
 

@@ -313,3 +313,24 @@ def test_invalid_options_are_refused():
         overdispersed_funnel_limits(data, "o", "e", statistic="standardised_ratio", model="x")
     with pytest.raises(InputError, match="at must be"):
         overdispersed_funnel_limits(data, "o", "e", statistic="standardised_ratio", at=[0, 1])
+
+
+@pytest.mark.parametrize(
+    ("statistic", "described"),
+    [
+        ("standardised_ratio", "standardised ratio"),
+        ("proportion", "proportion"),
+        ("ratio", "ratio of counts"),
+    ],
+)
+def test_statistic_column_describes_the_indicator(statistic, described):
+    """``statistic`` is a description (FunnelPlotR's SR, PR, RC), not the argument's code."""
+    data = pd.DataFrame({"o": [30, 52, 18, 45, 60, 25], "e": [35.0, 90, 30, 94, 100, 53]})
+    fit = funnel_overdispersion(data, "o", "e", statistic=statistic)
+    assert fit["statistic"].tolist() == [described]
+    limits = overdispersed_funnel_limits(data, "o", "e", statistic=statistic, points=2)
+    assert (limits["statistic"] == described).all()
+    scaled = overdispersed_funnel_limits(
+        data, "o", "e", statistic=statistic, points=2, multiplier=100
+    )
+    assert (scaled["statistic"] == f"{described} x 100").all()
