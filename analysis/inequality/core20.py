@@ -87,10 +87,23 @@ AMBITIONS: dict[str, Ambition] = {
 
 
 def core20_group(quintile: pd.Series) -> pd.Series:
-    """``"Core20"`` for national IMD quintile 1 and ``"Rest"`` for quintiles 2-5.
+    """Name each national IMD quintile as Core20 (quintile 1) or the rest (quintiles 2-5).
 
-    Returns an ordered categorical with the index of ``quintile``. A missing quintile or one
-    outside 1-5 raises :class:`~analysis.validation.InputError` naming the column and rows.
+    Parameters
+    ----------
+    quintile
+        National IMD quintiles, 1 (most deprived) to 5.
+
+    Returns
+    -------
+    pandas.Series
+        An ordered categorical named ``core20`` with the index of ``quintile``: ``"Core20"``
+        for quintile 1, ``"Rest"`` for quintiles 2-5.
+
+    Raises
+    ------
+    InputError
+        For a missing quintile or one outside 1-5, naming the column and rows.
     """
     name = quintile.name if quintile.name is not None else "imd_quintile"
     values = pd.to_numeric(quintile, errors="coerce")

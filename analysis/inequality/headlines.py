@@ -60,6 +60,11 @@ def emergency_fit(source: Source) -> tuple[ModelFit | None, str]:
     small or unusual data the model may refuse them (a reference level absent, perfect
     separation); the summary then leaves emergency presentation out instead of failing.
 
+    Parameters
+    ----------
+    source
+        A dataset, an engine, or a connection that holds the tables.
+
     Returns
     -------
     tuple
@@ -168,6 +173,18 @@ def rank_headline_gaps(estimates: pd.DataFrame) -> pd.DataFrame:
     from 100%. Ethnicity not stated is not a group and is left out. An indicator and
     breakdown whose reference group has no value (nobody counted in it, or suppressed) is not
     ranked, and neither is a group whose value is suppressed.
+
+    Parameters
+    ----------
+    estimates
+        The table of :func:`headline_estimates`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`analysis.inequality.gaps.rank_gaps`: one row per group other
+        than the reference, with ``reference``, ``reference_value`` and its limits,
+        ``ratio``, ``worse`` and ``rank``, sorted by rank.
     """
     kept = estimates[(estimates["group"] != NOT_STATED) & estimates["value"].notna()]
     reference = kept["breakdown"].map(REFERENCE_GROUPS) == kept["group"]
@@ -185,8 +202,24 @@ def rank_headline_gaps(estimates: pd.DataFrame) -> pd.DataFrame:
 def largest_gaps(ranked: pd.DataFrame, n: int = 6) -> pd.DataFrame:
     """Return the largest gap of each indicator and breakdown, the ``n`` largest of those.
 
-    ``ranked`` is :func:`rank_headline_gaps` (sorted by rank); only groups worse off than
-    their reference are kept.
+    Only groups worse off than their reference are kept.
+
+    Parameters
+    ----------
+    ranked
+        The table of :func:`rank_headline_gaps` (sorted by rank).
+    n
+        How many gaps to return (default 6); at least 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        At most ``n`` rows of ``ranked``, one per indicator and breakdown, largest gap first.
+
+    Raises
+    ------
+    InputError
+        If ``n`` is below 1 or a needed column is missing from ``ranked``.
     """
     if n < 1:
         raise InputError(f"n must be at least 1, got {n!r}")
@@ -196,7 +229,25 @@ def largest_gaps(ranked: pd.DataFrame, n: int = 6) -> pd.DataFrame:
 
 
 def decile_ends(values: pd.DataFrame, quantile: str = "imd_decile") -> tuple[float, float]:
-    """Return ``value`` in the most deprived (lowest) and least deprived (highest) quantile."""
+    """Return the value in the most deprived (lowest) and least deprived (highest) quantile.
+
+    Parameters
+    ----------
+    values
+        A measure by quantile, with a ``value`` column.
+    quantile
+        The column of quantiles (default ``"imd_decile"``; 1 = most deprived).
+
+    Returns
+    -------
+    tuple of float
+        ``(most, least)``: ``value`` in the lowest and in the highest quantile.
+
+    Raises
+    ------
+    InputError
+        If ``quantile`` or ``value`` is missing from ``values``.
+    """
     require_columns(values, [quantile, "value"], what="values")
     if values.empty:
         return np.nan, np.nan
@@ -214,7 +265,7 @@ def gradient_indices(
     min_quantiles: int = 5,
     **options: object,
 ) -> pd.DataFrame:
-    """SII (and RII) of each ``group_by`` group whose every ``quantile`` has a value.
+    """SII (and RII) of each group whose every quantile has a value.
 
     Method: :func:`~analysis.inequality.slope_index_of_inequality` with ``min_quantiles`` and
     ``options`` (Low & Low 2004; the OHID method by default). A quantile without a value (a
@@ -224,12 +275,35 @@ def gradient_indices(
     group gets no index: it is left out of the result rather than failing the whole table,
     and :func:`gradient_summary` shows it as missing.
 
+    Parameters
+    ----------
+    data
+        A measure by group and quantile, with its limits.
+    quantile
+        The column of quantiles (e.g. ``"imd_decile"``).
+    n
+        The column of population sizes (the quantiles' weights).
+    value
+        The column of the measure.
+    group_by
+        The column of the groups, one index each.
+    min_quantiles
+        The fewest quantiles a group needs for an index (default 5).
+    **options
+        Further arguments of :func:`~analysis.inequality.slope_index_of_inequality`.
+
     Returns
     -------
     pandas.DataFrame
         The output of :func:`~analysis.inequality.slope_index_of_inequality` for the complete
         groups; no rows (with ``group_by``, ``measure``, ``value``, ``lowercl`` and
         ``uppercl``) when none is complete.
+
+    Raises
+    ------
+    InputError
+        If a named column is missing from ``data`` (and as
+        :func:`~analysis.inequality.slope_index_of_inequality` for bad values).
     """
     require_columns(data, [group_by, quantile, n, value], what="data")
     groups = data.groupby(group_by)
@@ -268,6 +342,11 @@ def gradient_summary(measures: Sequence[GradientMeasure]) -> pd.DataFrame:
     Low 2004, computed by :func:`~analysis.inequality.slope_index_of_inequality`), so that
     measures in different units can be compared by the RII.
 
+    Parameters
+    ----------
+    measures
+        The measures, each a :class:`GradientMeasure` (its values by decile and its indices).
+
     Returns
     -------
     pandas.DataFrame
@@ -275,6 +354,11 @@ def gradient_summary(measures: Sequence[GradientMeasure]) -> pd.DataFrame:
         ``least``, and ``sii_value``, ``sii_lowercl``, ``sii_uppercl``, ``rii_value``,
         ``rii_lowercl``, ``rii_uppercl`` (missing where no RII is published or no SII could
         be computed).
+
+    Raises
+    ------
+    InputError
+        If a measure's tables lack a needed column.
     """
     limits = ["value", "lowercl", "uppercl"]
     rows = []
@@ -291,7 +375,18 @@ def gradient_summary(measures: Sequence[GradientMeasure]) -> pd.DataFrame:
 
 
 def largest_relative_gap(summary: pd.DataFrame) -> pd.Series | None:
-    """Return the row of :func:`gradient_summary` with the largest RII (None without one)."""
+    """Return the measure with the largest relative index of inequality (RII).
+
+    Parameters
+    ----------
+    summary
+        The table of :func:`gradient_summary`.
+
+    Returns
+    -------
+    pandas.Series or None
+        The row with the largest ``rii_value``; None when no measure has one.
+    """
     known = summary[summary["rii_value"].notna()]
     return None if known.empty else known.loc[known["rii_value"].idxmax()]
 
@@ -301,9 +396,22 @@ def interval_order(
 ) -> int:
     """Compare the interval ``(lower, upper)`` with another: 1 above it, -1 below it, 0 overlapping.
 
-    With the other interval left at ``(0, 0)``: whether an interval lies wholly above or below
-    zero. Intervals that do not overlap imply a significant difference, conservatively
-    (Schenker & Gentleman 2001, *Am Stat* 55:182-186). Missing limits give 0.
+    Intervals that do not overlap imply a significant difference, conservatively (Schenker &
+    Gentleman 2001, *Am Stat* 55:182-186).
+
+    Parameters
+    ----------
+    lower, upper
+        The limits of the interval.
+    other_lower, other_upper
+        The limits of the other interval; left at ``(0, 0)``, the result says whether the
+        interval lies wholly above or below zero.
+
+    Returns
+    -------
+    int
+        1 when the interval lies wholly above the other, -1 wholly below it, 0 when they
+        overlap or a limit is missing.
     """
     if lower > other_upper:
         return 1
