@@ -116,9 +116,9 @@ def rate_tables(source: Source, config: Config) -> Iterator[tuple[str, TableCoun
         The configuration: its ``analysis`` section gives the outcomes, breakdowns, years,
         confidence levels and multiplier.
 
-    Yields
-    ------
-    tuple of (str, TableCounts)
+    Returns
+    -------
+    Iterator of (str, TableCounts)
         The table's name, ``<outcome>_by_<breakdown>``, and the table with what its counts
         count: the rate columns (``value``, ``lowercl``, ``uppercl``, ``confidence``,
         ``statistic``, ``method`` and the counts) with ``level`` (the breakdown's level),
@@ -164,9 +164,9 @@ def proportion_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
         The configuration: its ``analysis`` section gives the outcomes, breakdowns, years,
         confidence levels and multiplier.
 
-    Yields
-    ------
-    tuple of (str, TableCounts)
+    Returns
+    -------
+    Iterator of (str, TableCounts)
         The table's name, ``<outcome>_by_<breakdown>``, and the table with what its counts
         count: ``level``, ``numerator``, ``denominator`` and the proportion columns of
         :func:`analysis.measures.proportion` (percentages), with ``outcome`` and
@@ -211,9 +211,9 @@ def inequality_tables(source: Source, config: Config) -> Iterator[tuple[str, Tab
         The configuration: its ``analysis`` section gives the outcomes, breakdowns, years,
         confidence levels and multiplier.
 
-    Yields
-    ------
-    tuple of (str, TableCounts)
+    Returns
+    -------
+    Iterator of (str, TableCounts)
         One table, ``slope_index_of_inequality_by_deprivation_decile`` (none when no rate
         outcome is configured): the columns of
         :func:`analysis.inequality.slope_index_of_inequality` for each ``outcome``, and

@@ -46,24 +46,78 @@ def format_number(
 
     ``missing`` is the suppression symbol by default; a value that is missing because it
     cannot be computed (not because it is suppressed) should say so.
+
+    Parameters
+    ----------
+    value
+        The number; ``None`` or NaN is missing.
+    digits
+        Decimals shown.
+    suffix
+        Text after the number, such as ``"%"``.
+    missing
+        The text for a missing value.
+
+    Returns
+    -------
+    str
+        The formatted number, or ``missing``.
     """
     return missing if _missing(value) else f"{value:,.{digits}f}{suffix}"
 
 
 def format_count(value: float | None) -> str:
-    """Format a count of people with thousands separators; the symbol when missing."""
+    """Format a count of people with thousands separators; the symbol when missing.
+
+    Parameters
+    ----------
+    value
+        The count (decimals are dropped); ``None`` or NaN is missing (suppressed).
+
+    Returns
+    -------
+    str
+        The count, such as ``"42,406"``, or the suppression symbol.
+    """
     return SUPPRESSED_SYMBOL if _missing(value) else f"{int(value):,}"
 
 
 def interval_cell(row: Mapping, digits: int = 1) -> str:
-    """Format the interval of ``row`` for a table cell: ``"51.6–53.0"``; the symbol when suppressed."""
+    """Format the interval of ``row`` for a table cell: ``"51.6–53.0"``; the symbol when suppressed.
+
+    Parameters
+    ----------
+    row
+        A result row with ``value``, ``lowercl`` and ``uppercl``.
+    digits
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        ``"lower–upper"``, or the suppression symbol when the value is missing.
+    """
     if _missing(row["value"]):
         return SUPPRESSED_SYMBOL
     return f"{format_number(row['lowercl'], digits)}–{format_number(row['uppercl'], digits)}"
 
 
 def ambition_relation(comparison: object) -> str:
-    """Say where an interval lies against an ambition (``comparison`` of ``ambition_gap``)."""
+    """Say where an interval lies against an ambition (``comparison`` of ``ambition_gap``).
+
+    Parameters
+    ----------
+    comparison
+        The ``comparison`` of a row of :func:`analysis.inequality.core20.ambition_gap`:
+        below or at or above the ambition, anything else not significantly different; missing
+        when no figure can be shown.
+
+    Returns
+    -------
+    str
+        Words to go before "the ambition": ``"below"``, ``"at or above"``, ``"not
+        significantly different from"`` or ``"not comparable (no figure can be shown) with"``.
+    """
     if _missing(comparison):
         return "not comparable (no figure can be shown) with"
     return {BELOW: "below", ABOVE: "at or above"}.get(
@@ -78,6 +132,18 @@ def difference_words(difference: Mapping | None, reference: str = "other areas")
     :func:`analysis.inequality.ambitions.core20_difference`); ``"9.6 percentage points lower
     than in other areas"``, or that it is not significant (the interval includes 0), or that it
     cannot be shown (suppressed, or None: a group has nobody in it).
+
+    Parameters
+    ----------
+    difference
+        The difference (``value``, ``lowercl``, ``uppercl``) in percentage points, or ``None``.
+    reference
+        What the difference is from, in words.
+
+    Returns
+    -------
+    str
+        The phrase.
     """
     if difference is None or _missing(difference["value"]):
         return f"a difference from {reference} that cannot be shown ({SUPPRESSED_SYMBOL})"
@@ -88,7 +154,20 @@ def difference_words(difference: Mapping | None, reference: str = "other areas")
 
 
 def groups_below_words(below: int, shown: int) -> str:
-    """``"7 of the 9 groups"``, or ``"all 9 groups"`` when every group shown is below."""
+    """``"7 of the 9 groups"``, or ``"all 9 groups"`` when every group shown is below.
+
+    Parameters
+    ----------
+    below
+        The number of groups below.
+    shown
+        The number of groups shown.
+
+    Returns
+    -------
+    str
+        The phrase.
+    """
     return f"all {below} groups" if below == shown > 1 else f"{below} of the {shown} groups"
 
 
@@ -97,6 +176,17 @@ def crossed_group_words(row: Mapping | None) -> str:
 
     ``"residents of Core20 areas in the Black group (35.2%)"``; when ``row`` is None (no
     group has a figure that can be shown), says so.
+
+    Parameters
+    ----------
+    row
+        A row with ``core20`` (:data:`analysis.inequality.core20.CORE20` or ``REST``),
+        ``ethnicity`` and ``value`` (a percentage), or ``None``.
+
+    Returns
+    -------
+    str
+        The phrase.
     """
     if row is None:
         return "no group (every figure is suppressed or has nobody in it)"
@@ -107,7 +197,19 @@ def crossed_group_words(row: Mapping | None) -> str:
 
 
 def group_words(group: str) -> str:
-    """Name a group of the headline gaps in a sentence (``"Asian residents"``)."""
+    """Name a group of the headline gaps in a sentence (``"Asian residents"``).
+
+    Parameters
+    ----------
+    group
+        The ``group`` of a gap: a deprivation quintile label
+        (:data:`analysis.inequality.headlines.QUINTILE_LABELS`) or an ethnic group.
+
+    Returns
+    -------
+    str
+        The residents of the group, in words.
+    """
     if group == QUINTILE_LABELS[1]:
         return "residents of the most deprived fifth of areas"
     if group == QUINTILE_LABELS[5]:
@@ -137,7 +239,20 @@ HEADLINE_SENTENCES = {
 
 
 def headline_sentence(gap: Mapping) -> str:
-    """Describe one ranked gap (a row of :func:`analysis.inequality.headlines.largest_gaps`)."""
+    """Describe one ranked gap (a row of :func:`analysis.inequality.headlines.largest_gaps`).
+
+    Parameters
+    ----------
+    gap
+        A row with ``indicator``, ``group``, ``reference``, ``value``, ``reference_value`` and
+        ``ratio``; the indicator chooses the sentence (:data:`HEADLINE_SENTENCES`).
+
+    Returns
+    -------
+    str
+        One sentence, such as "Residents of the most deprived fifth of areas die from CVD at
+        2.10 times the rate of ...".
+    """
     who = group_words(gap["group"])
     return HEADLINE_SENTENCES[gap["indicator"]].format(
         Who=who[0].upper() + who[1:],
@@ -150,7 +265,20 @@ def headline_sentence(gap: Mapping) -> str:
 
 
 def numbered_list(items: list[str], empty: str) -> str:
-    """Return a Markdown numbered list of ``items``; ``empty`` (a sentence) when there are none."""
+    """Return a Markdown numbered list of ``items``; ``empty`` (a sentence) when there are none.
+
+    Parameters
+    ----------
+    items
+        The items, each one line of text.
+    empty
+        The text returned when there are no items.
+
+    Returns
+    -------
+    str
+        The list, one ``"1. item"`` a line, or ``empty``.
+    """
     if not items:
         return empty
     return "\n".join(f"{i}. {item}" for i, item in enumerate(items, start=1))
@@ -170,6 +298,26 @@ def direction_words(
     ``words`` maps the result of :func:`analysis.inequality.headlines.interval_order` (1
     above, -1 below, 0 overlapping) to text; ``missing`` is the text when a limit is missing
     (suppressed, or not computable).
+
+    Parameters
+    ----------
+    lower
+        The interval's lower limit.
+    upper
+        The interval's upper limit.
+    words
+        Text by order: ``1`` above, ``-1`` below, ``0`` overlapping.
+    missing
+        The text when any limit is missing.
+    other_lower
+        The lower limit of the interval compared with (default: the point zero).
+    other_upper
+        Its upper limit.
+
+    Returns
+    -------
+    str
+        ``words`` of the order, or ``missing``.
     """
     limits = [lower, upper, other_lower, other_upper]
     if any(_missing(v) for v in limits):
@@ -183,6 +331,18 @@ def compare_frequency(group: Mapping, other: Mapping) -> str:
     ``"more often"`` or ``"less often"`` when the intervals (``lowercl``, ``uppercl``) do not
     overlap (:func:`analysis.inequality.headlines.interval_order`), ``"about as often"`` when
     they do, and a phrase saying no comparison can be made when a limit is missing.
+
+    Parameters
+    ----------
+    group
+        The group's row, with ``lowercl`` and ``uppercl``.
+    other
+        The row of the group it is compared with.
+
+    Returns
+    -------
+    str
+        The phrase.
     """
     return direction_words(
         group["lowercl"],
@@ -199,6 +359,16 @@ def largest_words(row: Mapping | None) -> str:
 
     ``row`` is from :func:`analysis.inequality.headlines.largest_relative_gap`; when None (no
     RII could be computed), says so.
+
+    Parameters
+    ----------
+    row
+        The row with ``name`` and ``rii_value``, or ``None``.
+
+    Returns
+    -------
+    str
+        The phrase.
     """
     if row is None:
         return "no measure (no RII can be computed on these data)"
@@ -211,6 +381,16 @@ def concentration_words(row: Mapping | None) -> str:
     ``row`` is from :func:`analysis.segmentation.core20.most_concentrated`: ``"Mental health
     conditions", with 1.26 times the age-standardised share of other areas``; when None (no
     ratio can be shown), says so.
+
+    Parameters
+    ----------
+    row
+        The row with ``segment_label`` and ``ratio``, or ``None``.
+
+    Returns
+    -------
+    str
+        The phrase.
     """
     if row is None:
         return "not known: no segment's share can be shown for both Core20 and other areas"
@@ -221,7 +401,18 @@ def concentration_words(row: Mapping | None) -> str:
 
 
 def ethnic_group_words(row: Mapping | None) -> str:
-    """Name the ethnic group of ``row`` (``"the Black group"``); say so when there is none."""
+    """Name the ethnic group of ``row`` (``"the Black group"``); say so when there is none.
+
+    Parameters
+    ----------
+    row
+        A row with ``group``, or ``None``.
+
+    Returns
+    -------
+    str
+        The phrase.
+    """
     if row is None:
         return "the ethnic group with the lowest figure (none can be shown on these data)"
     return f"the {row['group']} group"
@@ -233,6 +424,18 @@ def gradient_cells(summary: pd.DataFrame) -> pd.DataFrame:
     Each measure's values and SII in its own ``digits``, the RII in 2 decimals, intervals as
     ``"lower to upper"``; :data:`NOT_DEFINED` where no RII is published or a value cannot be
     computed (these values are not disclosure-controlled, so a gap is never a suppression).
+
+    Parameters
+    ----------
+    summary
+        One row a measure: ``measure``, ``digits``, ``most``, ``least``, ``sii_value``,
+        ``sii_lowercl``, ``sii_uppercl``, ``rii_value``, ``rii_lowercl`` and ``rii_uppercl``.
+
+    Returns
+    -------
+    DataFrame
+        One row a measure, all text: ``measure``, ``most`` and ``least`` (the values in the
+        most and least deprived groups), ``sii`` and ``sii_ci``, ``rii`` and ``rii_ci``.
     """
 
     def cell(value: float, digits: int) -> str:
