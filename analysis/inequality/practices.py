@@ -55,10 +55,23 @@ def practice_deprivation(source: Source, *, n_quantiles: int = 5) -> pd.DataFram
     OHID quantile method (Fingertips technical guidance, *Assigning deprivation categories*;
     PHEindicatormethods ``phe_quantile``), quantile 1 the most deprived.
 
+    Parameters
+    ----------
+    source
+        A dataset, an engine, or a connection that holds the tables.
+    n_quantiles
+        How many deprivation groups of practices to form (default 5, quintiles); at least 2.
+
     Returns
     -------
     pandas.DataFrame
         ``practice_code``, ``registered``, ``imd_score``, ``quantile`` (1 = most deprived).
+
+    Raises
+    ------
+    InputError
+        If ``n_quantiles`` is below 2, or there are too few practices to split into
+        ``n_quantiles`` groups.
 
     Examples
     --------

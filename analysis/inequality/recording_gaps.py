@@ -41,13 +41,28 @@ GAP_COLUMNS = (
 
 
 def flag_gaps(data: Source, outcomes: Mapping[str, str] = FLAG_OUTCOMES) -> pd.DataFrame:
-    """Odds ratios of each flag's outcome, flagged against not flagged; flags absent are skipped.
+    """Odds ratios of each flag's outcome, flagged against not flagged.
 
-    ``data`` is a dataset or an engine: the 2 x 2 counts are made there
-    (:func:`analysis.data.record_aggregates.flag_counts`). Returns one row per flag present in
-    ``people``: ``flag``, ``outcome``, ``x1``, ``n1`` (deaths and people with the flag), ``x0``,
-    ``n0`` (without), ``value``, ``lowercl``, ``uppercl``, ``confidence``, ``statistic``,
-    ``method`` (empty when no flag is present).
+    Method: the odds ratio with Woolf limits (:func:`analysis.measures.odds_ratios.odds_ratio`)
+    from 2 x 2 counts made in the engine
+    (:func:`analysis.data.record_aggregates.flag_counts`); a crude comparison, not adjusted
+    for age (see the module docstring). Flags absent from ``people`` are skipped.
+
+    Parameters
+    ----------
+    data
+        A dataset or an engine.
+    outcomes
+        The outcome of each flag, keyed by the flag's column (default
+        :data:`FLAG_OUTCOMES`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per flag present in ``people``: ``flag``, ``outcome``, ``x1``, ``n1`` (deaths
+        and people with the flag), ``x0``, ``n0`` (without), ``value``, ``lowercl``,
+        ``uppercl``, ``confidence``, ``statistic``, ``method`` (empty when no flag is
+        present).
 
     Raises
     ------
@@ -68,7 +83,19 @@ def flag_gaps(data: Source, outcomes: Mapping[str, str] = FLAG_OUTCOMES) -> pd.D
 
 
 def planted_gaps(truth: Mapping) -> pd.DataFrame:
-    """Return the planted odds ratios of ``truth.json`` (``recording_flags``): flag, outcome, planted."""
+    """Return the odds ratios planted in the synthetic data (``recording_flags`` of ``truth.json``).
+
+    Parameters
+    ----------
+    truth
+        The contents of ``truth.json``, with its ``effects`` list.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``flag``, ``outcome``, ``planted`` (the planted odds ratio), one row per flag and
+        outcome.
+    """
     rows = [r for r in truth["effects"] if r["model"] == "recording_flags"]
     return pd.DataFrame(
         {
