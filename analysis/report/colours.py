@@ -57,7 +57,19 @@ _D65 = np.array([0.95047, 1.0, 1.08883])
 
 
 def to_rgb(colours: str | Sequence[str] | np.ndarray) -> np.ndarray:
-    """SRGB in [0, 1], one row per colour, from ``#RRGGBB`` strings or matplotlib names."""
+    """SRGB in [0, 1], one row per colour, from ``#RRGGBB`` strings or matplotlib names.
+
+    Parameters
+    ----------
+    colours
+        One colour or several: ``#RRGGBB`` strings or matplotlib colour names, or an array
+        of sRGB rows in [0, 1] (a fourth, alpha, column is dropped).
+
+    Returns
+    -------
+    ndarray
+        One row per colour, the red, green and blue channels in [0, 1].
+    """
     from matplotlib.colors import to_rgb as mpl_rgb
 
     if isinstance(colours, np.ndarray):
@@ -76,13 +88,43 @@ def _gamma(linear: np.ndarray) -> np.ndarray:
 
 
 def relative_luminance(colours: str | Sequence[str] | np.ndarray) -> np.ndarray:
-    """WCAG relative luminance ``0.2126 R + 0.7152 G + 0.0722 B`` of linearised sRGB."""
+    """WCAG relative luminance ``0.2126 R + 0.7152 G + 0.0722 B`` of linearised sRGB.
+
+    Method: WCAG 2.1 relative luminance (sRGB channels linearised, then weighted).
+
+    Parameters
+    ----------
+    colours
+        One colour or several: ``#RRGGBB`` strings or matplotlib colour names, or an array
+        of sRGB rows in [0, 1] (a fourth, alpha, column is dropped).
+
+    Returns
+    -------
+    ndarray
+        The luminance of each colour, 0 (black) to 1 (white).
+    """
     return _linear(to_rgb(colours)) @ np.array([0.2126, 0.7152, 0.0722])
 
 
 def contrast_ratio(a: str | Sequence[str], b: str | Sequence[str]) -> float | np.ndarray:
     """WCAG contrast ratio ``(L_lighter + 0.05) / (L_darker + 0.05)``, from 1 to 21.
 
+    Method: WCAG 2.1 contrast ratio of the relative luminances (:func:`relative_luminance`).
+
+    Parameters
+    ----------
+    a
+        One colour or several (``#RRGGBB`` or matplotlib names).
+    b
+        The colour or colours compared with, paired with ``a`` in order.
+
+    Returns
+    -------
+    float or ndarray
+        The ratio for one pair, or one ratio per pair.
+
+    Examples
+    --------
     >>> round(float(contrast_ratio("#231F20", "#003087")), 2)  # near-black text on navy
     1.38
     """
@@ -94,6 +136,22 @@ def contrast_ratio(a: str | Sequence[str], b: str | Sequence[str]) -> float | np
 def readable_text_colour(fills: Sequence[str], dark: str, light: str) -> list[str]:
     """For each fill, whichever of ``dark`` and ``light`` text contrasts more with it.
 
+    Parameters
+    ----------
+    fills
+        The background colours.
+    dark
+        The dark text colour.
+    light
+        The light text colour.
+
+    Returns
+    -------
+    list of str
+        ``dark`` or ``light`` for each fill (``light`` on a tie).
+
+    Examples
+    --------
     >>> readable_text_colour(["#003087", "#E8EDEE"], dark="#231F20", light="#FFFFFF")
     ['#FFFFFF', '#231F20']
     """
@@ -110,6 +168,27 @@ def gradient_text_colours(
 ) -> list[str]:
     """Readable text colours for labels on a two-colour gradient fill (as ``scale_fill_gradient(low=..., high=...)`` draws it over the range of ``values``).
 
+    Parameters
+    ----------
+    values
+        The values the fill colours map, from the lowest (``low``) to the highest (``high``);
+        when all are equal, every fill is ``low``.
+    low
+        The gradient's colour at the lowest value.
+    high
+        The gradient's colour at the highest value.
+    dark
+        The dark text colour.
+    light
+        The light text colour.
+
+    Returns
+    -------
+    list of str
+        ``dark`` or ``light`` for each value.
+
+    Examples
+    --------
     >>> gradient_text_colours([0, 50, 100], "#E8EDEE", "#003087", dark="#231F20", light="#FFFFFF")
     ['#231F20', '#231F20', '#FFFFFF']
     """
@@ -122,7 +201,28 @@ def gradient_text_colours(
 
 
 def simulate_colour_vision(colours: str | Sequence[str], deficiency: str) -> np.ndarray:
-    """SRGB rows of ``colours`` as seen with ``deficiency`` (a key of :data:`DEFICIENCY_MATRICES`, or ``"normal"``)."""
+    """SRGB rows of ``colours`` as seen with ``deficiency`` (a key of :data:`DEFICIENCY_MATRICES`, or ``"normal"``).
+
+    Method: the physiologically based model of Machado, Oliveira & Fernandes (2009) at
+    severity 1, applied to linear RGB.
+
+    Parameters
+    ----------
+    colours
+        One colour or several (``#RRGGBB`` or matplotlib names).
+    deficiency
+        ``"normal"`` or a key of :data:`DEFICIENCY_MATRICES` (a dichromacy).
+
+    Returns
+    -------
+    ndarray
+        One sRGB row in [0, 1] per colour.
+
+    Raises
+    ------
+    ValueError
+        When ``deficiency`` is not one of those names.
+    """
     rgb = to_rgb(colours)
     if deficiency == "normal":
         return rgb
@@ -134,7 +234,18 @@ def simulate_colour_vision(colours: str | Sequence[str], deficiency: str) -> np.
 
 
 def to_lab(rgb: np.ndarray) -> np.ndarray:
-    """CIE L*a*b* (D65) rows of sRGB rows in [0, 1] (CIE 15:2004)."""
+    """CIE L*a*b* (D65) rows of sRGB rows in [0, 1] (CIE 15:2004).
+
+    Parameters
+    ----------
+    rgb
+        sRGB rows in [0, 1], one per colour (:func:`to_rgb`).
+
+    Returns
+    -------
+    ndarray
+        One row per colour: L*, a* and b*.
+    """
     xyz = (_linear(rgb) @ _SRGB_TO_XYZ.T) / _D65
     f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
     return np.column_stack(
@@ -145,6 +256,22 @@ def to_lab(rgb: np.ndarray) -> np.ndarray:
 def palette_separation(colours: Sequence[str]) -> dict[str, float]:
     """Smallest pairwise CIE76 Delta E of ``colours`` with normal vision and each deficiency.
 
+    Method: CIE76 colour difference (Euclidean distance in CIE L*a*b*, :func:`to_lab`) after
+    simulating each colour vision deficiency (:func:`simulate_colour_vision`).
+
+    Parameters
+    ----------
+    colours
+        The palette, at least two colours.
+
+    Returns
+    -------
+    dict of str to float
+        The smallest difference between any two colours, for ``"normal"`` vision and each
+        deficiency.
+
+    Examples
+    --------
     >>> sep = palette_separation(["#DA291C", "#009639"])  # NHS red and green
     >>> sep["normal"] > 50 > sep["deuteranopia"]
     True

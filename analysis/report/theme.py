@@ -73,6 +73,24 @@ FONT_FAMILY = "DejaVu Sans"
 def deprivation_palette(n: int = 5) -> list[str]:
     """``n`` ordered colours from most deprived (dark blue) to least deprived (pale blue).
 
+    Parameters
+    ----------
+    n
+        The number of colours, at least 1 (one colour: the darkest).
+
+    Returns
+    -------
+    list of str
+        ``#RRGGBB`` colours, interpolated along the ramp dark blue, NHS blue, light blue,
+        pale blue.
+
+    Raises
+    ------
+    ValueError
+        When ``n`` is less than 1.
+
+    Examples
+    --------
     >>> deprivation_palette(2)
     ['#003087', '#A6DDF2']
     """
@@ -93,7 +111,18 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 def theme_nhs(base_size: float = 11) -> theme:
-    """Return a clean plotnine theme in NHS colours, legible at PDF size (legend at the bottom)."""
+    """Return a clean plotnine theme in NHS colours, legible at PDF size (legend at the bottom).
+
+    Parameters
+    ----------
+    base_size
+        The text size in points; titles and captions are scaled from it.
+
+    Returns
+    -------
+    plotnine.theme
+        The theme, to add to a plot.
+    """
     return theme_minimal(base_size=base_size, base_family=FONT_FAMILY) + theme(
         text=element_text(color=BLACK),
         plot_title=element_text(color=DARK_BLUE, weight="bold", size=base_size * 1.25),
@@ -115,6 +144,18 @@ def theme_nhs(base_size: float = 11) -> theme:
 def sentence_case(text: str) -> str:
     """``text`` with its first letter a capital and the rest as written (acronyms kept).
 
+    Parameters
+    ----------
+    text
+        The text.
+
+    Returns
+    -------
+    str
+        The text with its first character upper case.
+
+    Examples
+    --------
     >>> sentence_case("odds ratio"), sentence_case("IMD quintile")
     ('Odds ratio', 'IMD quintile')
     """
@@ -124,6 +165,18 @@ def sentence_case(text: str) -> str:
 def thousands_labels(values: Sequence[float]) -> list[str]:
     """Axis labels with thousands separators and no needless decimals (``850,000``; ``0.5``).
 
+    Parameters
+    ----------
+    values
+        The axis break values.
+
+    Returns
+    -------
+    list of str
+        One label per value, all with the same (fewest exact, up to 3) decimals.
+
+    Examples
+    --------
     >>> thousands_labels([0, 850000, 1_000_000])
     ['0', '850,000', '1,000,000']
     """
@@ -133,6 +186,18 @@ def thousands_labels(values: Sequence[float]) -> list[str]:
 def percent_labels(values: Sequence[float]) -> list[str]:
     """Axis labels for values already in per cent (``25%``; ``12.5%``).
 
+    Parameters
+    ----------
+    values
+        The axis break values, in per cent (25 for 25%).
+
+    Returns
+    -------
+    list of str
+        One label per value, all with the same decimals, ending ``%``.
+
+    Examples
+    --------
     >>> percent_labels([0, 12.5, 25])
     ['0.0%', '12.5%', '25.0%']
     """
@@ -148,20 +213,68 @@ def _decimals(values: Sequence[float]) -> int:
 
 
 def scale_colour_nhs(**kwargs) -> scale_colour_manual:
-    """Qualitative NHS colours for the ``colour`` aesthetic."""
+    """Qualitative NHS colours for the ``colour`` aesthetic.
+
+    Parameters
+    ----------
+    kwargs
+        Passed on to plotnine's ``scale_colour_manual`` (for example ``name``, ``breaks``, ``labels``).
+
+    Returns
+    -------
+    plotnine.scale_colour_manual
+        The scale, to add to a plot.
+    """
     return scale_colour_manual(values=list(QUALITATIVE), **kwargs)
 
 
 def scale_fill_nhs(**kwargs) -> scale_fill_manual:
-    """Qualitative NHS colours for the ``fill`` aesthetic."""
+    """Qualitative NHS colours for the ``fill`` aesthetic.
+
+    Parameters
+    ----------
+    kwargs
+        Passed on to plotnine's ``scale_fill_manual`` (for example ``name``, ``breaks``, ``labels``).
+
+    Returns
+    -------
+    plotnine.scale_fill_manual
+        The scale, to add to a plot.
+    """
     return scale_fill_manual(values=list(QUALITATIVE), **kwargs)
 
 
 def scale_colour_deprivation(n: int = 5, **kwargs) -> scale_colour_manual:
-    """Ordered colours for ``n`` deprivation groups (level 1 = most deprived = darkest)."""
+    """Ordered colours for ``n`` deprivation groups (level 1 = most deprived = darkest).
+
+    Parameters
+    ----------
+    n
+        The number of deprivation groups (:func:`deprivation_palette`).
+    kwargs
+        Passed on to plotnine's ``scale_colour_manual`` (for example ``name``, ``breaks``, ``labels``).
+
+    Returns
+    -------
+    plotnine.scale_colour_manual
+        The scale, to add to a plot.
+    """
     return scale_colour_manual(values=deprivation_palette(n), **kwargs)
 
 
 def scale_fill_deprivation(n: int = 5, **kwargs) -> scale_fill_manual:
-    """Ordered fills for ``n`` deprivation groups (level 1 = most deprived = darkest)."""
+    """Ordered fills for ``n`` deprivation groups (level 1 = most deprived = darkest).
+
+    Parameters
+    ----------
+    n
+        The number of deprivation groups (:func:`deprivation_palette`).
+    kwargs
+        Passed on to plotnine's ``scale_fill_manual`` (for example ``name``, ``breaks``, ``labels``).
+
+    Returns
+    -------
+    plotnine.scale_fill_manual
+        The scale, to add to a plot.
+    """
     return scale_fill_manual(values=deprivation_palette(n), **kwargs)
