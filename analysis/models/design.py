@@ -96,13 +96,39 @@ def make_design(
     reference: Mapping[str, object] | None = None,
     interactions: Sequence[tuple[str, str]] = (),
 ) -> Design:
-    """Work out the coding of ``predictors`` from ``data`` (levels, references, term names).
+    """Work out the coding of predictors from data (levels, references, term names).
 
-    ``reference`` maps a categorical predictor to its reference level (default: the first
-    category of a categorical column, otherwise the smallest value). Term names read
-    ``variable=level`` (``imd_quintile=1``) or, for an interaction,
-    ``imd_quintile=1:ethnicity=Asian``.
+    Parameters
+    ----------
+    data
+        the rows the model will be fitted to.
+    predictors
+        the predictor columns.
+    continuous
+        the predictors entered as numbers (one coefficient each); the others are
+        categorical.
+    reference
+        the reference level of a categorical predictor, by column (default: the first
+        category of a categorical column, otherwise the smallest value).
+    interactions
+        pairs of predictors whose product terms are added.
 
+    Returns
+    -------
+    Design
+        The coding. Term names read ``variable=level`` (``imd_quintile=1``) or, for an
+        interaction, ``imd_quintile=1:ethnicity=Asian``; the intercept comes first.
+
+    Raises
+    ------
+    InputError
+        For a missing column, a missing value in a categorical predictor, a non-numeric
+        continuous predictor, a categorical predictor with fewer than two levels, a reference
+        level not found in the data, or ``continuous``, ``reference`` or ``interactions``
+        naming a column that is not a predictor.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({"sex": ["Female", "Male", "Male"], "age": [40, 50, 60]})
     >>> make_design(df, ["sex", "age"], continuous=["age"]).names
     ['(Intercept)', 'sex=Male', 'age']

@@ -424,7 +424,31 @@ def _fit_negative_binomial(y, x, offset, robust: bool):
 # and on a shared machine threads that wait for busy cores made them 25 times slower.
 @threadpool_limits.wrap(limits=1, user_api="blas")
 def fit_model(data: pd.DataFrame, spec: ModelSpec) -> ModelFit:
-    """Fit the model described by ``spec`` (used by :func:`rate_model` and :func:`binary_model`)."""
+    """Fit the model described by a specification (used by :func:`rate_model` and :func:`binary_model`).
+
+    Method: a Poisson or negative binomial GLM with a log person-time offset, or a binomial
+    GLM with a logit link, with Wald limits (see the module docstring).
+
+    Parameters
+    ----------
+    data
+        the rows to fit (people or strata).
+    spec
+        what to fit: family, outcome and size columns, predictors, references,
+        interactions, robust standard errors and confidence levels.
+
+    Returns
+    -------
+    ModelFit
+        The fit; ``table`` holds one row per term with the ratio in ``value``, its limits,
+        ``confidence``, ``statistic`` and ``method``.
+
+    Raises
+    ------
+    InputError
+        For missing or invalid columns, a model that cannot be estimated from the data (e.g.
+        a reference level absent, perfect separation) or collinear predictors.
+    """
     rows, outcome, size_col = _prepare(data, spec)
     design = make_design(
         rows,
@@ -489,13 +513,29 @@ def fit_model(data: pd.DataFrame, spec: ModelSpec) -> ModelFit:
 
 
 def likelihood_ratio_test(reduced: ModelFit, full: ModelFit) -> pd.DataFrame:
-    """Likelihood-ratio test of a nested ``reduced`` model against ``full`` (fitted to the same rows).
+    """Likelihood-ratio test of a nested reduced model against a full one.
 
     Method: twice the difference in log-likelihoods against the chi-squared distribution with
     the difference in parameters as degrees of freedom (Wilks 1938, *Ann Math Stat* 9:60-62).
 
-    Returns one row: ``test``, ``chi2`` (2 x the log-likelihood difference), ``df``, ``p``,
-    ``model``.
+    Parameters
+    ----------
+    reduced
+        the smaller model.
+    full
+        the larger model, of the same family and fitted to the same rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``test``, ``chi2`` (2 x the log-likelihood difference), ``df``, ``p``,
+        ``model``.
+
+    Raises
+    ------
+    InputError
+        If the models differ in family or rows, or ``full`` does not have more parameters
+        than ``reduced``.
     """
     if len(reduced.data) != len(full.data) or reduced.spec.family != full.spec.family:
         raise InputError("the two models must be of the same family and fitted to the same rows")
@@ -515,12 +555,30 @@ def likelihood_ratio_test(reduced: ModelFit, full: ModelFit) -> pd.DataFrame:
 
 
 def interaction_test(data: pd.DataFrame, fit: ModelFit, a: str, b: str) -> pd.DataFrame:
-    """Likelihood-ratio test of the ``a`` x ``b`` interaction added to ``fit`` (refitted on ``data``).
+    """Likelihood-ratio test of an interaction between two predictors added to a fitted model.
 
     Method: :func:`likelihood_ratio_test` (Wilks 1938) of the model with the product terms
     against ``fit``.
 
-    The result names the interaction in ``term`` (e.g. ``imd_quintile:ethnicity``).
+    Parameters
+    ----------
+    data
+        the data ``fit`` was fitted to (refitted with the interaction).
+    fit
+        the model without the interaction.
+    a, b
+        the two predictors, e.g. ``"imd_quintile"`` and ``"ethnicity"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``term`` naming the interaction (e.g. ``imd_quintile:ethnicity``) and the
+        columns of :func:`likelihood_ratio_test`.
+
+    Raises
+    ------
+    InputError
+        If the model with the interaction cannot be estimated (as :func:`fit_model`).
     """
     full = fit_model(data, replace(fit.spec, interactions=(*fit.spec.interactions, (a, b))))
     out = likelihood_ratio_test(fit, full)
@@ -529,14 +587,32 @@ def interaction_test(data: pd.DataFrame, fit: ModelFit, a: str, b: str) -> pd.Da
 
 
 def trend_test(data: pd.DataFrame, fit: ModelFit, variable: str) -> pd.DataFrame:
-    """Test for (log-linear) trend: refit with ``variable`` entered as a numeric score.
+    """Test for (log-linear) trend: refit with a predictor entered as a numeric score.
 
     Method: the ordered groups scored 1, 2, ... in the same model and the score's coefficient
     tested by its Wald statistic -- the regression test for trend (Breslow & Day 1987,
     *Statistical Methods in Cancer Research* vol. II, IARC).
 
-    The row's ``value`` is the ratio per one-step increase of the score (e.g. per quintile) with its
-    Wald interval and p-value, adjusted for the other predictors of ``fit``.
+    Parameters
+    ----------
+    data
+        the data ``fit`` was fitted to.
+    fit
+        the fitted model.
+    variable
+        the predictor to score (e.g. ``"imd_quintile"``); not in an interaction.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row of the coefficient table: ``term`` (``"<variable> (trend per step)"``),
+        ``value`` the ratio per one-step increase of the score (e.g. per quintile) with its
+        Wald limits and p-value, adjusted for the other predictors of ``fit``.
+
+    Raises
+    ------
+    InputError
+        If ``variable`` is not a predictor of ``fit`` or is in an interaction.
     """
     if variable not in fit.spec.predictors:
         raise InputError(f"{variable!r} is not a predictor of the model")
@@ -561,14 +637,23 @@ def overdispersion(fit: ModelFit) -> pd.DataFrame:
 
     Method: Pearson chi-squared over residual degrees of freedom (Cameron & Trivedi 2013,
     *Regression Analysis of Count Data*, 2nd ed., section 3.4) and a likelihood-ratio test of
-    alpha = 0 with the boundary correction of Self & Liang (1987, *JASA* 82:605-610).
+    alpha = 0 with the boundary correction of Self & Liang (1987, *JASA* 82:605-610). For a
+    Poisson ``fit`` the negative binomial model is fitted to the same rows to estimate alpha
+    and test alpha = 0 (likelihood ratio, boundary-corrected p = half the chi-squared(1)
+    tail).
 
-    For a Poisson ``fit`` the negative binomial model is fitted to the same rows to estimate
-    alpha and test alpha = 0 (likelihood ratio, boundary-corrected p = half the chi-squared(1)
-    tail). Columns: ``pearson_chi2, df_resid, dispersion, p_dispersion``, and for rate models
-    ``alpha``, its Wald limits on the log scale at each of the fit's confidence levels
-    (``alpha_lowercl, alpha_uppercl``, or ``alpha_lower95_0cl, ...`` for several),
-    ``lr_statistic, p_alpha, confidence``.
+    Parameters
+    ----------
+    fit
+        a fitted rate or binary model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``pearson_chi2``, ``df_resid``, ``dispersion``, ``p_dispersion``, and for
+        rate models ``alpha``, its Wald limits on the log scale at each of the fit's
+        confidence levels (``alpha_lowercl``, ``alpha_uppercl``, or ``alpha_lower95_0cl``,
+        ... for several), ``lr_statistic``, ``p_alpha``, ``confidence``.
     """
     if fit.spec.family == "negative_binomial":
         nb = fit
