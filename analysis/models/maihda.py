@@ -104,12 +104,28 @@ class MaihdaResult:
 
 
 def auc_from_counts(score: np.ndarray, positives: np.ndarray, negatives: np.ndarray) -> float:
-    """Area under the ROC curve when every person in group j has score ``score[j]``.
+    """Area under the ROC curve when every person in a group has the group's score.
 
     Method: the Mann-Whitney probability that a random person with the outcome scores higher
     than a random person without it, ties counting one half (Hanley & McNeil 1982,
     *Radiology* 143:29-36), computed from group counts without expanding to people.
 
+    Parameters
+    ----------
+    score
+        the score (e.g. predicted probability) of each group.
+    positives
+        the number of people with the outcome in each group.
+    negatives
+        the number of people without the outcome in each group.
+
+    Returns
+    -------
+    float
+        The area under the curve, 0.5 (no discrimination) to 1 (perfect).
+
+    Examples
+    --------
     >>> auc_from_counts(np.array([0.1, 0.5, 0.5]), np.array([0, 1, 1]), np.array([2, 1, 1]))
     0.75
     """

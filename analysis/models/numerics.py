@@ -10,8 +10,23 @@ import numpy as np
 def hessian_from_gradient(
     gradient: Callable[[np.ndarray], np.ndarray], theta: np.ndarray
 ) -> np.ndarray:
-    """Symmetrised Hessian by central differences of an analytic ``gradient`` at ``theta``.
+    """Symmetrised Hessian by central differences of an analytic gradient.
 
+    Parameters
+    ----------
+    gradient
+        the function's gradient, a function of the parameter vector.
+    theta
+        the point at which to differentiate.
+
+    Returns
+    -------
+    numpy.ndarray
+        The square matrix of second derivatives at ``theta``, made symmetric by averaging it
+        with its transpose.
+
+    Examples
+    --------
     >>> h = hessian_from_gradient(lambda t: np.array([-2 * t[0], -6 * t[1]]), np.array([1.0, 2.0]))
     >>> np.round(h, 8)
     array([[-2.,  0.],

@@ -152,7 +152,26 @@ def _quadrature(data: StratumTotals, theta: np.ndarray, n_nodes: int):
 
 
 def marginal_loglik(data: StratumTotals, theta: np.ndarray, n_nodes: int = 15) -> float:
-    """Log marginal likelihood of ``theta`` = (beta, log sigma_u[, log sigma_e])."""
+    """Log marginal likelihood of a random-intercept model at given parameters.
+
+    Method: adaptive Gauss-Hermite quadrature over each stratum's random intercept (Liu &
+    Pierce 1994; Pinheiro & Bates 1995; see the module docstring).
+
+    Parameters
+    ----------
+    data
+        the stratum totals and design matrix.
+    theta
+        the parameters (beta..., log sigma_u[, log sigma_e]).
+    n_nodes
+        the number of quadrature nodes per stratum (default 15; 1 gives the Laplace
+        approximation).
+
+    Returns
+    -------
+    float
+        The log marginal likelihood.
+    """
     return float(_quadrature(data, theta, n_nodes)[0].sum())
 
 
@@ -182,7 +201,27 @@ def _covariance(hess: np.ndarray, theta: np.ndarray, n_beta: int) -> np.ndarray:
 def fit_random_intercept(
     data: StratumTotals, start: np.ndarray, *, n_nodes: int = 15
 ) -> RandomInterceptFit:
-    """Maximise the marginal likelihood from ``start`` = (beta, log sigma_u[, log sigma_e])."""
+    """Fit a random-intercept model by maximum marginal likelihood.
+
+    Method: the marginal likelihood by adaptive Gauss-Hermite quadrature, maximised by BFGS
+    with the analytic gradient and polished by Newton steps; standard errors from the
+    numerically differentiated Hessian (see the module docstring).
+
+    Parameters
+    ----------
+    data
+        the stratum totals and design matrix; ``data.family`` one of :data:`FAMILIES`.
+    start
+        starting values (beta..., log sigma_u[, log sigma_e]).
+    n_nodes
+        the number of quadrature nodes per stratum (default 15).
+
+    Returns
+    -------
+    RandomInterceptFit
+        The estimates, their covariance, the log-likelihood and each stratum's posterior
+        mean and SD of its random intercept.
+    """
     if data.family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}")
 

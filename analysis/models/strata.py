@@ -31,8 +31,29 @@ def _grouped(data: pd.DataFrame, group_by: Sequence[str]):
 def collapse_counts(
     data: pd.DataFrame, group_by: Sequence[str], sums: Sequence[str]
 ) -> pd.DataFrame:
-    """Sum the count columns ``sums`` over every observed combination of ``group_by``.
+    """Sum count columns over every observed combination of the grouping columns.
 
+    Parameters
+    ----------
+    data
+        person-level (or finer) rows.
+    group_by
+        the columns that define the strata.
+    sums
+        the numeric columns to sum (e.g. events and person-time).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stratum present in ``data``: the ``group_by`` columns and the sums.
+
+    Raises
+    ------
+    InputError
+        If a column is missing or a ``sums`` column is not numeric.
+
+    Examples
+    --------
     >>> people = pd.DataFrame({"sex": ["F", "F", "M"], "deaths": [1, 0, 1], "years": [1, 1, 0.5]})
     >>> collapse_counts(people, ["sex"], ["deaths", "years"])
       sex  deaths  years
@@ -48,11 +69,32 @@ def collapse_counts(
 def collapse_binary(
     data: pd.DataFrame, group_by: Sequence[str], x: str, *, n: str = "n"
 ) -> pd.DataFrame:
-    """Collapse a person-level 0/1 (or True/False) outcome ``x`` to successes and trials per stratum.
+    """Collapse a person-level 0/1 (or True/False) outcome to successes and trials per stratum.
 
-    The result has the ``group_by`` columns, ``x`` (the number of people with the outcome)
-    and ``n`` (the number of people).
+    Parameters
+    ----------
+    data
+        one row per person.
+    group_by
+        the columns that define the strata.
+    x
+        the outcome column, 0/1 or True/False.
+    n
+        the name of the output column of people (default ``"n"``).
 
+    Returns
+    -------
+    pandas.DataFrame
+        The ``group_by`` columns, ``x`` (the number of people with the outcome) and ``n``
+        (the number of people).
+
+    Raises
+    ------
+    InputError
+        If a column is missing or the outcome is not 0/1 (or True/False).
+
+    Examples
+    --------
     >>> people = pd.DataFrame({"sex": ["F", "F", "M"], "late": [True, False, True]})
     >>> collapse_binary(people, ["sex"], "late")
       sex  late  n
@@ -67,11 +109,30 @@ def collapse_binary(
 
 
 def collapse_continuous(data: pd.DataFrame, group_by: Sequence[str], x: str) -> pd.DataFrame:
-    """Size, mean and within-stratum sum of squares of a continuous outcome ``x`` per stratum.
+    """Size, mean and within-stratum sum of squares of a continuous outcome per stratum.
 
-    Columns: the ``group_by`` columns, ``n``, ``mean`` and ``within_ss`` (sum of squared deviations
-    from the stratum mean).
+    Parameters
+    ----------
+    data
+        one row per person.
+    group_by
+        the columns that define the strata.
+    x
+        the numeric outcome column.
 
+    Returns
+    -------
+    pandas.DataFrame
+        The ``group_by`` columns, ``n``, ``mean`` and ``within_ss`` (sum of squared
+        deviations from the stratum mean).
+
+    Raises
+    ------
+    InputError
+        If a column is missing or ``x`` is not numeric.
+
+    Examples
+    --------
     >>> people = pd.DataFrame({"sex": ["F", "F", "M"], "bmi": [20.0, 24.0, 30.0]})
     >>> collapse_continuous(people, ["sex"], "bmi")
       sex  n  mean  within_ss

@@ -26,7 +26,22 @@ from analysis.models.design import INTERCEPT, Design
 
 
 def limit_names(levels: Sequence[float], *, prefix: str = "") -> list[tuple[str, str]]:
-    """Return the (lower, upper) column names for each level, with ``prefix_`` before them if given."""
+    """Return the lower and upper limit column names for each confidence level.
+
+    Parameters
+    ----------
+    levels
+        the confidence levels, e.g. ``[0.95]`` or ``[0.95, 0.998]``.
+    prefix
+        put before the names with an underscore (e.g. ``"alpha"`` gives ``alpha_lowercl``);
+        empty (default) for none.
+
+    Returns
+    -------
+    list of tuple of str
+        One ``(lower, upper)`` pair per level: ``lowercl``/``uppercl`` for one level,
+        ``lower95_0cl``/``upper95_0cl``, ... for several.
+    """
     start = f"{prefix}_" if prefix else ""
     return [(start + lower, start + upper) for lower, upper in limit_column_names(levels)]
 
@@ -44,6 +59,24 @@ def wald_limits(
     two-sided standard normal quantile of the level (Wald 1943, *Trans Am Math Soc*
     54:426-482); with ``transform=np.exp`` the limits of a ratio from those of its logarithm.
 
+    Parameters
+    ----------
+    estimate
+        the estimates.
+    std_error
+        their standard errors.
+    levels
+        the confidence levels.
+    transform
+        applied to the limits (default: none); ``np.exp`` for ratios.
+
+    Returns
+    -------
+    list of tuple of numpy.ndarray
+        One ``(lower, upper)`` pair per level.
+
+    Examples
+    --------
     >>> [(round(float(lo), 4), round(float(hi), 4)) for lo, hi in wald_limits(0.0, 1.0, [0.95])]
     [(-1.96, 1.96)]
     """
@@ -57,7 +90,22 @@ def limit_columns(
     *,
     prefix: str = "",
 ) -> dict[str, np.ndarray]:
-    """Return the limit pairs as named columns, lower then upper for each level."""
+    """Return limit pairs as named columns, lower then upper for each level.
+
+    Parameters
+    ----------
+    limits
+        one ``(lower, upper)`` pair per level, as :func:`wald_limits` gives.
+    levels
+        the confidence levels, in the same order.
+    prefix
+        put before the names with an underscore, as in :func:`limit_names`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The limits keyed by their column names (:func:`limit_names`).
+    """
     columns = {}
     for (lower_name, upper_name), (lower, upper) in zip(
         limit_names(levels, prefix=prefix), limits, strict=True
@@ -84,12 +132,33 @@ def coefficient_table(
     for odds and rate ratios; ``p`` from the Wald statistic ``coefficient / std_error``
     against the standard normal.
 
-    Columns: ``term, variable, level, reference, value`` (the ratio, or the coefficient when
-    not exponentiated), the limit pairs (``lowercl, uppercl`` or ``lower95_0cl, upper95_0cl,
-    ...``), ``p, coefficient, std_error, model, confidence, statistic, method``
-    (``coefficient``/``std_error`` on the linear-predictor scale, e.g. log rate ratio;
-    ``confidence`` the levels as text, ``"95%"`` or ``"95%, 99.8%"``; ``statistic`` what
-    ``value`` is, e.g. ``"rate ratio"``; ``method`` the interval method, e.g. ``"Wald"``).
+    Parameters
+    ----------
+    design
+        the model's coding (term names, variables, levels and references).
+    coefficients
+        the coefficients on the linear-predictor scale, in the order of the design's terms.
+    std_errors
+        their standard errors.
+    model
+        the model's name, put in the ``model`` column.
+    statistic
+        what ``value`` is, e.g. ``"rate ratio"``.
+    levels
+        the confidence levels.
+    method
+        the interval method named in ``method`` (default ``"Wald"``).
+    exponentiate
+        True (default) to give ratios, False to give the coefficients.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``variable``, ``level``, ``reference``, ``value`` (the ratio, or the
+        coefficient when not exponentiated), the limit pairs (``lowercl``, ``uppercl`` or
+        ``lower95_0cl``, ``upper95_0cl``, ...), ``p``, ``coefficient``, ``std_error`` (on the
+        linear-predictor scale, e.g. log rate ratio), ``model``, ``confidence`` (the levels
+        as text, ``"95%"`` or ``"95%, 99.8%"``), ``statistic``, ``method``.
     """
     keep = [j for j, t in enumerate(design.terms) if t.name != INTERCEPT]
     b, s = np.asarray(coefficients)[keep], np.asarray(std_errors)[keep]
