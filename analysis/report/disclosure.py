@@ -643,6 +643,22 @@ def _append_label(labels: np.ndarray, mask: np.ndarray, column: str) -> np.ndarr
 def format_suppressed(table: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Show suppressed (missing) cells of ``columns`` as ``[c]`` for display in a table.
 
+    Parameters
+    ----------
+    table
+        The table after disclosure control.
+    columns
+        The columns to format (default: all).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``table`` in which the missing cells of ``columns`` are ``"[c]"``
+        (:data:`SUPPRESSED_SYMBOL`) and whole numbers have thousands separators, as text; other
+        cells are unchanged.
+
+    Examples
+    --------
     >>> format_suppressed(pd.DataFrame({"n": pd.array([5, None], dtype="Int64")}))["n"].tolist()
     ['5', '[c]']
     """

@@ -65,6 +65,24 @@ class FigureRuleError(ValueError):
 def check_figure(plot: ggplot) -> ggplot:
     """Return ``plot`` unchanged if it keeps the house rules, else raise listing the problems.
 
+    Parameters
+    ----------
+    plot
+        The figure, as it will be published.
+
+    Returns
+    -------
+    plotnine.ggplot
+        ``plot``, unchanged.
+
+    Raises
+    ------
+    FigureRuleError
+        When the figure breaks a house rule; the message lists every problem
+        (:func:`figure_problems`).
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> from plotnine import aes, geom_point, labs
     >>> from analysis.report import theme_nhs
@@ -86,6 +104,17 @@ def figure_problems(plot: ggplot) -> list[str]:
 
     A copy is drawn: drawing changes a plotnine plot (a flipped plot drawn twice swaps its
     axis titles back), and the book draws the original once more to publish it.
+
+    Parameters
+    ----------
+    plot
+        The figure, as it will be published; it is not changed.
+
+    Returns
+    -------
+    list of str
+        One sentence per problem: axis titles, tick labels, legends, text contrast and
+        palettes.
     """
     plot = deepcopy(plot)
     figure = plot.draw()
@@ -253,6 +282,20 @@ def _palette_problems(plot: ggplot) -> list[str]:
 def palette_safe(colours: list[str]) -> bool:
     """Whether ``colours`` (in scale order) keep the palette rule: distinct for every vision, or an ordered ramp whose lightness steps survive every vision.
 
+    Parameters
+    ----------
+    colours
+        The palette's colours, in scale order.
+
+    Returns
+    -------
+    bool
+        True when the smallest colour difference (:func:`analysis.report.colours.palette_separation`)
+        is at least :data:`MIN_SEPARATION` for every vision, or the lightness of the colours
+        rises or falls by at least :data:`MIN_LIGHTNESS_STEP` at every step for every vision.
+
+    Examples
+    --------
     >>> from analysis.report.theme import QUALITATIVE, deprivation_palette
     >>> palette_safe(list(QUALITATIVE)), palette_safe(deprivation_palette(5))
     (True, True)

@@ -47,6 +47,24 @@ def map_data(
 ) -> pd.DataFrame:
     """Boundaries joined to ``values`` (one row per area), largest polygons first.
 
+    Parameters
+    ----------
+    boundaries
+        Area outlines, one row per vertex: ``area_code``, ``part`` (one polygon ring),
+        ``order`` (the vertex's place in its ring), ``x`` and ``y``
+        (:func:`analysis.data.boundaries.read_boundaries`).
+    values
+        One row per area: ``area`` and the value columns.
+    area
+        The column of ``values`` holding the area codes of the boundaries.
+
+    Returns
+    -------
+    DataFrame
+        The boundary vertices of the areas in both, with the value columns (areas only in the
+        boundaries or only in the values are left out), each polygon's vertices in order and
+        the largest polygons first so that enclosed ones are drawn over them.
+
     Raises
     ------
     InputError
@@ -104,6 +122,34 @@ def choropleth(
 
     Missing values (suppressed areas) are drawn in :data:`SUPPRESSED_FILL`; a categorical
     map lists them in the legend as :data:`SUPPRESSED_LABEL`.
+
+    Parameters
+    ----------
+    boundaries
+        Area outlines, one row per vertex: ``area_code``, ``part`` (one polygon ring),
+        ``order`` (the vertex's place in its ring), ``x`` and ``y``
+        (:func:`analysis.data.boundaries.read_boundaries`).
+    values
+        One row per area: ``area`` and the value columns.
+    fill
+        The column to map: numbers get a continuous colour scale, a categorical column (or
+        any column when ``palette`` is given) one colour per level.
+    legend
+        The legend's title.
+    palette
+        The colours of the levels, in order; levels beyond it are drawn grey.
+    area
+        The column of ``values`` holding the area codes of the boundaries.
+
+    Returns
+    -------
+    plotnine.ggplot
+        The map.
+
+    Raises
+    ------
+    InputError
+        When an area appears twice in ``values`` or no area is in both (:func:`map_data`).
     """
     data = map_data(boundaries, values[[area, fill]], area)
     plot = ggplot(data, aes("x", "y", group="part", fill=fill))
@@ -137,7 +183,18 @@ def choropleth(
 
 
 def no_map(message: str) -> ggplot:
-    """Return an empty map panel saying why there is no map (e.g. no boundaries configured)."""
+    """Return an empty map panel saying why there is no map (e.g. no boundaries configured).
+
+    Parameters
+    ----------
+    message
+        The text shown in the panel.
+
+    Returns
+    -------
+    plotnine.ggplot
+        The panel, styled as a map.
+    """
     return (
         ggplot(pd.DataFrame({"x": [0.0], "y": [0.0], "label": [message]}), aes("x", "y"))
         + geom_text(aes(label="label"), size=11, colour=DARK_BLUE)
@@ -179,6 +236,40 @@ def svg_choropleth(
 
     ``tooltip`` is the column of text shown for each area; ``description`` is the map's text
     alternative (``aria-label``) for screen readers. Missing values are drawn grey.
+
+    Parameters
+    ----------
+    boundaries
+        Area outlines, one row per vertex: ``area_code``, ``part`` (one polygon ring),
+        ``order`` (the vertex's place in its ring), ``x`` and ``y``
+        (:func:`analysis.data.boundaries.read_boundaries`).
+    values
+        One row per area: ``area`` and the value columns.
+    fill
+        The numeric column to map, on a continuous colour scale from its lowest to its highest
+        value.
+    tooltip
+        The column of text shown when the pointer is over an area.
+    legend
+        The legend's title.
+    description
+        The text alternative of the map.
+    area
+        The column of ``values`` holding the area codes of the boundaries.
+    width
+        The width of the map in pixels (the legend adds 200).
+    value_format
+        The format of the lowest and highest values in the legend.
+
+    Returns
+    -------
+    SvgMap
+        The map as SVG inside an HTML ``figure``.
+
+    Raises
+    ------
+    InputError
+        When an area appears twice in ``values`` or no area is in both (:func:`map_data`).
     """
     data = map_data(boundaries, values[[area, fill, tooltip]], area)
     x0, x1 = data["x"].min(), data["x"].max()

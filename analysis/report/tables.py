@@ -180,7 +180,25 @@ def format_numbers(
     decimals: int | Mapping[str, int] = 1,
     percent: Sequence[str] = (),
 ) -> GT:
-    """Thousands separators for whole numbers, ``decimals`` places for the rest, and ``percent`` columns shown as percentages."""
+    """Thousands separators for whole numbers, ``decimals`` places for the rest, and ``percent`` columns shown as percentages.
+
+    Parameters
+    ----------
+    table
+        The great_tables table to format.
+    data
+        The data shown in ``table``: the type of each column decides its format.
+    decimals
+        Decimal places of non-whole numbers and percentages: one number for all columns, or
+        one per column name (1 for columns not named).
+    percent
+        Columns of proportions shown as percentages (0.25 shown as 25%).
+
+    Returns
+    -------
+    great_tables.GT
+        The formatted table.
+    """
     for column in data.columns:
         series = data[column]
         if column in percent:
