@@ -25,6 +25,7 @@ RETIRED = {
     "trials": "n",
     "by": "group_by",
     "subgroup": "quantile or category",
+    "compare": "category",
     "invert": "polarity",
     "favourable": "polarity",
 }

@@ -167,14 +167,14 @@ def attach_deprivation(
     return out
 
 
-def match_summary(matched: pd.DataFrame, *, count: str | None = None) -> pd.DataFrame:
+def match_summary(matched: pd.DataFrame, *, n: str | None = None) -> pd.DataFrame:
     """Return records by match status: ``match_status``, ``records`` and ``share`` (of all records).
 
     ``matched`` has a ``match_status`` per row: one row per record (:func:`attach_deprivation`)
-    or, with ``count`` naming a column of record counts, per group of records (such as
+    or, with ``n`` naming a column of record counts, per group of records (such as
     :func:`analysis.data.record_aggregates.postcode_match_counts`).
     """
-    weights = matched[count] if count else pd.Series(1, index=matched.index)
+    weights = matched[n] if n else pd.Series(1, index=matched.index)
     status = pd.Categorical(matched["match_status"].astype(str), categories=MATCH_STATUSES)
     counts = weights.groupby(status, observed=False).sum().reindex(MATCH_STATUSES, fill_value=0)
     return pd.DataFrame(

@@ -102,7 +102,7 @@ def _death_cube(
     x: str,
     n: str,
     *,
-    compare: str,
+    category: str,
     focus: object,
     reference: object,
     age_band: str,
@@ -111,18 +111,18 @@ def _death_cube(
     age_labels: Sequence | None,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, tuple, pd.Index]:
     """Deaths as (groups x 2) x bands x causes and population as (groups x 2) x bands."""
-    require_columns(data, [x, n, compare, age_band, *group_by, *column_list(cause)])
+    require_columns(data, [x, n, category, age_band, *group_by, *column_list(cause)])
     if focus == reference:
-        raise InputError(f"focus and reference must be different values of {compare!r}")
-    present = set(data[compare].dropna().unique().tolist())
+        raise InputError(f"focus and reference must be different values of {category!r}")
+    present = set(data[category].dropna().unique().tolist())
     absent = [v for v in (focus, reference) if v not in present]
     if absent:
         raise InputError(
-            f"column {compare!r} has no rows for {absent}; its values include "
+            f"column {category!r} has no rows for {absent}; its values include "
             f"{sorted(map(str, present))[:10]}"
         )
-    data = data[data[compare].isin([focus, reference]).to_numpy()]
-    context = [*group_by, compare]
+    data = data[data[category].isin([focus, reference]).to_numpy()]
+    context = [*group_by, category]
     death_values = check_counts(data, x, integer=False, context=context)
     pop_values = check_counts(data, n, integer=False, context=context)
     labels = band_labels(data[age_band], age_labels)
@@ -130,7 +130,7 @@ def _death_cube(
     fail_rows(data, band < 0, age_band, f"age bands must be one of {list(labels)}", context=context)
 
     groups = group_rows(data, group_by)
-    side = (data[compare] == reference).to_numpy().astype("int64")
+    side = (data[category] == reference).to_numpy().astype("int64")
     if cause is None:
         cause_code, causes = np.zeros(len(data), dtype="int64"), pd.Index(["all causes"])
     else:
@@ -172,7 +172,7 @@ def _death_cube(
         where = [
             ", ".join(
                 [f"{c}={groups.keys.iloc[i // 2][c]!r}" for c in group_by]
-                + [f"{compare}={(focus, reference)[i % 2]!r}"]
+                + [f"{category}={(focus, reference)[i % 2]!r}"]
             )
             + f": {labels[j]!r}"
             for i, j in zip(t, b, strict=True)
@@ -184,7 +184,7 @@ def _death_cube(
     return cube, low.reshape(n_tables, N_BANDS), groups.keys, labels, causes
 
 
-def _check_tables(tables: LifeTable, keys: pd.DataFrame, compare: str, sides: tuple) -> None:
+def _check_tables(tables: LifeTable, keys: pd.DataFrame, category: str, sides: tuple) -> None:
     codes = suppression_codes(tables)
     blocking = (codes > 0) & (codes != WIDE_CI)
     problem = blocking.any(axis=1)
@@ -193,7 +193,7 @@ def _check_tables(tables: LifeTable, keys: pd.DataFrame, compare: str, sides: tu
         for t in np.flatnonzero(problem)[:5]:
             code = codes[t][blocking[t]][0]
             who = [f"{c}={keys.iloc[t // 2][c]!r}" for c in keys.columns]
-            lines.append(", ".join([*who, f"{compare}={sides[t % 2]!r}"]) + f": {REASONS[code]}")
+            lines.append(", ".join([*who, f"{category}={sides[t % 2]!r}"]) + f": {REASONS[code]}")
         raise InputError(
             "life expectancy cannot be calculated for some populations, so their gap cannot "
             "be decomposed:\n  " + "\n  ".join(lines)
@@ -205,7 +205,7 @@ def decompose_life_expectancy_gap(
     x: str,
     n: str,
     *,
-    compare: str,
+    category: str,
     focus: object,
     reference: object,
     age_band: str = "age_band",
@@ -225,7 +225,7 @@ def decompose_life_expectancy_gap(
     Parameters
     ----------
     data
-        Tidy rows: one per population (``compare``), life-table age band and cause, with the
+        Tidy rows: one per population (``category``), life-table age band and cause, with the
         deaths from that cause and the band's population (repeated on each cause's row).
         Causes absent from a band count as zero deaths; each band must be present.
     x
@@ -234,8 +234,9 @@ def decompose_life_expectancy_gap(
     n
         Column of the band's population (person-years), the same on each cause's row;
         ``phe_life_expectancy``'s ``population``.
-    compare, focus, reference
-        Column saying which population a row belongs to, and its values for the focus
+    category, focus, reference
+        Column saying which population a row belongs to (the naming convention's
+        ``category``: an unordered subgroup within one result), and its values for the focus
         population (e.g. most deprived quintile, or an area) and the reference (least
         deprived quintile, or the comparator). Rows with other values are not used.
     cause
@@ -266,8 +267,8 @@ def decompose_life_expectancy_gap(
     >>> df = pd.DataFrame({
     ...     "quintile": ["Q1"] * 20 + ["Q5"] * 20, "age_band": list(BANDS) * 2,
     ...     "population": 10_000.0, "deaths": np.r_[rates * 1.3, rates] * 10_000})
-    >>> out = decompose_life_expectancy_gap(df, x="deaths", n="population", compare="quintile",
-    ...                                    focus="Q1", reference="Q5", cause=None)
+    >>> out = decompose_life_expectancy_gap(df, x="deaths", n="population",
+    ...     category="quintile", focus="Q1", reference="Q5", cause=None)
     >>> round(float(out["gap"].iloc[0]), 2), bool(np.isclose(out["contribution"].sum(), out["gap"].iloc[0]))
     (3.07, True)
     """
@@ -275,11 +276,11 @@ def decompose_life_expectancy_gap(
         raise InputError(f"method must be one of {list(METHODS)}, got {method!r}")
     group_cols = column_list(group_by)
     cube, pop, keys, labels, causes = _death_cube(
-        data, x, n, compare=compare, focus=focus, reference=reference,
+        data, x, n, category=category, focus=focus, reference=reference,
         age_band=age_band, cause=cause, group_by=group_cols, age_labels=age_labels,
     )  # fmt: skip
     tables = chiang_life_table(cube.sum(axis=-1), pop)
-    _check_tables(tables, keys, compare, (focus, reference))
+    _check_tables(tables, keys, category, (focus, reference))
     one = _select(tables, 0)
     two = _select(tables, 1)
     by_age = arriaga_by_age(one, two)

@@ -89,7 +89,7 @@ def test_the_formats_are_the_published_postcode_shape():
 def test_weighted_summary_equals_the_summary_of_the_rows():
     out = attach_deprivation(RECORDS, LOOKUP, AREAS)
     weighted = out.groupby("match_status", observed=True).size().rename("n").reset_index()
-    pd.testing.assert_frame_equal(match_summary(weighted, count="n"), match_summary(out))
+    pd.testing.assert_frame_equal(match_summary(weighted, n="n"), match_summary(out))
 
 
 def test_synthetic_lookup_is_unique_well_formed_and_never_real(small_population):

@@ -101,7 +101,7 @@ def test_match_counts_equal_the_pandas_join_of_every_person(population, lookup):
     assert got["records"].sum() == len(population.people)
     matched = got[got["match_status"] == "matched"]
     assert (matched["imd_decile"] == matched["own_decile"]).all()  # the lookup finds own area
-    summary = match_summary(got, count="records")
+    summary = match_summary(got, n="records")
     pd.testing.assert_frame_equal(summary, match_summary(joined))
 
 
@@ -201,7 +201,7 @@ def test_on_the_default_data_the_engine_counts_equal_pandas_on_every_person():
         records_by_status_and_decile(got),
         records_by_status_and_decile(joined.assign(records=1)),
     )
-    pd.testing.assert_frame_equal(match_summary(got, count="records"), match_summary(joined))
+    pd.testing.assert_frame_equal(match_summary(got, n="records"), match_summary(joined))
     people, deaths = data.people, data.deaths
     died = people["person_id"].isin(deaths["person_id"])
     cvd = people["person_id"].isin(deaths.loc[deaths["cause_group"] == "CVD", "person_id"])

@@ -46,7 +46,7 @@ def gompertz(level: float, slope: float = 0.09, mix=(0.4, 0.3, 0.3)) -> np.ndarr
 
 
 def decompose(data: pd.DataFrame, **kwargs) -> pd.DataFrame:
-    options = {"compare": "quintile", "focus": "Q1", "reference": "Q5", **kwargs}
+    options = {"category": "quintile", "focus": "Q1", "reference": "Q5", **kwargs}
     return decompose_life_expectancy_gap(data, x="deaths", n="population", **options)
 
 
@@ -137,7 +137,7 @@ def test_swapping_populations_negates_the_gap_and_symmetric_contributions() -> N
     )
 
 
-def test_other_populations_in_the_compare_column_are_not_used() -> None:
+def test_other_populations_in_the_category_column_are_not_used() -> None:
     data = tidy({"Q1": gompertz(7e-5), "Q3": gompertz(6e-5), "Q5": gompertz(4e-5)})
     with_q3 = decompose(data)
     without = decompose(data[data["quintile"] != "Q3"])
@@ -191,6 +191,6 @@ def test_age_labels_out_of_order_or_incomplete_raise() -> None:
     for labels, message in ((swapped, "youngest first"), (swapped[:-1], "20 life-table bands")):
         with pytest.raises(InputError, match=message):
             decompose_life_expectancy_gap(
-                data, "deaths", "population", compare="quintile", focus="Q1",
+                data, "deaths", "population", category="quintile", focus="Q1",
                 reference="Q5", cause=None, age_labels=labels,
             )  # fmt: skip
