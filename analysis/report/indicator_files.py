@@ -77,6 +77,20 @@ PACKAGES = (
 def rounded(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with its non-count numbers rounded as :data:`PRECISION` says.
 
+    Parameters
+    ----------
+    table
+        An indicator table; its float columns are rounded (integer columns, the counts, are
+        left as they are).
+
+    Returns
+    -------
+    DataFrame
+        A copy rounded to 1 decimal place, or to 4 significant figures where that keeps more
+        digits.
+
+    Examples
+    --------
     >>> table = pd.DataFrame({"value": [358.0589669727382, 0.35161640480703843, 12298.5]})
     >>> rounded(table)["value"].tolist()
     [358.1, 0.3516, 12298.5]
@@ -95,6 +109,20 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
 def sheet_names(names: list[str]) -> dict[str, str]:
     """Return a readable, unique sheet name of at most 31 characters for each table name.
 
+    Parameters
+    ----------
+    names
+        The table names, ``<outcome>_by_<breakdown>``.
+
+    Returns
+    -------
+    dict of str to str
+        The sheet name of each table name: known words spelt out (:data:`SHEET_WORDS`), cut
+        to 31 characters (Excel's limit) with an ellipsis, and numbered ``(2)``, ``(3)``, ...
+        when two would be the same; never ``index``.
+
+    Examples
+    --------
     >>> list(sheet_names(["emergency_presentation_by_imd_quintile", "cvd_mortality_by_sex"]
     ...                  ).values())
     ['Emergency route by IMD quintile', 'CVD deaths by sex']
@@ -125,7 +153,27 @@ def write_tables(
     excel: bool,
     parquet: bool,
 ) -> list[dict[str, Any]]:
-    """Write the CSVs (and Parquet files, workbook) into ``folder``; return the table list."""
+    """Write the CSVs (and Parquet files, workbook) into ``folder``; return the table list.
+
+    Parameters
+    ----------
+    tables
+        The tables to write, by name.
+    descriptions
+        One line describing each table, by name (an empty one for a name left out).
+    folder
+        The folder written into; it must exist.
+    excel
+        Also write ``indicators.xlsx``: an ``Index`` sheet and one sheet per table.
+    parquet
+        Also write each table unrounded as ``<name>.parquet``.
+
+    Returns
+    -------
+    list of dict
+        One entry per table for the manifest: ``name``, ``description``, ``rows``,
+        ``columns``, ``csv``, and ``parquet`` and ``sheet`` when written.
+    """
     listed = []
     sheets = sheet_names(list(tables)) if excel else {}
     for name, table in tables.items():
@@ -165,6 +213,17 @@ def data_fingerprint(config: Config) -> dict[str, Any]:
     and total size of the files under ``data.path`` and a SHA-256 of their names, sizes and
     modification times. A database: its engine and table names only (the data behind a
     connection cannot be fingerprinted without reading them).
+
+    Parameters
+    ----------
+    config
+        The configuration of the run; its ``data`` section names the data.
+
+    Returns
+    -------
+    dict
+        ``kind`` (``"synthetic"``, ``"files"`` or ``"database or remote files"``) and what
+        identifies data of that kind.
     """
     data = config.data
     if data.source == "synthetic":
@@ -203,7 +262,19 @@ def _hide_password(url: str | None) -> str | None:
 def write_manifest(
     folder: Path, config: Config, tables: list[dict[str, Any]], *, command: list[str]
 ) -> None:
-    """Write ``manifest.json`` describing the run (see the module documentation)."""
+    """Write ``manifest.json`` describing the run (see the module documentation).
+
+    Parameters
+    ----------
+    folder
+        The folder holding the run's files; the manifest lists them.
+    config
+        The configuration of the run (a database password is replaced by ``***``).
+    tables
+        The table list :func:`write_tables` returned.
+    command
+        The command line of the run.
+    """
     settings = asdict(config)
     settings["data"]["connection"] = _hide_password(config.data.connection)
     packages = {}

@@ -40,6 +40,20 @@ class OutputError(Exception):
 def check_output_folder(out: Path) -> None:
     """Raise :class:`OutputError` unless ``out`` can be (re)written as a whole.
 
+    Parameters
+    ----------
+    out
+        The output folder: it may be missing, empty, or a folder this command wrote before
+        (one holding a manifest).
+
+    Raises
+    ------
+    OutputError
+        When ``out`` is a file, holds files the command did not write, or cannot be created or
+        written; the message says what to do.
+
+    Examples
+    --------
     >>> check_output_folder(Path(__file__))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -67,6 +81,21 @@ def staged_output(out: Path) -> Iterator[Path]:
 
     The staging folder is deleted, and ``out`` left untouched, if the block raises
     (including ``KeyboardInterrupt``).
+
+    Parameters
+    ----------
+    out
+        The output folder (:func:`check_output_folder`).
+
+    Returns
+    -------
+    Iterator of Path
+        For a ``with`` block: the staging folder, beside ``out``.
+
+    Raises
+    ------
+    OutputError
+        When ``out`` cannot be used, or another run is writing it.
     """
     out = Path(out)
     check_output_folder(out)
