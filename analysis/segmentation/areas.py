@@ -50,11 +50,34 @@ def standardise(
     weights: Mapping[str, float] | None = None,
     missing: str = "raise",
 ) -> pd.DataFrame:
-    """Z-scores of ``features`` (population standard deviation), indexed by ``id`` and sorted.
+    """Z-scores of area features (population standard deviation), indexed by area and sorted.
 
-    Raises for no features, a constant feature, repeated area codes or missing values
-    (unless ``missing="exclude"``, which drops and reports the rows). ``weights`` multiplies
-    each standardised feature (default 1).
+    Parameters
+    ----------
+    areas
+        one row per area.
+    features
+        the numeric feature columns (at least one).
+    id
+        the column of area codes (default ``"area_code"``); each code once.
+    weights
+        a multiplier for each standardised feature, by column (default 1 for every
+        feature).
+    missing
+        ``"raise"`` (default) to refuse missing values, or ``"exclude"`` to drop the rows
+        with one and report them in a warning.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per feature of z-scores times its weight, indexed by ``id``, sorted by
+        it.
+
+    Raises
+    ------
+    InputError
+        For no features, a missing or non-numeric column, a constant feature, repeated area
+        codes or missing values (with ``missing="raise"``).
     """
     features = list(features)
     if not features:
@@ -85,13 +108,39 @@ def peer_groups(
     weights: Mapping[str, float] | None = None,
     missing: str = "raise",
 ) -> pd.DataFrame:
-    """Each area's ``k`` nearest areas on standardised features: tidy ``area``, ``peer``, ``rank`` (1 = most similar) and ``distance`` (Euclidean, in standard deviations).
+    """Each area's ``k`` most similar areas on standardised features.
 
     Method: k nearest neighbours (Cover & Hart 1967, *IEEE Trans Inf Theory* 13:21-27) by
     Euclidean distance on features standardised to mean 0 and standard deviation 1, as NHS
-    RightCare's "Similar 10" peer groups.
+    RightCare's "Similar 10" peer groups. Ties in distance are broken by the peer's code, so
+    the result is deterministic.
 
-    Ties in distance are broken by the peer's code, so the result is deterministic.
+    Parameters
+    ----------
+    areas
+        one row per area.
+    features
+        the numeric feature columns.
+    k
+        how many peers each area gets (default 10); between 1 and the number of areas minus
+        1.
+    id
+        the column of area codes (default ``"area_code"``).
+    weights
+        a multiplier for each standardised feature (default 1), as in :func:`standardise`.
+    missing
+        ``"raise"`` (default) or ``"exclude"``, as in :func:`standardise`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy: ``area``, ``peer``, ``rank`` (1 = most similar) and ``distance`` (Euclidean,
+        in standard deviations), ``k`` rows per area.
+
+    Raises
+    ------
+    InputError
+        For ``k`` out of range and the bad inputs of :func:`standardise`.
     """
     z = standardise(areas, features, id=id, weights=weights, missing=missing)
     if not 1 <= k < len(z):
@@ -161,11 +210,44 @@ def cluster_areas(
 
     Method: k-means (MacQueen 1967) with k-means++ starts (Arthur & Vassilvitskii 2007), the
     number of clusters by the average silhouette width (Rousseeuw 1987, *J Comput Appl Math*
-    20:53-65), shown on the first two principal components.
-
-    ``n_clusters="silhouette"`` tries 2..``max_clusters`` and keeps the largest average
-    silhouette width; an integer fits exactly that many. Clusters are numbered from the
+    20:53-65), shown on the first two principal components. Clusters are numbered from the
     highest to the lowest mean of the first feature (put deprivation first).
+
+    Parameters
+    ----------
+    areas
+        one row per area.
+    features
+        the numeric feature columns, deprivation first.
+    n_clusters
+        ``"silhouette"`` (default) tries 2..``max_clusters`` and keeps the largest average
+        silhouette width; a whole number fits exactly that many clusters.
+    max_clusters
+        the most clusters tried with ``"silhouette"`` (default 8).
+    id
+        the column of area codes (default ``"area_code"``).
+    weights
+        a multiplier for each standardised feature (default 1), as in :func:`standardise`.
+    missing
+        ``"raise"`` (default) or ``"exclude"``, as in :func:`standardise`.
+    n_init
+        how many k-means++ starts each fit keeps the best of (default 20).
+    seed
+        the random seed of the starts (default 0, reproducible).
+
+    Returns
+    -------
+    AreaClustering
+        ``assignments`` (``area``, ``cluster``, ``pc1``, ``pc2``), ``centres`` (``cluster``,
+        ``feature``, ``mean``, ``z``, ``areas``), ``selection_curve`` (``n_clusters``,
+        ``silhouette``, ``within_ss``, ``chosen``) and ``explained_variance``.
+
+    Raises
+    ------
+    InputError
+        For ``n_clusters`` neither ``"silhouette"`` nor a whole number, a number of clusters
+        not between 2 and the number of areas minus 1, and the bad inputs of
+        :func:`standardise`.
     """
     z = standardise(areas, features, id=id, weights=weights, missing=missing)
     if not isinstance(n_clusters, int) and n_clusters != "silhouette":

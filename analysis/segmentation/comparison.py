@@ -50,17 +50,40 @@ def compare_with_k_modes(
 
     Method: k-modes (Huang 1998, *Data Min Knowl Discov* 2:283-304) on simple-matching
     distance, average silhouette widths (Rousseeuw 1987) and the adjusted Rand index (Hubert &
-    Arabie 1985, *J Classif* 2:193-218) on a sample of people.
+    Arabie 1985, *J Classif* 2:193-218) on a sample of people. The people are expanded from
+    the counts in the canonical pattern order, so the result depends only on the counts and
+    ``seed``.
 
-    ``sample`` counts the people of the sample by response pattern: the feature columns as
-    :func:`~analysis.segmentation.people.segment_patterns` reads them (a grouped covariate as
-    its group number, e.g. ``age_group``) and the people in column ``n`` (at most
-    :data:`MAX_SAMPLE` in all). The people are expanded from the counts in the canonical
-    pattern order, so the result depends only on the counts and ``seed``.
+    Parameters
+    ----------
+    segmentation
+        the fitted latent class segmentation.
+    sample
+        the people of a sample counted by response pattern: the feature columns as
+        :func:`~analysis.segmentation.people.segment_patterns` reads them (a grouped
+        covariate as its group number, e.g. ``age_group``) and the people in column ``n``.
+    n
+        the column of people per pattern (default ``"n"``); at most :data:`MAX_SAMPLE` in
+        all.
+    max_segments
+        the most k-modes segments tried (default 8).
+    n_init
+        how many random starts each k-modes fit keeps the best of (default 5).
+    seed
+        the random seed of the starts (default None: a different one each call).
 
-    Returns one row per method and number of segments: ``method`` ("k-modes" or "latent
-    class"), ``n_segments``, ``silhouette`` (simple-matching distance) and
-    ``adjusted_rand_index`` (agreement with the latent class segments on the sample).
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method and number of segments: ``method`` ("k-modes" or "latent
+        class"), ``n_segments``, ``silhouette`` (simple-matching distance) and
+        ``adjusted_rand_index`` (agreement with the latent class segments on the sample).
+
+    Raises
+    ------
+    InputError
+        For invalid counts, or a sample of fewer than 2 or more than :data:`MAX_SAMPLE`
+        people.
     """
     encoding = segmentation.encoding
     kept, _ = handle_missing(sample, encoding.columns(grouped=True), "raise")

@@ -100,7 +100,18 @@ def segment_concentration(shares: pd.DataFrame, segments: pd.DataFrame) -> pd.Da
 
 
 def most_concentrated(table: pd.DataFrame) -> pd.Series | None:
-    """Return the row of :func:`segment_concentration` with the largest ratio (None without one)."""
+    """Return the segment most concentrated in Core20 areas.
+
+    Parameters
+    ----------
+    table
+        the table of :func:`segment_concentration`.
+
+    Returns
+    -------
+    pandas.Series or None
+        The row with the largest ``ratio``; None when no segment has one.
+    """
     known = table[table["ratio"].notna()]
     return None if known.empty else known.loc[known["ratio"].idxmax()]
 

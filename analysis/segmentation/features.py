@@ -35,10 +35,27 @@ MAX_CATEGORIES = 12
 def handle_missing(
     data: pd.DataFrame, columns: Sequence[str], missing: str
 ) -> tuple[pd.DataFrame, pd.Index]:
-    """Apply the missing-value strategy: ``"raise"`` raises, ``"exclude"`` drops and reports.
+    """Apply the missing-value strategy to some columns.
 
-    Returns the rows kept and the index labels of the rows dropped. With ``"exclude"`` a warning
-    names how many rows were dropped and the first few index labels.
+    Parameters
+    ----------
+    data
+        the rows to check.
+    columns
+        the columns that must not be missing.
+    missing
+        ``"raise"`` raises on a missing value; ``"exclude"`` drops the rows with one and
+        warns how many rows were dropped, naming the first few index labels.
+
+    Returns
+    -------
+    tuple
+        ``(kept, dropped)``: the rows kept and the index labels of the rows dropped.
+
+    Raises
+    ------
+    InputError
+        For a missing value with ``missing="raise"``, or another ``missing`` option.
     """
     if missing not in MISSING_STRATEGIES:
         raise InputError(
@@ -163,7 +180,20 @@ class CategoricalEncoding:
 
 
 def group_column(variable: str) -> str:
-    """Column holding the group number of a grouped numeric covariate in counted patterns."""
+    """Name of the column that holds the group number of a grouped numeric covariate.
+
+    Used in counted response patterns, e.g. ``age_group`` for ``age``.
+
+    Parameters
+    ----------
+    variable
+        the covariate's column, e.g. ``"age"``.
+
+    Returns
+    -------
+    str
+        The group column's name.
+    """
     return f"{variable}_group"
 
 
@@ -196,10 +226,36 @@ def build_encoding(
     is cut at ``bins[column]`` (inner cut points) or, if not given, at the quantiles that
     make ``n_bins`` groups of roughly equal size. Every feature must vary.
 
-    ``grouped=True`` reads counted response patterns (one row per pattern, as counted in a
-    database engine) in which each covariate named in ``bins`` is already its group number,
-    in column :func:`group_column` (``age_group`` for ``age``); there is no raw value to cut,
-    so ``bins`` must name every numeric covariate.
+    Parameters
+    ----------
+    data
+        one row per person, or counted response patterns with ``grouped=True``.
+    conditions
+        the condition columns, binary flags.
+    covariates
+        further columns (e.g. age, sex, deprivation).
+    bins
+        the inner cut points of numeric covariates, by column.
+    n_bins
+        how many groups of roughly equal size a numeric covariate without ``bins`` is cut
+        into (default 5).
+    grouped
+        True to read counted response patterns (one row per pattern, as counted in a
+        database engine) in which each covariate named in ``bins`` is already its group
+        number, in column :func:`group_column` (``age_group`` for ``age``); there is no raw
+        value to cut, so ``bins`` must name every numeric covariate.
+
+    Returns
+    -------
+    CategoricalEncoding
+        The features' categories and how to code them.
+
+    Raises
+    ------
+    InputError
+        For no features, a feature named twice, a missing column, no rows, a condition that
+        is not a binary flag, a feature that does not vary, or a non-numeric covariate to be
+        cut.
     """
     conditions, covariates, bins = tuple(conditions), tuple(covariates), dict(bins or {})
     if not conditions:
@@ -249,9 +305,25 @@ def build_encoding(
 def response_patterns(codes: np.ndarray, n_categories: Sequence[int]) -> tuple[np.ndarray, ...]:
     """Collapse people to their distinct response patterns.
 
-    Returns ``(patterns, inverse, counts)``: the distinct rows of ``codes`` in a canonical
-    (sorted) order, each person's pattern number and the number of people per pattern. The
-    order does not depend on the order of the rows, which makes fits invariant to it.
+    The order does not depend on the order of the rows, which makes fits invariant to it.
+
+    Parameters
+    ----------
+    codes
+        people x features array of category codes (0, 1, ...).
+    n_categories
+        the number of categories of each feature.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(patterns, inverse, counts)``: the distinct rows of ``codes`` in a canonical
+        (sorted) order, each person's pattern number and the number of people per pattern.
+
+    Raises
+    ------
+    InputError
+        If the features have too many categories between them to be segmented at once.
     """
     radix = np.cumprod([1, *n_categories[:-1]], dtype="float64")
     if radix[-1] * n_categories[-1] >= 2.0**62:
