@@ -37,6 +37,25 @@ def fail_rows(
 
     ``column`` is the offending column (or columns), ``rule`` says what was expected, and
     ``context`` adds columns (such as the grouping) to the example rows shown.
+
+    Parameters
+    ----------
+    df
+        The data checked.
+    mask
+        True for each row that breaks the rule, in the order of ``df``'s rows.
+    column
+        The column (or columns) that break the rule, named in the message and shown.
+    rule
+        What the column should hold, in words ("must not be negative").
+    context
+        Further columns (such as the grouping) shown in the example rows of an error.
+
+    Raises
+    ------
+    InputError
+        When any row is flagged: the message names the column(s), the rule, the number of
+        rows failing and up to :data:`N_EXAMPLES` of them.
     """
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
@@ -49,7 +68,23 @@ def fail_rows(
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:
-    """Raise if ``df`` lacks any of ``columns`` (listing what it does have)."""
+    """Raise if ``df`` lacks any of ``columns`` (listing what it does have).
+
+    Parameters
+    ----------
+    df
+        The data; anything other than a DataFrame is refused.
+    columns
+        The columns ``df`` must have.
+    what
+        What ``df`` is, as the message should call it.
+
+    Raises
+    ------
+    InputError
+        When ``df`` is not a DataFrame or lacks a column; the message lists the columns
+        missing and those it has.
+    """
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
     missing = [c for c in columns if c not in df.columns]
@@ -61,7 +96,29 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "da
 
 
 def require_numeric(df: pd.DataFrame, column: str, *, context: Sequence[str] = ()) -> np.ndarray:
-    """Return ``df[column]`` as float64, raising if it is not numeric or has missing values."""
+    """Return ``df[column]`` as float64, raising if it is not numeric or has missing values.
+
+    Text that reads as numbers ("12") is converted; booleans count as 0 and 1.
+
+    Parameters
+    ----------
+    df
+        The data.
+    column
+        The column to read.
+    context
+        Further columns (such as the grouping) shown in the example rows of an error.
+
+    Returns
+    -------
+    ndarray
+        The column's values as float64.
+
+    Raises
+    ------
+    InputError
+        Where a value is not a number, is missing or is infinite.
+    """
     s = df[column]
     if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
         converted = pd.to_numeric(s, errors="coerce")
@@ -76,7 +133,24 @@ def require_numeric(df: pd.DataFrame, column: str, *, context: Sequence[str] = (
 def reject_infinite(
     df: pd.DataFrame, values: np.ndarray, column: str, *, context: Sequence[str] = ()
 ) -> None:
-    """Raise where ``values`` (read from ``df[column]``) are infinite: an ``inf`` count, denominator or estimate is a data error (e.g. a division by zero upstream), and a statistic computed from it would be a confident-looking 0 or ``inf``."""
+    """Raise where ``values`` (read from ``df[column]``) are infinite: an ``inf`` count, denominator or estimate is a data error (e.g. a division by zero upstream), and a statistic computed from it would be a confident-looking 0 or ``inf``.
+
+    Parameters
+    ----------
+    df
+        The data the values were read from (for the example rows).
+    values
+        The values, in the order of ``df``'s rows.
+    column
+        The column they were read from.
+    context
+        Further columns (such as the grouping) shown in the example rows of an error.
+
+    Raises
+    ------
+    InputError
+        Where a value is ``inf`` or ``-inf``.
+    """
     fail_rows(df, np.isinf(values), column, "must be a finite number, not inf", context=context)
 
 
@@ -87,7 +161,31 @@ def check_counts(
     integer: bool = True,
     context: Sequence[str] = (),
 ) -> np.ndarray:
-    """Check a count column: numeric, not missing, non-negative and (by default) whole numbers."""
+    """Check a count column: numeric, not missing, non-negative and (by default) whole numbers.
+
+    Parameters
+    ----------
+    df
+        The data.
+    column
+        The count column.
+    integer
+        Require whole numbers (``False`` for counts that may be fractional, such as
+        person-years).
+    context
+        Further columns (such as the grouping) shown in the example rows of an error.
+
+    Returns
+    -------
+    ndarray
+        The counts as float64.
+
+    Raises
+    ------
+    InputError
+        Where a count is not a number, is missing, infinite, negative or (with ``integer``) not
+        whole.
+    """
     values = require_numeric(df, column, context=context)
     fail_rows(df, values < 0, column, "counts must not be negative", context=context)
     if integer:
@@ -98,7 +196,27 @@ def check_counts(
 
 
 def check_positive(df: pd.DataFrame, column: str, *, context: Sequence[str] = ()) -> np.ndarray:
-    """Check a denominator column: numeric, not missing and strictly positive."""
+    """Check a denominator column: numeric, not missing and strictly positive.
+
+    Parameters
+    ----------
+    df
+        The data.
+    column
+        The denominator column.
+    context
+        Further columns (such as the grouping) shown in the example rows of an error.
+
+    Returns
+    -------
+    ndarray
+        The values as float64.
+
+    Raises
+    ------
+    InputError
+        Where a value is not a number, is missing, infinite, zero or negative.
+    """
     values = require_numeric(df, column, context=context)
     fail_rows(df, values <= 0, column, "must be greater than zero", context=context)
     return values
@@ -107,7 +225,24 @@ def check_positive(df: pd.DataFrame, column: str, *, context: Sequence[str] = ()
 def check_not_above(
     df: pd.DataFrame, numerator: str, denominator: str, *, context: Sequence[str] = ()
 ) -> None:
-    """Raise where the numerator exceeds the denominator (e.g. more cases than people)."""
+    """Raise where the numerator exceeds the denominator (e.g. more cases than people).
+
+    Parameters
+    ----------
+    df
+        The data.
+    numerator
+        The column of the part (such as cases).
+    denominator
+        The column of the whole (such as people).
+    context
+        Further columns (such as the grouping) shown in the example rows of an error.
+
+    Raises
+    ------
+    InputError
+        Where the numerator is greater than the denominator.
+    """
     mask = df[numerator].to_numpy(dtype="float64") > df[denominator].to_numpy(dtype="float64")
     fail_rows(
         df,
@@ -124,6 +259,18 @@ def level_tag(level: float) -> str:
     Levels are named to 0.1 percentage point, as PHEindicatormethods names them
     (``lower95_0cl``); :func:`check_confidence` refuses several levels that share a tag.
 
+    Parameters
+    ----------
+    level
+        The confidence level as a proportion (0.95).
+
+    Returns
+    -------
+    str
+        The level in per cent to one decimal, with ``_`` for the point.
+
+    Examples
+    --------
     >>> level_tag(0.95), level_tag(0.9991)
     ('95_0', '99_9')
     """
@@ -139,6 +286,24 @@ def check_confidence(confidence: float | Sequence[float]) -> list[float]:
     would have the same name (0.9991 and 0.9994 both give ``lower99_9cl``: the names carry
     the level to 0.1 percentage point, :func:`level_tag`).
 
+    Parameters
+    ----------
+    confidence
+        One level or several, as proportions or percentages.
+
+    Returns
+    -------
+    list of float
+        The levels as proportions, in the order given.
+
+    Raises
+    ------
+    InputError
+        For anything that is not one or more distinct numbers in [0.9, 1) (or [90, 100)), or
+        levels sharing a limit column name.
+
+    Examples
+    --------
     >>> check_confidence(0.95), check_confidence([95, 99.8])
     ([0.95], [0.95, 0.998])
     """
@@ -189,6 +354,25 @@ def check_single_confidence(
     one level this way: the level(s) of a function's output are checked by
     :func:`check_confidence`. Several levels raise :class:`InputError` naming ``name``.
 
+    Parameters
+    ----------
+    confidence
+        The level, as a proportion or a percentage (a list of one level is accepted).
+    name
+        The argument's name, for the message.
+
+    Returns
+    -------
+    float
+        The level as a proportion.
+
+    Raises
+    ------
+    InputError
+        When the level is invalid (:func:`check_confidence`) or several are given.
+
+    Examples
+    --------
     >>> check_single_confidence(95)
     0.95
     """
@@ -211,6 +395,23 @@ def check_polarity(polarity: object) -> str:
     Anything else, including the ``True``/``False`` of an ``invert`` flag or a negative
     multiplier's ``-1``, raises :class:`InputError` naming the two values.
 
+    Parameters
+    ----------
+    polarity
+        The value given for the polarity.
+
+    Returns
+    -------
+    str
+        ``polarity``, unchanged.
+
+    Raises
+    ------
+    InputError
+        When ``polarity`` is not one of :data:`POLARITIES`.
+
+    Examples
+    --------
     >>> check_polarity("adverse")
     'adverse'
     """
