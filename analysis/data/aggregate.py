@@ -67,7 +67,26 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def age_band_table(scheme: str = "esp2013") -> pd.DataFrame:
-    """Age bands as rows of ``band_order``, ``age_band``, ``start_age``, ``end_age``."""
+    """Age bands as rows of ``band_order``, ``age_band``, ``start_age``, ``end_age``.
+
+    Parameters
+    ----------
+    scheme
+        ``"esp2013"``: the 19 five-year bands of the European Standard Population 2013, the
+        last 90+; ``"life_table"``: the 20 bands of the life table (under 1, 1-4, then
+        five-year bands to 90+).
+
+    Returns
+    -------
+    DataFrame
+        One row per band, youngest first: ``band_order`` (0, 1, ...), ``age_band`` (its
+        label), ``start_age`` and ``end_age`` (999 for the open last band).
+
+    Raises
+    ------
+    InputError
+        When ``scheme`` is not one of :data:`AGE_BAND_SCHEMES`.
+    """
     if scheme == "esp2013":
         labels, starts = ESP2013_AGE_BANDS, tuple(range(0, 95, 5))
     elif scheme == "life_table":
@@ -149,6 +168,16 @@ def is_true(flag: str) -> str:
 
     ``CAST(... AS INTEGER)`` reads booleans in DuckDB, Spark and PostgreSQL and bits in SQL
     Server alike (SQL Server has no boolean type, so ``WHEN flag THEN`` does not run there).
+
+    Parameters
+    ----------
+    flag
+        A SQL expression of a boolean column, such as ``"p.diabetes"``.
+
+    Returns
+    -------
+    str
+        The SQL expression.
     """
     return f"CASE WHEN CAST({flag} AS INTEGER) = 1 THEN 1 ELSE 0 END"
 
@@ -438,6 +467,18 @@ def set_rollup(engine: Engine, breakdowns: Sequence[str]) -> Engine:
 
     Those its tables lack are left out (asked for alone, they fail as before). Returns the
     engine.
+
+    Parameters
+    ----------
+    engine
+        The engine holding the tables; it is changed in place.
+    breakdowns
+        The columns of people or areas the chapters break counts down by.
+
+    Returns
+    -------
+    Engine
+        ``engine``, with ``rollup_from`` set.
     """
     people, areas = set(engine.columns("people")), set(engine.columns("areas"))
     engine.rollup_from = tuple(
@@ -499,6 +540,35 @@ def binary_counts(
     :attr:`~analysis.data.engines.Engine.rollup_from` breakdowns that include ``group_by``, the
     counts are rolled up from one query by all of them.
 
+    Parameters
+    ----------
+    source
+        The data: an engine holding the tables (:func:`analysis.data.configured_source`), a
+        dataset of DataFrames, or anything else :func:`analysis.data.engines.as_engine` accepts.
+    table
+        ``"people"`` or an event table (``deaths``, ``admissions``, ``cancers``).
+    x
+        SQL giving 1 where the outcome happened, else 0.
+    n
+        SQL condition choosing the rows counted (``"1 = 1"``: all).
+    group_by
+        Columns of people or areas to break the counts down by (empty: one total row).
+    years
+        Years of the event rows counted (default: all); ignored for ``"people"``.
+
+    Returns
+    -------
+    DataFrame
+        One row per combination of the ``group_by`` levels: ``*group_by``, ``x`` and ``n``.
+
+    Raises
+    ------
+    InputError
+        For an unknown table, a breakdown that is not a column of people or areas, or years
+        that are not whole numbers.
+
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> counts = binary_counts(generate_population(5_000), "cancers",
     ...                        is_true("e.emergency_presentation"), "1 = 1", group_by=["sex"])
@@ -557,6 +627,25 @@ def area_summary(source: Source, *, years: Sequence[int] | None = None) -> pd.Da
     ``deaths_cvd``, ``deaths_cancer``, ``admissions``, ``admissions_cvd``, ``cancers``,
     ``cancers_staged``, ``cancers_early_stage``, ``cancers_emergency``, and the number of
     people on each condition register (``n_<condition>``) -- for funnel plots and clustering.
+
+    Parameters
+    ----------
+    source
+        The data: an engine holding the tables (:func:`analysis.data.configured_source`), a
+        dataset of DataFrames, or anything else :func:`analysis.data.engines.as_engine` accepts.
+    years
+        The years counted (default: :data:`analysis.data.parameters.YEARS`).
+
+    Returns
+    -------
+    DataFrame
+        One row per area, sorted by ``area_code``, with the columns above.
+
+    Raises
+    ------
+    InputError
+        When the data lack one of the tables ``areas``, ``people``, ``deaths``,
+        ``admissions`` or ``cancers``, or the years are not whole numbers.
     """
     ys = _years(years)
     flags = [*P.CONDITIONS, "hypertension_recorded"]
