@@ -49,24 +49,47 @@ def segment_shares(
     n: str | None = None,
     confidence: float | Sequence[float] = 0.95,
 ) -> pd.DataFrame:
-    """Age-standardised percentage of people in each segment, by the ``group_by`` groups.
+    """Age-standardised percentage of people in each segment, by groups.
 
     Method: a directly standardised rate per 100 people (European Standard Population 2013)
-    with Dobson limits (Dobson et al. 1991, *Stat Med* 10:457-462).
+    with Dobson limits (Dobson et al. 1991, *Stat Med* 10:457-462). Age bands in which nobody
+    in ``people`` is (children, when the data are adults only) are left out: the standard is
+    the ESP 2013 over the bands the data cover, the same for every group. A group with nobody
+    in one of those bands gets no share (``value`` and limits NA, ``statistic`` naming the
+    empty bands; :func:`analysis.measures.strata.standardised_rate_of_strata`), since its
+    share in that band is unknown.
 
-    ``people`` has one row per person with their ``segment`` (e.g. from
-    :meth:`PeopleSegmentation.assign`), ESP 2013 ``age_band`` and the ``group_by`` columns; or,
-    with ``n``, one row per stratum of those columns with its number of people in column
-    ``n`` (as :func:`analysis.data.chapter_aggregates.class_counts` counts them in a
-    database engine with ``age_bands=True``). Age
-    bands in which nobody in ``people`` is (children, when the data are adults only) are left
-    out: the standard is the ESP 2013 over the bands the data cover, the same for every
-    group. A group with nobody in one of those bands gets no share (``value`` and limits NA,
-    ``statistic`` naming the empty bands; :func:`analysis.measures.strata.
-    standardised_rate_of_strata`), since its share in that band is unknown. Output as
-    :func:`~analysis.measures.directly_standardised_rate` with ``multiplier=100``, plus
-    the ``group_by`` and ``segment`` columns: limits ``lowercl``/``uppercl``, or one pair per
-    level (``lower95_0cl``, ...) when ``confidence`` gives several levels.
+    Parameters
+    ----------
+    people
+        one row per person with their ``segment`` (e.g. from
+        :meth:`PeopleSegmentation.assign`), ESP 2013 ``age_band`` and the ``group_by``
+        columns; or, with ``n``, one row per stratum of those columns (as
+        :func:`analysis.data.chapter_aggregates.class_counts` counts them in a database
+        engine with ``age_bands=True``).
+    segment
+        the column of segments (default ``"segment"``).
+    group_by
+        the group columns (default ``("imd_quintile",)``).
+    age_band
+        the column of ESP 2013 age bands (default ``"age_band"``).
+    n
+        the column of people per stratum; None (default): one row per person.
+    confidence
+        level(s), e.g. 0.95 or ``[0.95, 0.998]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`~analysis.measures.directly_standardised_rate` with ``multiplier=100``,
+        plus the ``group_by`` and ``segment`` columns: limits ``lowercl``/``uppercl``, or one
+        pair per level (``lower95_0cl``, ...) when ``confidence`` gives several levels.
+
+    Raises
+    ------
+    InputError
+        If a named column is missing or the counts in ``n`` are not whole numbers of at
+        least 0.
     """
     group_by = list(group_by)
     require_columns(people, [segment, age_band, *group_by, *([n] if n else [])], what="people")
@@ -99,18 +122,47 @@ def high_need_gradient(
     repetitions: int = 100_000,
     seed: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Age-standardised % in high-need segments per deprivation ``quantile``, and its SII.
+    """Age-standardised percentage in high-need segments per deprivation quantile, and its SII.
 
     Method: shares as :func:`segment_shares` (Dobson et al. 1991) and the slope index of
     inequality by the OHID method (Low & Low 2004, *J Public Health* 26:388-395;
     PHEindicatormethods ``phe_sii``).
 
-    ``people`` is one row per person, or with ``n`` one row per stratum with its number of
-    people in column ``n`` (as :func:`segment_shares`).
+    Parameters
+    ----------
+    people
+        one row per person, or with ``n`` one row per stratum with its number of people in
+        column ``n`` (as :func:`segment_shares`).
+    high_need_segments
+        the segments counted as high need.
+    segment
+        the column of segments (default ``"segment"``).
+    quantile
+        the column of deprivation quantiles (default ``"imd_decile"``; 1 = most deprived).
+    age_band
+        the column of ESP 2013 age bands (default ``"age_band"``).
+    group_by
+        further group columns, one gradient per group (default: none).
+    n
+        the column of people per stratum; None (default): one row per person.
+    repetitions
+        Monte-Carlo repetitions of the SII's limits (default 100,000; at least 1,000).
+    seed
+        the random seed of the simulation (default None).
 
-    Returns ``(shares, sii)``: the standardised shares (one row per quantile) and the OHID
-    slope index of inequality in percentage points, signed so that a positive SII means a
-    higher share in the more deprived quantiles (``quantile`` 1 = most deprived).
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(shares, sii)``: the standardised shares (one row per quantile, columns as
+        :func:`segment_shares`) and the OHID slope index of inequality in percentage points
+        (as :func:`~analysis.inequality.slope_index_of_inequality`), signed so that a
+        positive SII means a higher share in the more deprived quantiles.
+
+    Raises
+    ------
+    InputError
+        If a named column is missing, and for the bad inputs of :func:`segment_shares` and
+        :func:`~analysis.inequality.slope_index_of_inequality`.
     """
     group_by = list(group_by)
     counted = [n] if n else []

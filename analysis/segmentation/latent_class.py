@@ -58,7 +58,20 @@ class LatentClassFit:
 
 
 def one_hot(patterns: np.ndarray, n_categories: Sequence[int]) -> np.ndarray:
-    """One-hot encode integer-coded indicators (``P x J`` codes) to a ``P x D`` 0/1 matrix."""
+    """One-hot encode integer-coded indicators to a 0/1 matrix.
+
+    Parameters
+    ----------
+    patterns
+        ``P x J`` integer codes (indicator ``j`` takes values ``0..C_j-1``).
+    n_categories
+        the number of categories ``C_j`` of each indicator.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``P x D`` 0/1 matrix, ``D = sum(C_j)``, indicators' columns side by side.
+    """
     offsets = np.concatenate([[0], np.cumsum(n_categories)[:-1]])
     out = np.zeros((patterns.shape[0], int(np.sum(n_categories))))
     rows = np.repeat(np.arange(patterns.shape[0]), patterns.shape[1])
@@ -67,10 +80,24 @@ def one_hot(patterns: np.ndarray, n_categories: Sequence[int]) -> np.ndarray:
 
 
 def log_joint(onehot: np.ndarray, shares: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """``log P(pattern, class)`` for every pattern, fit and class: ``(P, R, K)``.
+    """``log P(pattern, class)`` for every pattern, fit and class.
 
     The ``R`` fits and ``K`` classes are flattened into one matrix product, so a whole batch
     of fits costs one BLAS call.
+
+    Parameters
+    ----------
+    onehot
+        ``P x D`` one-hot patterns (:func:`one_hot`).
+    shares
+        ``(R, K)`` class shares of each fit.
+    items
+        ``(R, K, D)`` item probabilities of each fit and class.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(P, R, K)`` log joint probabilities.
     """
     n_fits, n_classes, n_columns = items.shape
     log_items = np.log(np.clip(items, FLOOR, 1.0)).reshape(n_fits * n_classes, n_columns)
@@ -79,7 +106,19 @@ def log_joint(onehot: np.ndarray, shares: np.ndarray, items: np.ndarray) -> np.n
 
 
 def posterior(log_joint_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Class membership probabilities (same shape) and the log-likelihood of each pattern."""
+    """Class membership probabilities and the log-likelihood of each pattern.
+
+    Parameters
+    ----------
+    log_joint_values
+        ``(P, R, K)`` log joint probabilities (:func:`log_joint`).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The membership probabilities (same shape, summing to 1 over classes) and the ``(P,
+        R)`` log-likelihood of each pattern in each fit.
+    """
     top = log_joint_values.max(axis=-1, keepdims=True)
     scaled = np.exp(log_joint_values - top)
     total = scaled.sum(axis=-1, keepdims=True)
@@ -154,16 +193,42 @@ def fit_latent_classes(
     tolerance: float = 1e-7,
     seed: int | np.random.Generator | None = None,
 ) -> LatentClassFit:
-    """Fit a ``n_classes``-class model to each row of ``weights`` by EM from random starts.
+    """Fit a latent class model to each row of ``weights`` by EM from random starts.
 
-    ``patterns`` is ``P x J`` integer codes (indicator ``j`` takes values ``0..C_j-1``);
-    ``weights`` is ``R x P`` (people per pattern in each of ``R`` replicates, e.g. the
-    observed counts or bootstrap counts). Local maxima are guarded against with the
-    two-stage random-starts strategy of Mplus (Muthén and Muthén, *Mplus User's Guide*,
-    ``STARTS``; Hipp and Bauer 2006, Psychol Methods 11:36-53): every replicate gets
-    ``n_init`` random starts run for ``initial_iter`` EM iterations, and the best start of
-    each replicate is then iterated until the mean log-likelihood per person changes by
-    less than ``tolerance``.
+    Method: latent class analysis (Goodman 1974; Linzer and Lewis 2011) by EM (Dempster,
+    Laird and Rubin 1977). Local maxima are guarded against with the two-stage random-starts
+    strategy of Mplus (Muthén and Muthén, *Mplus User's Guide*, ``STARTS``; Hipp and Bauer
+    2006, Psychol Methods 11:36-53): every replicate gets ``n_init`` random starts run for
+    ``initial_iter`` EM iterations, and the best start of each replicate is then iterated
+    until the mean log-likelihood per person changes by less than ``tolerance``.
+
+    Parameters
+    ----------
+    patterns
+        ``P x J`` integer codes (indicator ``j`` takes values ``0..C_j-1``).
+    n_categories
+        the number of categories of each indicator.
+    weights
+        ``R x P``: people per pattern in each of ``R`` replicates, e.g. the observed counts
+        or bootstrap counts.
+    n_classes
+        the number of classes ``K``.
+    n_init
+        random starts per replicate (default 20).
+    initial_iter
+        EM iterations of each start before the best is kept (default 20).
+    max_iter
+        the most EM iterations of the best start (default 2000).
+    tolerance
+        convergence: the change in mean log-likelihood per person (default 1e-7).
+    seed
+        a seed or random generator for the starts (default None).
+
+    Returns
+    -------
+    LatentClassFit
+        ``class_shares`` ``(R, K)``, ``item_probabilities`` ``(R, K, D)``,
+        ``log_likelihood`` ``(R,)``, the number of categories and the iterations run.
     """
     with threadpool_limits(limits=1, user_api="blas"):  # small products: threads only cost
         return _fit(

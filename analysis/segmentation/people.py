@@ -390,16 +390,55 @@ def segment_people(
     segment. For data in a database engine use :func:`segment_patterns` on pattern counts
     made there.
 
-    ``n_segments="bic"`` fits 1..``max_segments`` segments and keeps the one with the lowest
-    BIC (the curve is in ``selection_curve``); ``"elbow"`` fits the same and keeps the number at
-    the elbow of the BIC curve (:func:`analysis.segmentation.selection.elbow` with
-    ``elbow_tolerance``), for large samples where the strict minimum over-splits; an integer
-    fits exactly that many (the same fit as in the sweep: each number has its own seed).
-    ``sample_size`` people are drawn at random (without replacement) to fit the model;
-    ``None`` fits on everyone. ``bins`` gives inner cut points for numeric covariates (e.g.
-    ``{"age": [18, 40, 65, 80]}``); otherwise they are cut into ``n_bins`` quantile groups.
-    ``missing="raise"`` refuses missing values; ``"exclude"`` drops those rows and reports them
-    (``dropped_rows``). ``condition_groups`` maps conditions to groups used in labels.
+    Parameters
+    ----------
+    people
+        one row per person.
+    conditions
+        the long-term-condition columns, binary flags.
+    covariates
+        further columns (e.g. ``age``, ``sex``); numeric ones with many values are cut into
+        groups.
+    n_segments
+        ``"bic"`` (default) fits 1..``max_segments`` segments and keeps the one with the
+        lowest BIC (the curve is in ``selection_curve``); ``"elbow"`` fits the same and keeps
+        the number at the elbow of the BIC curve (:func:`analysis.segmentation.selection.elbow`
+        with ``elbow_tolerance``), for large samples where the strict minimum over-splits; a
+        whole number fits exactly that many (the same fit as in the sweep: each number has
+        its own seed).
+    max_segments
+        the most segments tried (default 8).
+    elbow_tolerance
+        the tolerance of the elbow rule (default 0.02).
+    bins
+        inner cut points for numeric covariates (e.g. ``{"age": [18, 40, 65, 80]}``).
+    n_bins
+        otherwise numeric covariates are cut into this many quantile groups (default 5).
+    sample_size
+        how many people are drawn at random (without replacement) to fit the model (default
+        200,000); None fits on everyone.
+    n_init
+        random starts of each fit (default 20).
+    missing
+        ``"raise"`` (default) refuses missing values; ``"exclude"`` drops those rows and
+        reports them (``dropped_rows``).
+    condition_groups
+        maps conditions to groups used in the segments' labels.
+    seed
+        the random seed (default None).
+
+    Returns
+    -------
+    PeopleSegmentation
+        The fitted segmentation: segments, their profiles and labels, the selection curve;
+        assign people with :meth:`PeopleSegmentation.assign`.
+
+    Raises
+    ------
+    InputError
+        For ``n_segments`` neither ``"bic"``, ``"elbow"`` nor a whole number of at least 1,
+        missing values (with ``missing="raise"``) and the bad features of
+        :func:`~analysis.segmentation.features.build_encoding`.
     """
     features = [*conditions, *covariates]
     _check_n_segments(n_segments)
