@@ -170,6 +170,26 @@ def people_sample(engine: Engine, size: int, seed: int) -> str:
     the ``seed`` and the person's ``person_id`` as hexadecimal text, so the sample is
     determined by the seed and the people, and is the same on every engine (ties, which need
     repeated person ids, broken by ``person_id``). The person rows stay in the engine.
+
+    Parameters
+    ----------
+    engine
+        The engine holding ``people``; one of :data:`SAMPLING_ENGINES`.
+    size
+        The number of people drawn (all of them when there are fewer).
+    seed
+        Any whole number; the same seed gives the same sample.
+
+    Returns
+    -------
+    str
+        ``(SELECT s.* FROM people s ORDER BY <key>, s.person_id LIMIT <size>)``.
+
+    Raises
+    ------
+    InputError
+        For an engine whose SQL lacks ``md5``, a size that is not a whole number of at least 1,
+        or a seed that is not a whole number.
     """
     if engine.name not in SAMPLING_ENGINES:
         raise InputError(
@@ -211,7 +231,34 @@ def class_counts(
     ``age_bands=True`` also counts by ``age_band``, the ESP 2013 five-year band of
     ``people.age`` (computed in the engine from the age, for age standardisation).
 
-    Returns ``class``, ``*group_by``, ``age_band`` (with ``age_bands``) and ``n``, sorted.
+    Parameters
+    ----------
+    source
+        The data: an engine holding the tables (:func:`analysis.data.configured_source`), a
+        dataset of DataFrames, or anything else :func:`analysis.data.engines.as_engine` accepts.
+    classes
+        One row per response pattern: the indicator columns (columns of people or areas),
+        ``age_group`` when ``age_groups`` are given, and ``class`` (a whole number).
+    group_by
+        Columns of people or areas to count by, besides the class.
+    age_groups
+        Increasing age cut points: ``age_group`` is 0 below the first, up to
+        ``len(age_groups)`` from the last (as in :func:`strata_counts`).
+    age_bands
+        Also count by ESP 2013 ``age_band``.
+
+    Returns
+    -------
+    DataFrame
+        ``class``, ``*group_by``, ``age_band`` (with ``age_bands``) and ``n`` (people), sorted
+        by them.
+
+    Raises
+    ------
+    InputError
+        When ``classes`` lacks ``class`` or indicator columns, has ``age_group`` without
+        ``age_groups`` (or the reverse), the data lack ``people`` or ``areas``, or people have
+        a pattern ``classes`` does not list (the message gives how many).
     """
     group_by = [group_by] if isinstance(group_by, str) else list(group_by)
     indicators = [c for c in classes.columns if c not in ("class", "age_group")]
@@ -253,7 +300,24 @@ def class_counts(
 
 
 def event_years(source: Source) -> tuple[int, int] | None:
-    """First and last year with a death, cancer diagnosis or admission (None when none)."""
+    """First and last year with a death, cancer diagnosis or admission (None when none).
+
+    Parameters
+    ----------
+    source
+        The data: an engine holding the tables (:func:`analysis.data.configured_source`), a
+        dataset of DataFrames, or anything else :func:`analysis.data.engines.as_engine` accepts.
+
+    Returns
+    -------
+    tuple of (int, int) or None
+        The first and last year.
+
+    Raises
+    ------
+    InputError
+        When the data lack one of the event tables.
+    """
     parts = " UNION ALL ".join(
         f"SELECT MIN(e.{year}) AS first_year, MAX(e.{year}) AS last_year FROM {table} e"
         for table, (year, _) in EVENTS.items()
@@ -273,6 +337,16 @@ def configured_truth(config: Config | None = None) -> dict[str, Any] | None:
 
     For chapters that compare estimates with what was planted (``data/truth.json``); an engine
     holds only the tables, so the truth comes from the configuration, not from the source.
+
+    Parameters
+    ----------
+    config
+        The configuration (default: the configuration file, :func:`analysis.config.load_config`).
+
+    Returns
+    -------
+    dict or None
+        The planted effects (:func:`analysis.data.parameters.planted_truth`), or ``None``.
     """
     config = load_config() if config is None else config
     return P.planted_truth() if config.data.source == "synthetic" else None
@@ -286,6 +360,24 @@ def area_table(source: Source, name: str) -> pd.DataFrame:
     """Return the ``areas`` or ``practices`` table, sorted by its code.
 
     One row per small area or GP practice: no person rows.
+
+    Parameters
+    ----------
+    source
+        The data: an engine holding the tables (:func:`analysis.data.configured_source`), a
+        dataset of DataFrames, or anything else :func:`analysis.data.engines.as_engine` accepts.
+    name
+        ``"areas"`` or ``"practices"``.
+
+    Returns
+    -------
+    DataFrame
+        The table, sorted by ``area_code`` or ``practice_code``.
+
+    Raises
+    ------
+    InputError
+        For another name, or when the data lack the table.
     """
     if name not in AREA_TABLES:
         raise InputError(f"name is {name!r}; allowed: {', '.join(AREA_TABLES)}")
@@ -304,6 +396,22 @@ def record_checks(source: Source) -> dict[str, int]:
     ``hypertension_recorded``; ``deaths``, ``repeat_deaths`` (death records beyond a person's
     first); ``cancers``, ``stage_unknown``; ``admissions``, ``admissions_after_death`` (in a
     year after the person's year of death).
+
+    Parameters
+    ----------
+    source
+        The data: an engine holding the tables (:func:`analysis.data.configured_source`), a
+        dataset of DataFrames, or anything else :func:`analysis.data.engines.as_engine` accepts.
+
+    Returns
+    -------
+    dict of str to int
+        The counts, by the keys above.
+
+    Raises
+    ------
+    InputError
+        When the data lack ``people``, ``areas`` or an event table.
     """
     queries = {
         "people": f"""SELECT COUNT(*) AS people, COUNT(DISTINCT p.person_id) AS unique_people,
