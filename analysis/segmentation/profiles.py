@@ -68,14 +68,31 @@ def label_segments(
     descriptors: Sequence[str] | None = None,
     condition_groups: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """One unique label per segment (row of ``prevalence``, columns = conditions).
+    """One unique label per segment, from the conditions it has more often than the population.
 
     The headline is the condition group whose prevalence most exceeds the population's
-    (``overall``), with a second group when it exceeds by at least half as much; members
-    with two or more conditions on average make it "multimorbidity" (four or more "Complex
-    ... multimorbidity"), fewer than 0.5
-    "Generally well". Repeated labels get the segment's ``descriptors`` (e.g. its typical
-    age group) and, if still repeated, a number.
+    (``overall``), with a second group when it exceeds by at least half as much; members with
+    two or more conditions on average make it "multimorbidity" (four or more "Complex ...
+    multimorbidity"), fewer than 0.5 "Generally well". Repeated labels get the segment's
+    ``descriptors`` (e.g. its typical age group) and, if still repeated, a number.
+
+    Parameters
+    ----------
+    prevalence
+        the prevalence of each condition (columns) in each segment (rows).
+    overall
+        the prevalence of each condition in the whole population.
+    descriptors
+        a description of each segment (e.g. its typical age group) to tell apart segments
+        with the same label; None (default): none.
+    condition_groups
+        maps conditions to the groups named in labels, adding to or overriding
+        :data:`CONDITION_GROUPS` (used alone by default).
+
+    Returns
+    -------
+    list of str
+        One label per segment, in the order of ``prevalence``'s rows, all different.
     """
     groups = {**CONDITION_GROUPS, **dict(condition_groups or {})}
     names = [groups.get(c, c.replace("_", " ").capitalize()) for c in prevalence.columns]

@@ -27,11 +27,40 @@ from analysis.validation import InputError, fail_rows, require_columns, require_
 def elbow(curve: pd.DataFrame, *, tolerance: float = 0.02, criterion: str = "bic") -> int:
     """Return the number of segments at the elbow of an information-criterion curve (lower is better).
 
-    ``curve`` has one row per number of segments tried (``n_segments`` and ``criterion``, as
-    :attr:`PeopleSegmentation.selection_curve`), with consecutive numbers. Returns the first
-    ``n_segments`` whose step to the next improves ``criterion`` by less than ``tolerance``
-    times the first step's improvement; the largest number tried when every step improves
-    it by more (the curve has not flattened: try more segments).
+    Method: the first number of segments whose step to the next improves the criterion by
+    less than ``tolerance`` times the first step's improvement (see the module docstring;
+    Nylund, Asparouhov and Muthén 2007).
+
+    Parameters
+    ----------
+    curve
+        one row per number of segments tried, with consecutive numbers: ``n_segments`` and
+        ``criterion``, as :attr:`PeopleSegmentation.selection_curve`.
+    tolerance
+        the share of the first step's improvement below which a step counts as small
+        (default 0.02); between 0 and 1.
+    criterion
+        the column of the criterion (default ``"bic"``).
+
+    Returns
+    -------
+    int
+        The number of segments at the elbow; the largest number tried when every step
+        improves the criterion by more (the curve has not flattened: try more segments).
+
+    Raises
+    ------
+    InputError
+        For ``tolerance`` outside 0 to 1, a missing or non-numeric column, fewer than two
+        numbers of segments, numbers that are not consecutive, or a criterion that does not
+        improve at the first step.
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"n_segments": [1, 2, 3, 4, 5],
+    ...                       "bic": [1000.0, 600.0, 500.0, 495.0, 493.0]})
+    >>> elbow(curve)
+    3
     """
     if not 0 < tolerance < 1:
         raise InputError(f"tolerance must be between 0 and 1, got {tolerance!r}")

@@ -32,7 +32,22 @@ PLANTED_AGES = ((0, 60), (10, 80), (50, 95))
 def simulate_condition_groups(
     n_people: int = 10_000, *, seed: int | None = None
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """People (``person_id``, ``age``, ``sex``, six condition flags) and their group."""
+    """Simulate people with planted condition groups (see the module docstring).
+
+    Parameters
+    ----------
+    n_people
+        how many people (default 10,000).
+    seed
+        the random seed (default None).
+
+    Returns
+    -------
+    tuple
+        ``(people, group)``: people (``person_id``, ``age``, ``sex``, six condition flags)
+        and each person's planted group (0 generally well, 1 respiratory, 2
+        cardiometabolic), as a numpy array.
+    """
     rng = np.random.default_rng(seed)
     group = rng.choice(len(PLANTED_SHARES), size=n_people, p=PLANTED_SHARES)
     low, high = np.array(PLANTED_AGES).T
