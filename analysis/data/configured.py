@@ -62,6 +62,26 @@ def configured_dataset(config: Config | None = None) -> Dataset:
     Tables in a database (``data.format: database``) are not copied out: use
     :func:`configured_source` (as the indicator command does) to aggregate them in place.
 
+    Parameters
+    ----------
+    config
+        The configuration (default: the configuration file).
+
+    Returns
+    -------
+    Dataset
+        The person-level tables, validated (:func:`analysis.data.loaders.load_dataset`), or the
+        stored synthetic population (generated on first use).
+
+    Raises
+    ------
+    ConfigError
+        For aggregated data or a database, which cannot be loaded into memory.
+    InputError
+        When the files break the schema.
+
+    Examples
+    --------
     >>> from analysis.config import parse_config
     >>> configured_dataset(parse_config({"data": {"source": "aggregated", "format": "csv",
     ...     "path": "x"}}))
@@ -231,6 +251,38 @@ def attach_tables(
     true/false, yes/no, y/n, 1/0), any other value an error with an example; flags stored as
     the numbers 1 and 0 are read as flags everywhere. With ``validate`` the values are then
     checked by :func:`check_tables` (event years within ``years`` when given).
+
+    Parameters
+    ----------
+    engine
+        The engine to make the tables available in; it is changed in place.
+    path
+        The file or folder holding the files (not used for ``"database"``).
+    format
+        ``"parquet"``, ``"csv"`` or ``"database"``.
+    columns
+        Per table, your column names mapped to ours.
+    tables
+        For ``"database"``: our table names mapped to yours.
+    validate
+        Check the values with :func:`check_tables` once the types are checked.
+    encoding
+        The text encoding of CSV files.
+    years
+        The years the analysis covers: with ``validate``, event years outside them are an
+        error (default: not checked).
+
+    Returns
+    -------
+    Engine
+        ``engine``, holding views ``people``, ``deaths``, ``cancers``, ``admissions``,
+        ``areas`` and ``practices``.
+
+    Raises
+    ------
+    InputError
+        When a table or file is not found, a path is missing, a stored type breaks the schema,
+        or (with ``validate``) a value does; the message names table, column and an example.
     """
     columns, tables = columns or {}, tables or {}
     problems: list[str] = []
@@ -517,6 +569,18 @@ def check_tables(engine: Engine, *, years: Sequence[int] | None = None) -> None:
     ages, no event after death and (when given) event years within ``years`` in one more
     query. A broken rule raises :class:`InputError` naming the table, column and rule with how
     many rows break it and an example value. Person-level rows never leave the engine.
+
+    Parameters
+    ----------
+    engine
+        The engine holding the tables under our names (:func:`attach_tables`).
+    years
+        When given, event years must lie within them.
+
+    Raises
+    ------
+    InputError
+        For every broken rule, in one message.
     """
     problems = []
     present = {table: set(engine.columns(table)) for table in TABLES}
