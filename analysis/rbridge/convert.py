@@ -43,8 +43,27 @@ _PLAIN_CLASSES = {"AsIs", "noquote", "numeric", "integer", "character", "logical
 def to_r(frame: pd.DataFrame) -> Any:
     """Convert a pandas DataFrame to an R ``data.frame`` (an rpy2 object).
 
-    The index is not transferred: ``reset_index()`` first if it holds data.
+    Each column is copied as one buffer, by the type mapping of the module docstring. The
+    index is not transferred: ``reset_index()`` first if it holds data.
 
+    Parameters
+    ----------
+    frame
+        the table to convert.
+
+    Returns
+    -------
+    rpy2 object
+        The R ``data.frame``.
+
+    Raises
+    ------
+    ConversionError
+        If ``frame`` is not a DataFrame, its column names repeat, or a column's type has no
+        R equivalent (naming the column).
+
+    Examples
+    --------
     >>> r_df = to_r(pd.DataFrame({"area": ["A", "B"], "deaths": [3, 5]}))  # doctest: +SKIP
     """
     if not isinstance(frame, pd.DataFrame):
@@ -64,6 +83,21 @@ def to_pandas(r_frame: Any) -> pd.DataFrame:
     """Convert an R ``data.frame`` (an rpy2 object) to a pandas DataFrame.
 
     Row names are not transferred (R's automatic row names carry no data).
+
+    Parameters
+    ----------
+    r_frame
+        the R ``data.frame``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with column types as in the module docstring.
+
+    Raises
+    ------
+    ConversionError
+        If ``r_frame`` is not a data.frame or a column's R type cannot be converted.
     """
     ri = rinterface()
     if getattr(r_frame, "typeof", None) != ri.RTYPES.VECSXP or "data.frame" not in list(
@@ -77,7 +111,23 @@ def to_pandas(r_frame: Any) -> pd.DataFrame:
 
 
 def round_trip(frame: pd.DataFrame) -> pd.DataFrame:
-    """Pandas -> R -> pandas (for checking and benchmarking the conversion)."""
+    """Convert pandas -> R -> pandas (for checking and benchmarking the conversion).
+
+    Parameters
+    ----------
+    frame
+        the table to convert.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` after the journey to R and back.
+
+    Raises
+    ------
+    ConversionError
+        As :func:`to_r` and :func:`to_pandas`.
+    """
     return to_pandas(to_r(frame))
 
 
@@ -85,7 +135,25 @@ def round_trip(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def column_to_r(name: str, series: pd.Series) -> Any:
-    """Convert one pandas column to an R vector, raising a :class:`ConversionError` naming it."""
+    """Convert one pandas column to an R vector.
+
+    Parameters
+    ----------
+    name
+        the column's name, used in error messages.
+    series
+        the column.
+
+    Returns
+    -------
+    rpy2 object
+        The R vector.
+
+    Raises
+    ------
+    ConversionError
+        Naming the column, when its type has no R equivalent.
+    """
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         return _factor(name, series)
@@ -191,7 +259,25 @@ def _factor(name: str, series: pd.Series) -> Any:
 
 
 def column_to_pandas(name: str, vector: Any) -> pd.Series:
-    """Convert one R vector (a data.frame column) to a pandas Series named ``name``."""
+    """Convert one R vector (a data.frame column) to a pandas Series.
+
+    Parameters
+    ----------
+    name
+        the column's name, given to the Series and used in error messages.
+    vector
+        the R vector.
+
+    Returns
+    -------
+    pandas.Series
+        The column, named ``name``.
+
+    Raises
+    ------
+    ConversionError
+        Naming the column, when its R type cannot be converted.
+    """
     ri = rinterface()
     classes = [str(c) for c in vector.rclass]
     kind = vector.typeof

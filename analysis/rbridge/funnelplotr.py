@@ -116,10 +116,45 @@ def from_funnelplotr(
 ) -> FunnelPlotRResult:
     """FunnelPlotR's ``source_data()`` and ``limits()`` tables under our names (no R needed).
 
-    ``units`` needs ``group``, ``numerator``, ``denominator``, ``Uzscore``, ``Wuzscore`` and
-    the per-unit limits (``OD95LCL`` ... ``UCL99``); ``limits`` needs ``number.seq`` and the
-    axis limits (``odll95`` ... ``ul998``). Adjusted limits of ``sr_method = "CQC"`` are
-    squared onto the ratio scale (see the module documentation).
+    Adjusted limits of ``sr_method = "CQC"`` are squared onto the ratio scale (see the module
+    documentation).
+
+    Parameters
+    ----------
+    units
+        FunnelPlotR's ``source_data()``: ``group``, ``numerator``, ``denominator``,
+        ``Uzscore``, ``Wuzscore`` and the per-unit limits (``OD95LCL`` ... ``UCL99``).
+    limits
+        FunnelPlotR's ``limits()``: ``number.seq`` and the axis limits (``odll95`` ...
+        ``ul998``).
+    phi
+        FunnelPlotR's overdispersion factor.
+    tau2
+        FunnelPlotR's between-unit variance.
+    adjusted
+        whether FunnelPlotR draws adjusted limits when asked for them alone.
+    statistic
+        ``"standardised_ratio"``, ``"proportion"`` or ``"ratio"``.
+    method
+        ``"winsorise"`` (default; FunnelPlotR ``sr_method = "CQC"``) or ``"truncate"``
+        (``"SHMI"``), for standardised ratios.
+    multiplier
+        scale of ratios (default 1).
+    implementation
+        the text put in ``r_implementation`` (default ``"FunnelPlotR funnel_plot"``).
+
+    Returns
+    -------
+    FunnelPlotRResult
+        ``parameters`` (``phi``, ``tau2``, ``adjusted``, ``r_implementation``), ``units``
+        (``unit``, ``x``, ``n``, ``z``, ``z_trimmed`` and the limits) and ``limits`` (``n``
+        and the limits along the axis).
+
+    Raises
+    ------
+    InputError
+        For an unknown ``statistic`` or ``method``, ``method="truncate"`` for a statistic
+        other than a standardised ratio, or a missing column.
     """
     data_type, sr_method = _mapped(statistic, method)
     require_columns(

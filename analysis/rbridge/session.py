@@ -49,13 +49,37 @@ def r_available() -> bool:
 
 
 def base_function(name: str) -> Any:
-    """Return an R function found on R's search path (base, stats, utils, ...)."""
+    """Return an R function found on R's search path (base, stats, utils, ...).
+
+    Parameters
+    ----------
+    name
+        the R function's name, e.g. ``"nrow"``.
+
+    Returns
+    -------
+    rpy2 object
+        The R function, callable from Python.
+    """
     return rinterface().globalenv.find(name)
 
 
 @functools.cache
 def shipped_environment(file_name: str) -> Any:
-    """Return a new R environment holding the functions of the shipped R file ``R/<file_name>``."""
+    """Return a new R environment holding the functions of a shipped R file.
+
+    Each file is loaded once per session (the result is cached).
+
+    Parameters
+    ----------
+    file_name
+        the file's name in the package's ``R/`` folder, e.g. ``"reference.R"``.
+
+    Returns
+    -------
+    rpy2 object
+        The R environment.
+    """
     ri = rinterface()
     env = base_function("new.env")()
     path = resources.files("analysis.rbridge") / "R" / file_name
