@@ -48,6 +48,16 @@ def table_checksum(df: pd.DataFrame) -> str:
 
     Independent of file formats and writer versions: it hashes
     :func:`pandas.util.hash_pandas_object` of each column (index excluded).
+
+    Parameters
+    ----------
+    df
+        The table.
+
+    Returns
+    -------
+    str
+        The checksum as 64 hexadecimal characters.
     """
     h = hashlib.sha256()
     for name in df.columns:
@@ -57,7 +67,18 @@ def table_checksum(df: pd.DataFrame) -> str:
 
 
 def dataset_checksum(dataset: Dataset) -> str:
-    """SHA-256 over :func:`table_checksum` of every table of ``dataset``."""
+    """SHA-256 over :func:`table_checksum` of every table of ``dataset``.
+
+    Parameters
+    ----------
+    dataset
+        The tables.
+
+    Returns
+    -------
+    str
+        The checksum as 64 hexadecimal characters.
+    """
     h = hashlib.sha256()
     for name, df in dataset.tables().items():
         h.update(name.encode())

@@ -30,6 +30,17 @@ LOOKUP_COLUMNS = (("postcode", "area_code"), ("pcds", "lsoa21cd"), ("pcds", "lso
 def read_postcode_lookup(path: str | Path) -> pd.DataFrame:
     """Return a postcode lookup CSV as ``postcode``, ``area_code`` (names matched ignoring case).
 
+    Parameters
+    ----------
+    path
+        The CSV file, such as the ONS National Statistics Postcode Lookup; all values are read
+        as text.
+
+    Returns
+    -------
+    DataFrame
+        One row per row of the file: ``postcode`` and ``area_code``, as written there.
+
     Raises
     ------
     InputError
@@ -52,8 +63,24 @@ def read_postcode_lookup(path: str | Path) -> pd.DataFrame:
 def configured_postcode_lookup(data: Dataset | Engine) -> pd.DataFrame | None:
     """Return the configured postcode lookup, the synthetic one for synthetic data, else ``None``.
 
-    ``data`` is a dataset or the configured engine (``configured_source()``), whose ``areas``
-    table the synthetic lookup is made for.
+    The lookup named by ``geography.postcode_lookup`` in the configuration comes first.
+
+    Parameters
+    ----------
+    data
+        A dataset or the configured engine (``configured_source()``), whose ``areas`` table
+        the synthetic lookup is made for.
+
+    Returns
+    -------
+    DataFrame or None
+        ``postcode`` and ``area_code`` (:func:`read_postcode_lookup`), or ``None`` when real
+        data have no lookup configured.
+
+    Raises
+    ------
+    InputError
+        When the configured file has no recognised pair of columns.
     """
     config = load_config()
     if config.geography.postcode_lookup:
@@ -67,8 +94,21 @@ def configured_postcode_lookup(data: Dataset | Engine) -> pd.DataFrame | None:
 def configured_boundaries(data: Dataset | Engine) -> pd.DataFrame | None:
     """Return the configured boundaries, synthetic ones for synthetic data, else ``None``.
 
-    ``data`` is a dataset or the configured engine (``configured_source()``), whose
-    ``areas`` table the synthetic boundaries are drawn for.
+    The boundaries named by ``geography.boundaries`` (their area code property
+    ``geography.boundary_code``) come first.
+
+    Parameters
+    ----------
+    data
+        A dataset or the configured engine (``configured_source()``), whose ``areas`` table
+        the synthetic boundaries are made for.
+
+    Returns
+    -------
+    DataFrame or None
+        One row per boundary vertex: ``area_code``, ``part``, ``order``, ``x`` and ``y``
+        (:func:`analysis.data.boundaries.read_boundaries`), or ``None`` when real data have no
+        boundaries configured.
     """
     config = load_config()
     geography = config.geography
