@@ -33,12 +33,34 @@ _RESERVED = {
 
 
 def install_command(package: str) -> str:
-    """Return the R command that installs ``package`` from CRAN."""
+    """Return the R command that installs a package from CRAN.
+
+    Parameters
+    ----------
+    package
+        the R package's name, e.g. ``"PHEindicatormethods"``.
+
+    Returns
+    -------
+    str
+        The command, to run in R.
+    """
     return f"install.packages('{package}')"
 
 
 def r_symbol(name: str) -> str:
-    """Return a column name as an R symbol: as is when syntactic, otherwise in backticks."""
+    """Return a column name as an R symbol: as is when syntactic, otherwise in backticks.
+
+    Parameters
+    ----------
+    name
+        the column name.
+
+    Returns
+    -------
+    str
+        The name as R source.
+    """
     name = str(name)
     if _SYNTACTIC.match(name) and name not in _RESERVED:
         return name
@@ -46,7 +68,25 @@ def r_symbol(name: str) -> str:
 
 
 def r_literal(value: Any) -> str:
-    """Return a Python value (``None``, flag, number, text or a sequence of them) as R source."""
+    """Return a Python value as R source text.
+
+    Parameters
+    ----------
+    value
+        ``None`` (``NULL``), a flag (``TRUE``/``FALSE``), a number (NaN as ``NA_real_``,
+        infinities as ``Inf``/``-Inf``), text, or a sequence of them (``c(...)``; one item
+        alone as itself).
+
+    Returns
+    -------
+    str
+        The value as R source.
+
+    Raises
+    ------
+    TypeError
+        For a value of any other type.
+    """
     if value is None:
         return "NULL"
     if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
@@ -68,7 +108,20 @@ def r_literal(value: Any) -> str:
 
 
 def r_arguments(columns: Mapping[str, str], values: Mapping[str, Any]) -> str:
-    """``name = column`` (as symbols) then ``name = value`` (as literals), comma-separated."""
+    """Write function arguments as R source: columns as symbols, then values as literals.
+
+    Parameters
+    ----------
+    columns
+        ``name = column`` arguments whose values are column names (:func:`r_symbol`).
+    values
+        ``name = value`` arguments whose values are Python values (:func:`r_literal`).
+
+    Returns
+    -------
+    str
+        The arguments, comma-separated.
+    """
     parts = [f"{name} = {r_symbol(column)}" for name, column in columns.items()]
     parts += [f"{name} = {r_literal(value)}" for name, value in values.items()]
     return ", ".join(parts)
@@ -103,7 +156,27 @@ class InstalledFunction:
 
 
 def find_function(package: str, version: str, names: Sequence[str]) -> InstalledFunction:
-    """Return the first of ``names`` (newest interface first) exported by the installed ``package``."""
+    """Return the first of several function names exported by an installed R package.
+
+    Parameters
+    ----------
+    package
+        the R package's name.
+    version
+        its installed version, kept with the function for error messages.
+    names
+        the candidate function names, newest interface first.
+
+    Returns
+    -------
+    InstalledFunction
+        The function found, with its package version and argument names.
+
+    Raises
+    ------
+    RPackageError
+        If the package exports none of ``names`` (naming the version and how to update it).
+    """
     ri = rinterface()
     exported = set(base_function("getNamespaceExports")(ri.StrSexpVector([package])))
     for name in names:
@@ -153,7 +226,25 @@ class PackageFunction:
 
 
 def run(call: RCall) -> pd.DataFrame:
-    """Evaluate ``call.code`` in a new R environment holding ``call.inputs``; return pandas."""
+    """Evaluate R code in a new R environment holding its input data frames; return pandas.
+
+    Parameters
+    ----------
+    call
+        the R code (``call.code``) and the data frames it reads, by name
+        (``call.inputs``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The result of the code, converted by ``as.data.frame`` and
+        :func:`~analysis.rbridge.convert.to_pandas`.
+
+    Raises
+    ------
+    ConversionError
+        If an input or the result cannot be converted.
+    """
     ri = rinterface()
     env = base_function("new.env")(parent=ri.globalenv)
     for name, frame in call.inputs.items():
