@@ -64,6 +64,27 @@ def text_encoding(path: str | Path, encoding: str = "utf-8") -> str:
     raises :class:`InputError` naming the file, the line and the encoding to set, e.g. a
     Latin-1 export read as UTF-8.
 
+    Parameters
+    ----------
+    path
+        The text file.
+    encoding
+        The encoding to use when the file has no byte-order mark.
+
+    Returns
+    -------
+    str
+        The encoding to read the file with (``"utf-8-sig"``, ``"utf-16"``, ``"utf-32"`` for a
+        byte-order mark, else ``encoding``).
+
+    Raises
+    ------
+    InputError
+        When ``encoding`` is not a known encoding, or the file does not decode in the
+        encoding chosen.
+
+    Examples
+    --------
     >>> import tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     csv = pathlib.Path(folder) / "people.csv"
@@ -147,6 +168,33 @@ def load_dataset(
     (:func:`~analysis.data.validate.validate_dataset`; CSV values as text, Parquet and DuckDB
     by their stored types; event years within ``years`` when given). A missing table, a file
     that does not decode or an invalid value raises :class:`InputError` naming the file.
+
+    Parameters
+    ----------
+    source
+        A folder of files, a DuckDB database file or an open DuckDB connection.
+    format
+        ``"csv"`` or ``"parquet"``: the files read from a folder (default: each table's
+        Parquet file, else its CSV file).
+    columns
+        Per table, your column names mapped to ours.
+    validate
+        Check the tables against the schema (``False``: load them as they are).
+    years
+        With ``validate``, event years must lie within them (default: not checked).
+    encoding
+        The text encoding of CSV files.
+
+    Returns
+    -------
+    Dataset
+        The tables, with our column names and types.
+
+    Raises
+    ------
+    InputError
+        When the source is not found, a table is missing, a file does not decode or (with
+        ``validate``) a value breaks the schema.
     """
     columns = columns or {}
     if isinstance(source, duckdb.DuckDBPyConnection):
@@ -187,7 +235,29 @@ def load_dataset(
 
 
 def save_dataset(dataset: Dataset, folder: str | Path, *, format: str = "parquet") -> list[Path]:
-    """Write every table of ``dataset`` to ``folder`` as ``<table>.parquet`` (or ``.csv``)."""
+    """Write every table of ``dataset`` to ``folder`` as ``<table>.parquet`` (or ``.csv``).
+
+    Parameters
+    ----------
+    dataset
+        The tables.
+    folder
+        The folder written into (created if missing); files of the same names are replaced.
+    format
+        ``"parquet"`` (zstd-compressed) or ``"csv"``.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    InputError
+        For another format.
+    """
+    if format not in ("parquet", "csv"):
+        raise InputError(f"format must be 'parquet' or 'csv', got {format!r}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -195,10 +265,8 @@ def save_dataset(dataset: Dataset, folder: str | Path, *, format: str = "parquet
         path = folder / f"{name}.{format}"
         if format == "parquet":
             df.to_parquet(path, index=False, compression="zstd")
-        elif format == "csv":
-            df.to_csv(path, index=False)
         else:
-            raise ValueError(f"format must be 'parquet' or 'csv', got {format!r}")
+            df.to_csv(path, index=False)
         paths.append(path)
     return paths
 
@@ -273,6 +341,20 @@ def stored_synthetic(
 
     Engines that read files lazily (Spark) use it instead of copying the tables out of
     memory.
+
+    Parameters
+    ----------
+    n_people
+        The number of residents.
+    seed
+        The random seed; the same number and seed give the same data.
+    directory
+        The folder of the stored tables (default: :func:`default_directory`).
+
+    Returns
+    -------
+    Path
+        The folder.
     """
     folder = Path(directory) if directory is not None else default_directory()
     if not _stored_is_current(folder, n_people, seed):
@@ -291,6 +373,20 @@ def default_dataset(
     The tables are stored as Parquet in :func:`default_directory` with a manifest of the
     generator's fingerprint and each file's SHA-256; stale or damaged files are regenerated,
     otherwise they are just read (deterministic: same data on every machine).
+
+    Parameters
+    ----------
+    n_people
+        The number of residents.
+    seed
+        The random seed; the same number and seed give the same data.
+    directory
+        The folder of the stored tables (default: :func:`default_directory`).
+
+    Returns
+    -------
+    Dataset
+        The synthetic tables, with ``truth`` (the planted effects) filled in.
     """
     folder = stored_synthetic(n_people=n_people, seed=seed, directory=directory)
     tables = {
