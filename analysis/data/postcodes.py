@@ -67,6 +67,21 @@ _DISTRICT_LETTERS = "ABDEFGHJKLMNPRSTUWY"
 def normalise_postcodes(postcodes: pd.Series) -> pd.Series:
     """Postcodes in the ``pcds`` form (``"XA1 2BD"``); missing or blank become ``<NA>``.
 
+    White space of every kind is removed, letters are capitalised, and one space goes before
+    the last three characters (the inward code).
+
+    Parameters
+    ----------
+    postcodes
+        Postcodes as written, in any case and spacing.
+
+    Returns
+    -------
+    pandas.Series
+        The normalised postcodes (string dtype), same index.
+
+    Examples
+    --------
     >>> normalise_postcodes(pd.Series([" xa12bd", "XA1  2BD", "", None])).tolist()
     ['XA1 2BD', 'XA1 2BD', <NA>, <NA>]
     """
@@ -76,7 +91,24 @@ def normalise_postcodes(postcodes: pd.Series) -> pd.Series:
 
 
 def match_status(postcodes: pd.Series, lookup_postcodes: pd.Series) -> pd.Series:
-    """Each record's :data:`MATCH_STATUSES` entry, from postcodes already normalised."""
+    """Each record's :data:`MATCH_STATUSES` entry, from postcodes already normalised.
+
+    Missing postcodes are ``"missing"``; the ``ZZ99`` pseudo-postcodes ``"no fixed abode"``;
+    postcodes in none of the published formats ``"invalid"``; the rest ``"matched"`` when in
+    the lookup, else ``"not in lookup"``.
+
+    Parameters
+    ----------
+    postcodes
+        Postcodes normalised by :func:`normalise_postcodes`.
+    lookup_postcodes
+        The normalised postcodes of the lookup.
+
+    Returns
+    -------
+    pandas.Series
+        Categorical, categories :data:`MATCH_STATUSES`, same index as ``postcodes``.
+    """
     compact = postcodes.str.replace(" ", "", regex=False)
     status = np.select(
         [
@@ -173,6 +205,19 @@ def match_summary(matched: pd.DataFrame, *, n: str | None = None) -> pd.DataFram
     ``matched`` has a ``match_status`` per row: one row per record (:func:`attach_deprivation`)
     or, with ``n`` naming a column of record counts, per group of records (such as
     :func:`analysis.data.record_aggregates.postcode_match_counts`).
+
+    Parameters
+    ----------
+    matched
+        Rows with ``match_status``.
+    n
+        The column of record counts (default: each row is one record).
+
+    Returns
+    -------
+    DataFrame
+        One row per entry of :data:`MATCH_STATUSES`, in that order, zero when absent:
+        ``match_status``, ``records`` and ``share`` (0 when there are no records).
     """
     weights = matched[n] if n else pd.Series(1, index=matched.index)
     status = pd.Categorical(matched["match_status"].astype(str), categories=MATCH_STATUSES)
@@ -194,6 +239,18 @@ def synthetic_postcode_lookup(areas: pd.DataFrame) -> pd.DataFrame:
     ``X``), the postcode district number counts blocks of 20 areas within the district, and
     the inward code enumerates digit and letter pairs, so every postcode is unique.
 
+    Parameters
+    ----------
+    areas
+        The synthetic areas: ``area_code`` and ``district_code``.
+
+    Returns
+    -------
+    DataFrame
+        ``postcode`` (``pcds`` form) and ``area_code``, one row per postcode.
+
+    Examples
+    --------
     >>> areas = pd.DataFrame({"area_code": ["ZA1", "ZA2"], "district_code": ["ZD1", "ZD1"]})
     >>> synthetic_postcode_lookup(areas).groupby("area_code").size().tolist()
     [12, 12]
