@@ -52,8 +52,26 @@ METHODS = ("arriaga", "symmetric")
 
 
 def arriaga_by_age(focus: LifeTable, reference: LifeTable) -> np.ndarray:
-    """Arriaga's contribution of each band to ``e0(reference) - e0(focus)`` (groups x 20).
+    """Arriaga's contribution of each age band to the gap in life expectancy at birth.
 
+    Method: Arriaga (1984), *Demography* 21:83-96, with population 1 the focus and population 2
+    the reference (see the module docstring); the contributions add up to
+    ``e0(reference) - e0(focus)`` exactly.
+
+    Parameters
+    ----------
+    focus
+        the focus population's life tables (:func:`~analysis.measures.life_expectancy.chiang_life_table`).
+    reference
+        the reference population's life tables, the same groups and bands.
+
+    Returns
+    -------
+    numpy.ndarray
+        Groups x 20: each band's contribution, in years.
+
+    Examples
+    --------
     >>> from analysis.measures.life_expectancy import chiang_life_table
     >>> pop = np.full((1, 20), 10_000.0)
     >>> from analysis.standards import LIFE_TABLE_START_AGES as AGES
@@ -79,11 +97,27 @@ def cause_shares(
     pop_focus: np.ndarray,
     pop_reference: np.ndarray,
 ) -> np.ndarray:
-    """Share of each band's contribution due to each cause (groups x bands x causes; sums to 1).
+    """Share of each band's contribution due to each cause of death.
 
-    ``deaths_focus`` and ``deaths_reference`` are the deaths by cause of the two populations
-    (groups x bands x causes), ``pop_focus`` and ``pop_reference`` their populations
-    (groups x bands).
+    Method: in proportion to the difference in cause-specific death rates (Arriaga 1989;
+    Preston et al. 2001, section 4.4); where the two all-cause rates are equal, the average
+    cause mix of deaths of the two populations (see the module docstring).
+
+    Parameters
+    ----------
+    deaths_focus
+        deaths by cause of the focus population, groups x bands x causes.
+    deaths_reference
+        deaths by cause of the reference population, the same shape.
+    pop_focus
+        population of the focus population, groups x bands.
+    pop_reference
+        population of the reference population, groups x bands.
+
+    Returns
+    -------
+    numpy.ndarray
+        Groups x bands x causes; the shares of each band sum to 1.
     """
     excess = deaths_focus / pop_focus[..., None] - deaths_reference / pop_reference[..., None]
     total = excess.sum(axis=-1, keepdims=True)
