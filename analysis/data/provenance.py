@@ -25,6 +25,7 @@ from pathlib import Path
 from analysis.config import Config, load_config
 from analysis.data.aggregate import Source
 from analysis.data.chapter_aggregates import event_years
+from analysis.validation import InputError
 
 FORMAT_WORDS = {
     "csv": "CSV files",
@@ -67,7 +68,7 @@ def data_statement(
         The sentence.
     """
     if scope not in SCOPES:
-        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
+        raise InputError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
     config = load_config() if config is None else config
     opening = f"The figures in this {scope} use"
     source = config.data
@@ -84,7 +85,19 @@ def data_statement(
 
 
 def data_label(config: Config | None = None) -> str:
-    """Short form for table source notes: "Synthetic data" or "Data: <name>"."""
+    """Short form for table source notes: "Synthetic data" or "Data: <name>".
+
+    Parameters
+    ----------
+    config
+        The configuration (default: the configuration file).
+
+    Returns
+    -------
+    str
+        ``"Synthetic data"``, or ``"Data: "`` and the data's file or folder name (or the kind of
+        database).
+    """
     config = load_config() if config is None else config
     if config.data.source == "synthetic":
         return "Synthetic data"

@@ -55,6 +55,17 @@ def postcode_match_sql(*, readable: bool = False) -> str:
     text is the same on DuckDB, Spark and PostgreSQL. With ``readable`` the white-space
     characters other than the space are written as ``\uXXXX`` escapes, for showing the
     query (that text is not run).
+
+    Parameters
+    ----------
+    readable
+        Write the white-space characters as escapes, for display.
+
+    Returns
+    -------
+    str
+        The query: ``match_status``, ``imd_decile`` (of the lookup's area), ``own_decile`` (of
+        the person's recorded area) and ``records``.
     """
     escapes = {ord(c): f"\\u{ord(c):04x}" for c in WHITESPACE if c != " "} if readable else {}
     formats = ", ".join(_sql_string(f) for f in POSTCODE_FORMATS)
@@ -152,6 +163,21 @@ def postcode_counts(source: Source) -> pd.DataFrame:
     Counted in the engine: the input of the pandas lookup join
     (:func:`~analysis.data.postcodes.attach_deprivation` on one row per postcode), which
     checks the SQL of :func:`postcode_match_counts` without person rows.
+
+    Parameters
+    ----------
+    source
+        A dataset or engine holding ``people``.
+
+    Returns
+    -------
+    DataFrame
+        ``postcode`` and ``records``, one row per distinct postcode, sorted.
+
+    Raises
+    ------
+    InputError
+        When the data have no ``people`` table.
     """
     with running(source) as engine:
         _require_tables(engine, ["people"])
@@ -165,6 +191,16 @@ def records_by_status_and_decile(counts: pd.DataFrame) -> pd.DataFrame:
     """Sum ``records`` by ``match_status`` and ``imd_decile``, sorted (one form for both versions).
 
     ``counts`` is :func:`postcode_match_counts` or the pandas join of :func:`postcode_counts`.
+
+    Parameters
+    ----------
+    counts
+        Rows with ``match_status``, ``imd_decile`` (missing when unmatched) and ``records``.
+
+    Returns
+    -------
+    DataFrame
+        ``match_status``, ``imd_decile`` and ``records``, one row per pair present.
     """
     keys = ["match_status", "imd_decile"]
     summed = counts.groupby(

@@ -18,7 +18,19 @@ def age_bands_reference() -> pd.DataFrame:
 
 
 def write_reference_tables(folder: str | Path) -> list[Path]:
-    """Write ``esp2013.csv`` and ``age_bands.csv`` to ``folder``; return their paths."""
+    """Write ``esp2013.csv`` and ``age_bands.csv`` to ``folder``; return their paths.
+
+    Parameters
+    ----------
+    folder
+        The folder written into (created if missing).
+
+    Returns
+    -------
+    list of Path
+        The two files: the European Standard Population 2013 by age band, and the age bands of
+        both schemes (:func:`analysis.data.aggregate.age_band_table`).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     esp_path, bands_path = folder / "esp2013.csv", folder / "age_bands.csv"
