@@ -142,11 +142,15 @@ class InstalledFunction:
         return f"{self.package} {self.version} {self.name}"
 
     def has(self, argument: str) -> bool:
-        """Whether the R function takes argument."""
+        """Return whether the R function takes the argument named ``argument``."""
         return argument in self.formals
 
     def require(self, argument: str, option: str) -> None:
-        """Raise :class:`RPackageError` naming the version when ``argument`` is absent."""
+        """Raise :class:`RPackageError` when the R function lacks ``argument``.
+
+        The error names ``option`` (the option of ours that needs the argument), the
+        installed version and how to install a newer one.
+        """
         if not self.has(argument):
             raise RPackageError(
                 f"{option} needs the argument '{argument}', which {self.label} does not have "

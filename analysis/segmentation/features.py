@@ -136,7 +136,7 @@ class CategoricalEncoding:
         return tuple(len(c) for c in self.categories)
 
     def category_labels(self, variable: str) -> tuple[str, ...]:
-        """Readable labels of a variable's categories (age groups such as ``"40-64"``)."""
+        """Readable labels of the categories of the feature ``variable`` (age groups such as ``"40-64"``)."""
         if variable in self.cut_points:
             return _group_labels(self.cut_points[variable])
         return tuple(str(c) for c in self.categories[self.variables.index(variable)])
@@ -146,7 +146,7 @@ class CategoricalEncoding:
         return [group_column(v) if grouped and v in self.cut_points else v for v in self.variables]
 
     def encode(self, data: pd.DataFrame, *, grouped: bool = False) -> np.ndarray:
-        """Integer codes (rows x variables, ``int64``); unseen categories raise.
+        """Integer codes of the rows of ``data`` (rows x variables, ``int64``); unseen categories raise :class:`InputError`.
 
         With ``grouped=True`` the rows are counted response patterns in which each grouped
         numeric covariate is already its group number, in column :func:`group_column`

@@ -149,7 +149,7 @@ class PeopleSegmentation:
         return pd.concat(frames, ignore_index=True)
 
     def posterior_for_codes(self, patterns: np.ndarray) -> np.ndarray:
-        """Posterior probability of each segment (columns) for rows of encoded features."""
+        """Posterior probability of each segment (columns) for ``patterns``, rows of encoded features."""
         onehot = one_hot(patterns, self.encoding.n_categories)
         joint = log_joint(onehot, self.class_shares[None], self.item_probabilities[None])
         return posterior(joint)[0][:, 0, :]
@@ -214,7 +214,8 @@ class PeopleSegmentation:
         each resample (all refits in one batched computation), each refit assigns the
         people fitted, and its assignment is compared with this segmentation's: the adjusted
         Rand index overall and, per segment, the Jaccard coefficient with the best-matching
-        refitted segment. Returns ``measure``, ``segment``, ``segment_label``, ``value``
+        refitted segment. Each refit keeps the best of ``n_init`` random starts; ``seed``
+        makes the resamples and starts reproducible. Returns ``measure``, ``segment``, ``segment_label``, ``value``
         (mean), ``lowercl``/``uppercl`` (2.5th and 97.5th percentiles) and ``repetitions``.
         """
         rng = np.random.default_rng(seed)
