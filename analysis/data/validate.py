@@ -112,6 +112,28 @@ def conform_table(
 
     ``what`` names the table in messages; ``from_text`` says the table was read from CSV,
     whose numbers and flags are text (see the schema's rule).
+
+    Parameters
+    ----------
+    df
+        The table.
+    columns
+        The schema's columns of the table (:mod:`analysis.data.schema`).
+    what
+        The table's name in messages.
+    from_text
+        The table was read from CSV.
+
+    Returns
+    -------
+    DataFrame
+        A copy with each schema column in its canonical type; other columns unchanged.
+
+    Raises
+    ------
+    InputError
+        For the first rule broken: the message names the table, column and rule with example
+        rows.
     """
     require_columns(df, [c.name for c in columns if c.required], what=what)
     out = df.copy()
@@ -182,6 +204,30 @@ def validate_dataset(
     agrees with ``age``; no event after death. ``sources`` names where each table came from
     (a file), for the messages.
 
+    Parameters
+    ----------
+    dataset
+        The person-level tables.
+    years
+        Event years must lie within them (default: not checked).
+    text_tables
+        The tables read from CSV.
+    sources
+        Where each table came from, by table name.
+
+    Returns
+    -------
+    Dataset
+        The same tables with canonical types.
+
+    Raises
+    ------
+    InputError
+        For the first rule broken: the message names the table (and its source), the column
+        and the rule with example rows.
+
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> checked = validate_dataset(generate_population(5_000))
     >>> len(checked.people)
@@ -229,6 +275,29 @@ def validate_aggregated(
     Rules: required columns present, counts whole and not negative, population not negative,
     known age bands, years in range, and no stratum repeated.
 
+    Parameters
+    ----------
+    data
+        The aggregated counts: ``*group_by``, ``year``, ``age_band``, ``events`` and
+        ``population``.
+    group_by
+        The breakdown columns that, with year and age band, identify a stratum.
+    years
+        The years the analysis covers: a row with a year outside their range is an error
+        (default: not checked).
+
+    Returns
+    -------
+    DataFrame
+        A copy with canonical types.
+
+    Raises
+    ------
+    InputError
+        For the first rule broken, naming the column and rule with example rows.
+
+    Examples
+    --------
     >>> validate_aggregated(pd.DataFrame({"year": [2020], "age_band": ["0-4"],
     ...                                   "events": [3], "population": [1200]}))["events"].tolist()
     [3]
