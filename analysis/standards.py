@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.validation import fail_rows
+
 #: Labels of the 19 five-year age bands of ESP 2013, youngest first.
 ESP2013_AGE_BANDS: tuple[str, ...] = tuple([f"{lo}-{lo + 4}" for lo in range(0, 90, 5)] + ["90+"])
 
@@ -43,13 +45,25 @@ def esp2013() -> pd.DataFrame:
     )
 
 
+def _checked_ages(age: np.ndarray | pd.Series) -> np.ndarray:
+    """Return ``age`` as floats, raising ``InputError`` with the rows of missing or negative ages."""
+    a = np.asarray(age, dtype="float64")
+    index = age.index if isinstance(age, pd.Series) else None
+    name = age.name if isinstance(age, pd.Series) and age.name is not None else "age"
+    ages = pd.DataFrame({name: a}, index=index)
+    rule = "must be non-negative and not missing to assign age bands; correct or drop those rows"
+    fail_rows(ages, np.isnan(a) | (a < 0), name, rule)
+    return a
+
+
 def five_year_age_band(age: np.ndarray | pd.Series) -> pd.Categorical:
     """Assign ages in whole years to the ESP 2013 five-year bands (90 and over -> ``"90+"``).
 
     Parameters
     ----------
     age
-        Ages in completed years; missing or negative ages raise ``ValueError``.
+        Ages in completed years; missing or negative ages raise
+        :class:`~analysis.validation.InputError` naming them.
 
     Returns
     -------
@@ -61,9 +75,7 @@ def five_year_age_band(age: np.ndarray | pd.Series) -> pd.Categorical:
     >>> list(five_year_age_band([0, 4, 5, 89, 90, 104]))
     ['0-4', '0-4', '5-9', '85-89', '90+', '90+']
     """
-    a = np.asarray(age, dtype="float64")
-    if np.isnan(a).any() or (a < 0).any():
-        raise ValueError("ages must be non-negative and not missing to assign age bands")
+    a = _checked_ages(age)
     codes = np.minimum(np.floor(a / 5), 18).astype("int64")
     return pd.Categorical.from_codes(codes, categories=ESP2013_AGE_BANDS, ordered=True)
 
@@ -74,7 +86,8 @@ def life_table_age_band(age: np.ndarray | pd.Series) -> pd.Categorical:
     Parameters
     ----------
     age
-        Ages in completed years; missing or negative ages raise ``ValueError``.
+        Ages in completed years; missing or negative ages raise
+        :class:`~analysis.validation.InputError` naming them.
 
     Returns
     -------
@@ -87,9 +100,7 @@ def life_table_age_band(age: np.ndarray | pd.Series) -> pd.Categorical:
     >>> list(life_table_age_band([0, 1, 4, 5, 92]))
     ['0', '1-4', '1-4', '5-9', '90+']
     """
-    a = np.asarray(age, dtype="float64")
-    if np.isnan(a).any() or (a < 0).any():
-        raise ValueError("ages must be non-negative and not missing to assign age bands")
+    a = _checked_ages(age)
     codes = np.where(a < 1, 0, np.where(a < 5, 1, np.minimum(np.floor(a / 5) + 1, 19)))
     return pd.Categorical.from_codes(
         codes.astype("int64"), categories=LIFE_TABLE_AGE_BANDS, ordered=True

@@ -1,9 +1,11 @@
 """Standard populations and age bands against their published definitions."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import standards
+from analysis.validation import InputError
 
 
 def test_esp2013_weights_match_eurostat_2013_and_sum_to_100000():
@@ -39,3 +41,12 @@ def test_age_bands_reject_negative_or_missing_ages(bad):
         standards.five_year_age_band(bad)
     with pytest.raises(ValueError, match="non-negative"):
         standards.life_table_age_band(bad)
+
+
+def test_age_band_error_names_the_offending_rows():
+    ages = pd.Series([30, -2, 45, np.nan], index=[10, 11, 12, 13], name="age_at_death")
+    for assign in (standards.five_year_age_band, standards.life_table_age_band):
+        with pytest.raises(InputError, match=r"column 'age_at_death'.*\(2 row\(s\) fail\)") as err:
+            assign(ages)
+        shown = str(err.value).splitlines()[1:]
+        assert [line.split()[0] for line in shown[1:]] == ["11", "13"]  # rows, not 10 or 12

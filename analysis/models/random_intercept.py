@@ -30,6 +30,7 @@ import numpy as np
 from scipy import optimize, special
 
 from analysis.models.numerics import hessian_from_gradient
+from analysis.validation import InputError
 
 FAMILIES = ("binomial", "poisson", "gaussian")
 
@@ -223,7 +224,7 @@ def fit_random_intercept(
         mean and SD of its random intercept.
     """
     if data.family not in FAMILIES:
-        raise ValueError(f"family must be one of {FAMILIES}")
+        raise InputError(f"family must be one of {FAMILIES}, got {data.family!r}")
 
     def objective(theta):
         log_integral, grad, _, _ = _quadrature(data, theta, n_nodes)

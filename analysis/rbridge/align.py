@@ -56,7 +56,7 @@ from analysis.rbridge.hooks import (
 )
 from analysis.rbridge.phe import sii_multiplier
 from analysis.standards import ESP2013_AGE_BANDS, ESP2013_WEIGHTS
-from analysis.validation import POLARITIES
+from analysis.validation import POLARITIES, InputError
 
 #: Relative and absolute tolerance for closed-form statistics.
 RELATIVE_TOLERANCE = 1e-9
@@ -95,7 +95,10 @@ def _standardised(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
         data = data.assign(_standard=data[band].astype(str).map(weights).astype("float64"))
         standard = "_standard"
     elif not isinstance(standard, str):
-        raise ValueError("to compare with R, give standard_population as a column name")
+        raise InputError(
+            "standard_population must be a column name to compare with R (R reads the standard "
+            f"from a column), got {type(standard).__name__}; add it as a column and pass its name"
+        )
     args = {
         "x": kwargs["x"],
         "n": kwargs["n"],
@@ -111,7 +114,11 @@ def _standardised(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
 def _indirect(rate: bool) -> Callable[[pd.DataFrame, dict[str, Any]], Prepared]:
     def prepare(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
         if not (isinstance(kwargs.get("x_ref"), str) and isinstance(kwargs.get("n_ref"), str)):
-            raise ValueError("to compare with R, give x_ref and n_ref as column names")
+            raise InputError(
+                "x_ref and n_ref must be column names to compare with R, got "
+                f"x_ref={kwargs.get('x_ref')!r}, n_ref={kwargs.get('n_ref')!r}; add the "
+                "reference counts as columns and pass their names"
+            )
         args = {
             "x": kwargs["x"],
             "n": kwargs["n"],
@@ -147,8 +154,10 @@ def _life_table(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
 def _quantiles(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
     polarity = kwargs.get("polarity", "adverse")
     if polarity not in POLARITIES or kwargs.get("inequality_type", "adhoc") != "adhoc":
-        raise ValueError(
-            "the base-R reference quantiles take polarity='adverse' or 'favourable', ad hoc only"
+        raise InputError(
+            "the base-R reference quantiles take polarity='adverse' or 'favourable' and "
+            f"inequality_type='adhoc' only, got polarity={polarity!r}, "
+            f"inequality_type={kwargs.get('inequality_type')!r}"
         )
     args = {
         "value": kwargs["value"],
@@ -162,7 +171,11 @@ def _quantiles(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
 def _slope_index(data: pd.DataFrame, kwargs: dict[str, Any]) -> Prepared:
     se = kwargs.get("se")
     if kwargs.get("transform") or kwargs.get("value_type", "normal") != "normal":
-        raise ValueError("the base-R reference SII covers value_type='normal' without transform")
+        raise InputError(
+            "the base-R reference SII covers value_type='normal' without transform, got "
+            f"value_type={kwargs.get('value_type', 'normal')!r}, "
+            f"transform={kwargs.get('transform')!r}; compare the others with PHEindicatormethods"
+        )
     if se is None:
         z = stats.norm.ppf(0.5 + kwargs.get("limits_confidence", 0.95) / 2)
         spread = data[kwargs["upper_cl"]] - data[kwargs["lower_cl"]]
@@ -279,7 +292,7 @@ def available_measures() -> list[str]:
 def python_measure(measure: str) -> Callable[..., pd.DataFrame]:
     """Return the Python function for ``measure`` (imported lazily), with a clear error if absent."""
     if measure not in MEASURES:
-        raise ValueError(f"unknown measure {measure!r}; choose from {sorted(MEASURES)}")
+        raise InputError(f"unknown measure {measure!r}; choose from {sorted(MEASURES)}")
     spec = MEASURES[measure]
     try:
         return getattr(importlib.import_module(spec.module), spec.function)
@@ -300,7 +313,10 @@ def run_in_r(
     spec = MEASURES[measure]
     package = PACKAGE_FUNCTIONS[measure].package if measure in PACKAGE_FUNCTIONS else None
     if spec.reference is None and use_package is False:
-        raise ValueError(f"{measure} has no base-R reference: it runs in R only through {package}")
+        raise InputError(
+            f"{measure} has no base-R reference: it runs in R only through {package}; "
+            "leave use_package at None or True"
+        )
     if use_package is None:
         use_package = spec.reference is None or (package is not None and package_available(package))
     if use_package:
@@ -389,7 +405,7 @@ def compare_with_r(
         python, r = python.assign(group="all"), r.assign(group="all")
     statistics = _statistics(spec, python, r, data, keys)
     if not statistics:
-        raise ValueError(f"no statistic in common: Python {list(python)}, R {list(r)}")
+        raise InputError(f"no statistic in common: Python {list(python)}, R {list(r)}")
     merged = python[keys + statistics].merge(
         r[keys + statistics + ["r_implementation"]],
         on=keys,

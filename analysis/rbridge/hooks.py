@@ -37,6 +37,7 @@ from analysis.rbridge.rcode import (
     run,
 )
 from analysis.rbridge.session import base_function, rinterface, shipped_environment
+from analysis.validation import InputError
 
 FUNNELPLOTR = "FunnelPlotR"
 #: Environment variable naming R packages the bridge treats as not installed.
@@ -151,17 +152,17 @@ def call_package(measure: str, data: pd.DataFrame, **arguments: Any) -> pd.DataF
     ``x_ref="ref_deaths"``, ``confidence=[0.95, 0.998]``, ``group_by="area"``). The result
     has our column names, ``r_implementation`` (e.g. ``"PHEindicatormethods 2.0.0
     phe_dsr"``) and the R code that ran in ``result.attrs["r_code"]``. An argument with no
-    counterpart raises ``ValueError``; an option the installed version lacks raises
+    counterpart raises :class:`~analysis.validation.InputError`; an option the installed version lacks raises
     :class:`RPackageError` naming the version.
 
     >>> call_package("crude_rate", rates, x="deaths", n="population")  # doctest: +SKIP
     """
     if measure not in PACKAGE_FUNCTIONS:
-        raise ValueError(f"no R package hook for {measure!r}; known: {sorted(PACKAGE_FUNCTIONS)}")
+        raise InputError(f"no R package hook for {measure!r}; known: {sorted(PACKAGE_FUNCTIONS)}")
     spec = PACKAGE_FUNCTIONS[measure]
     unknown = sorted(set(arguments) - spec.accepts)
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"{spec.package} {'/'.join(spec.names)} has no counterpart for {unknown}; "
             f"it takes {sorted(spec.accepts)}"
         )

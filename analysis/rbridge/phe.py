@@ -28,7 +28,7 @@ from analysis.rbridge.rcode import (
     r_literal,
     r_symbol,
 )
-from analysis.validation import POLARITIES, check_polarity
+from analysis.validation import POLARITIES, InputError, check_polarity
 
 PHE = "PHEindicatormethods"
 #: Our SII value types as ``phe_sii`` codes them (its ``value_type`` 0, 1 or 2).
@@ -199,7 +199,7 @@ def _quantiles(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction
     if kind == "local":
         groups = [kwargs["parent_area"], *groups]
     elif kind != "adhoc":
-        raise ValueError(
+        raise InputError(
             f"inequality_type={kind!r} has no phe_quantile counterpart; use 'adhoc' or 'local'"
         )
     polarity = kwargs.get("polarity", "adverse")
@@ -222,15 +222,27 @@ def _sii(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
     Our ``n`` is ``phe_sii``'s ``population``; ``polarity="adverse"`` is its negative
     ``multiplier`` (``-multiplier``), which flips the SII and inverts the RII.
     """
-    if kwargs.get("method", "ohid") != "ohid":
-        raise ValueError("phe_sii is the 'ohid' method; compare other methods in Python only")
-    if float(kwargs.get("limits_confidence", 0.95)) != 0.95:
-        raise ValueError("phe_sii reads 95% limits: give limits_confidence=0.95 or se=")
-    if int(kwargs.get("min_quantiles", 5)) != 5:
-        raise ValueError("phe_sii needs at least 5 quantiles: leave min_quantiles at 5")
+    method = kwargs.get("method", "ohid")
+    if method != "ohid":
+        raise InputError(
+            f"phe_sii is the 'ohid' method, got method={method!r}; "
+            "compare other methods in Python only"
+        )
+    limits_confidence = kwargs.get("limits_confidence", 0.95)
+    if float(limits_confidence) != 0.95:
+        raise InputError(
+            f"phe_sii reads 95% limits, got limits_confidence={limits_confidence!r}: "
+            "give limits_confidence=0.95 or se="
+        )
+    min_quantiles = kwargs.get("min_quantiles", 5)
+    if int(min_quantiles) != 5:
+        raise InputError(
+            f"phe_sii needs at least 5 quantiles, got min_quantiles={min_quantiles!r}: "
+            "leave min_quantiles at 5"
+        )
     seed = kwargs.get("seed")
     if seed is not None and not isinstance(seed, int):
-        raise ValueError("to run phe_sii reproducibly, give seed as a whole number")
+        raise InputError(f"to run phe_sii reproducibly, give seed as a whole number, got {seed!r}")
     ours = {"quantile": "quantile", "population": "n", "value": "value"}
     ours |= {k: k for k in ("lower_cl", "upper_cl", "se")}
     columns = {theirs: kwargs[k] for theirs, k in ours.items() if kwargs.get(k)}

@@ -26,6 +26,8 @@ from plotnine import (
     theme_minimal,
 )
 
+from analysis.validation import InputError
+
 NHS_BLUE = "#005EB8"
 DARK_BLUE = "#003087"
 BRIGHT_BLUE = "#0072CE"
@@ -86,7 +88,7 @@ def deprivation_palette(n: int = 5) -> list[str]:
 
     Raises
     ------
-    ValueError
+    InputError
         When ``n`` is less than 1.
 
     Examples
@@ -95,7 +97,7 @@ def deprivation_palette(n: int = 5) -> list[str]:
     ['#003087', '#A6DDF2']
     """
     if n < 1:
-        raise ValueError("n must be at least 1")
+        raise InputError(f"n (the number of colours) must be at least 1, got {n!r}")
     stops = np.array([_rgb(c) for c in _DEPRIVATION_STOPS])
     positions = np.linspace(0, 1, len(stops))
     where = np.linspace(0, 1, n) if n > 1 else np.array([0.0])

@@ -8,6 +8,7 @@ import pytest
 from analysis.config import parse_config
 from analysis.data import data_label, data_statement, generate_population
 from analysis.data.dataset import Dataset
+from analysis.validation import InputError
 
 SYNTHETIC = (
     "The figures in this chapter use the book's synthetic integrated care system: no real patients."
@@ -27,7 +28,7 @@ def test_the_book_scope_and_a_bad_scope():
     assert data_statement(config=parse_config({}), scope="book").startswith(
         "The figures in this book use"
     )
-    with pytest.raises(ValueError, match="scope must be one of chapter, book"):
+    with pytest.raises(InputError, match="scope must be one of chapter, book"):
         data_statement(config=parse_config({}), scope="page")
 
 

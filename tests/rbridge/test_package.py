@@ -24,6 +24,7 @@ from analysis.standards import (
     LIFE_TABLE_AGE_BANDS,
     LIFE_TABLE_START_AGES,
 )
+from analysis.validation import InputError
 
 RNG = np.random.default_rng(20261205)
 
@@ -198,7 +199,7 @@ def test_sii_runs_phe_sii_with_its_rii_and_the_seed_in_the_code(phe_version):
 
 
 def test_unknown_arguments_are_refused_before_r_runs(phe_version):
-    with pytest.raises(ValueError, match=r"no counterpart for \['observed_totals'\]"):
+    with pytest.raises(InputError, match=r"no counterpart for \['observed_totals'\]"):
         call_package("indirectly_standardised_ratio", pd.DataFrame(), x="x", n="n",
                      x_ref="a", n_ref="b", observed_totals=pd.DataFrame())  # fmt: skip
 
@@ -260,7 +261,7 @@ def test_life_expectancy_from_shuffled_bands_with_zero_deaths(agree, le_age):
 def test_funnels_have_no_base_r_reference(r_session):
     units = funnel_units(5)
     with pytest.raises(
-        ValueError, match="funnel_limits has no base-R reference.*PHEindicatormethods"
+        InputError, match="funnel_limits has no base-R reference.*PHEindicatormethods"
     ):
         compare_with_r("funnel_limits", units, use_package=False, x="x",
                        n="n", statistic="proportion", multiplier=100)  # fmt: skip

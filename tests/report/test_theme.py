@@ -5,6 +5,7 @@ from plotnine import aes, geom_col, ggplot
 
 from analysis.report import theme
 from analysis.report.theme import deprivation_palette, scale_fill_deprivation, theme_nhs
+from analysis.validation import InputError
 
 # Hex values from the NHS identity colour guidelines.
 NHS_IDENTITY = {
@@ -52,7 +53,7 @@ def test_deprivation_palette_goes_from_dark_most_deprived_to_light(n):
 
 
 def test_deprivation_palette_rejects_zero():
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(InputError, match="at least 1, got 0"):
         deprivation_palette(0)
 
 
