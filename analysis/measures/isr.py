@@ -142,6 +142,21 @@ def indirectly_standardised_ratio(
         ``"raise"`` (default) or ``"zero"`` to count missing events, populations
         and reference events as zero, as PHEindicatormethods does.
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the group columns, ``observed``, ``expected``, ``value`` (the
+        ratio times ``refvalue``), the limits (``lowercl``, ``uppercl``, or one pair per
+        level, ``lower95_0cl``, ...), ``confidence``, ``statistic`` and ``method``
+        (``"Exact"`` or ``"Byars"``).
+
+    Raises
+    ------
+    InputError
+        For missing columns, missing values (with ``missing="raise"``), counts that are
+        negative or not whole numbers, reference populations missing or not above zero, or an
+        invalid ``confidence`` or ``refvalue``.
+
     Examples
     --------
     >>> df = pd.DataFrame({"age_band": ["0-49", "50+"], "deaths": [4, 36], "pop": [900, 100]})
@@ -201,6 +216,18 @@ def indirectly_standardised_rate(
         rate per this many (default per 100,000).
     missing
         ``"raise"`` (default) or ``"zero"``, as :func:`indirectly_standardised_ratio`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the group columns, ``observed``, ``expected``, ``ref_rate``,
+        ``value`` (the rate per ``multiplier``), the limits (``lowercl``, ``uppercl``, or one
+        pair per level, ``lower95_0cl``, ...), ``confidence``, ``statistic`` and ``method``.
+
+    Raises
+    ------
+    InputError
+        As :func:`indirectly_standardised_ratio`, and for an invalid ``multiplier``.
 
     Examples
     --------

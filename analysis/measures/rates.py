@@ -70,6 +70,21 @@ def crude_rate(
         ``"raise"`` (default) or ``"na"`` to give NA results where a count or
         denominator is missing, as PHEindicatormethods does.
 
+    Returns
+    -------
+    pandas.DataFrame
+        The group columns (or all input columns), ``x``, ``n``, ``value`` (per
+        ``multiplier``), the limits (``lowercl``, ``uppercl``, or one pair per level,
+        ``lower95_0cl``, ...), ``confidence``, ``statistic`` and ``method`` (``"Exact"``
+        below 10 events, ``"Byars"`` from 10).
+
+    Raises
+    ------
+    InputError
+        For missing columns, missing values (with ``missing="raise"``), counts that are
+        negative or not whole numbers, denominators not above zero, or an invalid
+        ``confidence`` or ``multiplier``.
+
     Examples
     --------
     >>> df = pd.DataFrame({"area": ["A", "B"], "deaths": [5, 65], "population": [100, 100]})
