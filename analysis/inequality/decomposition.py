@@ -294,8 +294,8 @@ def decompose_life_expectancy_gap(
         ``share_of_gap`` (contribution / gap), and per group ``le_focus``, ``le_reference`` and
         ``gap`` (= ``le_reference - le_focus``; contributions add up to it).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from analysis.standards import LIFE_TABLE_AGE_BANDS as BANDS, LIFE_TABLE_START_AGES
     >>> rates = 0.00005 * np.exp(0.09 * np.array(LIFE_TABLE_START_AGES))
     >>> df = pd.DataFrame({

@@ -492,8 +492,10 @@ def life_expectancy(
         ``confidence``, ``statistic`` and ``method``. See the module docstring for the method,
         the references and the suppression rules.
 
-    Example (the PHE life expectancy calculator's test population)
-    ---------------------------------------------------------------
+    Examples
+    --------
+    The PHE life expectancy calculator's test population:
+
     >>> from analysis.standards import LIFE_TABLE_AGE_BANDS
     >>> df = pd.DataFrame({
     ...     "age_band": LIFE_TABLE_AGE_BANDS,

@@ -135,8 +135,8 @@ def deprivation_quantiles(
         ``data`` with ``quantile`` (nullable integer), ``n_quantiles``, ``groupvars`` (the columns
         classified within), ``qinverted`` (direction) and ``quantile_reason`` (why no quantile).
 
-    Example
-    -------
+    Examples
+    --------
     >>> df = pd.DataFrame({"area": list("ABCDEFGHIJ"), "imd_score": range(10, 0, -1)})
     >>> deprivation_quantiles(df, "imd_score", n_quantiles=5)["quantile"].tolist()
     [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
