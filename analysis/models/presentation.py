@@ -54,6 +54,18 @@ def emergency_presentation_model(
     confidence
         One confidence level or several (``[0.95, 0.998]``), as :func:`binary_model`.
 
+    Returns
+    -------
+    ModelFit
+        The fit (as :func:`binary_model`); ``table`` holds one row per term: ``term``, the
+        odds ratio of presenting as an emergency in ``value``, its limits, ``confidence``,
+        ``statistic`` and ``method``.
+
+    Raises
+    ------
+    InputError
+        For a missing or non-numeric column, and the bad inputs of :func:`binary_model`.
+
     Examples
     --------
     >>> from analysis.data import generate_population

@@ -238,8 +238,16 @@ def funnel_plot_r(
     unit
         column naming the units (default: the row number).
 
+    Returns
+    -------
+    FunnelPlotRResult
+        FunnelPlotR's parameters, units and limits under our names, as
+        :func:`from_funnelplotr`.
+
     Raises
     ------
+    InputError
+        For an unknown ``statistic`` or ``method``, or a missing column.
     RUnavailableError
         R or rpy2 is missing.
     RPackageError
