@@ -222,6 +222,11 @@ def fit_random_intercept(
     RandomInterceptFit
         The estimates, their covariance, the log-likelihood and each stratum's posterior
         mean and SD of its random intercept.
+
+    Raises
+    ------
+    InputError
+        If ``data.family`` is not one of :data:`FAMILIES`.
     """
     if data.family not in FAMILIES:
         raise InputError(f"family must be one of {FAMILIES}, got {data.family!r}")

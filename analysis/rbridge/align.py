@@ -290,7 +290,25 @@ def available_measures() -> list[str]:
 
 
 def python_measure(measure: str) -> Callable[..., pd.DataFrame]:
-    """Return the Python function for ``measure`` (imported lazily), with a clear error if absent."""
+    """Return the Python function of a measure (imported lazily), with a clear error if absent.
+
+    Parameters
+    ----------
+    measure
+        the measure's name, a key of :data:`MEASURES` (e.g. ``"crude_rate"``).
+
+    Returns
+    -------
+    callable
+        The Python function.
+
+    Raises
+    ------
+    InputError
+        For an unknown measure.
+    NotImplementedError
+        If the measure's module or function is not available in this version.
+    """
     if measure not in MEASURES:
         raise InputError(f"unknown measure {measure!r}; choose from {sorted(MEASURES)}")
     spec = MEASURES[measure]
@@ -305,10 +323,35 @@ def python_measure(measure: str) -> Callable[..., pd.DataFrame]:
 def run_in_r(
     measure: str, data: pd.DataFrame, *, use_package: bool | None = None, **kwargs: Any
 ) -> pd.DataFrame:
-    """Run the R counterpart of ``measure``: the package function when its package is installed (or when ``use_package=True``), else (or with ``use_package=False``) the base-R reference.
+    """Run the R counterpart of a measure: its package function, or the base-R reference.
 
-    Measures without a reference (the funnels) need the package. Returns pandas with
-    ``r_implementation`` and ``attrs["r_code"]``.
+    Measures without a reference (the funnels) need the package.
+
+    Parameters
+    ----------
+    measure
+        the measure's name, a key of :data:`MEASURES`.
+    data
+        the table the measure reads.
+    use_package
+        True to run the package function, False to run the base-R reference; None (default):
+        the package when it is installed, else the reference.
+    **kwargs
+        the Python function's arguments, by its names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The result, with ``r_implementation`` and the R code that ran in
+        ``attrs["r_code"]``.
+
+    Raises
+    ------
+    InputError
+        With ``use_package=False`` for a measure that has no base-R reference (and as
+        :func:`~analysis.rbridge.hooks.call_package`).
+    RPackageError
+        If the package is needed and missing.
     """
     spec = MEASURES[measure]
     package = PACKAGE_FUNCTIONS[measure].package if measure in PACKAGE_FUNCTIONS else None

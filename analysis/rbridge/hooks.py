@@ -59,10 +59,26 @@ def hidden_packages() -> set[str]:
 
 
 def r_packages(names: Sequence[str] | None = None) -> pd.DataFrame:
-    """Installed R packages and their versions (``package``, ``version``).
+    """Installed R packages and their versions.
 
-    With ``names``, one row per name, ``version`` missing where it is not installed.
-    Packages named in ``NHS_R_HIDE_PACKAGES`` count as not installed (:func:`hidden_packages`).
+    Packages named in ``NHS_R_HIDE_PACKAGES`` count as not installed
+    (:func:`hidden_packages`).
+
+    Parameters
+    ----------
+    names
+        the packages to look up; None (default): every installed package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``package``, ``version``; with ``names``, one row per name, ``version`` missing where
+        it is not installed.
+
+    Raises
+    ------
+    RUnavailableError
+        If R or rpy2 is missing.
     """
     env = shipped_environment("hooks.R")
     hidden = hidden_packages()
@@ -81,7 +97,28 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 
 
 def require_r_package(package: str, minimum_version: str | None = None) -> str:
-    """Return the installed version of ``package``, or raise :class:`RPackageError` saying how to install it (or that it is older than ``minimum_version``)."""
+    """Return the installed version of an R package, or say how to install it.
+
+    Parameters
+    ----------
+    package
+        the R package's name.
+    minimum_version
+        the oldest version accepted, e.g. ``"2.0.0"``; None (default): any.
+
+    Returns
+    -------
+    str
+        The installed version.
+
+    Raises
+    ------
+    RPackageError
+        If the package is not installed (saying how to install it) or is older than
+        ``minimum_version``.
+    RUnavailableError
+        If R or rpy2 is missing.
+    """
     found = r_packages([package])["version"].iloc[0]
     if pd.isna(found):
         raise RPackageError(
@@ -97,7 +134,24 @@ def require_r_package(package: str, minimum_version: str | None = None) -> str:
 
 
 def r_value(value: Any) -> Any:
-    """Convert a Python value (DataFrame, text, number, flag, sequence, None) to R."""
+    """Convert a Python value to R.
+
+    Parameters
+    ----------
+    value
+        a DataFrame (an R data.frame), text, a number, a flag, a sequence of flags, texts
+        or numbers, or None (``NULL``).
+
+    Returns
+    -------
+    rpy2 object
+        The R value; numbers become doubles.
+
+    Raises
+    ------
+    ConversionError
+        If a DataFrame cannot be converted (:func:`~analysis.rbridge.convert.to_r`).
+    """
     ri = rinterface()
     if value is None:
         return ri.NULL
@@ -121,10 +175,35 @@ def _result(value: Any) -> Any:
 
 
 def call_r(function: str, *args: Any, package: str | None = None, **arguments: Any) -> Any:
-    """Call the R function ``function`` (from ``package`` if given) with Python arguments.
+    """Call an R function with Python arguments.
 
-    DataFrames are converted to R data frames and a returned data frame comes back as pandas.
-    Use ``arguments={"conf.level": 0.9}`` style keywords via ``**{"conf.level": 0.9}``.
+    DataFrames are converted to R data frames and a returned data frame comes back as
+    pandas.
+
+    Parameters
+    ----------
+    function
+        the R function's name.
+    *args
+        positional arguments, converted by :func:`r_value`.
+    package
+        the R package the function comes from; None (default): R's search path.
+    **arguments
+        named arguments, converted by :func:`r_value`; for R names that are not Python
+        names write ``**{"conf.level": 0.9}``.
+
+    Returns
+    -------
+    object
+        The result: a pandas DataFrame when R returns a data frame, otherwise the rpy2
+        object.
+
+    Raises
+    ------
+    RPackageError
+        If ``package`` is not installed.
+    RUnavailableError
+        If R or rpy2 is missing.
     """
     if package:
         require_r_package(package)
@@ -137,7 +216,18 @@ def call_r(function: str, *args: Any, package: str | None = None, **arguments: A
 
 
 def package_available(package: str) -> bool:
-    """Return True when R starts and ``package`` is installed (at least the version the hooks need)."""
+    """Return True when R starts and an R package is installed (at least the version the hooks need).
+
+    Parameters
+    ----------
+    package
+        the R package's name.
+
+    Returns
+    -------
+    bool
+        Whether the package can be used.
+    """
     try:
         require_r_package(package, MINIMUM_VERSIONS.get(package))
     except (RPackageError, RuntimeError):
@@ -148,13 +238,35 @@ def package_available(package: str) -> bool:
 def call_package(measure: str, data: pd.DataFrame, **arguments: Any) -> pd.DataFrame:
     """Run the installed R package function for one of our measures.
 
-    ``arguments`` are the Python function's, by its names (``x="deaths"``,
-    ``x_ref="ref_deaths"``, ``confidence=[0.95, 0.998]``, ``group_by="area"``). The result
-    has our column names, ``r_implementation`` (e.g. ``"PHEindicatormethods 2.0.0
-    phe_dsr"``) and the R code that ran in ``result.attrs["r_code"]``. An argument with no
-    counterpart raises :class:`~analysis.validation.InputError`; an option the installed version lacks raises
-    :class:`RPackageError` naming the version.
+    Parameters
+    ----------
+    measure
+        the name of our measure, e.g. ``"crude_rate"`` (a key of :data:`PACKAGE_FUNCTIONS`).
+    data
+        the table the measure reads.
+    **arguments
+        the Python function's arguments, by its names (``x="deaths"``,
+        ``x_ref="ref_deaths"``, ``confidence=[0.95, 0.998]``, ``group_by="area"``).
 
+    Returns
+    -------
+    pandas.DataFrame
+        The result under our column names, with ``r_implementation`` (e.g.
+        ``"PHEindicatormethods 2.0.0 phe_dsr"``) and the R code that ran in
+        ``result.attrs["r_code"]``.
+
+    Raises
+    ------
+    InputError
+        For an unknown measure or an argument with no counterpart in the R function.
+    RPackageError
+        If the package is missing, or an option the installed version lacks is asked for
+        (naming the version).
+    RUnavailableError
+        If R or rpy2 is missing.
+
+    Examples
+    --------
     >>> call_package("crude_rate", rates, x="deaths", n="population")  # doctest: +SKIP
     """
     if measure not in PACKAGE_FUNCTIONS:
@@ -175,11 +287,27 @@ def call_package(measure: str, data: pd.DataFrame, **arguments: Any) -> pd.DataF
 
 
 def call_reference(function: str, data: pd.DataFrame, **arguments: Any) -> pd.DataFrame:
-    """Run a function of the base-R reference (``R/reference.R``) on ``data``.
+    """Run a function of the base-R reference (``R/reference.R``) on a table.
 
-    Arguments are passed by their R names; column arguments are column names as text. The
-    result has ``r_implementation`` (``"base-R reference <function>"``) and the R code that
-    ran in ``result.attrs["r_code"]``.
+    Parameters
+    ----------
+    function
+        the reference function's name.
+    data
+        the table it reads.
+    **arguments
+        its arguments by their R names; column arguments are column names as text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The function's result, with ``r_implementation`` (``"base-R reference
+        <function>"``) and the R code that ran in ``result.attrs["r_code"]``.
+
+    Raises
+    ------
+    RUnavailableError
+        If R or rpy2 is missing.
     """
     env = shipped_environment("reference.R")
     listed = "".join(f",\n  {k} = {r_literal(v)}" for k, v in arguments.items())

@@ -260,7 +260,28 @@ def _sii(data: pd.DataFrame, kwargs: dict[str, Any], fn: InstalledFunction) -> R
 
 
 def sii_multiplier(kwargs: dict[str, Any]) -> float:
-    """``phe_sii``'s ``multiplier`` for our ``polarity`` and (positive) ``multiplier``."""
+    """Return ``phe_sii``'s ``multiplier`` for our ``polarity`` and (positive) ``multiplier``.
+
+    ``polarity="adverse"`` is ``phe_sii``'s negative multiplier, which flips the SII and
+    inverts the RII.
+
+    Parameters
+    ----------
+    kwargs
+        the arguments of our :func:`~analysis.inequality.slope_index_of_inequality` call;
+        ``polarity`` (``"adverse"`` or ``"favourable"``) and ``multiplier`` (default 1) are
+        read.
+
+    Returns
+    -------
+    float
+        The multiplier to give ``phe_sii``.
+
+    Raises
+    ------
+    InputError
+        For a missing or unknown polarity.
+    """
     multiplier = kwargs.get("multiplier", 1)
     return -multiplier if check_polarity(kwargs.get("polarity")) == "adverse" else multiplier
 
