@@ -99,6 +99,25 @@ def synthetic_boundaries(areas: pd.DataFrame) -> pd.DataFrame:
     Districts are placed as in :data:`analysis.data.parameters.DISTRICTS`: the first (the
     urban, most deprived district) in the centre, the others around it.
 
+    Parameters
+    ----------
+    areas
+        The synthetic areas: ``area_code``, ``district_code`` and ``imd_score`` (the most
+        deprived areas of a district are placed nearest the centre).
+
+    Returns
+    -------
+    DataFrame
+        One row per vertex: ``area_code``, ``part`` (a polygon id, unique over the table),
+        ``order`` (the vertex's place in its polygon), ``x`` and ``y``.
+
+    Raises
+    ------
+    InputError
+        When ``areas`` lacks one of those columns.
+
+    Examples
+    --------
     >>> from analysis.data import generate_population
     >>> b = synthetic_boundaries(generate_population(5_000).areas)
     >>> sorted(b.columns)
@@ -146,11 +165,27 @@ def _long(rows: list[tuple[str, np.ndarray]]) -> pd.DataFrame:
 def read_boundaries(path: str | Path, code_property: str = DEFAULT_CODE_PROPERTY) -> pd.DataFrame:
     """Boundaries from a GeoJSON FeatureCollection of Polygon or MultiPolygon features.
 
+    Only the outer ring of each polygon is read (holes are left out), and only ``x`` and ``y``
+    of each position.
+
+    Parameters
+    ----------
+    path
+        The GeoJSON file.
+    code_property
+        The feature property holding the area code.
+
+    Returns
+    -------
+    DataFrame
+        One row per vertex: ``area_code``, ``part`` (a polygon id, unique over the table),
+        ``order`` (the vertex's place in its polygon), ``x`` and ``y``.
+
     Raises
     ------
     InputError
         A feature without ``code_property`` (naming the properties it has), a geometry of
-        another type, or a file that is not a FeatureCollection.
+        another type, or a file that is not a FeatureCollection or has no features.
     """
     collection = json.loads(Path(path).read_text(encoding="utf-8"))
     if collection.get("type") != "FeatureCollection":
@@ -182,7 +217,19 @@ def read_boundaries(path: str | Path, code_property: str = DEFAULT_CODE_PROPERTY
 
 
 def boundaries_geojson(boundaries: pd.DataFrame) -> dict:
-    """Return the boundaries as a GeoJSON FeatureCollection (one Polygon or MultiPolygon per area)."""
+    """Return the boundaries as a GeoJSON FeatureCollection (one Polygon or MultiPolygon per area).
+
+    Parameters
+    ----------
+    boundaries
+        One row per vertex: ``area_code``, ``part``, ``order``, ``x`` and ``y``.
+
+    Returns
+    -------
+    dict
+        The FeatureCollection, each feature with the property ``area_code`` and its
+        coordinates rounded to 3 decimals, each ring closed.
+    """
     features = []
     for code, area in boundaries.groupby("area_code", sort=True):
         polygons = [
