@@ -72,6 +72,18 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
     booleans ``bool`` (``boolean`` with NULLs) and text pandas' ``str``; NULLs become missing
     values of those types. Column names and row order are kept.
 
+    Parameters
+    ----------
+    df
+        An aggregate as the engine returned it.
+
+    Returns
+    -------
+    DataFrame
+        The same columns and rows, with those types.
+
+    Examples
+    --------
     >>> from decimal import Decimal
     >>> normalise(pd.DataFrame({"n": pd.array([1, 2], dtype="int32"),
     ...                         "py": [Decimal("1.5"), Decimal("2")]})).dtypes.tolist()
@@ -291,7 +303,23 @@ CSV_ENCODINGS = {
 def csv_encoding(engine: str, encoding: str) -> str:
     """Return the name ``engine`` gives the Python codec ``encoding``.
 
-    An :class:`InputError` saying what to do when the engine cannot read that encoding.
+    Parameters
+    ----------
+    engine
+        The engine's configuration name, a key of :data:`CSV_ENCODINGS`.
+    encoding
+        A Python codec name (any alias, such as ``"latin-1"``).
+
+    Returns
+    -------
+    str
+        The engine's name for the encoding.
+
+    Raises
+    ------
+    InputError
+        When the engine cannot read CSV in that encoding; the message says how to convert
+        the files.
     """
     names = CSV_ENCODINGS[engine]
     name = codecs.lookup(encoding).name
@@ -325,12 +353,27 @@ LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC"
 def spark_session(master: str | None = None, **config: str) -> Any:
     """Return the active ``SparkSession``, or a new one on ``master`` (default ``local[*]``).
 
-    ``master`` is a Spark master URL: ``local[2]`` (this machine, two cores), ``spark://host:7077``
-    (a standalone cluster), ``yarn`` or ``k8s://...``. ``config`` adds Spark settings, e.g.
-    ``**{"spark.executor.memory": "8g"}``. Arrow transfers (fast ``toPandas``) are switched on.
-    In local mode the driver's JVM runs with :data:`LOCAL_JAVA_OPTIONS` unless ``config`` sets
-    ``spark.driver.extraJavaOptions``.
+    Arrow transfers (fast ``toPandas``) are switched on. In local mode the driver's JVM runs
+    with :data:`LOCAL_JAVA_OPTIONS` unless ``config`` sets ``spark.driver.extraJavaOptions``.
     An existing session is returned as it is (Spark allows one per process).
+
+    Parameters
+    ----------
+    master
+        A Spark master URL: ``local[2]`` (this machine, two cores), ``spark://host:7077`` (a
+        standalone cluster), ``yarn`` or ``k8s://...``.
+    config
+        Further Spark settings, e.g. ``**{"spark.executor.memory": "8g"}``.
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+        The session.
+
+    Raises
+    ------
+    EngineUnavailableError
+        When PySpark is not installed or Spark cannot start (no Java, for example).
     """
     sql = _import_pyspark()
     master = master or "local[*]"
@@ -526,7 +569,20 @@ class SQLEngine(Engine):
 
 
 def register_dataset(engine: Engine, dataset: Dataset) -> Engine:
-    """Register every table of an in-memory ``dataset`` with ``engine``; return the engine."""
+    """Register every table of an in-memory ``dataset`` with ``engine``; return the engine.
+
+    Parameters
+    ----------
+    engine
+        The engine; it is changed in place.
+    dataset
+        The tables.
+
+    Returns
+    -------
+    Engine
+        ``engine``.
+    """
     for name, df in dataset.tables().items():
         engine.register(name, df)
     return engine
@@ -535,9 +591,22 @@ def register_dataset(engine: Engine, dataset: Dataset) -> Engine:
 def as_engine(source: Any) -> Engine:
     """Return the engine to run on ``source`` (see :func:`running` to close what it opens).
 
-    ``source`` is an :class:`Engine` (returned as it is), a :class:`Dataset` (its pandas tables
-    in a new in-memory DuckDB), a DuckDB connection, a ``SparkSession`` or an SQLAlchemy
-    engine, each already holding the tables ``people``, ``areas`` and the event tables.
+    Parameters
+    ----------
+    source
+        An :class:`Engine` (returned as it is), a :class:`Dataset` (its pandas tables in a new
+        in-memory DuckDB), a DuckDB connection, a ``SparkSession`` or an SQLAlchemy engine,
+        each already holding the tables ``people``, ``areas`` and the event tables.
+
+    Returns
+    -------
+    Engine
+        The engine.
+
+    Raises
+    ------
+    InputError
+        For a source of any other type.
     """
     if isinstance(source, Engine):
         return source
@@ -575,13 +644,33 @@ def open_engine(
 ) -> Engine:
     """Return a new engine by configuration name (``data.engine``) and ``data.connection``.
 
-    ``duckdb``: ``connection`` is an optional DuckDB database file (opened read-only).
-    ``spark``: ``connection`` is the Spark master URL (default ``local[*]``; an already
-    running session is reused) and ``spark_settings`` are Spark properties (from
-    ``data.spark``, e.g. ``{"spark.driver.memory": "2g", "spark.sql.shuffle.partitions":
-    "8"}``): all apply to a session started here; the ``spark.sql.*`` ones also to the new
-    session of a JVM already running (memory is fixed when the JVM starts).
-    ``postgres`` / ``mssql``: ``connection`` is the SQLAlchemy URL.
+    Parameters
+    ----------
+    name
+        ``"duckdb"``, ``"spark"``, ``"postgres"`` or ``"mssql"``.
+    connection
+        ``duckdb``: an optional DuckDB database file (opened read-only; default: a new
+        in-memory database). ``spark``: the Spark master URL (default ``local[*]``; an
+        already running session is reused). ``postgres`` / ``mssql``: the SQLAlchemy URL
+        (required).
+    spark_settings
+        Spark properties (from ``data.spark``, e.g. ``{"spark.driver.memory": "2g",
+        "spark.sql.shuffle.partitions": "8"}``), over :data:`SPARK_DEFAULTS`: all apply to a
+        session started here; the ``spark.sql.*`` ones also to the new session of a JVM
+        already running (memory is fixed when the JVM starts). Ignored by other engines.
+
+    Returns
+    -------
+    Engine
+        The engine; close it when done (or use :func:`running`).
+
+    Raises
+    ------
+    InputError
+        For an unknown name, or a database engine without a connection URL or with the URL
+        of another kind of database.
+    EngineUnavailableError
+        When the engine's client library is not installed.
     """
     if name == "duckdb":
         con = duckdb.connect(connection, read_only=True) if connection else None
@@ -608,7 +697,23 @@ def open_engine(
 
 @contextmanager
 def running(source: Any) -> Iterator[Engine]:
-    """``as_engine(source)`` for a ``with`` block, closed afterwards if it was made here."""
+    """``as_engine(source)`` for a ``with`` block, closed afterwards if it was made here.
+
+    Parameters
+    ----------
+    source
+        Anything :func:`as_engine` accepts.
+
+    Returns
+    -------
+    Iterator of Engine
+        For a ``with`` block: the engine.
+
+    Raises
+    ------
+    InputError
+        For a source :func:`as_engine` does not accept.
+    """
     engine = as_engine(source)
     try:
         yield engine
