@@ -401,11 +401,15 @@ def interval_order(
 
     Parameters
     ----------
-    lower, upper
-        The limits of the interval.
-    other_lower, other_upper
-        The limits of the other interval; left at ``(0, 0)``, the result says whether the
-        interval lies wholly above or below zero.
+    lower
+        The lower limit of the interval.
+    upper
+        The upper limit of the interval.
+    other_lower
+        The lower limit of the other interval (default 0).
+    other_upper
+        The upper limit of the other interval (default 0); with both left at 0, the result
+        says whether the interval lies wholly above or below zero.
 
     Returns
     -------

@@ -42,10 +42,14 @@ def newcombe_limits(
 
     Parameters
     ----------
-    x1, n1
-        numerators and denominators of the first proportions (arrays of the same shape).
-    x2, n2
-        numerators and denominators of the second proportions.
+    x1
+        numerators of the first proportions (arrays of the same shape).
+    n1
+        denominators of the first proportions.
+    x2
+        numerators of the second proportions.
+    n2
+        denominators of the second proportions.
     confidence
         the confidence level, e.g. 0.95.
 

@@ -566,8 +566,10 @@ def interaction_test(data: pd.DataFrame, fit: ModelFit, a: str, b: str) -> pd.Da
         the data ``fit`` was fitted to (refitted with the interaction).
     fit
         the model without the interaction.
-    a, b
-        the two predictors, e.g. ``"imd_quintile"`` and ``"ethnicity"``.
+    a
+        the first predictor of the interaction, e.g. ``"imd_quintile"``.
+    b
+        the second predictor, e.g. ``"ethnicity"``.
 
     Returns
     -------
