@@ -84,6 +84,23 @@ def read_fingertips_csv(path: str | Path) -> pd.DataFrame:
     text stays text (area codes keep leading zeros), numbers become numbers, and blank cells
     become missing values. ``confidence`` is ``"95%"``.
 
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, with or without a byte-order mark).
+
+    Returns
+    -------
+    DataFrame
+        One row per row of the export, the columns renamed to ours.
+
+    Raises
+    ------
+    InputError
+        When a required column is missing or a number column holds text.
+
+    Examples
+    --------
     >>> from pathlib import Path
     >>> here = Path("tests/fixtures/published_formats/fingertips_export.csv")
     >>> read_fingertips_csv(here)[["area_code", "value", "lowercl", "count"]].head(2)
@@ -113,6 +130,18 @@ def read_fingertips_csv(path: str | Path) -> pd.DataFrame:
 
 def read_imd2019_lsoa(path: str | Path) -> pd.DataFrame:
     """Return the IMD 2019 LSOA file (File 1 or File 7 as CSV) as an ``areas`` table.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+
+    Returns
+    -------
+    DataFrame
+        One row per LSOA: ``area_code``, ``area_name``, ``district_code``,
+        ``district_name``, ``imd_score`` (File 7 only), ``imd_rank``, ``imd_decile``,
+        ``imd_quintile`` and ``core20``.
 
     Raises
     ------

@@ -33,7 +33,25 @@ RECORDING_COLUMNS = ("postcode", "learning_disability", "autism", "homeless")
 def add_recording(
     people: pd.DataFrame, deaths: pd.DataFrame, areas: pd.DataFrame, seed: int
 ) -> pd.DataFrame:
-    """``people`` with :data:`RECORDING_COLUMNS` added (a new frame; other columns unchanged)."""
+    """``people`` with :data:`RECORDING_COLUMNS` added (a new frame; other columns unchanged).
+
+    Parameters
+    ----------
+    people
+        The people table.
+    deaths
+        The deaths table: the chance of a recording flag depends on whether the person died
+        (:data:`analysis.data.parameters.RECORDING_FLAGS`).
+    areas
+        The areas table, for the postcodes.
+    seed
+        The population's seed; the flags have their own random stream from it.
+
+    Returns
+    -------
+    DataFrame
+        The people with the recording columns.
+    """
     rng = np.random.default_rng([int(seed), P.RECORDING_STREAM])
     n = len(people)
     died = people["person_id"].isin(deaths["person_id"]).to_numpy()
