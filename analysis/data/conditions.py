@@ -13,7 +13,22 @@ from analysis.data.sampling import bernoulli, lookup
 
 
 def condition_logits(people: dict[str, np.ndarray]) -> np.ndarray:
-    """Log odds (people x conditions) of each condition, in the order of ``CONDITIONS``."""
+    """Log odds (people x conditions) of each condition, in the order of ``CONDITIONS``.
+
+    Children get the fixed child probabilities; adults the latent group's probability
+    shifted by deprivation, sex, age and ethnicity.
+
+    Parameters
+    ----------
+    people
+        The person arrays of :func:`analysis.data.people.make_people` (``age``, ``male``,
+        ``d``, ``ethnicity``, ...), with the conditions' flags where used.
+
+    Returns
+    -------
+    ndarray
+        People x conditions.
+    """
     group_probs = np.array([P.GROUP_CONDITION_PROBABILITIES[g] for g in P.LATENT_GROUPS])
     eff = P.CONDITION_EFFECTS
     eth = np.array([eff.get(e, (0.0,) * len(P.CONDITIONS)) for e in P.ETHNICITIES])
@@ -32,7 +47,24 @@ def condition_logits(people: dict[str, np.ndarray]) -> np.ndarray:
 def make_conditions(
     rng: np.random.Generator, people: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """Boolean flags for each condition plus ``hypertension_recorded``."""
+    """Boolean flags for each condition plus ``hypertension_recorded``.
+
+    Hypertension is recorded (on a GP register) for a share of those who have it that depends
+    on age, deprivation, ethnicity and other registers (:data:`analysis.data.parameters.HYPERTENSION_DETECTION`).
+
+    Parameters
+    ----------
+    rng
+        The random generator.
+    people
+        The person arrays of :func:`analysis.data.people.make_people` (``age``, ``male``,
+        ``d``, ``ethnicity``, ...), with the conditions' flags where used.
+
+    Returns
+    -------
+    dict of str to ndarray
+        One boolean array per condition of ``CONDITIONS``, and ``hypertension_recorded``.
+    """
     flags = bernoulli(rng, condition_logits(people))
     out = {name: flags[:, i] for i, name in enumerate(P.CONDITIONS)}
     det = P.HYPERTENSION_DETECTION

@@ -24,7 +24,21 @@ def _by_sex(male: np.ndarray, female_rate: np.ndarray, male_rate: np.ndarray) ->
 
 
 def mortality_rates(people: dict[str, np.ndarray], ages: np.ndarray) -> np.ndarray:
-    """Yearly death rates (people x years x causes, per person-year) by cause group."""
+    """Yearly death rates (people x years x causes, per person-year) by cause group.
+
+    Parameters
+    ----------
+    people
+        The person arrays of :func:`analysis.data.people.make_people` (``age``, ``male``,
+        ``d``, ``ethnicity``, ...), with the conditions' flags where used.
+    ages
+        Each person's age in each year (people x years).
+
+    Returns
+    -------
+    ndarray
+        People x years x cause groups (``CAUSE_GROUPS``).
+    """
     base = (
         _by_sex(
             people["male"],
@@ -49,13 +63,45 @@ def mortality_rates(people: dict[str, np.ndarray], ages: np.ndarray) -> np.ndarr
 
 
 def first_event_year(rng: np.random.Generator, rate: np.ndarray, at_risk: np.ndarray) -> np.ndarray:
-    """Index of the first year with an event (``N_YEARS`` if none) given yearly rates."""
+    """Index of the first year with an event (``N_YEARS`` if none) given yearly rates.
+
+    An event happens in a year with probability ``1 - exp(-rate)``.
+
+    Parameters
+    ----------
+    rng
+        The random generator.
+    rate
+        Yearly rates (people x years).
+    at_risk
+        Whether each person is at risk in each year (people x years).
+
+    Returns
+    -------
+    ndarray
+        Each person's year index.
+    """
     happens = (rng.random(rate.shape) < -np.expm1(-rate)) & at_risk
     return np.where(happens.any(axis=1), happens.argmax(axis=1), NOT_DEAD)
 
 
 def make_deaths(rng, people) -> tuple[pd.DataFrame, np.ndarray]:
-    """Deaths table and each person's year index of death (``N_YEARS`` = survived)."""
+    """Deaths table and each person's year index of death (``N_YEARS`` = survived).
+
+    Parameters
+    ----------
+    rng
+        The random generator.
+    people
+        The person arrays of :func:`analysis.data.people.make_people` (``age``, ``male``,
+        ``d``, ``ethnicity``, ...), with the conditions' flags where used.
+
+    Returns
+    -------
+    tuple of (DataFrame, ndarray)
+        The ``deaths`` table (``person_id``, ``year``, ``age_at_death``, ``cause_group``) and
+        each person's year index of death.
+    """
     ages = people["age"][:, None] + np.arange(N_YEARS)[None, :]
     rates = mortality_rates(people, ages)
     death_year = first_event_year(rng, rates.sum(axis=2), np.ones(ages.shape, dtype=bool))
@@ -78,7 +124,21 @@ def _alive(death_year: np.ndarray) -> np.ndarray:
 
 
 def cancer_rates(people, ages) -> np.ndarray:
-    """Yearly cancer incidence (people x years x sites, per person-year)."""
+    """Yearly cancer incidence (people x years x sites, per person-year).
+
+    Parameters
+    ----------
+    people
+        The person arrays of :func:`analysis.data.people.make_people` (``age``, ``male``,
+        ``d``, ``ethnicity``, ...), with the conditions' flags where used.
+    ages
+        Each person's age in each year (people x years).
+
+    Returns
+    -------
+    ndarray
+        People x years x sites (``CANCER_SITES``).
+    """
     out = []
     for site in P.CANCER_SITES:
         base = (
@@ -101,7 +161,25 @@ def cancer_rates(people, ages) -> np.ndarray:
 
 
 def make_cancers(rng, people, death_year) -> tuple[pd.DataFrame, np.ndarray]:
-    """First cancer diagnosed in the period (site, stage, route) and each person's year index of diagnosis (``N_YEARS`` = none)."""
+    """First cancer diagnosed in the period (site, stage, route) and each person's year index of diagnosis (``N_YEARS`` = none).
+
+    Parameters
+    ----------
+    rng
+        The random generator.
+    people
+        The person arrays of :func:`analysis.data.people.make_people` (``age``, ``male``,
+        ``d``, ``ethnicity``, ...), with the conditions' flags where used.
+    death_year
+        Each person's year index of death (:func:`make_deaths`); the dead are not at risk.
+
+    Returns
+    -------
+    tuple of (DataFrame, ndarray)
+        The ``cancers`` table (``person_id``, ``diagnosis_year``, ``age_at_diagnosis``,
+        ``site``, ``stage``, ``early_stage``, ``emergency_presentation``) and each person's
+        year index of diagnosis.
+    """
     ages = people["age"][:, None] + np.arange(N_YEARS)[None, :]
     rates = cancer_rates(people, ages)
     diagnosis_year = first_event_year(rng, rates.sum(axis=2), _alive(death_year))
@@ -154,7 +232,27 @@ def make_cancers(rng, people, death_year) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def make_admissions(rng, people, conditions, death_year, diagnosis_year) -> pd.DataFrame:
-    """Emergency admissions, one row each, for people alive in each year."""
+    """Emergency admissions, one row each, for people alive in each year.
+
+    Parameters
+    ----------
+    rng
+        The random generator.
+    people
+        The person arrays of :func:`analysis.data.people.make_people` (``age``, ``male``,
+        ``d``, ``ethnicity``, ...), with the conditions' flags where used.
+    conditions
+        The condition flags (:func:`analysis.data.conditions.make_conditions`).
+    death_year
+        Each person's year index of death.
+    diagnosis_year
+        Each person's year index of cancer diagnosis.
+
+    Returns
+    -------
+    DataFrame
+        The ``admissions`` table.
+    """
     ages = people["age"][:, None] + np.arange(N_YEARS)[None, :]
     base = log_interpolate(P.ADMISSION_ANCHOR_AGES, P.ADMISSION_RATES, ages) / 100_000
     eff = P.ADMISSION_EFFECTS

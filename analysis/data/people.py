@@ -66,7 +66,30 @@ def _bmi_band(rng, age, d, ethnicity) -> np.ndarray:
 
 
 def latent_group_logits(age, female, d, obese, current_smoker, asian) -> np.ndarray:
-    """Multinomial logits (people x groups) of the latent multimorbidity groups for adults."""
+    """Multinomial logits (people x groups) of the latent multimorbidity groups for adults.
+
+    The first group is the reference (logit 0).
+
+    Parameters
+    ----------
+    age
+        Age in years.
+    female
+        1 for women, else 0.
+    d
+        Deprivation, 0 (least deprived quintile) to 1 (most deprived).
+    obese
+        Whether obese.
+    current_smoker
+        Whether a current smoker.
+    asian
+        Whether in the Asian ethnic group.
+
+    Returns
+    -------
+    ndarray
+        People x latent groups (``LATENT_GROUPS``).
+    """
     cols = [np.zeros(age.size)]
     for group in P.LATENT_GROUPS[1:]:
         g = P.LATENT_GROUP_LOGITS[group]
@@ -89,7 +112,28 @@ def make_people(
     main_practice: np.ndarray,
     n_practices_by_district: dict[str, tuple[int, int]],
 ) -> dict[str, np.ndarray]:
-    """Person-level arrays: area index, practice index, age, sex, ethnicity, smoking, BMI, deprivation ``d`` and latent group (codes into the category tuples of ``parameters``)."""
+    """Person-level arrays: area index, practice index, age, sex, ethnicity, smoking, BMI, deprivation ``d`` and latent group (codes into the category tuples of ``parameters``).
+
+    Parameters
+    ----------
+    rng
+        The random generator.
+    areas
+        The areas table (:func:`analysis.data.places.make_areas`); each area gets its
+        ``population`` of people.
+    area_z
+        Each area's deprivation z score.
+    main_practice
+        Each area's main practice (row index into the practices).
+    n_practices_by_district
+        For each district code: the index of its first practice and its number of practices.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``area``, ``district``, ``practice``, ``age``, ``male``, ``ethnicity``, ``quintile``,
+        ``d``, ``smoking``, ``bmi`` and ``group``, one element per person.
+    """
     area = np.repeat(np.arange(len(areas)), areas["population"].to_numpy())
     z = area_z[area]
     urban_by_district = {code: urban for code, *_, urban in P.DISTRICTS}

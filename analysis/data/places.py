@@ -26,12 +26,34 @@ _PRACTICE_KINDS = (
 
 
 def national_position(z: np.ndarray) -> np.ndarray:
-    """Share of the fictional nation's areas less deprived than an area with deprivation ``z``."""
+    """Share of the fictional nation's areas less deprived than an area with deprivation ``z``.
+
+    Parameters
+    ----------
+    z
+        Deprivation z scores (higher: more deprived).
+
+    Returns
+    -------
+    ndarray
+        Shares from 0 to 1 (the standard normal distribution function of ``z``).
+    """
     return ndtr(z)
 
 
 def imd_columns(z: np.ndarray) -> pd.DataFrame:
-    """IMD-like score, national rank (1 = most deprived), decile and quintile (1 = most deprived)."""
+    """IMD-like score, national rank (1 = most deprived), decile and quintile (1 = most deprived).
+
+    Parameters
+    ----------
+    z
+        Each area's deprivation z score.
+
+    Returns
+    -------
+    DataFrame
+        ``imd_score``, ``imd_rank``, ``imd_decile`` and ``imd_quintile``, one row per area.
+    """
     position = national_position(z)
     score = np.round(np.exp(P.IMD_LOG_MEAN + P.IMD_LOG_SD * z), 3)
     rank = np.minimum(np.floor((1 - position) * P.NATIONAL_AREAS) + 1, P.NATIONAL_AREAS)
@@ -50,6 +72,19 @@ def make_areas(n_people: int, rng: np.random.Generator) -> tuple[pd.DataFrame, n
     """Small areas with their district, deprivation and resident count.
 
     Returns the areas table and each area's deprivation z score (used to shape its people).
+
+    Parameters
+    ----------
+    n_people
+        The number of residents shared among the areas.
+    rng
+        The random generator.
+
+    Returns
+    -------
+    tuple of (DataFrame, ndarray)
+        The areas table (codes, names, district, IMD columns, ``core20`` and ``population``)
+        and each area's deprivation z score.
     """
     codes, names, shares, means, _ = zip(*P.DISTRICTS, strict=True)
     n_areas = max(len(codes), round(n_people / P.RESIDENTS_PER_AREA))
@@ -83,7 +118,20 @@ def make_areas(n_people: int, rng: np.random.Generator) -> tuple[pd.DataFrame, n
 def make_practices(
     areas: pd.DataFrame, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """GP practices in each district, and each area's main practice (row index into practices)."""
+    """GP practices in each district, and each area's main practice (row index into practices).
+
+    Parameters
+    ----------
+    areas
+        The areas table (:func:`make_areas`).
+    rng
+        The random generator.
+
+    Returns
+    -------
+    tuple of (DataFrame, ndarray)
+        The practices table and each area's main practice.
+    """
     district_pop = areas.groupby("district_code", sort=True)["population"].sum()
     counts = np.maximum(1, np.round(district_pop.to_numpy() / P.RESIDENTS_PER_PRACTICE)).astype(
         "int64"

@@ -28,6 +28,7 @@ from analysis.data.people import make_people
 from analysis.data.places import make_areas, make_practices
 from analysis.data.recording import add_recording
 from analysis.standards import five_year_age_band
+from analysis.validation import InputError
 
 
 def generate_population(
@@ -35,11 +36,27 @@ def generate_population(
 ) -> SyntheticPopulation:
     """Generate the synthetic population of about ``n_people`` residents (exactly that many).
 
-    Returns a :class:`~analysis.data.dataset.Dataset` with ``areas``, ``practices``,
-    ``people``, ``deaths``, ``cancers``, ``admissions``, ``people_truth`` and ``truth``.
+    Parameters
+    ----------
+    n_people
+        The number of residents, at least 1,000.
+    seed
+        The random seed; the same number and seed give the same data.
+
+    Returns
+    -------
+    Dataset
+        ``areas``, ``practices``, ``people``, ``deaths``, ``cancers``, ``admissions``,
+        ``people_truth`` (each person's planted latent group) and ``truth`` (the planted
+        effects).
+
+    Raises
+    ------
+    InputError
+        When ``n_people`` is below 1,000.
     """
     if int(n_people) < 1_000:
-        raise ValueError(f"n_people must be at least 1,000 to fill the districts, got {n_people}")
+        raise InputError(f"n_people must be at least 1,000 to fill the districts, got {n_people}")
     rng = np.random.default_rng(seed)
     areas, area_z = make_areas(int(n_people), rng)
     practices, main_practice = make_practices(areas, rng)
@@ -95,7 +112,18 @@ def generate_population(
 
 
 def write_truth(path: str | Path) -> Path:
-    """Write the planted effects (:func:`analysis.data.parameters.planted_truth`) as JSON."""
+    """Write the planted effects (:func:`analysis.data.parameters.planted_truth`) as JSON.
+
+    Parameters
+    ----------
+    path
+        The file written (replaced if it exists).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     path = Path(path)
     path.write_text(json.dumps(P.planted_truth(), indent=1) + "\n", encoding="utf-8")
     return path
