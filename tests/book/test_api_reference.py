@@ -181,6 +181,47 @@ def test_post_processing_of_quartodoc_markdown():
     )
 
 
+def _listed_parameters(doc: str) -> set[str] | None:
+    """Names listed in a NumPy ``Parameters`` section (``a``, ``a : int``, ``a, b``), or None."""
+    section = re.search(r"^Parameters\n-{3,}\n(.*?)(?=^\S[^\n]*\n-{3,}$|\Z)", doc, re.M | re.S)
+    if section is None:
+        return None
+    names = set()
+    for line in section.group(1).splitlines():
+        if line and not line.startswith(" "):
+            names |= {part.strip().lstrip("*") for part in line.split(":")[0].split(",")}
+    return names
+
+
+def test_every_documented_function_lists_its_arguments_under_parameters():
+    """Issue #15 part 3: arguments under a NumPy ``Parameters`` heading, not only in prose.
+
+    Ruff's D rules do not notice a missing section. Methods are exempt: the reference renders
+    them at a depth where section headings would be level 7.
+    """
+    problems = {}
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        for name in _public_names(module_name):
+            function = getattr(module, name)
+            if not inspect.isfunction(function):
+                continue
+            arguments = set(inspect.signature(function).parameters) - {"self", "cls"}
+            listed = _listed_parameters(inspect.getdoc(function) or "")
+            where = f"{function.__module__}.{function.__qualname__}"
+            if arguments and listed is None:
+                problems[where] = "no Parameters section"
+            elif listed is not None and listed != arguments:
+                problems[where] = f"lists {sorted(listed)}, takes {sorted(arguments)}"
+    assert not problems, problems
+
+
+def test_the_parameters_check_reads_names_and_stops_at_the_next_section():
+    doc = "Sum.\n\nParameters\n----------\nx : int\n    A.\n**kwargs\n    B.\n\nReturns\n-------\ny\n    C."
+    assert _listed_parameters(doc) == {"x", "kwargs"}
+    assert _listed_parameters("Sum of ``x`` and ``y``.") is None
+
+
 @pytest.mark.parametrize("module_name", STATISTICS_MODULES)
 def test_exported_statistics_state_their_method_and_reference(module_name):
     module = importlib.import_module(module_name)
