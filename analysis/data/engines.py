@@ -152,7 +152,11 @@ class Engine(abc.ABC):
     rollup_from: tuple[str, ...] = ()
 
     def remember(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """Return the aggregate ``compute()`` made for ``key`` earlier, or made now and kept until a table of the engine is replaced or added (:meth:`register`, :meth:`define`)."""
+        """Return the aggregate ``compute()`` made for ``key`` earlier, or made now and kept until a table of the engine is replaced or added (:meth:`register`, :meth:`define`).
+
+        ``key`` is a hashable tuple naming the aggregate and everything it depends on;
+        ``compute`` is a function of no arguments returning it.
+        """
         kept = self.__dict__.setdefault("_remembered", {})
         if key not in kept:
             kept[key] = compute()
@@ -187,8 +191,9 @@ class Engine(abc.ABC):
     ) -> None:
         """Make Parquet or CSV files available as ``name``, read lazily by the engine.
 
-        ``path`` is one file or a folder of files, possibly hive-partitioned
-        (``people/district_code=ZD01/part-0.parquet``); the partition keys become columns.
+        ``format`` is ``"parquet"`` or ``"csv"``; ``path`` is one file or a folder of files,
+        possibly hive-partitioned (``people/district_code=ZD01/part-0.parquet``); the
+        partition keys become columns.
         CSV files are read in ``encoding`` (a Python codec name, e.g. ``utf-8``,
         ``latin-1``; see :func:`analysis.data.loaders.text_encoding`).
         """
