@@ -9,6 +9,7 @@ is validated (:func:`analysis.data.validate.validate_dataset`) unless ``validate
 
 from __future__ import annotations
 
+import ast
 import codecs
 import hashlib
 import json
@@ -272,12 +273,37 @@ def save_dataset(dataset: Dataset, folder: str | Path, *, format: str = "parquet
 
 
 def generator_fingerprint() -> str:
-    """SHA-256 of the generator's source: stored data made by other code are stale."""
+    """SHA-256 of the generator's code: stored data made by other code are stale.
+
+    The code is read as its syntax tree without docstrings (comments are not in the tree), so
+    editing documentation does not make stored populations stale; any change to what the code
+    does -- a statement, a name, a number -- does.
+
+    Returns
+    -------
+    str
+        The hexadecimal digest over the generator modules, in a fixed order.
+    """
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for module in _GENERATOR_MODULES:
-        h.update((here / f"{module}.py").read_bytes())
+        h.update(_code_without_docstrings(here / f"{module}.py").encode())
     return h.hexdigest()
+
+
+def _code_without_docstrings(path: Path) -> str:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
 
 
 def _file_sha256(path: Path) -> str:
